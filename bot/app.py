@@ -1,0 +1,113 @@
+"""All wiring in one builder: settings, database, routes, the one door, jobs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+from telegram.request import BaseRequest
+
+from bot.door import Door
+from bot.handlers import invites, onboarding
+from bot.routing import Router
+from bot.services import Clock, Services
+from bot.settings import Settings
+from locales import T, render, translator
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Feature areas plug in here: each gets the router and the services once, at build time.
+Extension = Callable[[Router, Services], None]
+
+
+def build_router(services: Services, extensions: list[Extension] | None = None) -> Router:
+    router = Router()
+    token_handlers: dict = services.extras.setdefault("token_handlers", {})
+    onboarding.register(router, token_handlers)
+    invites.register(router)
+    for extend in extensions or default_extensions():
+        extend(router, services)
+    return router
+
+
+def default_extensions() -> list[Extension]:
+    """Feature areas beyond onboarding, imported lazily so each stays optional to the others."""
+    found: list[Extension] = []
+    import importlib
+
+    for name in ("bot.handlers.forms", "bot.handlers.review", "bot.handlers.status", "bot.handlers.ratings",
+                 "bot.handlers.broadcasts", "bot.handlers.exports"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.append(module.extend)
+    return found
+
+
+async def _post_init(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    await services.db.upgrade()
+    services.bot_username = application.bot.username or services.bot_username
+    router: Router = application.bot_data["router"]
+    for locale, scope_language in (("zh_Hans", None), ("en", "en")):
+        tr = translator(locale)
+        commands = [BotCommand(name, render(route.menu_label, tr)[:256])
+                    for name, route in router.commands.items() if route.menu_label is not None]
+        await application.bot.set_my_commands(commands, language_code=scope_language)
+    for hook in services.extras.get("post_init", []):
+        await hook(application)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    extensions: list[Extension] | None = None,
+    with_updater: bool = True,
+) -> Application:
+    """The real PTB Application; tests pass a sandbox ``request`` and a fixed ``clock``."""
+    import datetime as dt
+
+    services = Services(settings=settings, db=db or Database(settings.database_url),
+                        clock=clock or (lambda: dt.datetime.now(settings.tz)))
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .post_init(_post_init)
+        .concurrent_updates(False)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if not with_updater:
+        builder = builder.updater(None)
+    application = builder.build()
+    router = build_router(services, extensions)
+    application.bot_data["services"] = services
+    application.bot_data["router"] = router
+    door = Door(services, router)
+    application.add_handler(CallbackQueryHandler(door))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, door))
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _on_error(update: object, context: object) -> None:
+    error = getattr(context, "error", None)
+    log.error("unhandled error for update %s: %r", getattr(update, "update_id", "?"), error)
+
+
+def allowed_updates() -> list[str]:
+    return [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+__all__ = ["T", "build_application", "build_router"]

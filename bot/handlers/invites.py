@@ -1,0 +1,102 @@
+"""/invite for staff: pick a role and a station (or pass them as arguments), get a link and a QR code."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.qr import qr_png
+from bot.routing import STAFF, Route, Router, Turn
+from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
+from locales import Join, Raw, T
+from storage.models import AuditLog, Role, Station
+from storage.tokens import create_invite
+
+ROLE_LABELS = {
+    Role.manager.value: T("Station manager"),
+    Role.liaison.value: T("Station liaison"),
+    Role.staff.value: T("Staff member"),
+}
+PAGE_SIZE = 8
+USAGE = T("Usage: /invite <role> <station number>, e.g. /invite manager 12. Roles: manager, liaison, staff.")
+
+
+async def issue_invite(turn: Turn, role: str, station: Station | None) -> list[Reply]:
+    staff = turn.staff()
+    token, invite = await create_invite(
+        turn.session, role=role, now=turn.now, days=turn.services.settings.invite_days,
+        station_id=station.id if station else None, created_by_person_id=staff.id if staff else None,
+    )
+    turn.session.add(AuditLog(at=invite.created_at, person_id=staff.id if staff else None, action="invite_created",
+                              subject=f"invite:{invite.id}", detail={"role": role,
+                                                                     "station_id": station.id if station else None}))
+    link = turn.services.deep_link(token)
+    place = Raw(station.name) if station else T("all stations (staff)")
+    text = Join((
+        T("Invitation for {role} — {place}.", role=ROLE_LABELS[role], place=place),
+        T("Send this link to the person (valid for {days} days, single use):", days=turn.services.settings.invite_days),
+        Raw(link),
+    ))
+    return [Reply(text), Reply(T("QR code of the same link"), file=OutgoingFile("invite.png", qr_png(link), kind="photo"))]
+
+
+def station_page(stations: list[Station], role: str, page: int, more: bool) -> Reply:
+    rows = [[Button(Raw(f"{s.id} · {s.name}"[:60]), f"inv:{role}:{s.id}")] for s in stations]
+    nav = []
+    if page > 0:
+        nav.append(Button(T("‹ Previous"), f"inv:{role}:p{page - 1}"))
+    if more:
+        nav.append(Button(T("Next ›"), f"inv:{role}:p{page + 1}"))
+    return Reply(T("Which station? (or type /invite {role} <station number>)", role=role),
+                 keyboard(*rows, nav), edit=True)
+
+
+def register(router: Router) -> None:
+    async def invite(turn: Turn) -> list[Reply]:
+        assert isinstance(turn.input, CommandInput)
+        args = turn.input.args
+        if not args:
+            buttons = [Button(label, f"inv:{role}") for role, label in ROLE_LABELS.items()]
+            return [Reply(Join((T("Whom do you want to invite?"), USAGE)), keyboard(buttons))]
+        role = args[0].lower()
+        if role not in ROLE_LABELS:
+            return [Reply(USAGE)]
+        if role == Role.staff.value:
+            return await issue_invite(turn, role, None)
+        if len(args) < 2 or not args[1].isdigit():
+            return [Reply(USAGE)]
+        station = await turn.session.get(Station, int(args[1]))
+        if station is None:
+            return [Reply(T("There is no station number {number}. Send /stations to see the list.", number=args[1]))]
+        return await issue_invite(turn, role, station)
+
+    async def invite_button(turn: Turn) -> list[Reply]:
+        assert isinstance(turn.input, ButtonInput)
+        parts = turn.input.data.split(":")
+        role = parts[1] if len(parts) > 1 else ""
+        if role not in ROLE_LABELS:
+            return [Reply(USAGE, notice=T("This button is no longer active."))]
+        if role == Role.staff.value:
+            return await issue_invite(turn, role, None)
+        target = parts[2] if len(parts) > 2 else "p0"
+        if target.startswith("p") and target[1:].isdigit():
+            page = int(target[1:])
+            found = await turn.session.exec(
+                select(Station).order_by(col(Station.id)).offset(page * PAGE_SIZE).limit(PAGE_SIZE + 1)
+            )
+            stations = list(found.all())
+            return [station_page(stations[:PAGE_SIZE], role, page, len(stations) > PAGE_SIZE)]
+        station = await turn.session.get(Station, int(target)) if target.isdigit() else None
+        if station is None:
+            return [Reply(T("This button is no longer active."), notice=T("This button is no longer active."))]
+        return await issue_invite(turn, role, station)
+
+    async def stations(turn: Turn) -> list[Reply]:
+        found = await turn.session.exec(select(Station).order_by(col(Station.id)).limit(50))
+        lines = [Raw(f"{s.id} · {s.name} · {s.policy_profile} · {s.region}") for s in found.all()]
+        if not lines:
+            return [Reply(T("No stations yet. Add them with `stationbot station add` or `stationbot station import`."))]
+        return [Reply(Join((T("Stations (first 50):"), *lines)))]
+
+    router.add(Route("invite", STAFF, invite, menu_label=T("Invite a person"), menu_order=500))
+    router.add(Route("inv", STAFF, invite_button, kind="button"))
+    router.add(Route("stations", STAFF, stations, menu_label=T("List stations"), menu_order=510))

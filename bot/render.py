@@ -1,0 +1,82 @@
+"""Turn core ``Reply`` objects into Bot API calls (the only place that knows Telegram's shapes)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import BadRequest
+
+from conversations.types import Keyboard, Reply
+from locales import Translator, render
+
+log = logging.getLogger(__name__)
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def markup(buttons: Keyboard, tr: Translator) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton(render(b.text, tr), url=b.url)
+            if b.url
+            else InlineKeyboardButton(render(b.text, tr), callback_data=b.action)
+            for b in row
+        ]
+        for row in buttons
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Split at line breaks so a long summary arrives as several readable messages."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator,
+                     origin_message_id: int | None = None) -> int | None:
+    """Send (or edit) one reply; returns the Telegram message id."""
+    text = render(reply.text, tr)
+    keyboard = markup(reply.buttons, tr)
+    if reply.file is not None:
+        payload = reply.file.file_id or InputFile(reply.file.content or b"", filename=reply.file.filename)
+        caption = text[:1024] if text else None
+        if reply.file.kind == "photo":
+            message = await bot.send_photo(chat_id, payload, caption=caption, reply_markup=keyboard)
+        else:
+            message = await bot.send_document(chat_id, payload, caption=caption, reply_markup=keyboard)
+        return message.message_id
+    if reply.edit and origin_message_id is not None and len(text) <= TELEGRAM_TEXT_LIMIT:
+        try:
+            edited = await bot.edit_message_text(text, chat_id=chat_id, message_id=origin_message_id,
+                                                 reply_markup=keyboard)
+            return edited.message_id if not isinstance(edited, bool) else origin_message_id
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return origin_message_id
+            log.info("edit failed, sending instead: %s", exc.message)
+    chunks = split_text(text)
+    message_id = None
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        message = await bot.send_message(chat_id, chunk, reply_markup=keyboard if last else None)
+        message_id = message.message_id
+    return message_id

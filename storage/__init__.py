@@ -1,0 +1,1 @@
+"""What is kept: SQLModel tables, async sessions, queries and Alembic migrations."""

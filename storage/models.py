@@ -1,0 +1,319 @@
+"""All tables in one place (the full-stack-fastapi-template habit): easy to review and migrate.
+
+Enumerations are stored as short strings (not database enums) so that adding a value is a
+data change, not a migration on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SocietyLevel(StrEnum):
+    national = "national"
+    provincial = "provincial"
+    municipal = "municipal"
+
+
+class StationStatus(StrEnum):
+    active = "active"
+    rectifying = "rectifying"
+    revoked = "revoked"
+    exited = "exited"
+
+
+class Role(StrEnum):
+    manager = "manager"
+    liaison = "liaison"
+    staff = "staff"
+    demand_contact = "demand_contact"
+
+
+class SubmissionStatus(StrEnum):
+    submitted = "submitted"
+    returned = "returned"
+    accepted = "accepted"
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class Society(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    level: str = Field(default=SocietyLevel.provincial, max_length=20)
+
+
+class Station(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    plaque_name: str = Field(default="", max_length=300)
+    approval_number: str = Field(default="", max_length=100)
+    station_type: str = Field(default="", max_length=50)
+    host_unit_name: str = Field(default="", max_length=200)
+    host_unit_credit_code: str = Field(default="", max_length=18)
+    region: str = Field(default="", max_length=100, index=True)
+    society_id: int | None = Field(default=None, foreign_key="society.id", index=True)
+    policy_profile: str = Field(max_length=50, index=True)
+    founded_on: dt.date | None = None
+    agreement_start: dt.date | None = None
+    agreement_end: dt.date | None = None
+    manager_certificate_expiry: dt.date | None = None
+    status: str = Field(default=StationStatus.active, max_length=20, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DemandUnit(SQLModel, table=True):
+    __tablename__ = "demand_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    credit_code: str = Field(default="", max_length=18)
+    region: str = Field(default="", max_length=100)
+    contact_name: str = Field(default="", max_length=100)
+    contact_phone: str = Field(default="", max_length=40)
+    created_by_station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    """Anyone the bot knows; one row per (Telegram user, role binding)."""
+
+    __table_args__ = (Index("ix_person_tg_role", "telegram_user_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    name: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=40)
+    language: str = Field(default="zh_Hans", max_length=10)
+    language_chosen: bool = False
+    role: str = Field(max_length=20, index=True)
+    station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
+    demand_unit_id: int | None = Field(default=None, foreign_key="demand_unit.id", index=True)
+    reachable: bool = True
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use deep-link token; only its hash is stored, so a leaked table grants nothing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: str = Field(default="invite", max_length=20)
+    role: str = Field(max_length=20)
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    demand_unit_id: int | None = Field(default=None, foreign_key="demand_unit.id")
+    rating_request_id: int | None = Field(default=None, foreign_key="rating_request.id")
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+    used_by_telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+
+
+class Draft(SQLModel, table=True):
+    """A half-finished form, written after every accepted answer: restarts lose nothing."""
+
+    __table_args__ = (UniqueConstraint("person_id", "form_id", "subject_key", name="uq_draft_person_form"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    form_id: str = Field(max_length=50)
+    subject_key: str = Field(default="", max_length=100)
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rev: int = 0
+    submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Submission(SQLModel, table=True):
+    """A submitted form (plan, summary, change report ...); its content lives in versions."""
+
+    __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    kind: str = Field(max_length=50)
+    year: int | None = None
+    status: str = Field(default=SubmissionStatus.submitted, max_length=20, index=True)
+    current_version: int = 1
+    due_on: dt.date | None = None
+    event_on: dt.date | None = None
+    late_workdays: int = 0
+    review_comment: str = Field(default="", max_length=4000)
+    reviewed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    reviewed_at: dt.datetime | None = None
+    submitted_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SubmissionVersion(SQLModel, table=True):
+    __tablename__ = "submission_version"
+    __table_args__ = (UniqueConstraint("submission_id", "version", name="uq_submission_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    version: int
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    submitted_by_person_id: int = Field(foreign_key="person.id")
+    submitted_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Activity(SQLModel, table=True):
+    """One row of the station ledger (工作台帐)."""
+
+    __table_args__ = (Index("ix_activity_station_date", "station_id", "started_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id")
+    activity_type: str = Field(max_length=50)
+    title: str = Field(max_length=300)
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    demand_unit_id: int | None = Field(default=None, foreign_key="demand_unit.id", index=True)
+    experts: str = Field(default="", max_length=1000)
+    experts_count: int = 0
+    experts_outside_province: int = 0
+    expert_days: int = 0
+    participants: int = 0
+    outcomes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    logged_by_person_id: int = Field(foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class RatingRequest(SQLModel, table=True):
+    """A request to a demand unit to rate one service (or, kind=yearly, the station's year)."""
+
+    __tablename__ = "rating_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="service", max_length=20)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    activity_id: int | None = Field(default=None, foreign_key="activity.id", index=True)
+    demand_unit_id: int = Field(foreign_key="demand_unit.id", index=True)
+    year: int | None = None
+    status: str = Field(default="open", max_length=20, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    answered_at: dt.datetime | None = None
+
+
+class Rating(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("request_id", name="uq_rating_request"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="rating_request.id")
+    station_id: int = Field(foreign_key="station.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    score: float = 0.0
+    comment: str = Field(default="", max_length=4000)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Every proactive message: enqueue is idempotent by key, sending is recorded."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(max_length=50)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.pending, max_length=20)
+    not_before: dt.datetime = Field(default_factory=utcnow)
+    respect_quiet_hours: bool = True
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=500)
+    telegram_message_id: int | None = None
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    sent_at: dt.datetime | None = None
+
+
+class Broadcast(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_by_person_id: int = Field(foreign_key="person.id")
+    text: str = Field(max_length=4096)
+    document: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scheduled_for: dt.datetime | None = None
+    status: str = Field(default="draft", max_length=20)
+    recipients: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DispatcherLock(SQLModel, table=True):
+    """A lease row: only the holder of an unexpired lease sends from the outbox."""
+
+    __tablename__ = "dispatcher_lock"
+
+    name: str = Field(primary_key=True, max_length=50)
+    holder: str = Field(max_length=100)
+    expires_at: dt.datetime
+
+
+class HolidayDay(SQLModel, table=True):
+    """An official schedule day loaded by staff: it overrides chinese-calendar and the fallback."""
+
+    __tablename__ = "holiday_day"
+
+    day: dt.date = Field(primary_key=True)
+    is_workday: bool
+    name: str = Field(default="", max_length=100)
+    loaded_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    revoked_at: dt.datetime | None = None
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what and when: falsified material is a cause for revocation in every seed."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    action: str = Field(max_length=50)
+    subject: str = Field(default="", max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled: two workers never process one update twice."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: dt.datetime = Field(default_factory=utcnow)
