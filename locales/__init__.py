@@ -16,6 +16,8 @@ from locales.i18n import (
     Translator,
     normalise_locale,
     render,
+    text_from_json,
+    text_to_json,
     translator,
 )
 
@@ -30,5 +32,7 @@ __all__ = [
     "Translator",
     "normalise_locale",
     "render",
+    "text_from_json",
+    "text_to_json",
     "translator",
 ]

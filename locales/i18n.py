@@ -206,3 +206,49 @@ __all__ = [
     "render",
     "translator",
 ]
+
+
+# ---- storing texts: an outbox row is rendered when it is sent, in the recipient's language ----
+def _param_to_json(value: Any) -> Any:
+    if isinstance(value, (T, Raw, Join)):
+        return {"$text": text_to_json(value)}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$money": str(value)}
+    return value
+
+
+def _param_from_json(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, inner),) = value.items()
+        if key == "$text":
+            return text_from_json(inner)
+        if key == "$datetime":
+            return dt.datetime.fromisoformat(inner)
+        if key == "$date":
+            return dt.date.fromisoformat(inner)
+        if key == "$money":
+            return Decimal(inner)
+    return value
+
+
+def text_to_json(text: Text) -> Any:
+    """A lazy text as JSON, so it can wait in the database and be translated at send time."""
+    if isinstance(text, str):
+        return {"raw": text}
+    if isinstance(text, Raw):
+        return {"raw": text.text}
+    if isinstance(text, Join):
+        return {"join": [text_to_json(p) for p in text.parts], "sep": text.sep}
+    return {"msgid": text.msgid, "params": {k: _param_to_json(v) for k, v in text.params.items()}}
+
+
+def text_from_json(data: Any) -> Text:
+    if "raw" in data:
+        return Raw(data["raw"])
+    if "join" in data:
+        return Join(tuple(text_from_json(p) for p in data["join"]), data.get("sep", "\n"))
+    return T(data["msgid"], **{k: _param_from_json(v) for k, v in data.get("params", {}).items()})
