@@ -113,7 +113,7 @@ async def redeem(
             .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
             .values(used_at=now, used_by_telegram_user_id=telegram_user_id)
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if claimed.rowcount != 1:
             problem = TokenProblem.used
     if problem is not None:
         session.add(AuditLog(at=now, action="token_refused", subject=f"tg:{telegram_user_id}",
