@@ -139,6 +139,8 @@ class Draft(SQLModel, table=True):
     station_id: int | None = Field(default=None, foreign_key="station.id")
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     rev: int = 0
+    # "active": the form the person is filling; "parked": kept after cancel, resumable later.
+    status: str = Field(default="active", max_length=20)
     submission_id: int | None = Field(default=None, foreign_key="submission.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)

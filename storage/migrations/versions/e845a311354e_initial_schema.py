@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e1cac59c4079
+Revision ID: e845a311354e
 Revises: 
-Create Date: 2026-11-22 22:35:46.574777
+Create Date: 2026-11-22 22:44:32.287863
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'e1cac59c4079'
+revision: str = 'e845a311354e'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -205,6 +205,7 @@ def upgrade() -> None:
     sa.Column('station_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('rev', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
