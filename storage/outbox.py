@@ -14,6 +14,10 @@ from conversations.types import Reply
 from storage.clock import db_time
 from storage.models import OutboxMessage, OutboxStatus
 
+# A row whose process died between "sending" and "sent": Telegram cannot tell us whether it
+# arrived, so it is reported, never resent automatically (see bot/outbox.py).
+UNCONFIRMED = "unconfirmed"
+
 
 async def enqueue(
     session: AsyncSession,
