@@ -137,8 +137,9 @@ class Pacer:
         return max(0.0, self.next_slot - now, self.paused_until - now)
 
     def take(self, chat_id: int) -> None:
+        """Reserve the slot before the database work, so that work does not stretch the spacing."""
         now = self.monotonic()
-        self.next_slot = max(self.next_slot, now) + self.interval
+        self.next_slot = max(self.next_slot, now, self.paused_until) + self.interval
         self.last_by_chat[chat_id] = now
         if len(self.last_by_chat) > 50_000:
             cutoff = now - self.per_chat
@@ -282,12 +283,12 @@ class Dispatcher:
             if wait > 0:
                 await self.sleep(wait)
             await self._slots.acquire()
+            self.pacer.take(row.chat_id)
             now = self.clock()
             if not await self.ensure_lease(now) or not await self._claim(row.id, now):
                 self._slots.release()
                 continue
             claimed_chats.add(row.chat_id)
-            self.pacer.take(row.chat_id)
             self.in_flight.add(row.id)
             task = asyncio.create_task(self._send(row, languages.get(row.person_id, DEFAULT_LOCALE)))
             self._tasks.add(task)
@@ -300,11 +301,11 @@ class Dispatcher:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def run_forever(self, stop: asyncio.Event | None = None, idle_seconds: float = 1.0,
-                          until_empty: bool = False) -> None:
+                          until_empty: bool = False, budget_seconds: float = 10.0) -> None:
         """The plain loop (benchmark, subprocess): pass after pass, idling briefly when nothing is due."""
         stop = stop or asyncio.Event()
         while not stop.is_set():
-            outcome = await self.run_once(budget_seconds=idle_seconds)
+            outcome = await self.run_once(budget_seconds=budget_seconds)
             if until_empty and self.holding and not await self.has_pending():
                 break
             if outcome.sent == 0 and outcome.retried == 0 and outcome.failed == 0:
