@@ -1,0 +1,262 @@
+"""What to remind, to whom, with which text and idempotency key — given station facts and today.
+
+Reminders are RapidPro-style campaign events: offsets relative to a date (a due date, an expiry,
+a founding date). Everything here is pure: the scheduler job loads facts, calls these
+functions with ``today`` and enqueues the result. Because the daily job and the start-up
+sweep both enqueue *the latest moment that has passed* (never every missed one) under a
+stable key, running either twice, or after days of downtime, adds each reminder at most once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from conversations.types import Button, Reply, keyboard
+from locales import Join, Raw, T, Text
+
+BEFORE_DUE_DAYS = (30, 14, 7, 1)
+BEFORE_EXPIRY_DAYS = (90, 30)
+INACTIVITY_MONTHS = 9
+PROGRESS_NOTE_DAYS = ((7, 1), (10, 1))
+
+ITEM_LABELS: dict[str, T] = {
+    "plan": T("the annual work plan for {year}"),
+    "summary": T("the work summary for {year}"),
+    "efficiency_report": T("the service-efficiency self-assessment report for {year}"),
+}
+ITEM_BUTTONS = {"plan": "m:plan", "summary": "m:summary", "efficiency_report": "m:report"}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: int
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class AnnualItem:
+    """A yearly submission (kind, the year it is about), its due date and whether it exists."""
+
+    kind: str
+    year: int
+    due: dt.date
+    done: bool
+
+
+@dataclass(frozen=True)
+class ChangeDraft:
+    """An unsubmitted change report: its deadline and the working day before it (from rules.calendar)."""
+
+    draft_id: int
+    recipient: Recipient
+    deadline: dt.date
+    remind_on: dt.date
+
+
+@dataclass(frozen=True)
+class StationFacts:
+    station_id: int
+    name: str
+    profile: str
+    recipients: tuple[Recipient, ...]
+    annual: tuple[AnnualItem, ...] = ()
+    change_drafts: tuple[ChangeDraft, ...] = ()
+    certificate_expiry: dt.date | None = None
+    agreement_end: dt.date | None = None
+    founded_on: dt.date | None = None
+    has_activity: bool = True
+    behind_minimums: tuple[Text, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One message to enqueue for each recipient, under ``key + ':person-<id>'``."""
+
+    key: str
+    recipients: tuple[Recipient, ...]
+    reply: Reply
+    moment: dt.date
+
+
+def due_moments(due: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
+    """T-30, T-14, T-7, T-1 before ``due``; then weekly from the day after it while overdue, until ``until``."""
+    moments = [(f"T-{days}", due - dt.timedelta(days=days)) for days in BEFORE_DUE_DAYS]
+    week = 1
+    while (day := due + dt.timedelta(days=1 + 7 * (week - 1))) <= until:
+        moments.append((f"overdue-w{week}", day))
+        week += 1
+    return moments
+
+
+def latest(moments: Sequence[tuple[str, dt.date]], today: dt.date) -> tuple[str, dt.date] | None:
+    """The most recent moment that has come (only that one is caught up after downtime)."""
+    passed = [m for m in moments if m[1] <= today]
+    return max(passed, key=lambda m: m[1]) if passed else None
+
+
+def unique_chats(recipients: Sequence[Recipient]) -> tuple[Recipient, ...]:
+    """One message per chat: a person who is both manager and liaison gets it once."""
+    seen: dict[int, Recipient] = {}
+    for r in recipients:
+        seen.setdefault(r.chat_id, r)
+    return tuple(seen.values())
+
+
+def when_text(due: dt.date, today: dt.date) -> T:
+    days = (due - today).days
+    if days < 0:
+        return T("It was due on {day}: overdue by {days} days.", day=due, days=-days)
+    if days == 0:
+        return T("It is due today, {day}.", day=due)
+    return T("It is due on {day}: in {days} days.", day=due, days=days)
+
+
+def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
+    found = []
+    for item in facts.annual:
+        if item.done or item.kind not in ITEM_LABELS:
+            continue
+        moment = latest(due_moments(item.due, dt.date(item.due.year, 12, 31)), today)
+        if moment is None:
+            continue
+        label, day = moment
+        what = T(ITEM_LABELS[item.kind].msgid, year=item.year)
+        text = Join((T("Reminder for {station}: please submit {what}.", station=Raw(facts.name), what=what),
+                     when_text(item.due, today)))
+        button = Button(T("Open the form"), ITEM_BUTTONS[item.kind])
+        found.append(Reminder(f"{item.kind}-due:{item.year}:station-{facts.station_id}:{label}",
+                              unique_chats(facts.recipients), Reply(text, keyboard([button])), day))
+    return found
+
+
+def change_report_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
+    """One working day before the deadline of a change report that was started but not submitted."""
+    found = []
+    for draft in facts.change_drafts:
+        if not draft.remind_on <= today <= draft.deadline:
+            continue
+        text = Join((T("Your change report for {station} is not submitted yet.", station=Raw(facts.name)),
+                     when_text(draft.deadline, today)))
+        reply = Reply(text, keyboard([Button(T("Continue the report"), "m:resume")]))
+        found.append(Reminder(f"change-report:draft-{draft.draft_id}:W-1", (draft.recipient,), reply,
+                              draft.remind_on))
+    return found
+
+
+def expiry_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
+    found = []
+    for key, date, what in (
+        ("certificate", facts.certificate_expiry, T("The station manager's certificate of {station} expires on {day}.",
+                                                    station=Raw(facts.name), day=facts.certificate_expiry)),
+        ("agreement-end", facts.agreement_end, T("The co-operation agreement of {station} ends on {day}.",
+                                                 station=Raw(facts.name), day=facts.agreement_end)),
+    ):
+        if date is None:
+            continue
+        moment = latest([(f"T-{d}", date - dt.timedelta(days=d)) for d in BEFORE_EXPIRY_DAYS], today)
+        if moment is None or today > date:
+            continue
+        label, day = moment
+        days = (date - today).days
+        text = Join((what, T("That is in {days} days; please arrange the renewal in time.", days=days)))
+        reply = Reply(text, keyboard([Button(T("Station status"), "m:status")]))
+        found.append(Reminder(f"{key}:{date.isoformat()}:station-{facts.station_id}:{label}",
+                              unique_chats(facts.recipients), reply, day))
+    return found
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def inactivity_warnings(facts: StationFacts, today: dt.date) -> list[Reminder]:
+    """quzhou: no progress within a year of founding revokes a station; warn at 9 months without activity."""
+    if facts.profile != "quzhou" or facts.founded_on is None or facts.has_activity:
+        return []
+    moment = add_months(facts.founded_on, INACTIVITY_MONTHS)
+    if today < moment or today > add_months(facts.founded_on, 12):
+        return []
+    text = Join((T("{station} has not logged any service activity since it was founded on {day}.",
+                   station=Raw(facts.name), day=facts.founded_on),
+                 T("A station without progress within one year of founding can be revoked. Please log your "
+                   "activities.")))
+    reply = Reply(text, keyboard([Button(T("Station status"), "m:status")]))
+    return [Reminder(f"no-activity:station-{facts.station_id}:M-9", unique_chats(facts.recipients), reply, moment)]
+
+
+def progress_notes(facts: StationFacts, today: dt.date) -> list[Reminder]:
+    """guiyang-kczg: on 1 July and 1 October, stations behind the yearly minimums get a note."""
+    if facts.profile != "guiyang-kczg" or not facts.behind_minimums:
+        return []
+    moment = latest([(f"{m:02d}-{d:02d}", dt.date(today.year, m, d)) for m, d in PROGRESS_NOTE_DAYS], today)
+    if moment is None:
+        return []
+    label, day = moment
+    text = Join((T("Progress of {station} towards this year's minimums, as of {day}:", station=Raw(facts.name),
+                   day=day), *facts.behind_minimums))
+    reply = Reply(text, keyboard([Button(T("Station status"), "m:status")]))
+    return [Reminder(f"minimums:{today.year}-{label}:station-{facts.station_id}", unique_chats(facts.recipients),
+                     reply, day)]
+
+
+def station_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
+    """Every reminder due for one station today (the latest passed moment of each item)."""
+    return [*annual_reminders(facts, today), *change_report_reminders(facts, today), *expiry_reminders(facts, today),
+            *inactivity_warnings(facts, today), *progress_notes(facts, today)]
+
+
+@dataclass(frozen=True)
+class DigestFacts:
+    """What staff see each Monday: gathered by the job, formatted here."""
+
+    due_soon: tuple[tuple[str, str, dt.date], ...]
+    missing: tuple[tuple[str, str, dt.date], ...]
+    overdue_change_reports: tuple[tuple[str, dt.date], ...]
+    below_minimums: tuple[str, ...]
+    low_ratings: tuple[tuple[str, float], ...]
+    schedule_years: tuple[tuple[int, bool], ...]
+
+
+def last_digest_moment(now: dt.datetime) -> dt.datetime:
+    """The latest Monday 09:00 at or before ``now`` (local time): the digest's moment."""
+    monday = now.date() - dt.timedelta(days=now.weekday())
+    moment = dt.datetime.combine(monday, dt.time(9, 0), tzinfo=now.tzinfo)
+    return moment if moment <= now else moment - dt.timedelta(days=7)
+
+
+def digest_key(moment: dt.datetime, staff_person_id: int) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"digest:{year}-W{week:02d}:staff-{staff_person_id}"
+
+
+def weekly_digest(facts: DigestFacts, moment: dt.datetime) -> Reply:
+    lines: list[Text] = [T("Weekly digest for the week of {day}", day=moment.date())]
+    lines.append(T("Due in the next 14 days: {count}", count=len(facts.due_soon)))
+    for station, kind, due in facts.due_soon[:15]:
+        lines.append(Join((Raw(f"  · {station}: "), T(ITEM_LABELS[kind].msgid, year=due.year), Raw(" — "),
+                           T("due {day}", day=due)), ""))
+    lines.append(T("Missing after the due date: {count}", count=len(facts.missing)))
+    for station, kind, due in facts.missing[:15]:
+        lines.append(Join((Raw(f"  · {station}: "), T(ITEM_LABELS[kind].msgid, year=due.year), Raw(" — "),
+                           T("due {day}", day=due)), ""))
+    lines.append(T("Change reports past their deadline: {count}", count=len(facts.overdue_change_reports)))
+    lines += [Join((Raw(f"  · {station} — "), T("due {day}", day=day)), "")
+              for station, day in facts.overdue_change_reports[:15]]
+    lines.append(T("Stations below the yearly minimums: {count}", count=len(facts.below_minimums)))
+    lines += [Raw(f"  · {station}") for station in facts.below_minimums[:15]]
+    lines.append(T("Low ratings in the last week: {count}", count=len(facts.low_ratings)))
+    lines += [Raw(f"  · {station}: {score:g}") for station, score in facts.low_ratings[:15]]
+    for year, loaded in facts.schedule_years:
+        lines.append(T("Holiday schedule {year}: official schedule loaded", year=Raw(str(year))) if loaded else
+                     T("Holiday schedule {year}: NOT loaded — working days are guessed as Monday to Friday",
+                       year=Raw(str(year))))
+    return Reply(Join(tuple(lines)), keyboard([Button(T("Station status"), "m:status")]))

@@ -1,0 +1,86 @@
+"""Station facts for reminders, loaded in a few bulk queries (never one query per station)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import db_time
+from storage.models import Activity, Draft, Person, Rating, Role, Society, Station, StationStatus, Submission
+
+ANNUAL_KINDS = ("plan", "summary", "efficiency_report")
+LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
+
+
+@dataclass
+class StationRows:
+    station: Station
+    society_level: str
+    recipients: list[Person] = field(default_factory=list)
+    submitted: set[tuple[str, int]] = field(default_factory=set)
+    change_drafts: list[Draft] = field(default_factory=list)
+    has_activity: bool = False
+
+
+async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[StationRows]:
+    """Live stations with their reachable managers/liaisons, annual submissions, open change drafts."""
+    stations = (await session.exec(select(Station).where(col(Station.status).in_(LIVE_STATUSES))
+                                   .order_by(col(Station.id)))).all()
+    levels = {s.id: s.level for s in (await session.exec(select(Society))).all()}
+    by_id = {s.id: StationRows(s, levels.get(s.society_id, "")) for s in stations}
+    people = (await session.exec(select(Person).where(
+        col(Person.role).in_([Role.manager.value, Role.liaison.value]), col(Person.active).is_(True),
+        col(Person.reachable).is_(True), col(Person.chat_id).is_not(None)).order_by(col(Person.id)))).all()
+    for person in people:
+        if person.station_id in by_id:
+            by_id[person.station_id].recipients.append(person)
+    submissions = (await session.exec(select(Submission.station_id, Submission.kind, Submission.year).where(
+        col(Submission.kind).in_(ANNUAL_KINDS), col(Submission.year).in_(years)))).all()
+    for station_id, kind, year in submissions:
+        if station_id in by_id and year is not None:
+            by_id[station_id].submitted.add((kind, year))
+    drafts = (await session.exec(select(Draft).where(Draft.form_id == "change_report",
+                                                     col(Draft.submission_id).is_(None)))).all()
+    owners = {p.id: p for p in people}
+    for draft in drafts:
+        if draft.station_id in by_id and draft.person_id in owners:
+            by_id[draft.station_id].change_drafts.append(draft)
+    active_ids = (await session.exec(select(Activity.station_id).distinct())).all()
+    for station_id in active_ids:
+        if station_id in by_id:
+            by_id[station_id].has_activity = True
+    return list(by_id.values())
+
+
+async def staff_recipients(session: AsyncSession) -> list[Person]:
+    query = select(Person).where(Person.role == Role.staff.value, col(Person.active).is_(True),
+                                 col(Person.reachable).is_(True), col(Person.chat_id).is_not(None))
+    return list((await session.exec(query.order_by(col(Person.id)))).all())
+
+
+async def recent_ratings(session: AsyncSession, since: dt.datetime) -> list[tuple[int, float]]:
+    rows: Any = (await session.exec(select(Rating.station_id, Rating.score)
+                                    .where(Rating.created_at >= db_time(since)))).all()
+    return [(int(station_id), float(score)) for station_id, score in rows]
+
+
+def people_by_id(rows: list[StationRows]) -> dict[int, Person]:
+    found: dict[int, Person] = {}
+    for row in rows:
+        for person in row.recipients:
+            if person.id is not None:
+                found[person.id] = person
+    return found
+
+
+def drafts_by_station(rows: list[StationRows]) -> dict[int, list[Draft]]:
+    found: dict[int, list[Draft]] = defaultdict(list)
+    for row in rows:
+        if row.station.id is not None:
+            found[row.station.id].extend(row.change_drafts)
+    return found

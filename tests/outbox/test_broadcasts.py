@@ -1,0 +1,90 @@
+"""A staff broadcast end to end through the sandbox: compose, audience, deduplicated preview, send, report."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.handlers import broadcasts
+from bot.sandbox_client import Sandbox, User, joined
+from bot.services import FixedClock
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import Role
+from tests.helpers import add_station
+from tests.outbox.support import FakeTime, add_person, dispatcher, rows
+
+STAFF = User(900001, "Staff", "en")
+
+
+async def test_broadcast_compose_preview_send_and_report(settings: Settings, db: Database, clock: FixedClock) -> None:
+    foshan = await add_station(db, "Foshan station", region="佛山")
+    foshan2 = await add_station(db, "Foshan second station", region="佛山")
+    zhuhai = await add_station(db, "Zhuhai station", region="珠海")
+    await add_person(db, 1001, station_id=foshan.id)
+    await add_person(db, 1001, station_id=foshan2.id)  # one person managing two stations
+    await add_person(db, 1002, station_id=foshan2.id, role=Role.liaison.value)
+    await add_person(db, 1003, station_id=zhuhai.id, language="en")
+    await add_person(db, 1004, role=Role.demand_contact.value)
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
+    box.services.extras["background_jobs"] = False
+    async with box:
+        assert "Send the text" in joined(await box.send(STAFF, "/broadcast"))
+        assert "Who should receive it" in joined(await box.send(STAFF, "Plans are due before March."))
+        calls = await box.press_data(STAFF, "bc:a:region")
+        assert "Which one?" in joined(calls)
+        calls = await box.press(STAFF, "佛山")
+        assert "Recipients: 2" in joined(calls)
+        await box.press_data(STAFF, "bc:more")
+        calls = await box.press_data(STAFF, "bc:a:all_managers")
+        assert "Recipients: 3 " in joined(calls)
+        test_calls = await box.press_data(STAFF, "bc:test")
+        assert "Plans are due before March." in joined(test_calls)
+        calls = await box.press_data(STAFF, "bc:send")
+        assert "3 recipients" in joined(calls)
+        time = FakeTime(clock)
+        outcome = await dispatcher(db, box.app.bot, clock, time).run_once()
+        assert outcome.sent == 3
+        for chat in (1001, 1002, 1003):
+            assert [c.text for c in box.api.calls_to(chat)] == ["Plans are due before March."]
+        assert box.api.calls_to(1004) == []
+        report = joined(await box.send(STAFF, "/broadcasts"))
+        assert "sent 3, waiting 0, failed 0, unreachable 0" in report
+
+
+async def test_scheduled_broadcast_survives_and_can_be_cancelled(settings: Settings, db: Database,
+                                                                  clock: FixedClock) -> None:
+    station = await add_station(db, "Foshan station")
+    await add_person(db, 2001, station_id=station.id)
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
+    box.services.extras["background_jobs"] = False
+    async with box:
+        await box.send(STAFF, "/broadcast")
+        await box.send(STAFF, "Meeting on Friday.")
+        await box.press_data(STAFF, "bc:a:all_managers")
+        assert "Type the date and time" in joined(await box.press_data(STAFF, "bc:sched"))
+        assert "already passed" in joined(await box.send(STAFF, "2027-01-20 09:30"))
+        assert "scheduled for" in joined(await box.send(STAFF, "2027-02-20 09:30"))
+    # a restart: a new Application on the same database still has the scheduled rows
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
+    box._update_ids = itertools.count(1000)  # Telegram never reuses update ids across restarts
+    box.services.extras["background_jobs"] = False
+    async with box:
+        assert (await dispatcher(db, box.app.bot, clock, FakeTime()).run_once()).sent == 0
+        report = joined(await box.send(STAFF, "/broadcasts"))
+        assert "waiting 1" in report
+        assert "is cancelled; 1 messages" in joined(await box.press(STAFF, "Cancel #1"))
+        clock.advance(days=30)
+        assert (await dispatcher(db, box.app.bot, clock, FakeTime()).run_once()).sent == 0
+    assert [r.status for r in await rows(db)] == ["cancelled"]
+
+
+async def test_broadcast_is_staff_only(settings: Settings, db: Database, clock: FixedClock) -> None:
+    station = await add_station(db)
+    await add_person(db, 3001, station_id=station.id)
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
+    box.services.extras["background_jobs"] = False
+    async with box:
+        calls = await box.send(User(3001, "M", "en"), "/broadcast")
+        assert "不能执行此操作" in joined(calls)
+        calls = await box.press_data(User(3001, "M", "en"), "bc:send")
+        assert "不能执行此操作" in joined(calls)
