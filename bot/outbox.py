@@ -48,12 +48,11 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.render import send_reply
 from bot.settings import Settings
 from conversations.serialize import reply_from_json
-from conversations.types import Reply
-from locales import DEFAULT_LOCALE, Raw, T, translator
+from locales import DEFAULT_LOCALE, translator
 from storage.clock import db_time
 from storage.db import Database
-from storage.models import DispatcherLock, OutboxMessage, OutboxStatus, Person, Role
-from storage.outbox import UNCONFIRMED, enqueue
+from storage.models import DispatcherLock, OutboxMessage, OutboxStatus, Person
+from storage.outbox import UNCONFIRMED, alert_staff_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -404,26 +403,6 @@ class Dispatcher:
             people = Person.__table__  # type: ignore[attr-defined]
             await connection.execute(update(people).where(people.c.chat_id == row.chat_id).values(reachable=False))
             if row.kind not in ("staff_alert", "broadcast"):
-                await alert_staff_unreachable(session, row, now)
+                await alert_staff_unreachable(session, row.chat_id, now)
             await session.commit()
 
-
-async def alert_staff_unreachable(session: Any, row: Any, now: dt.datetime) -> int:
-    """One alert per blocked person per day to each staff member (broadcasts report it instead)."""
-    people = Person.__table__  # type: ignore[attr-defined]
-    connection = await session.connection()
-    blocked = (await connection.execute(select(people.c.id, people.c.name, people.c.role, people.c.station_id)
-                                        .where(people.c.chat_id == row.chat_id))).first()
-    staff = (await connection.execute(select(people.c.id, people.c.chat_id).where(
-        people.c.role == Role.staff.value, people.c.active.is_(True), people.c.reachable.is_(True),
-        people.c.chat_id.is_not(None)))).all()
-    name = blocked.name if blocked is not None else ""
-    person_ref = blocked.id if blocked is not None else f"chat{row.chat_id}"
-    text = T("{name} has blocked the bot, so messages to them (such as reminders) cannot be delivered. "
-             "Please contact them another way and ask them to restart the bot.", name=Raw(name or "?"))
-    added = 0
-    for member in staff:
-        added += await enqueue(session, key=f"unreachable:{now.date().isoformat()}:person-{person_ref}:staff-{member.id}",
-                               chat_id=member.chat_id, person_id=member.id, reply=Reply(text), kind="staff_alert",
-                               not_before=now, respect_quiet_hours=True)
-    return added
