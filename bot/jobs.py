@@ -197,6 +197,15 @@ def install(services: Services, rules: Callable[[], ReminderRules] = rules_from_
         dispatcher = Dispatcher(services.db, application.bot, DispatcherConfig.from_settings(services.settings),
                                 clock=services.now)
         services.extras["dispatcher"] = dispatcher
+        previous_post_stop = application.post_stop
+
+        async def release(app: Application) -> None:
+            """A clean stop gives the lease up, so the restarted bot sends at once (not after expiry)."""
+            await dispatcher.release_lease()
+            if previous_post_stop is not None:
+                await previous_post_stop(app)
+
+        application.post_stop = release
 
         async def send(context: ContextTypes.DEFAULT_TYPE) -> None:
             await dispatcher.run_once(budget_seconds=0.9)

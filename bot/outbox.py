@@ -17,7 +17,9 @@ Why it is built this way:
   deadline reminder or broadcast is visible to every recipient; an unconfirmed one is
   visible to staff, who can resend it.
 * **Network faults retry, with exponential backoff** through ``not_before`` and ``attempts``;
-  after ``max_attempts`` the row is ``failed`` with the reason. ``Forbidden`` (the user
+  after ``max_attempts`` the row is ``failed`` with the reason. A timeout is ambiguous too,
+  but it is usually a request that never reached Telegram, and the process is alive to see it
+  fail: there we prefer delivery (a rare duplicate) over silently dropping a deadline reminder. ``Forbidden`` (the user
   blocked the bot) fails the row at once, marks the person unreachable and alerts staff.
 
 It runs as a PTB repeating job (``run_once`` with a time budget) or as a plain loop

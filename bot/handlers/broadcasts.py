@@ -78,7 +78,7 @@ async def station_ids(turn: Turn, kind: str, value: str) -> set[int]:
         done = set((await turn.session.exec(select(Submission.station_id, Submission.kind, Submission.year).where(
             col(Submission.kind).in_([k for k, _ in wanted])))).all())
         profiles = dict((await turn.session.exec(select(Station.id, Station.policy_profile))).all())
-        rules = jobs.rules_from_package() if kind == "overdue" else None
+        rules = await overdue_rules() if kind == "overdue" else None
         selected = set()
         for station_id in ids:
             for item_kind, item_year in wanted:
@@ -91,6 +91,17 @@ async def station_ids(turn: Turn, kind: str, value: str) -> set[int]:
                 selected.add(station_id)
         ids = selected
     return ids
+
+
+class RulesMissing(Exception):
+    """The deadline rules (rules/) are not installed, so "overdue" cannot be decided."""
+
+
+async def overdue_rules() -> jobs.ReminderRules:
+    try:
+        return jobs.rules_from_package()
+    except (ImportError, AttributeError) as exc:
+        raise RulesMissing from exc
 
 
 async def recipients(turn: Turn, filters: Sequence[Mapping[str, Any]]) -> list[Person]:
@@ -120,7 +131,13 @@ def message_of(state: Mapping[str, Any]) -> Reply:
 
 
 async def show_preview(turn: Turn, draft: Draft) -> list[Reply]:
-    count = len(await recipients(turn, draft.state.get("audience", [])))
+    try:
+        count = len(await recipients(turn, draft.state.get("audience", [])))
+    except RulesMissing:
+        audience = [f for f in draft.state.get("audience", []) if f.get("type") != "overdue"]
+        await save(turn, draft, audience=audience, step="audience")
+        return [Reply(T("Overdue submissions cannot be found: the deadline rules are not installed. Choose "
+                        "another audience."), compose.audience_keyboard(audience), edit=True)]
     await save(turn, draft, step="preview")
     text = compose.preview(draft.state.get("text", ""), bool(draft.state.get("document")),
                            draft.state.get("audience", []), count)

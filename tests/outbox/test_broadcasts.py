@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from bot.handlers import broadcasts
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
@@ -88,3 +90,36 @@ async def test_broadcast_is_staff_only(settings: Settings, db: Database, clock: 
         assert "不能执行此操作" in joined(calls)
         calls = await box.press_data(User(3001, "M", "en"), "bc:send")
         assert "不能执行此操作" in joined(calls)
+
+
+async def test_broadcast_with_a_document_resends_its_file_id(settings: Settings, db: Database,
+                                                             clock: FixedClock) -> None:
+    station = await add_station(db, "Foshan station")
+    await add_person(db, 4001, station_id=station.id)
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
+    box.services.extras["background_jobs"] = False
+    async with box:
+        await box.send(STAFF, "/broadcast")
+        await box.send_document(STAFF, "template.pdf", caption="The 2027 plan template")
+        calls = await box.press_data(STAFF, "bc:a:all_managers")
+        assert "With the attached document." in joined(calls) and "Recipients: 1 " in joined(calls)
+        await box.press_data(STAFF, "bc:send")
+        await dispatcher(db, box.app.bot, clock, FakeTime(clock)).run_once()
+        (call,) = box.api.calls_to(4001)
+        assert call.method == "sendDocument" and call.params["document"].startswith(f"doc-{STAFF.id}-")
+        assert call.text == "The 2027 plan template"
+
+
+async def test_overdue_audience_without_deadline_rules_says_so(settings: Settings, db: Database, clock: FixedClock,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> None:
+        raise ImportError("no rules")
+
+    monkeypatch.setattr(broadcasts.jobs, "rules_from_package", missing)
+    await add_station(db)
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
+    box.services.extras["background_jobs"] = False
+    async with box:
+        await box.send(STAFF, "/broadcast")
+        await box.send(STAFF, "Overdue!")
+        assert "deadline rules are not installed" in joined(await box.press_data(STAFF, "bc:a:overdue"))

@@ -182,3 +182,12 @@ async def test_rows_left_sending_by_a_dead_holder_are_not_resent(db: Database, c
     row = (await rows(db))[0]
     assert row.status == UNCONFIRMED and row.last_error == INTERRUPTED
     assert api.calls_to(801) == []
+
+
+def test_retry_after_as_int_or_timedelta() -> None:
+    from telegram.error import RetryAfter
+
+    from bot.outbox import retry_after_seconds
+
+    assert retry_after_seconds(RetryAfter(2)) == 2.0
+    assert retry_after_seconds(RetryAfter(dt.timedelta(seconds=3, milliseconds=500))) == 3.5
