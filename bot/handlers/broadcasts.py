@@ -269,6 +269,23 @@ async def value_options(turn: Turn, kind: str) -> list[str]:
     return sorted(str(v) for v in values if v)
 
 
+STATES = {"scheduled": T("scheduled"), "sending": T("sending"), "finished": T("finished"),
+          "cancelled": T("cancelled")}
+
+
+def cancellable(item: Broadcast, now: dt.datetime) -> bool:
+    """Only a scheduled broadcast whose time has not come yet (its rows still wait)."""
+    return item.status == "scheduled" and item.scheduled_for is not None and db_time(item.scheduled_for) > now
+
+
+def state_of(item: Broadcast, waiting: int, now: dt.datetime) -> str:
+    if item.status == "cancelled":
+        return "cancelled"
+    if cancellable(item, now):
+        return "scheduled"
+    return "sending" if waiting else "finished"
+
+
 async def report_lines(turn: Turn, item: Broadcast) -> Text:
     rows = (await turn.session.exec(
         select(OutboxMessage.status, OutboxMessage.last_error, func.count())
@@ -285,12 +302,13 @@ async def report_lines(turn: Turn, item: Broadcast) -> Text:
             counts[status] += n
     when = local(item.scheduled_for, turn.services.settings.tz) if item.scheduled_for else local(
         item.created_at, turn.services.settings.tz)
-    head = T("#{number} · {when} · {status}", number=item.id, when=when, status=Raw(item.status))
+    waiting = counts[OutboxStatus.pending] + counts[OutboxStatus.sending]
+    head = T("#{number} · {when} · {status}", number=item.id, when=when,
+             status=STATES[state_of(item, waiting, turn.now)])
     lines: list[Text] = [head, Raw(item.text[:80]),
                          T("sent {sent}, waiting {waiting}, failed {failed}, unreachable {unreachable}, "
                            "unconfirmed {unconfirmed}, cancelled {cancelled}",
-                           sent=counts[OutboxStatus.sent], waiting=counts[OutboxStatus.pending] +
-                           counts[OutboxStatus.sending], failed=counts["failed"], unreachable=counts["unreachable"],
+                           sent=counts[OutboxStatus.sent], waiting=waiting, failed=counts["failed"], unreachable=counts["unreachable"],
                            unconfirmed=counts[UNCONFIRMED], cancelled=counts[OutboxStatus.cancelled])]
     if reasons:
         lines.append(T("Reasons: {reasons}", reasons=Raw(", ".join(f"{r} ×{n}" for r, n in reasons.most_common()))))
@@ -303,14 +321,15 @@ async def list_broadcasts(turn: Turn) -> list[Reply]:
         return [Reply(T("No broadcasts yet. Send /broadcast to compose one."))]
     replies = []
     for item in items:
-        buttons = [Button(T("Cancel #{number}", number=item.id), f"bc:x:{item.id}")] if item.status == "scheduled" else []
+        buttons = [Button(T("Cancel #{number}", number=item.id), f"bc:x:{item.id}")] if cancellable(item, turn.now) \
+            else []
         replies.append(Reply(await report_lines(turn, item), keyboard(buttons)))
     return replies
 
 
 async def cancel_broadcast(turn: Turn, number: str) -> list[Reply]:
     item = await turn.session.get(Broadcast, int(number)) if number.isdigit() else None
-    if item is None or item.status != "scheduled":
+    if item is None or not cancellable(item, turn.now):
         return [Reply(T("Only a scheduled broadcast that has not started can be cancelled."),
                       notice=T("This button is no longer active."))]
     result: Any = await turn.session.exec(update(OutboxMessage).where(

@@ -50,7 +50,7 @@ async def test_broadcast_compose_preview_send_and_report(settings: Settings, db:
             assert [c.text for c in box.api.calls_to(chat)] == ["Plans are due before March."]
         assert box.api.calls_to(1004) == []
         report = joined(await box.send(STAFF, "/broadcasts"))
-        assert "sent 3, waiting 0, failed 0, unreachable 0" in report
+        assert "sent 3, waiting 0, failed 0, unreachable 0" in report and "· finished" in report
 
 
 async def test_scheduled_broadcast_survives_and_can_be_cancelled(settings: Settings, db: Database,
@@ -73,7 +73,7 @@ async def test_scheduled_broadcast_survives_and_can_be_cancelled(settings: Setti
     async with box:
         assert (await dispatcher(db, box.app.bot, clock, FakeTime()).run_once()).sent == 0
         report = joined(await box.send(STAFF, "/broadcasts"))
-        assert "waiting 1" in report
+        assert "waiting 1" in report and "· scheduled" in report
         assert "is cancelled; 1 messages" in joined(await box.press(STAFF, "Cancel #1"))
         clock.advance(days=30)
         assert (await dispatcher(db, box.app.bot, clock, FakeTime()).run_once()).sent == 0
