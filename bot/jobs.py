@@ -161,15 +161,19 @@ def rules_from_package() -> ReminderRules:
     scoring: Any = importlib.import_module("rules.scoring")
     load_profile: Any = importlib.import_module("rules.profile").load_profile
 
+    annual, deadline_for = deadlines.annual_due_date, deadlines.deadline_for
+
     def annual_due_date(profile: str, kind: str, year: int) -> dt.date | None:
-        return deadlines.annual_due_date(load_profile(profile), kind, year)
+        return annual(load_profile(profile), kind, year)
 
     def change_deadline(profile: str, kind: str, event: dt.date) -> dt.date | None:
-        return deadlines.deadline_for(load_profile(profile), kind, event)
+        return deadline_for(load_profile(profile), kind, event)
+
+    notes = scoring.behind_minimums_notes  # resolved now: a missing name disables reminders at start
 
     async def behind_minimums(session: AsyncSession, station: Station, level: str,
                               today: dt.date) -> tuple[Text, ...]:
-        return tuple(await scoring.behind_minimums_notes(session, station, level, today))
+        return tuple(await notes(session, station, level, today))
 
     def rating_alert_threshold(profile: str) -> float | None:
         value: Any = getattr(load_profile(profile), "rating_alert_threshold", None)
@@ -193,7 +197,11 @@ def install(services: Services, rules: Callable[[], ReminderRules] = rules_from_
             # Sending must not depend on the reminder rules: without them the outbox still works.
             log.exception("reminder rules unavailable: reminders and the digest are OFF, the outbox still sends")
         if reminder_rules is not None:
-            await enqueue_due(services.db, services.now(), reminder_rules)
+            try:
+                await enqueue_due(services.db, services.now(), reminder_rules)
+            except Exception:
+                # The bot must still start and answer; the daily job retries the sweep.
+                log.exception("start-up reminder sweep failed")
         dispatcher = Dispatcher(services.db, application.bot, DispatcherConfig.from_settings(services.settings),
                                 clock=services.now)
         services.extras["dispatcher"] = dispatcher
