@@ -1,0 +1,1 @@
+"""What the regulations say, as data files and pure functions (no I/O, no Telegram, no clock)."""

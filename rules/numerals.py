@@ -1,0 +1,75 @@
+"""人民币大写: amounts in Chinese capital numerals, as budget tables and bank forms require.
+
+Follows the People's Bank of China rules for filling in bills (正确填写票据和结算凭证的基本规定):
+amounts end in 整 when there are no 角/分 or when only 角 is present ("壹拾元伍角" is also
+accepted there; we write the 整-less form for 角 and none for 分); a zero between digits is
+written once as 零; a zero jiao before fen is written as 零.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+SMALL_UNITS = ("", "拾", "佰", "仟")
+BIG_UNITS = ("", "万", "亿")
+
+
+def _group(n: int) -> str:
+    """Four digits (0..9999) with 拾佰仟, zeros collapsed to one 零 (no leading/trailing 零)."""
+    out = ""
+    zero = False
+    for position in range(3, -1, -1):
+        digit = n // 10**position % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += DIGITS[digit] + SMALL_UNITS[position]
+    return out
+
+
+def _integer(n: int) -> str:
+    if n == 0:
+        return ""
+    groups = []
+    while n:
+        groups.append(n % 10000)
+        n //= 10000
+    if len(groups) > len(BIG_UNITS):
+        raise ValueError("amount too large for Chinese capital numerals (up to 千亿)")
+    out = ""
+    pending_zero = False
+    for index in range(len(groups) - 1, -1, -1):
+        value = groups[index]
+        if value == 0:
+            pending_zero = bool(out)
+            continue
+        if out and (pending_zero or value < 1000):
+            out += "零"
+        pending_zero = False
+        out += _group(value) + BIG_UNITS[index]
+    return out
+
+
+def to_chinese_capital(amount: Decimal) -> str:
+    """100000 → 壹拾万元整; 1234.56 → 壹仟贰佰叁拾肆元伍角陆分; 100000.05 → 壹拾万元零伍分."""
+    if amount < 0:
+        return "负" + to_chinese_capital(-amount)
+    cents = int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    integer = _integer(yuan)
+    if not integer and not jiao and not fen:
+        return "零元整"
+    out = integer + "元" if integer else ""
+    if jiao == 0 and fen == 0:
+        return out + "整"
+    if jiao:
+        out += DIGITS[jiao] + "角"
+    elif integer:
+        out += "零"
+    if fen:
+        out += DIGITS[fen] + "分"
+    return out
