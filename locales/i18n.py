@@ -251,4 +251,6 @@ def text_from_json(data: Any) -> Text:
         return Raw(data["raw"])
     if "join" in data:
         return Join(tuple(text_from_json(p) for p in data["join"]), data.get("sep", "\n"))
-    return T(data["msgid"], **{k: _param_from_json(v) for k, v in data.get("params", {}).items()})
+    msgid: str = data["msgid"]
+    params = {k: _param_from_json(v) for k, v in data.get("params", {}).items()}
+    return T(msgid, **params)
