@@ -1,16 +1,19 @@
 """``stationbot demo``: chat with the real bot in a terminal, Telegram replaced by the sandbox.
 
 Type text or commands as in Telegram; type ``1``..``n`` to tap the numbered buttons of the last
-message; ``:file name.pdf`` sends a document; ``:photo`` a photo; ``:quit`` ends.
+message; ``:file name.pdf`` sends a document; ``:photo`` a photo; ``:as staff`` (or manager, contact)
+switches who you are; ``:quit`` ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import sys
 from pathlib import Path
 
+from bot.outbox_preview import render_pending
 from bot.sandbox import Call
 from bot.sandbox_client import Sandbox, User
 from bot.settings import Settings
@@ -22,6 +25,7 @@ DEMO_DB = Path("data") / "demo.db"
 STAFF_USER = User(100, "演示管理员")
 MANAGER_USER = User(200, "演示站长")
 CONTACT_USER = User(300, "演示需求方")
+PEOPLE = {"manager": MANAGER_USER, "staff": STAFF_USER, "contact": CONTACT_USER}
 
 
 async def seed(db: Database, settings: Settings) -> None:
@@ -72,8 +76,9 @@ async def run_demo(settings: Settings, role: str, lang: str) -> int:
     db = Database(settings.database_url)
     await db.upgrade()
     await seed(db, settings)
-    user = {"manager": MANAGER_USER, "staff": STAFF_USER, "contact": CONTACT_USER}[role]
+    user = PEOPLE[role]
     user = User(user.id, user.first_name, lang)
+    logging.getLogger().setLevel(logging.WARNING)
     print(__doc__)
     async with Sandbox(settings, db) as box:
         actions = show(await box.send(user, "/menu"), user)
@@ -83,7 +88,14 @@ async def run_demo(settings: Settings, role: str, lang: str) -> int:
             if not line or line.strip() == ":quit":
                 break
             text = line.rstrip("\n")
-            if text.isdigit() and 1 <= int(text) <= len(actions):
+            if text.startswith(":as "):
+                chosen = PEOPLE.get(text[4:].strip())
+                if chosen is None:
+                    print("  :as manager | staff | contact")
+                    continue
+                user = User(chosen.id, chosen.first_name, lang)
+                calls = await box.send(user, "/menu")
+            elif text.isdigit() and 1 <= int(text) <= len(actions):
                 calls = await box.press_data(user, actions[int(text) - 1])
             elif text.startswith(":file"):
                 calls = await box.send_document(user, text[5:].strip() or "document.pdf")
@@ -91,6 +103,7 @@ async def run_demo(settings: Settings, role: str, lang: str) -> int:
                 calls = await box.send_photo(user)
             else:
                 calls = await box.send(user, text)
+            calls += await render_pending(box, user.id)
             new_actions = show(calls, user)
             actions = new_actions or actions
     await db.dispose()

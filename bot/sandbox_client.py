@@ -16,6 +16,9 @@ from bot.services import Clock, Services
 from bot.settings import Settings
 from storage.db import Database
 
+# Telegram never reuses an update id; neither may two sandboxes on one database (restart tests).
+_UPDATE_IDS = itertools.count(int(time.time()) * 1000)
+
 
 @dataclass(frozen=True)
 class User:
@@ -39,7 +42,7 @@ class Sandbox:
         settings = settings.model_copy(update={"telegram_bot_token": settings.telegram_bot_token or "123456:SANDBOX"})
         self.app: Application = build_application(settings, db=db, request=SandboxRequest(self.api), clock=clock,
                                                   extensions=extensions, with_updater=False)
-        self._update_ids = itertools.count(1)
+        self._update_ids = _UPDATE_IDS
         self._user_message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
 

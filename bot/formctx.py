@@ -1,0 +1,74 @@
+"""Build a form's context (choices from the station's policy profile and its own data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from conversations.fields import FormContext
+from conversations.fields.base import Choice
+from locales import Raw, T, Translator
+from rules.profile import Profile, load_profile
+from storage.models import Activity, DemandUnit, Station
+
+MAX_UNIT_CHOICES = 12
+
+
+def _catalogue(items: Sequence[Any]) -> list[Choice]:
+    return [(item.id, T(item.label)) for item in items]
+
+
+def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
+    return {
+        "activity_types": _catalogue(profile.activity_types),
+        "change_kinds": _catalogue(profile.change_kinds),
+        "budget_categories": _catalogue(profile.budget_categories),
+        "phases": _catalogue(profile.phases),
+        "outcome_fields": _catalogue(profile.outcome_fields),
+        "station_types": _catalogue(profile.station_types),
+    }
+
+
+async def station_units(session: AsyncSession, station_id: int) -> list[Choice]:
+    """Demand units this station created or served, most recently used first."""
+    served = (
+        select(Activity.demand_unit_id, func.max(Activity.started_on).label("last"))
+        .where(Activity.station_id == station_id, col(Activity.demand_unit_id).is_not(None))
+        .group_by(col(Activity.demand_unit_id))
+        .subquery()
+    )
+    query = (
+        select(DemandUnit)
+        .outerjoin(served, col(served.c.demand_unit_id) == DemandUnit.id)
+        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(served.c.demand_unit_id).is_not(None)))
+        .order_by(col(served.c.last).desc().nulls_last(), col(DemandUnit.id).desc())
+        .limit(MAX_UNIT_CHOICES)
+    )
+    return [(str(unit.id), Raw(unit.name)) for unit in (await session.exec(query)).all()]
+
+
+async def ledger_counts(session: AsyncSession, station_id: int, year: int) -> dict[str, int]:
+    query = (
+        select(Activity.activity_type, func.count())
+        .where(Activity.station_id == station_id, Activity.started_on >= dt.date(year, 1, 1),
+               Activity.started_on <= dt.date(year, 12, 31))
+        .group_by(col(Activity.activity_type))
+    )
+    return {kind: int(n) for kind, n in (await session.exec(query)).all()}
+
+
+async def form_context(session: AsyncSession, station: Station, today: dt.date, tr: Translator,
+                       year_for_facts: int | None = None) -> FormContext:
+    profile = load_profile(station.policy_profile)
+    choices: dict[str, list[Choice]] = profile_choices(profile)
+    assert station.id is not None
+    choices["demand_units"] = await station_units(session, station.id)
+    facts: dict[str, Any] = {}
+    if year_for_facts is not None:
+        facts["ledger_counts"] = await ledger_counts(session, station.id, year_for_facts)
+    return FormContext(today=today, profile_id=profile.id, choices=choices, facts=facts, render=tr)

@@ -1,0 +1,191 @@
+"""Station managers' forms in chat: /report, /plan, /summary, /log, /resume, and /back /skip /cancel.
+
+The engine decides; this module loads and saves the draft row around each call, checks that
+the draft belongs to the person pressing, and hands submitted answers to ``bot.submit``.
+"""
+
+from __future__ import annotations
+
+from bot.formctx import form_context
+from bot.routing import KNOWN, MANAGERS, Route, Router, Turn
+from bot.services import Services
+from bot.submit import on_submitted
+from conversations import engine
+from conversations.engine import DraftState, Outcome
+from conversations.formspec import load_form
+from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
+from locales import T
+from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
+from storage.models import Draft, Station
+
+FORM_COMMANDS = {"report": "change_report", "plan": "annual_plan", "summary": "annual_summary", "log": "activity"}
+ENGINE_FORMS = frozenset(FORM_COMMANDS.values())
+FORM_TITLES = {
+    "change_report": T("Change report"),
+    "annual_plan": T("Annual work plan"),
+    "annual_summary": T("Annual work summary"),
+    "activity": T("Service activity"),
+}
+NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
+NOTHING_TO_RESUME = T("You have no unfinished form. Send /menu to start one.")
+
+
+async def manager_station(turn: Turn) -> Station | None:
+    manager = turn.manager()
+    if manager is None or manager.station_id is None:
+        return None
+    return await turn.session.get(Station, manager.station_id)
+
+
+def person_ids(turn: Turn) -> list[int]:
+    return [p.id for p in turn.bindings if p.id is not None]
+
+
+async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> list[Reply]:
+    """Load the draft's form and context, run one engine call, store the outcome."""
+    form = load_form(draft.form_id, station.policy_profile)
+    state = DraftState.from_json(draft.state) if draft.state else None
+    facts_year = None
+    if draft.form_id == "annual_summary":
+        answered = state.answers.get("year") if state else None
+        facts_year = int(answered) if isinstance(answered, int) else turn.today.year - 1
+    ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year)
+    assert draft.id is not None
+    if state is None or call == "start":
+        outcome = engine.start(form, ctx, draft.id)
+    elif call == "resume":
+        outcome = engine.resume(form, state, ctx)
+    else:
+        outcome = engine.handle(form, state, turn.input, ctx)
+    return await store(turn, draft, station, outcome)
+
+
+async def store(turn: Turn, draft: Draft, station: Station, outcome: Outcome) -> list[Reply]:
+    replies = list(outcome.replies)
+    if outcome.submitted is not None:
+        replies += await on_submitted(turn, draft, station, outcome.submitted)
+        await turn.session.delete(draft)
+    elif outcome.discarded:
+        await turn.session.delete(draft)
+    elif outcome.draft is not None:
+        status = "parked" if outcome.cancelled_kept else "active"
+        await save(turn.session, draft, outcome.draft.to_json(), outcome.draft.rev, turn.now, status)
+    await turn.session.flush()
+    return replies
+
+
+async def open_form(turn: Turn, form_id: str, subject_key: str = "", prefill: dict | None = None) -> list[Reply]:
+    station = await manager_station(turn)
+    manager = turn.manager()
+    if station is None or manager is None or manager.id is None:
+        return [Reply(NO_STATION)]
+    current = await active_draft(turn.session, person_ids(turn))
+    if current is not None and (current.form_id != form_id or current.subject_key != subject_key):
+        question = T("You have an unfinished {form}. Continue it, or discard it and start {new}?",
+                     form=FORM_TITLES.get(current.form_id, T("form")), new=FORM_TITLES.get(form_id, T("form")))
+        new_command = next((c for c, f in FORM_COMMANDS.items() if f == form_id), "menu")
+        return [Reply(question, keyboard(
+            [Button(T("Continue the unfinished one"), f"fs:c:{current.id}")],
+            [Button(T("Discard it and start the new one"), f"fs:d:{current.id}:{new_command}")],
+        ))]
+    draft, created = await get_or_create(turn.session, person_id=manager.id, form_id=form_id,
+                                         subject_key=subject_key, station_id=station.id, now=turn.now)
+    await park_others(turn.session, person_ids(turn), draft.id or 0)
+    if created or not draft.state:
+        replies = await run_engine(turn, draft, station, "start")
+        if prefill:
+            state = DraftState.from_json(draft.state)
+            state.answers = dict(prefill)
+            state.step = "summary"
+            state.rev += 1
+            await save(turn.session, draft, state.to_json(), state.rev, turn.now)
+            return await run_engine(turn, draft, station, "resume")
+        return replies
+    draft.status = "active"
+    return [Reply(T("Continuing your saved draft.")), *await run_engine(turn, draft, station, "resume")]
+
+
+async def form_input(turn: Turn) -> list[Reply] | None:
+    """Free text and files go to the form being filled, if any."""
+    draft = await active_draft(turn.session, person_ids(turn))
+    if draft is None or draft.form_id not in ENGINE_FORMS:
+        return None
+    station = await turn.session.get(Station, draft.station_id) if draft.station_id else None
+    if station is None:
+        return None
+    return await run_engine(turn, draft, station, "handle")
+
+
+def extend(router: Router, services: Services) -> None:
+    def starter(form_id: str):  # type: ignore[no-untyped-def]
+        async def handler(turn: Turn) -> list[Reply]:
+            return await open_form(turn, form_id)
+        return handler
+
+    async def engine_button(turn: Turn) -> list[Reply]:
+        """``f:<draft_id>:<rev>:...`` — the draft must be this person's; the engine checks the rev."""
+        assert isinstance(turn.input, ButtonInput)
+        parts = turn.input.data.split(":")
+        draft = await turn.session.get(Draft, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
+        if draft is None or draft.person_id not in person_ids(turn) or draft.station_id is None:
+            return engine.moved_on(None).replies
+        station = await turn.session.get(Station, draft.station_id)
+        if station is None:
+            return engine.moved_on(None).replies
+        draft.status = "active"
+        await park_others(turn.session, person_ids(turn), draft.id or 0)
+        return await run_engine(turn, draft, station, "handle")
+
+    async def switch_button(turn: Turn) -> list[Reply]:
+        """``fs:c:<draft>`` continue the open form; ``fs:d:<draft>:<command>`` discard it and start another."""
+        assert isinstance(turn.input, ButtonInput)
+        parts = turn.input.data.split(":")
+        draft = await turn.session.get(Draft, int(parts[2])) if len(parts) > 2 and parts[2].isdigit() else None
+        if draft is None or draft.person_id not in person_ids(turn):
+            return engine.moved_on(None).replies
+        station = await turn.session.get(Station, draft.station_id) if draft.station_id else None
+        if station is None:
+            return engine.moved_on(None).replies
+        if parts[1] == "c":
+            return await run_engine(turn, draft, station, "resume")
+        await turn.session.delete(draft)
+        await turn.session.flush()
+        form_id = FORM_COMMANDS.get(parts[3] if len(parts) > 3 else "")
+        if form_id is None:
+            return [Reply(T("Draft discarded."))]
+        return [Reply(T("Draft discarded.")), *await open_form(turn, form_id)]
+
+    async def resume(turn: Turn) -> list[Reply]:
+        drafts = [d for d in await drafts_of(turn.session, person_ids(turn)) if d.form_id in ENGINE_FORMS]
+        if not drafts:
+            return [Reply(NOTHING_TO_RESUME)]
+        draft = next((d for d in drafts if d.status == "active"), drafts[0])
+        station = await turn.session.get(Station, draft.station_id) if draft.station_id else None
+        if station is None:
+            return [Reply(NOTHING_TO_RESUME)]
+        draft.status = "active"
+        await park_others(turn.session, person_ids(turn), draft.id or 0)
+        return await run_engine(turn, draft, station, "resume")
+
+    async def form_command(turn: Turn) -> list[Reply]:
+        """/back, /skip and /cancel act on the open form."""
+        assert isinstance(turn.input, CommandInput)
+        for handler in router.free_input:
+            replies = await handler(turn)
+            if replies is not None:
+                return replies
+        return [Reply(NOTHING_TO_RESUME)]
+
+    labels = {
+        "report": (T("Report a change"), 10), "plan": (T("Annual work plan"), 20),
+        "summary": (T("Last year's summary"), 30), "log": (T("Log a service activity"), 5),
+    }
+    for command, form_id in FORM_COMMANDS.items():
+        label, order = labels[command]
+        router.add(Route(command, MANAGERS, starter(form_id), menu_label=label, menu_order=order))
+    router.add(Route("resume", MANAGERS, resume, menu_label=T("Continue my unfinished form"), menu_order=40))
+    for command in ("back", "skip", "cancel"):
+        router.add(Route(command, KNOWN, form_command))
+    router.add(Route("f", MANAGERS, engine_button, kind="button"))
+    router.add(Route("fs", MANAGERS, switch_button, kind="button"))
+    router.free_input.append(form_input)

@@ -1,0 +1,30 @@
+"""Deliver the outbox rows waiting for one chat right away (tests and the demo; no pacing)."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.render import send_reply
+from bot.sandbox import Call
+from bot.sandbox_client import Sandbox
+from conversations.serialize import reply_from_json
+from locales import translator
+from storage.models import OutboxMessage, OutboxStatus, Person
+
+
+async def render_pending(box: Sandbox, chat_id: int) -> list[Call]:
+    """Send every pending row for ``chat_id`` in the recipient's language and mark it sent."""
+    before = len(box.api.calls)
+    async with box.services.db.session() as session:
+        rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                               OutboxMessage.status == OutboxStatus.pending)
+                                   .order_by(col(OutboxMessage.id)))).all()
+        for row in rows:
+            person = await session.get(Person, row.person_id) if row.person_id else None
+            tr = translator(person.language if person else None)
+            message_id = await send_reply(box.app.bot, chat_id, reply_from_json(row.payload["reply"]), tr)
+            row.status = OutboxStatus.sent
+            row.telegram_message_id = message_id
+            session.add(row)
+        await session.commit()
+    return box.api.calls[before:]

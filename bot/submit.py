@@ -1,0 +1,145 @@
+"""What happens when a form is submitted: ledger rows, versioned submissions, deadlines, staff review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+
+from sqlmodel import select
+
+from bot.formctx import form_context
+from bot.routing import Turn
+from conversations.formspec import load_form
+from conversations.review import STATUS_LABELS, answers_text, staff_card
+from conversations.types import Reply
+from locales import Join, Raw, T, Text
+from rules.deadlines import annual_due_date, deadline_for, lateness
+from rules.profile import load_profile
+from storage.calendar import workday_calendar
+from storage.models import Activity, DemandUnit, Draft, Person, Role, Station
+from storage.outbox import enqueue
+from storage.submissions import SubmissionLocked, submit
+
+SUBMISSION_KINDS = {"change_report": "change_report", "annual_plan": "plan", "annual_summary": "summary"}
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+async def on_submitted(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
+    if draft.form_id == "activity":
+        return await log_activity(turn, station, answers)
+    return await submit_for_review(turn, draft, station, answers)
+
+
+async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
+    manager = turn.manager()
+    assert manager is not None and manager.id is not None and station.id is not None
+    kind = SUBMISSION_KINDS[draft.form_id]
+    profile = load_profile(station.policy_profile)
+    year = int(answers["year"]) if isinstance(answers.get("year"), int) else None
+    due_on: dt.date | None = None
+    event_on: dt.date | None = None
+    late = 0
+    headline: list[Text] = []
+    if kind == "change_report":
+        event_on = _date(answers.get("event_date"))
+        assert event_on is not None
+        calendar = await workday_calendar(turn.session)
+        due_on = deadline_for(str(answers["kind"]), event_on, profile, calendar)
+        late = lateness(due_on, turn.today, calendar)
+        headline = [deadline_line(due_on, late)]
+        if calendar.guessed_years_used:
+            headline.append(T("Note: the official holiday schedule for {years} is not loaded; working days were counted Monday to Friday.",
+                              years=Raw(", ".join(str(y) for y in sorted(calendar.guessed_years_used)))))
+    elif year is not None and (spec := profile.submission(kind)) is not None:
+        due_on = annual_due_date(profile, kind, year + 1 if spec.covers == "last_year" else year)
+    resubmit_id = int(draft.subject_key.split(":", 1)[1]) if draft.subject_key.startswith("submission:") else None
+    try:
+        submission = await submit(turn.session, station_id=station.id, kind=kind, answers=answers,
+                                  person_id=manager.id, now=turn.now, year=year, due_on=due_on, event_on=event_on,
+                                  late_workdays=late, resubmit_id=resubmit_id)
+    except SubmissionLocked as locked:
+        return [Reply(T("A {kind} for {year} has already been submitted (status: {status}); it can only be changed after staff return it.",
+                        kind=T("Annual work plan") if kind == "plan" else T("Annual work summary"),
+                        year=year or 0, status=STATUS_LABELS.get(locked.submission.status, Raw(locked.submission.status))))]
+    assert submission.id is not None
+    form = load_form(draft.form_id, station.policy_profile)
+    ctx = await form_context(turn.session, station, turn.today, turn.tr)
+    card = staff_card(submission_id=submission.id, version=submission.current_version, kind=kind,
+                      station_name=station.name, submitted_by=manager.name or turn.user_name, headline=headline,
+                      body=answers_text(form, answers, ctx))
+    await notify_staff(turn, card, key=f"review:{submission.id}:v{submission.current_version}")
+    done = T("Submitted (number {number}, version {version}). Staff will review it; you will be told the result here.",
+             number=submission.id, version=submission.current_version)
+    return [Reply(Join((done, *headline)))]
+
+
+def deadline_line(due_on: dt.date, late: int) -> Text:
+    if late > 0:
+        return T("Deadline was {day}: this report is late by {n} working days.", day=due_on, n=late)
+    return T("Deadline: {day} — reported on time.", day=due_on)
+
+
+async def notify_staff(turn: Turn, reply: Reply, *, key: str) -> int:
+    staff = (await turn.session.exec(select(Person).where(Person.role == Role.staff, Person.active == True))).all()  # noqa: E712
+    count = 0
+    for person in staff:
+        if person.chat_id is None:
+            continue
+        added = await enqueue(turn.session, key=f"{key}:to-{person.id}", chat_id=person.chat_id, reply=reply,
+                              kind="staff_review", person_id=person.id, not_before=turn.now,
+                              respect_quiet_hours=False)
+        count += int(added)
+    return count
+
+
+async def log_activity(turn: Turn, station: Station, answers: dict[str, Any]) -> list[Reply]:
+    manager = turn.manager()
+    assert manager is not None and manager.id is not None and station.id is not None
+    unit_id: int | None = None
+    choice = answers.get("demand_unit")
+    if choice == "new" and answers.get("new_unit_name"):
+        unit = DemandUnit(name=str(answers["new_unit_name"]), credit_code=str(answers.get("new_unit_credit_code") or ""),
+                          contact_name=str(answers.get("new_unit_contact_name") or ""),
+                          contact_phone=str(answers.get("new_unit_contact_phone") or ""),
+                          created_by_station_id=station.id)
+        turn.session.add(unit)
+        await turn.session.flush()
+        unit_id = unit.id
+    elif isinstance(choice, str) and choice.isdigit():
+        known = await turn.session.get(DemandUnit, int(choice))
+        unit_id = known.id if known is not None else None
+    experts = str(answers.get("experts") or "")
+    names = [n for n in experts.replace("，", ",").replace("、", ",").split(",") if n.strip()]
+    evidence = answers.get("evidence") or []
+    activity = Activity(
+        station_id=station.id, activity_type=str(answers["activity_type"]), title=str(answers["title"]),
+        started_on=_date(answers["start_date"]) or turn.today, ended_on=_date(answers.get("end_date")),
+        demand_unit_id=unit_id, experts=experts, experts_count=len(names),
+        experts_outside_province=int(answers.get("experts_outside_province") or 0),
+        expert_days=int(answers.get("expert_days") or 0), participants=int(answers.get("participants") or 0),
+        outcomes=dict(answers.get("outcomes") or {}), attachments=evidence if isinstance(evidence, list) else [evidence],
+        answers=answers, logged_by_person_id=manager.id,
+    )
+    turn.session.add(activity)
+    await turn.session.flush()
+    replies = [Reply(T("Recorded in the station ledger (entry {number}).", number=activity.id))]
+    if unit_id is not None:
+        replies += await request_rating(turn, activity, manager)
+    return replies
+
+
+async def request_rating(turn: Turn, activity: Activity, manager: Person) -> list[Reply]:
+    """Ask the served unit to rate the service (the ratings area owns how)."""
+    try:
+        ratings = importlib.import_module("storage.ratings")
+    except ModuleNotFoundError:
+        return []
+    hook = getattr(ratings, "request_rating_for_activity", None)
+    if hook is None:
+        return []
+    replies: list[Reply] = await hook(turn.session, activity, manager, turn.now, turn.services)
+    return replies

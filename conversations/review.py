@@ -1,0 +1,60 @@
+"""What staff see of a submission and what a manager sees when one is returned (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from conversations.fields import FormContext, display, is_answered
+from conversations.formspec import FormSpec, relevant_fields
+from conversations.types import Button, Reply, keyboard
+from locales import Join, Raw, T, Text
+
+KIND_LABELS: dict[str, T] = {
+    "change_report": T("Change report"),
+    "plan": T("Annual work plan"),
+    "summary": T("Annual work summary"),
+}
+STATUS_LABELS: dict[str, T] = {
+    "submitted": T("awaiting review"),
+    "returned": T("returned for changes"),
+    "accepted": T("accepted"),
+}
+
+
+def answers_text(form: FormSpec, answers: Mapping[str, Any], ctx: FormContext) -> list[Text]:
+    """Every relevant answer as 'label: value' lines, in form order."""
+    lines: list[Text] = []
+    for spec in relevant_fields(form, answers):
+        value = answers.get(spec.name)
+        if not is_answered(value) and not spec.required:
+            continue
+        lines.append(Join((T("{label}:", label=T(spec.label)), display(spec, value, ctx)), " "))
+    return lines
+
+
+def staff_card(*, submission_id: int, version: int, kind: str, station_name: str, submitted_by: str,
+               headline: list[Text], body: list[Text]) -> Reply:
+    """The review card staff receive for each new submission or resubmission."""
+    title = T("New submission #{number} (version {version}): {kind}", number=submission_id, version=version,
+              kind=KIND_LABELS.get(kind, Raw(kind)))
+    lines: list[Text] = [title, T("Station: {station}", station=Raw(station_name)),
+                         T("Submitted by: {person}", person=Raw(submitted_by)), *headline, Raw(""), *body]
+    buttons = keyboard([Button(T("✅ Accept"), f"rv:a:{submission_id}:{version}"),
+                        Button(T("↩️ Return with comment"), f"rv:r:{submission_id}:{version}")])
+    return Reply(Join(tuple(lines)), buttons)
+
+
+def returned_notice(*, submission_id: int, kind: str, year: int | None, comment: str) -> Reply:
+    what = KIND_LABELS.get(kind, Raw(kind))
+    head = (T("Your {kind} for {year} was returned for changes.", kind=what, year=year) if year
+            else T("Your {kind} was returned for changes.", kind=what))
+    return Reply(Join((head, T("Comment from staff: {comment}", comment=Raw(comment)))),
+                 keyboard([Button(T("✏️ Reopen and edit"), f"rv:o:{submission_id}")]))
+
+
+def accepted_notice(*, kind: str, year: int | None) -> Reply:
+    what = KIND_LABELS.get(kind, Raw(kind))
+    if year:
+        return Reply(T("Your {kind} for {year} was accepted.", kind=what, year=year))
+    return Reply(T("Your {kind} was accepted.", kind=what))
