@@ -1,0 +1,70 @@
+"""/status for a manager: what is due, the ledger against the minimums, score and satisfaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from bot.handlers.forms import manager_station
+from bot.routing import MANAGERS, Route, Router, Turn
+from bot.services import Services
+from conversations.status import CountLine, DueLine, StatusView, status_reply
+from conversations.types import Reply
+from locales import T
+from rules.deadlines import deadline_for, due_items
+from rules.profile import load_profile
+from rules.scoring import estimate_score, minimums_status
+from storage.calendar import workday_calendar
+from storage.ledger import satisfaction, submitted_pairs, year_totals
+from storage.models import Draft, Society
+
+COMMANDS = {"plan": "plan", "summary": "summary"}
+NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
+
+
+async def build_view(turn: Turn) -> StatusView | None:
+    station = await manager_station(turn)
+    if station is None or station.id is None:
+        return None
+    profile = load_profile(station.policy_profile)
+    year = turn.today.year
+    society = await turn.session.get(Society, station.society_id) if station.society_id else None
+    level = society.level if society else "provincial"
+    due: list[DueLine] = []
+    for item in due_items(profile, turn.today, await submitted_pairs(turn.session, station.id),
+                          certificate_expiry=station.manager_certificate_expiry, agreement_end=station.agreement_end):
+        due.append(DueLine(T(item.label), item.due_on, item.days_left, item.status == "done",
+                           COMMANDS.get(item.kind, "")))
+    calendar = await workday_calendar(turn.session)
+    drafts = (await turn.session.exec(select(Draft).where(Draft.station_id == station.id,
+                                                          Draft.form_id == "change_report"))).all()
+    for draft in drafts:
+        answers = (draft.state or {}).get("answers", {})
+        if answers.get("kind") and answers.get("event_date"):
+            deadline = deadline_for(str(answers["kind"]), dt.date.fromisoformat(answers["event_date"]), profile, calendar)
+            due.append(DueLine(T("Unsubmitted change report"), deadline, (deadline - turn.today).days, False, "resume"))
+    totals = await year_totals(turn.session, station.id, year)
+    labels = {a.id: a.label for a in profile.activity_types}
+    counts = [CountLine(T(labels.get(kind, kind)), n) for kind, n in sorted(totals.by_type.items())]
+    minimums = [CountLine(T(m.label), m.actual, m.required) for m in minimums_status(totals, profile, level)]
+    estimate = estimate_score(totals, profile)
+    average, ratings = await satisfaction(turn.session, station.id, year)
+    return StatusView(
+        station_name=station.name, year=year, due=sorted(due, key=lambda d: d.due_on), counts=counts,
+        minimums=minimums,
+        score=estimate.total if estimate is not None and estimate.kind == "table" else None,
+        score_passes=estimate.passes if estimate is not None else None,
+        satisfaction=average if ratings else None, satisfaction_target=profile.rating.target, ratings=ratings,
+        guessed_years=tuple(sorted(calendar.guessed_years_used)),
+    )
+
+
+def extend(router: Router, services: Services) -> None:
+    async def status(turn: Turn) -> list[Reply]:
+        view = await build_view(turn)
+        if view is None:
+            return [Reply(NO_STATION)]
+        return [status_reply(view)]
+
+    router.add(Route("status", MANAGERS, status, menu_label=T("What is due and how my station stands"), menu_order=1))

@@ -1,0 +1,59 @@
+"""/status: due items, minimums by society level, score estimate and satisfaction, short enough for a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.sandbox_client import Sandbox, User, joined
+from bot.services import FixedClock
+from storage.models import Activity, DemandUnit, Rating, RatingRequest, Society, Submission
+from tests.conftest import SHANGHAI
+from tests.forms.conftest import seat
+
+
+async def test_guiyang_manager_sees_minimums_and_due_items(sandbox: Sandbox, clock: FixedClock) -> None:
+    clock.set(dt.datetime(2027, 2, 20, 9, 0, tzinfo=SHANGHAI))
+    manager = await seat(sandbox.services.db, User(4001, "Wang", "en"), "Guiyang Workstation", "guiyang-kczg")
+    async with sandbox.services.db.session() as session:
+        society = Society(name="贵州省机械工程学会", level="provincial")
+        session.add(society)
+        await session.flush()
+        station = await session.get(type(manager.station), manager.station.id)
+        assert station is not None
+        station.society_id = society.id
+        unit = DemandUnit(name="贵阳某铝业公司")
+        session.add(unit)
+        await session.flush()
+        for n in range(2):
+            session.add(Activity(station_id=station.id, activity_type="tackling", title=f"攻关 {n}",
+                                 started_on=dt.date(2027, 1, 10 + n), demand_unit_id=unit.id, experts="张三, 李四",
+                                 logged_by_person_id=manager.person.id))
+        request = RatingRequest(station_id=station.id, demand_unit_id=unit.id or 0,
+                                expires_at=dt.datetime(2027, 3, 1, tzinfo=dt.UTC))
+        session.add(request)
+        await session.flush()
+        session.add(Rating(request_id=request.id or 0, station_id=station.id, person_id=manager.person.id or 0,
+                           score=85.0, created_at=dt.datetime(2027, 2, 1, tzinfo=dt.UTC)))
+        session.add(Submission(station_id=station.id, kind="plan", year=2027))
+        await session.commit()
+    text = joined(await sandbox.send(manager.user, "/status"))
+    assert "Status of Guiyang Workstation — 2027" in text
+    assert "Technical needs served: 2 of 5" in text
+    assert "Experts who served the station: 2 of 5" in text
+    assert "This year's work plan: submitted" in text
+    assert "Tackling technical problems: 2" in text
+    assert "Satisfaction: 85.0 from 1 ratings (target 80)" in text
+    assert len(text) < 1500, "short enough to read on a phone"
+
+
+async def test_quzhou_manager_sees_score_and_overdue_summary(sandbox: Sandbox, clock: FixedClock) -> None:
+    clock.set(dt.datetime(2027, 3, 10, 9, 0, tzinfo=SHANGHAI))
+    manager = await seat(sandbox.services.db, User(4002, "赵站长", "zh-CN"), "衢州某学会服务站", "quzhou")
+    async with sandbox.services.db.session() as session:
+        session.add(Activity(station_id=manager.station.id or 0, activity_type="tackling", title="攻关",
+                             started_on=dt.date(2027, 3, 1), expert_days=35,
+                             outcomes={"problems_solved": 2}, logged_by_person_id=manager.person.id or 0))
+        await session.commit()
+    text = joined(await sandbox.send(manager.user, "/status"))
+    assert "考核得分估算：13" in text and "不合格" in text
+    assert "上年度运行和绩效总结" in text and "逾期" in text
