@@ -15,18 +15,16 @@ from dataclasses import dataclass
 
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
-
-BEFORE_DUE_DAYS = (30, 14, 7, 1)
-BEFORE_EXPIRY_DAYS = (90, 30)
-INACTIVITY_MONTHS = 9
-PROGRESS_NOTE_DAYS = ((7, 1), (10, 1))
+from rules.deadlines import reminder_moments
+from rules.profile import Profile
 
 ITEM_LABELS: dict[str, T] = {
     "plan": T("the annual work plan for {year}"),
     "summary": T("the work summary for {year}"),
     "efficiency_report": T("the service-efficiency self-assessment report for {year}"),
+    "self_check": T("the self-check report for {year}"),
 }
-ITEM_BUTTONS = {"plan": "m:plan", "summary": "m:summary", "efficiency_report": "m:report"}
+ITEM_BUTTONS = {"plan": "m:plan", "summary": "m:summary", "efficiency_report": "m:report", "self_check": "m:report"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class ChangeDraft:
 class StationFacts:
     station_id: int
     name: str
-    profile: str
+    profile: Profile
     recipients: tuple[Recipient, ...]
     annual: tuple[AnnualItem, ...] = ()
     change_drafts: tuple[ChangeDraft, ...] = ()
@@ -78,16 +76,6 @@ class Reminder:
     recipients: tuple[Recipient, ...]
     reply: Reply
     moment: dt.date
-
-
-def due_moments(due: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
-    """T-30, T-14, T-7, T-1 before ``due``; then weekly from the day after it while overdue, until ``until``."""
-    moments = [(f"T-{days}", due - dt.timedelta(days=days)) for days in BEFORE_DUE_DAYS]
-    week = 1
-    while (day := due + dt.timedelta(days=1 + 7 * (week - 1))) <= until:
-        moments.append((f"overdue-w{week}", day))
-        week += 1
-    return moments
 
 
 def latest(moments: Sequence[tuple[str, dt.date]], today: dt.date) -> tuple[str, dt.date] | None:
@@ -118,7 +106,9 @@ def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
     for item in facts.annual:
         if item.done or item.kind not in ITEM_LABELS:
             continue
-        moment = latest(due_moments(item.due, dt.date(item.due.year, 12, 31)), today)
+        # Weekly while overdue, but not past the end of the due year: a new cycle starts then.
+        moments = [m for m in reminder_moments(item.due, today, facts.profile) if m[1].year == item.due.year]
+        moment = latest(moments, today)
         if moment is None:
             continue
         label, day = moment
@@ -155,7 +145,8 @@ def expiry_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
     ):
         if date is None:
             continue
-        moment = latest([(f"T-{d}", date - dt.timedelta(days=d)) for d in BEFORE_EXPIRY_DAYS], today)
+        moment = latest([(f"T-{d}", date - dt.timedelta(days=d))
+                         for d in facts.profile.reminders.expiry_days_before], today)
         if moment is None or today > date:
             continue
         label, day = moment
@@ -179,10 +170,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def inactivity_warnings(facts: StationFacts, today: dt.date) -> list[Reminder]:
-    """quzhou: no progress within a year of founding revokes a station; warn at 9 months without activity."""
-    if facts.profile != "quzhou" or facts.founded_on is None or facts.has_activity:
+    """quzhou: no progress within a year of founding revokes a station; warn (at 9 months) without activity."""
+    months = facts.profile.reminders.no_progress_months
+    if months is None or facts.founded_on is None or facts.has_activity:
         return []
-    moment = add_months(facts.founded_on, INACTIVITY_MONTHS)
+    moment = add_months(facts.founded_on, months)
     if today < moment or today > add_months(facts.founded_on, 12):
         return []
     text = Join((T("{station} has not logged any service activity since it was founded on {day}.",
@@ -190,14 +182,15 @@ def inactivity_warnings(facts: StationFacts, today: dt.date) -> list[Reminder]:
                  T("A station without progress within one year of founding can be revoked. Please log your "
                    "activities.")))
     reply = Reply(text, keyboard([Button(T("Station status"), "m:status")]))
-    return [Reminder(f"no-activity:station-{facts.station_id}:M-9", unique_chats(facts.recipients), reply, moment)]
+    return [Reminder(f"no-activity:station-{facts.station_id}:M-{months}", unique_chats(facts.recipients), reply, moment)]
 
 
 def progress_notes(facts: StationFacts, today: dt.date) -> list[Reminder]:
     """guiyang-kczg: on 1 July and 1 October, stations behind the yearly minimums get a note."""
-    if facts.profile != "guiyang-kczg" or not facts.behind_minimums:
+    dates = facts.profile.reminders.progress_note_dates
+    if not dates or not facts.behind_minimums:
         return []
-    moment = latest([(f"{m:02d}-{d:02d}", dt.date(today.year, m, d)) for m, d in PROGRESS_NOTE_DAYS], today)
+    moment = latest([(md, dt.date.fromisoformat(f"{today.year}-{md}")) for md in dates], today)
     if moment is None:
         return []
     label, day = moment

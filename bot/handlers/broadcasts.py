@@ -23,6 +23,7 @@ from bot.services import Services
 from conversations import broadcast as compose
 from conversations.types import Button, ButtonInput, FileInput, OutgoingFile, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
+from rules import deadlines
 from storage.clock import db_time, local
 from storage.models import (
     Broadcast,
@@ -78,30 +79,18 @@ async def station_ids(turn: Turn, kind: str, value: str) -> set[int]:
         done = set((await turn.session.exec(select(Submission.station_id, Submission.kind, Submission.year).where(
             col(Submission.kind).in_([k for k, _ in wanted])))).all())
         profiles = dict((await turn.session.exec(select(Station.id, Station.policy_profile))).all())
-        rules = await overdue_rules() if kind == "overdue" else None
         selected = set()
         for station_id in ids:
+            profile = jobs.profile_of(profiles[station_id])
             for item_kind, item_year in wanted:
-                if (station_id, item_kind, item_year) in done:
+                if profile is None or profile.submission(item_kind) is None or (station_id, item_kind, item_year) in done:
                     continue
-                if rules is not None:
-                    due = rules.annual_due_date(profiles[station_id], item_kind, year)
-                    if due is None or due >= turn.today:
-                        continue
+                due = deadlines.annual_due_date(profile, item_kind, year)
+                if kind == "overdue" and (due is None or due >= turn.today):
+                    continue
                 selected.add(station_id)
         ids = selected
     return ids
-
-
-class RulesMissing(Exception):
-    """The deadline rules (rules/) are not installed, so "overdue" cannot be decided."""
-
-
-async def overdue_rules() -> jobs.ReminderRules:
-    try:
-        return jobs.rules_from_package()
-    except (ImportError, AttributeError) as exc:
-        raise RulesMissing from exc
 
 
 async def recipients(turn: Turn, filters: Sequence[Mapping[str, Any]]) -> list[Person]:
@@ -131,13 +120,7 @@ def message_of(state: Mapping[str, Any]) -> Reply:
 
 
 async def show_preview(turn: Turn, draft: Draft) -> list[Reply]:
-    try:
-        count = len(await recipients(turn, draft.state.get("audience", [])))
-    except RulesMissing:
-        audience = [f for f in draft.state.get("audience", []) if f.get("type") != "overdue"]
-        await save(turn, draft, audience=audience, step="audience")
-        return [Reply(T("Overdue submissions cannot be found: the deadline rules are not installed. Choose "
-                        "another audience."), compose.audience_keyboard(audience), edit=True)]
+    count = len(await recipients(turn, draft.state.get("audience", [])))
     await save(turn, draft, step="preview")
     text = compose.preview(draft.state.get("text", ""), bool(draft.state.get("document")),
                            draft.state.get("audience", []), count)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
 from bot.handlers import broadcasts
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
@@ -109,17 +107,3 @@ async def test_broadcast_with_a_document_resends_its_file_id(settings: Settings,
         assert call.method == "sendDocument" and call.params["document"].startswith(f"doc-{STAFF.id}-")
         assert call.text == "The 2027 plan template"
 
-
-async def test_overdue_audience_without_deadline_rules_says_so(settings: Settings, db: Database, clock: FixedClock,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing() -> None:
-        raise ImportError("no rules")
-
-    monkeypatch.setattr(broadcasts.jobs, "rules_from_package", missing)
-    await add_station(db)
-    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
-    async with box:
-        await box.send(STAFF, "/broadcast")
-        await box.send(STAFF, "Overdue!")
-        assert "deadline rules are not installed" in joined(await box.press_data(STAFF, "bc:a:overdue"))

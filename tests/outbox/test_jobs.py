@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import jobs
 from bot.handlers import broadcasts
-from bot.routing import Router
 from bot.sandbox_client import Sandbox
-from bot.services import FixedClock, Services
+from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import OutboxStatus, Role
 from tests.conftest import SHANGHAI
 from tests.helpers import add_station
 from tests.outbox.support import add_person, rows
-from tests.outbox.test_reminders import fake_rules
-
-
-def extend_with_fake_rules(router: Router, services: Services) -> None:
-    broadcasts.extend(router, services)
-    services.extras["post_init"].pop()  # replace the production rules by the test's
-    jobs.install(services, rules=fake_rules)
 
 
 async def test_start_up_sweep_and_dispatcher_job(settings: Settings, db: Database, clock: FixedClock) -> None:
     station = await add_station(db)
     await add_person(db, 6001, station_id=station.id, language="en")
     clock.set(dt.datetime(2027, 2, 21, 10, 0, tzinfo=SHANGHAI))
-    async with Sandbox(settings, db, clock, extensions=[extend_with_fake_rules]) as box:
+    async with Sandbox(settings, db, clock, extensions=[broadcasts.extend]) as box:
         assert box.app.job_queue is not None
         names = {job.name for job in box.app.job_queue.jobs()}
         assert {"outbox-dispatcher", "reminders-daily", "staff-digest"} <= names
@@ -42,22 +33,10 @@ async def test_start_up_sweep_and_dispatcher_job(settings: Settings, db: Databas
     assert sorted(r.status for r in await rows(db)) == [OutboxStatus.pending, OutboxStatus.sent]
 
 
-async def test_jobs_can_be_switched_off_and_survive_missing_rules(settings: Settings, db: Database,
-                                                                   clock: FixedClock) -> None:
+async def test_jobs_can_be_switched_off(settings: Settings, db: Database, clock: FixedClock) -> None:
     await add_person(db, 6101, role=Role.staff.value)
-
-    def no_rules() -> jobs.ReminderRules:
-        raise ImportError("rules not installed")
-
-    def extend(router: Router, services: Services) -> None:
-        broadcasts.extend(router, services)
-        services.extras["post_init"].pop()
-        jobs.install(services, rules=no_rules)
-
-    async with Sandbox(settings, db, clock, extensions=[extend]) as box:
-        assert box.app.job_queue is not None
-        assert [job.name for job in box.app.job_queue.jobs()] == ["outbox-dispatcher"]
-    box = Sandbox(settings, db, clock, extensions=[extend_with_fake_rules])
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
     box.services.extras["background_jobs"] = False
     async with box:
         assert box.app.job_queue is not None and box.app.job_queue.jobs() == ()
+    assert await rows(db) == []

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.jobs import ReminderRules, enqueue_due
+from bot.jobs import enqueue_due
 from bot.services import FixedClock
 from conversations.reminders import (
     AnnualItem,
@@ -19,42 +18,52 @@ from conversations.reminders import (
     station_reminders,
 )
 from locales import Raw, Text, render, translator
+from rules.deadlines import annual_due_date
+from rules.profile import load_profile
 from storage.db import Database
-from storage.models import Role, Station, Submission
+from storage.models import Role, Submission
 from tests.conftest import SHANGHAI
 from tests.helpers import add_station
 from tests.outbox.support import add_person, rows
 
 WHO = (Recipient(1, 11), Recipient(2, 11), Recipient(3, 12))
-DUE = {"gd-quality": dt.date(2027, 2, 28), "quzhou": dt.date(2027, 3, 31), "wuhan-qis": dt.date(2027, 10, 31)}
+PROFILES = ("gd-quality", "gd-scst", "wuhan-qis", "guiyang-kczg", "quzhou")
 
 
-def facts(profile: str, **kw: object) -> StationFacts:
-    kind = "efficiency_report" if profile == "wuhan-qis" else "plan"
-    annual = (AnnualItem(kind, 2027, DUE[profile], bool(kw.pop("done", False))),)
-    return StationFacts(42, "S", profile, WHO, annual, **kw)  # type: ignore[arg-type]
+def facts(profile: str, kind: str = "plan", done: bool = False, **kw: object) -> StationFacts:
+    loaded = load_profile(profile)
+    due = annual_due_date(loaded, kind, 2027)
+    assert due is not None
+    return StationFacts(42, "S", loaded, WHO, (AnnualItem(kind, 2027, due, done),), **kw)  # type: ignore[arg-type]
 
 
 def keys(f: StationFacts, day: dt.date) -> list[str]:
     return [r.key for r in station_reminders(f, day)]
 
 
-@pytest.mark.parametrize("profile", sorted(DUE))
+@pytest.mark.parametrize("profile", PROFILES)
 def test_annual_reminders_on_the_right_days_and_weekly_when_overdue(profile: str) -> None:
-    due = DUE[profile]
-    kind = "efficiency_report" if profile == "wuhan-qis" else "plan"
-    fired = {}
-    day = due - dt.timedelta(days=40)
-    while day <= due + dt.timedelta(days=16):
-        for key in keys(facts(profile), day):
-            fired.setdefault(key, day)
-        day += dt.timedelta(days=1)
-    base = f"{kind}-due:2027:station-42"
-    assert fired == {f"{base}:T-30": due - dt.timedelta(days=30), f"{base}:T-14": due - dt.timedelta(days=14),
-                     f"{base}:T-7": due - dt.timedelta(days=7), f"{base}:T-1": due - dt.timedelta(days=1),
-                     f"{base}:overdue-w1": due + dt.timedelta(days=1), f"{base}:overdue-w2": due + dt.timedelta(days=8),
-                     f"{base}:overdue-w3": due + dt.timedelta(days=15)}
-    assert keys(facts(profile, done=True), due + dt.timedelta(days=3)) == []
+    kinds = [spec.id for spec in load_profile(profile).annual_submissions]
+    assert kinds, profile
+    for kind in kinds:
+        due = facts(profile, kind).annual[0].due
+        fired: dict[str, dt.date] = {}
+        day = due - dt.timedelta(days=40)
+        while day <= min(due + dt.timedelta(days=20), dt.date(2027, 12, 31)):
+            for key in keys(facts(profile, kind), day):
+                fired.setdefault(key, day)
+            day += dt.timedelta(days=1)
+        base = f"{kind}-due:2027:station-42"
+        expected = {f"{base}:T-{n}": due - dt.timedelta(days=n) for n in (30, 14, 7, 1)}
+        expected |= {f"{base}:overdue-w{w}": due + dt.timedelta(days=7 * w) for w in (1, 2)
+                     if due + dt.timedelta(days=7 * w) <= dt.date(2027, 12, 31)}
+        assert fired == expected, (profile, kind)
+        assert keys(facts(profile, kind, done=True), due + dt.timedelta(days=8)) == []
+
+
+def test_wuhan_efficiency_report_is_due_end_of_october() -> None:
+    assert facts("wuhan-qis", "efficiency_report").annual[0].due == dt.date(2027, 10, 31)
+    assert facts("gd-quality", "plan").annual[0].due == dt.date(2027, 2, 28)
 
 
 def test_texts_say_due_in_or_overdue_by_and_dedupe_chats() -> None:
@@ -64,13 +73,14 @@ def test_texts_say_due_in_or_overdue_by_and_dedupe_chats() -> None:
     assert before.reply.buttons[0][0].action == "m:plan"
     assert [r.chat_id for r in before.recipients] == [11, 12]
     late = station_reminders(facts("gd-quality"), dt.date(2027, 3, 9))[0]
+    assert late.key.endswith(":overdue-w1")
     assert "overdue by 9 days" in render(late.reply.text, en)
     assert "逾期 9 天" in render(late.reply.text, translator("zh_Hans"))
 
 
 def test_change_report_expiry_inactivity_and_progress_rules() -> None:
     draft = ChangeDraft(5, Recipient(1, 11), dt.date(2027, 3, 8), dt.date(2027, 3, 5))
-    f = StationFacts(42, "S", "quzhou", WHO, change_drafts=(draft,), certificate_expiry=dt.date(2027, 6, 30),
+    f = StationFacts(42, "S", load_profile("quzhou"), WHO, change_drafts=(draft,), certificate_expiry=dt.date(2027, 6, 30),
                      agreement_end=dt.date(2027, 12, 31), founded_on=dt.date(2026, 5, 10), has_activity=False)
     assert "change-report:draft-5:W-1" not in keys(f, dt.date(2027, 3, 4))
     assert "change-report:draft-5:W-1" in keys(f, dt.date(2027, 3, 5))
@@ -79,7 +89,7 @@ def test_change_report_expiry_inactivity_and_progress_rules() -> None:
     assert "no-activity:station-42:M-9" in keys(f, dt.date(2027, 2, 10))
     assert "no-activity:station-42:M-9" not in keys(f, dt.date(2027, 2, 9))
     notes: tuple[Text, ...] = (Raw("needs served: 3 of 10"),)
-    g = StationFacts(7, "G", "guiyang-kczg", WHO, behind_minimums=notes)
+    g = StationFacts(7, "G", load_profile("guiyang-kczg"), WHO, behind_minimums=notes)
     assert keys(g, dt.date(2027, 6, 30)) == []
     assert keys(g, dt.date(2027, 7, 1)) == ["minimums:2027-07-01:station-7"]
     assert keys(g, dt.date(2027, 10, 2)) == ["minimums:2027-10-01:station-7"]
@@ -92,29 +102,13 @@ def test_digest_moment_is_the_latest_monday_nine() -> None:
     assert digest_key(last_digest_moment(monday), 3) == "digest:2027-W06:staff-3"
 
 
-def fake_rules() -> ReminderRules:
-    """Stand-in deadlines so the job is tested apart from rules/ (which has its own tests)."""
-
-    async def behind(session: AsyncSession, station: Station, level: str, today: dt.date) -> tuple[Text, ...]:
-        return ()
-
-    return ReminderRules(
-        annual_due_date=lambda profile, kind, year: dt.date(year, 2, 28) if kind in ("plan", "summary") else None,
-        change_deadline=lambda profile, kind, event: event + dt.timedelta(days=7),
-        working_day_before=lambda day: day - dt.timedelta(days=1),
-        behind_minimums=behind,
-        rating_alert_threshold=lambda profile: 80.0,
-        schedule_known=lambda year, loaded: year in loaded,
-    )
-
-
 async def test_catch_up_sweep_enqueues_only_the_latest_missed_moment_once(db: Database, clock: FixedClock) -> None:
     station = await add_station(db)
     await add_person(db, 5001, station_id=station.id)
     await add_person(db, 5002, role=Role.staff.value)
     clock.set(dt.datetime(2027, 2, 23, 10, 0, tzinfo=SHANGHAI))  # the bot was down over T-30, T-14 and T-7
-    assert await enqueue_due(db, clock(), fake_rules()) == 3  # plan T-7, summary T-7, the staff digest
-    assert await enqueue_due(db, clock(), fake_rules()) == 0
+    assert await enqueue_due(db, clock()) == 3  # plan T-7, summary T-7, the staff digest
+    assert await enqueue_due(db, clock()) == 0
     got = sorted(r.idempotency_key for r in await rows(db))
     assert got == ["digest:2027-W08:staff-2", f"plan-due:2027:station-{station.id}:T-7:person-1",
                    f"summary-due:2026:station-{station.id}:T-7:person-1"]
@@ -123,4 +117,4 @@ async def test_catch_up_sweep_enqueues_only_the_latest_missed_moment_once(db: Da
         session.add(Submission(station_id=station.id, kind="plan", year=2027))
         await session.commit()
     clock.set(dt.datetime(2027, 2, 27, 10, 0, tzinfo=SHANGHAI))
-    assert await enqueue_due(db, clock(), fake_rules()) == 1  # summary T-1 only: the plan is done
+    assert await enqueue_due(db, clock()) == 1  # summary T-1 only: the plan is done
