@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,19 +67,3 @@ async def recent_ratings(session: AsyncSession, since: dt.datetime) -> list[tupl
                                     .where(Rating.created_at >= db_time(since)))).all()
     return [(int(station_id), float(score)) for station_id, score in rows]
 
-
-def people_by_id(rows: list[StationRows]) -> dict[int, Person]:
-    found: dict[int, Person] = {}
-    for row in rows:
-        for person in row.recipients:
-            if person.id is not None:
-                found[person.id] = person
-    return found
-
-
-def drafts_by_station(rows: list[StationRows]) -> dict[int, list[Draft]]:
-    found: dict[int, list[Draft]] = defaultdict(list)
-    for row in rows:
-        if row.station.id is not None:
-            found[row.station.id].extend(row.change_drafts)
-    return found

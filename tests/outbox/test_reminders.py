@@ -17,6 +17,7 @@ from conversations.reminders import (
     last_digest_moment,
     station_reminders,
 )
+from conversations.serialize import reply_from_json
 from locales import Raw, Text, render, translator
 from rules.deadlines import annual_due_date
 from rules.profile import load_profile
@@ -118,3 +119,23 @@ async def test_catch_up_sweep_enqueues_only_the_latest_missed_moment_once(db: Da
         await session.commit()
     clock.set(dt.datetime(2027, 2, 27, 10, 0, tzinfo=SHANGHAI))
     assert await enqueue_due(db, clock()) == 1  # summary T-1 only: the plan is done
+
+
+async def test_sweep_sends_progress_notes_and_inactivity_warnings_from_the_ledger(db: Database,
+                                                                                  clock: FixedClock) -> None:
+    from storage.stations import society_named
+
+    async with db.session() as session:
+        society = await society_named(session, "Municipal society", "municipal")
+        await session.commit()
+    guiyang = await add_station(db, "Guiyang station", profile="guiyang-kczg", society_id=society.id)
+    quzhou = await add_station(db, "Quzhou station", profile="quzhou", founded_on=dt.date(2026, 10, 1))
+    await add_person(db, 7001, station_id=guiyang.id, language="en")
+    await add_person(db, 7002, station_id=quzhou.id)
+    clock.set(dt.datetime(2027, 7, 1, 9, 0, tzinfo=SHANGHAI))
+    await enqueue_due(db, clock())
+    got = {r.idempotency_key: r for r in await rows(db)}
+    note = got[f"minimums:2027-07-01:station-{guiyang.id}:person-1"]
+    text = render(reply_from_json(note.payload["reply"]).text, translator("en"))
+    assert "Technical needs served: 0 / 3" in text
+    assert f"no-activity:station-{quzhou.id}:M-9:person-2" in got
