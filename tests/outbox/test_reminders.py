@@ -139,3 +139,30 @@ async def test_sweep_sends_progress_notes_and_inactivity_warnings_from_the_ledge
     text = render(reply_from_json(note.payload["reply"]).text, translator("en"))
     assert "Technical needs served: 0 / 3" in text
     assert f"no-activity:station-{quzhou.id}:M-9:person-2" in got
+
+
+async def test_change_report_draft_and_staff_digest(db: Database, clock: FixedClock) -> None:
+    from storage.models import Draft
+
+    station = await add_station(db, "Foshan station")
+    manager = await add_person(db, 8001, station_id=station.id, language="en")
+    await add_person(db, 8002, role=Role.staff.value, language="en")
+    assert manager.id is not None
+    async with db.session() as session:
+        # manager changed on Monday 2026-03-02: 5 working days → due Monday 2026-03-09, reminded Friday 03-06
+        session.add(Draft(person_id=manager.id, form_id="change_report", station_id=station.id,
+                          state={"answers": {"kind": "manager_change", "event_date": "2026-03-02"}}))
+        await session.commit()
+    clock.set(dt.datetime(2026, 3, 5, 10, 0, tzinfo=SHANGHAI))
+    await enqueue_due(db, clock())
+    assert not any(r.idempotency_key.startswith("change-report") for r in await rows(db))
+    clock.set(dt.datetime(2026, 3, 6, 10, 0, tzinfo=SHANGHAI))
+    await enqueue_due(db, clock())
+    got = {r.idempotency_key: r for r in await rows(db)}
+    change = next(r for k, r in got.items() if k.startswith("change-report:draft-"))
+    assert "in 3 days" in render(reply_from_json(change.payload["reply"]).text, translator("en"))
+    digest = next(r for k, r in got.items() if k.startswith("digest:2026-W10:"))
+    text = render(reply_from_json(digest.payload["reply"]).text, translator("en"))
+    assert "Missing after the due date: 2" in text  # the 2026 plan and the 2025 summary
+    assert "Holiday schedule 2026: official schedule loaded" in text
+    assert "Holiday schedule 2027: NOT loaded" in text
