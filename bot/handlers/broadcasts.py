@@ -74,18 +74,17 @@ async def station_ids(turn: Turn, kind: str, value: str) -> set[int]:
         query = query.join(Society, col(Society.id) == col(Station.society_id)).where(Society.level == value)
     ids = {int(i) for i in (await turn.session.exec(query)).all() if i is not None}
     if kind in ("no_plan", "no_summary", "overdue"):
-        wanted = {"no_plan": [("plan", year)], "no_summary": [("summary", year - 1)],
-                  "overdue": [("plan", year), ("summary", year - 1), ("efficiency_report", year)]}[kind]
-        done = set((await turn.session.exec(select(Submission.station_id, Submission.kind, Submission.year).where(
-            col(Submission.kind).in_([k for k, _ in wanted])))).all())
+        wanted = {"no_plan": ("plan",), "no_summary": ("summary",)}.get(kind)
+        done = set((await turn.session.exec(select(Submission.station_id, Submission.kind, Submission.year))).all())
         profiles = dict((await turn.session.exec(select(Station.id, Station.policy_profile))).all())
         selected = set()
         for station_id in ids:
             profile = jobs.profile_of(profiles[station_id])
-            for item_kind, item_year in wanted:
-                if profile is None or profile.submission(item_kind) is None or (station_id, item_kind, item_year) in done:
+            for spec in profile.annual_submissions if profile is not None else ():
+                covered = deadlines.covered_year(spec, year)
+                if (wanted is not None and spec.id not in wanted) or (station_id, spec.id, covered) in done:
                     continue
-                due = deadlines.annual_due_date(profile, item_kind, year)
+                due = deadlines.annual_due_date(profile, spec.id, year) if profile is not None else None
                 if kind == "overdue" and (due is None or due >= turn.today):
                     continue
                 selected.add(station_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from bot.handlers import broadcasts
@@ -107,3 +108,31 @@ async def test_broadcast_with_a_document_resends_its_file_id(settings: Settings,
         assert call.method == "sendDocument" and call.params["document"].startswith(f"doc-{STAFF.id}-")
         assert call.text == "The 2027 plan template"
 
+
+
+async def test_audiences_without_plan_and_with_overdue_items(settings: Settings, db: Database,
+                                                             clock: FixedClock) -> None:
+    from storage.models import Submission
+
+    done = await add_station(db, "Plan done")
+    late = await add_station(db, "Plan missing")
+    await add_person(db, 5001, station_id=done.id)
+    await add_person(db, 5002, station_id=late.id)
+    async with db.session() as session:
+        assert done.id is not None
+        session.add(Submission(station_id=done.id, kind="plan", year=2027))
+        session.add(Submission(station_id=done.id, kind="summary", year=2026))
+        await session.commit()
+    box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
+    box.services.extras["background_jobs"] = False
+    async with box:
+        await box.send(STAFF, "/broadcast")
+        await box.send(STAFF, "Please send your plan.")
+        assert "Recipients: 1 " in joined(await box.press_data(STAFF, "bc:a:no_plan"))
+        await box.send(STAFF, "/broadcast")
+        await box.send(STAFF, "Overdue!")
+        assert "Recipients: 0 " in joined(await box.press_data(STAFF, "bc:a:overdue"))  # 1 Feb: nothing late yet
+        clock.set(clock() + dt.timedelta(days=33))
+        await box.send(STAFF, "/broadcast")
+        await box.send(STAFF, "Overdue!")
+        assert "Recipients: 1 " in joined(await box.press_data(STAFF, "bc:a:overdue"))
