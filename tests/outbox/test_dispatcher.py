@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from bot.outbox import INTERRUPTED, in_quiet_hours, quiet_hours_end_after
 from bot.sandbox import ApiFault, NetworkFault
 from bot.services import FixedClock
@@ -75,6 +77,7 @@ async def test_overall_rate_and_per_chat_spacing(db: Database, clock: FixedClock
     assert len(api.calls_to(300)) == 2
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # raised inside PTB's RetryAfter
 async def test_retry_after_pauses_everything_and_retries_the_row(db: Database, clock: FixedClock) -> None:
     people = [await add_person(db, 400 + i) for i in range(3)]
     for person in people:
@@ -184,6 +187,7 @@ async def test_rows_left_sending_by_a_dead_holder_are_not_resent(db: Database, c
     assert api.calls_to(801) == []
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # raised inside PTB's RetryAfter
 def test_retry_after_as_int_or_timedelta() -> None:
     from telegram.error import RetryAfter
 
