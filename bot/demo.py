@@ -80,7 +80,9 @@ async def run_demo(settings: Settings, role: str, lang: str) -> int:
     user = User(user.id, user.first_name, lang)
     logging.getLogger().setLevel(logging.WARNING)
     print(__doc__)
-    async with Sandbox(settings, db) as box:
+    box = Sandbox(settings, db)
+    box.services.extras["background_jobs"] = False  # the demo delivers the outbox after each step itself
+    async with box:
         actions = show(await box.send(user, "/menu"), user)
         loop = asyncio.get_running_loop()
         while True:

@@ -59,3 +59,16 @@ def test_invite_for_unknown_station_is_refused(tmp_path: Path) -> None:
     result = stationbot(tmp_path, "invite", "--role", "manager", "--station", "99")
     assert result.returncode == 2
     assert "--station must name an existing station" in result.stdout
+
+
+def test_holiday_schedule_load_and_list(tmp_path: Path) -> None:
+    example = ROOT / "rules" / "holidays" / "2027.example.csv"
+    loaded = stationbot(tmp_path, "holidays", "load", str(example))
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "loaded 11 days for 2027" in loaded.stdout
+    listed = stationbot(tmp_path, "holidays", "list")
+    assert "2027\t11 days loaded" in listed.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind,name\n2027-02-30,holiday,x\n", encoding="utf-8")
+    refused = stationbot(tmp_path, "holidays", "load", str(bad))
+    assert refused.returncode == 2 and "line 2: expected a date" in refused.stdout

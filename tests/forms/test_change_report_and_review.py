@@ -106,3 +106,20 @@ async def test_stranger_and_contact_cannot_open_forms(sandbox: Sandbox) -> None:
     for user in (User(3001, "Contact", "en"), User(3002, "Nobody", "en")):
         reply = joined(await sandbox.send(user, "/report"))
         assert "cannot do that" in reply or "invitation only" in reply
+
+
+async def test_2027_deadline_uses_the_loaded_schedule_or_says_it_guessed(sandbox: Sandbox, clock: FixedClock,
+                                                                         alice: Seat, bob: Seat) -> None:
+    from rules.calendar import parse_holiday_file
+    from storage.holidays import store_holidays
+
+    clock.set(dt.datetime(2027, 2, 3, 10, 0, tzinfo=SHANGHAI))
+    guessed = await report_manager_change(sandbox, bob, "2027-02-01")
+    assert "Feb 8, 2027" in guessed and "not loaded" in guessed, "Mon–Fri fallback, said out loud"
+    schedule = "date,kind,name\n2027-02-05,holiday,春节\n2027-02-08,holiday,春节\n2027-02-06,workday,调休\n"
+    async with sandbox.services.db.session() as session:
+        await store_holidays(session, parse_holiday_file(schedule, "csv"))
+        await session.commit()
+    loaded = await report_manager_change(sandbox, alice, "2027-02-01")
+    # 2 (Tue), 3, 4, 6 (Sat, 调休), then 5 and 8 are holidays -> 9 Feb.
+    assert "Feb 9, 2027" in loaded and "not loaded" not in loaded
