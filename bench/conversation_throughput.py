@@ -1,0 +1,152 @@
+"""Form steps per second and per-update latency of the real bot, beside a bare PTB echo bot.
+
+N managers (each bound to a station, created directly in the database by ``generate.py``) fill
+the /log activity form (17 updates each, a new demand unit included) at the same time through
+the real Application. Every figure is taken in one run, side by side with an echo bot fed by
+the same harness, so the ratio holds even on a shared machine.
+
+    .venv/bin/python bench/conversation_throughput.py --users 100 --backend sqlite
+    .venv/bin/python bench/conversation_throughput.py --users 1000 --backend both --mode both
+    .venv/bin/python bench/conversation_throughput.py --users 100 --backend sqlite --profile out.html
+
+Modes: ``queue`` is the bot as built (PTB's update queue, one update at a time); ``concurrent``
+awaits ``process_update`` from one task per user (each user's updates in order), see harness.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bench.generate import Sizes, fresh_database, manager_id, populate
+from bench.harness import (
+    ACTIVITY_SCRIPT,
+    ECHO_SCRIPT,
+    Timings,
+    run_users,
+    start_echo,
+    start_stationbot,
+    stop,
+)
+from storage.models import Activity
+
+POSTGRES_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres:stationbot@127.0.0.1:5432/postgres")
+TRY_AGAIN = "try again shortly"
+
+
+def backend_url(backend: str, workdir: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / f'throughput-{uuid.uuid4().hex[:8]}.db'}"
+    base, _, _ = POSTGRES_ADMIN.rpartition("/")
+    return f"{base}/bench_tp_{uuid.uuid4().hex[:10]}"
+
+
+async def drop_postgres(url: str) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+
+    admin = await asyncpg.connect(POSTGRES_ADMIN.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[-1]}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def bot_run(backend: str, users: int, mode: str, workdir: Path, profiler: Any = None) -> dict[str, Any]:
+    """One measured run of the real bot; checks every manager's activity reached the ledger."""
+    url = backend_url(backend, workdir)
+    db = await fresh_database(url)
+    await populate(db, Sizes(stations=users, language="en", profile="gd-quality"))
+    driver = await start_stationbot(url, mode=mode, db=db)
+    ids = [manager_id(i) for i in range(1, users + 1)]
+    try:
+        if profiler is not None:
+            profiler.start()
+        timings = await run_users(driver, ids, ACTIVITY_SCRIPT)
+        if profiler is not None:
+            profiler.stop()
+        async with db.session() as session:
+            recorded = (await session.exec(select(func.count()).select_from(Activity))).one()
+        retries = sum(TRY_AGAIN in text for chat in ids for text in driver.api.sent_per_chat.get(chat, []))
+    finally:
+        await stop(driver)
+        if backend == "postgres":
+            await drop_postgres(url)
+        else:
+            Path(url.split("///", 1)[1]).unlink(missing_ok=True)
+    return {"bot": "stationbot", "backend": backend, "mode": mode, "users": users, **timings.summary(),
+            "activities_recorded": int(recorded), "try_again_replies": retries}
+
+
+async def echo_run(users: int, mode: str) -> dict[str, Any]:
+    driver = await start_echo(mode)
+    try:
+        timings: Timings = await run_users(driver, [manager_id(i) for i in range(1, users + 1)], ECHO_SCRIPT)
+    finally:
+        await stop(driver)
+    return {"bot": "echo", "backend": "-", "mode": mode, "users": users, **timings.summary()}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = ("| bot | backend | mode | users | steps | steps/s | p50 ms | p95 ms | p99 ms | mean ms | ratio to echo "
+            "(mean) | ledger rows | try-again |\n|" + "---|" * 13)
+    echo = {r["mode"]: r["mean_ms"] for r in rows if r["bot"] == "echo"}
+    lines = [head]
+    for r in rows:
+        ratio = r["mean_ms"] / echo[r["mode"]] if r["mode"] in echo and echo[r["mode"]] else float("nan")
+        lines.append(f"| {r['bot']} | {r['backend']} | {r['mode']} | {r['users']} | {int(r['steps'])} | "
+                     f"{r['steps_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
+                     f"{r['mean_ms']:.2f} | {ratio:.1f}× | {r.get('activities_recorded', '-')} | "
+                     f"{r.get('try_again_replies', '-')} |")
+    return "\n".join(lines)
+
+
+async def measure(users: int, backends: list[str], modes: list[str], workdir: Path,
+                  profile_to: Path | None = None) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for mode in modes:
+        rows.append(await echo_run(users, mode))
+        for backend in backends:
+            profiler = None
+            if profile_to is not None:
+                from pyinstrument import Profiler  # type: ignore[import-not-found]
+
+                profiler = Profiler(async_mode="disabled", interval=0.0005)
+            rows.append(await bot_run(backend, users, mode, workdir, profiler))
+            if profiler is not None and profile_to is not None:
+                target = profile_to.with_name(f"{profile_to.stem}-{backend}-{mode}{profile_to.suffix}")
+                target.write_text(profiler.output_html() if target.suffix == ".html"
+                                  else profiler.output_text(unicode=True, show_all=False))
+            print(json.dumps(rows[-1]), file=sys.stderr)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
+    parser.add_argument("--mode", choices=("queue", "concurrent", "both"), default="both")
+    parser.add_argument("--workdir", type=Path, default=Path(__file__).resolve().parent / "data")
+    parser.add_argument("--profile", type=Path, default=None, help="write a pyinstrument profile (.html or .txt)")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    modes = ["queue", "concurrent"] if args.mode == "both" else [args.mode]
+    rows = asyncio.run(measure(args.users, backends, modes, args.workdir, args.profile))
+    print(f"Python {platform.python_version()}, {os.cpu_count()} cores")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
