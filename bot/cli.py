@@ -94,7 +94,6 @@ async def cmd_station(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_holidays(args: argparse.Namespace, settings: Settings) -> int:
     from rules.calendar import HolidayFileError, parse_holiday_file
-
     from storage.holidays import list_loaded_years, store_holidays
 
     db = Database(settings.database_url)
