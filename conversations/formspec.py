@@ -9,13 +9,14 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
-import tomllib
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from rules.datafile import load_validated
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 
@@ -263,34 +264,9 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> bool:
 
 # --- loading ---
 
-def _where(loc: tuple[int | str, ...], raw: Any) -> str:
-    """``fields[3] (kind).type`` from a pydantic location, naming the field so the author finds it."""
-    text = ""
-    node = raw
-    for item in loc:
-        if isinstance(item, int):
-            text += f"[{item}]"
-            node = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("name"), str):
-                text += f" ({node['name']})"
-        else:
-            text += f".{item}" if text else str(item)
-            node = node.get(item) if isinstance(node, dict) else None
-    return text or "(top level)"
-
-
 def parse_form_file(path: Path) -> FormFile:
     """Read and validate one form file; every problem names the file and key."""
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise FormFileError(f"{path.name}: not valid TOML: {exc}") from None
-    try:
-        form = FormFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = [f"{path.name}: {_where(tuple(e['loc']), raw)}: {e['msg']}" for e in exc.errors()]
-        raise FormFileError("\n".join(problems)) from None
+    form, _ = load_validated(path, FormFile, FormFileError)
     for profile in [None, *form.variants]:
         try:
             check_fields(apply_variant(form, profile).fields)

@@ -7,11 +7,12 @@ never surface later as a wrong deadline in someone's chat.
 from __future__ import annotations
 
 import functools
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from rules.datafile import load_validated
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 SOCIETY_LEVELS = ("national", "provincial", "municipal")
@@ -188,24 +189,8 @@ class Profile(_Strict):
         return self.rating.alert_threshold
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def load_profile_file(path: Path) -> Profile:
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path.name}: not valid TOML: {exc}") from exc
-    try:
-        profile = Profile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ProfileError(f"{path.name}: {_where(first['loc'])}: {first['msg']}") from exc
+    profile, _ = load_validated(path, Profile, ProfileError)
     if profile.id != path.stem:
         raise ProfileError(f"{path.name}: id: expected {path.stem!r} (the file name), got {profile.id!r}")
     return profile

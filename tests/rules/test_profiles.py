@@ -45,9 +45,9 @@ def test_seed_numbers() -> None:
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
-    (lambda t: t.replace('working_days = 5', 'working_days = "five"', 1), "change_kinds[0].working_days"),
+    (lambda t: t.replace('working_days = 5', 'working_days = "five"', 1), "change_kinds[0] (manager_change).working_days"),
     (lambda t: t.replace('id = "gd-quality"', 'id = "gd-quality"\nunknown_key = 1', 1), "unknown_key"),
-    (lambda t: t.replace('covers = "this_year"', 'covers = "someday"', 1), "annual_submissions[0].covers"),
+    (lambda t: t.replace('covers = "this_year"', 'covers = "someday"', 1), "annual_submissions[0] (plan).covers"),
     (lambda t: t + "\n[[activity_types]]\nid = \"training\"\nlabel = \"Again\"\n", "duplicate ids: training"),
     (lambda t: t.replace("[reminders]", "[reminders\n", 1), "not valid TOML"),
 ])
