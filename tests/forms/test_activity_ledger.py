@@ -56,6 +56,27 @@ async def test_log_activity_in_chinese_shows_chinese_steps(sandbox: Sandbox, li:
     await sandbox.send(li.user, "陶瓷企业质量管理培训")
     reply = joined(await sandbox.send(li.user, "昨天"))
     assert "步骤 4/" in reply
+    await sandbox.press(li.user, "跳过")
+    await sandbox.press(li.user, "➕ 新增单位")
+    await sandbox.send(li.user, "佛山某陶瓷有限公司")
+    await sandbox.press(li.user, "跳过")
+    await sandbox.send(li.user, "王五")
+    await sandbox.send(li.user, "0757-83381234")
+    await sandbox.send(li.user, "陈一、刘二、张三")
+    await sandbox.send(li.user, "１")
+    await sandbox.send(li.user, "6")
+    await sandbox.send(li.user, "48")
+    await sandbox.send(li.user, "解决技术难题: 2")
+    await sandbox.send_photo(li.user)
+    summary = joined(await sandbox.press(li.user, "完成"))
+    assert "请核对" in summary and "佛山某陶瓷有限公司" in summary
+    assert "已记入服务站工作台帐" in joined(await sandbox.press(li.user, "提交"))
+    async with sandbox.services.db.session() as session:
+        activity = (await session.exec(select(Activity))).one()
+    assert activity.started_on.isoformat() == "2027-01-31", "昨天 on 1 Feb 2027"
+    assert (activity.experts_count, activity.experts_outside_province) == (3, 1)
+    assert activity.outcomes.get("problems_solved") == 2
+    assert activity.attachments[0]["kind"] == "photo"
 
 
 async def test_rejected_answer_keeps_the_draft_and_says_what_is_expected(sandbox: Sandbox, alice: Seat) -> None:

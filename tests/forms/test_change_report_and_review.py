@@ -123,3 +123,29 @@ async def test_2027_deadline_uses_the_loaded_schedule_or_says_it_guessed(sandbox
     loaded = await report_manager_change(sandbox, alice, "2027-02-01")
     # 2 (Tue), 3, 4, 6 (Sat, 调休), then 5 and 8 are holidays -> 9 Feb.
     assert "Feb 9, 2027" in loaded and "not loaded" not in loaded
+
+
+async def test_change_report_in_chinese_with_evidence_and_staff_card(sandbox: Sandbox, clock: FixedClock,
+                                                                    li: Seat) -> None:
+    await make_staff(sandbox)
+    clock.set(dt.datetime(2026, 10, 9, 10, 0, tzinfo=SHANGHAI))
+    await sandbox.send(li.user, "/report")
+    await sandbox.press(li.user, "站长变更")
+    await sandbox.send(li.user, "2026年9月29日")
+    await sandbox.send(li.user, "张三")
+    await sandbox.send(li.user, "技术部副主任")
+    await sandbox.send(li.user, "139 1234 5678")
+    await sandbox.press(li.user, "跳过")
+    await sandbox.send(li.user, "原站长退休。")
+    await sandbox.send_document(li.user, "任命文件.pdf")
+    summary = joined(await sandbox.press(li.user, "完成"))
+    assert "请核对" in summary and "任命文件.pdf" in summary and "2026年9月29日" in summary
+    done = joined(await sandbox.press(li.user, "提交"))
+    # 29 Sep + 5 working days: 30 Sep, then the National Day holiday 1–8 Oct, then 9, 10 (Sat, 调休), 11 Oct (Sun, 调休).
+    assert "已提交" in done and "按时报告" in done
+    async with sandbox.services.db.session() as session:
+        version = (await session.exec(select(SubmissionVersion))).one()
+    assert version.answers["new_person_phone"] == "13912345678"
+    assert version.answers["attachments"][0]["file_id"].startswith("doc-")
+    card = await render_pending(sandbox, STAFF.id)
+    assert any("变更报告" in c.text and "张三" in c.text and "截止日期" in c.text for c in card)
