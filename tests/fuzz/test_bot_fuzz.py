@@ -29,7 +29,16 @@ from bot.services import FixedClock
 from bot.settings import Settings
 from conversations.engine import DraftState
 from storage.db import Database
-from storage.models import DemandUnit, Draft, Person, Role, Station, Submission, SubmissionStatus, SubmissionVersion
+from storage.models import (
+    DemandUnit,
+    Draft,
+    Person,
+    Role,
+    Station,
+    Submission,
+    SubmissionStatus,
+    SubmissionVersion,
+)
 from tests.conftest import POSTGRES_URL, SHANGHAI, STAFF
 
 ALPHA = "Alpha Porcelain Station"
