@@ -1,0 +1,199 @@
+"""``kill -9`` of the real bot (``python -m bot.cli run``, long polling) while 50 managers fill /log.
+
+The bot talks HTTP to the loopback fake Bot API (``bot/sandbox_http.py``); this test plays the
+50 people: each sends its next answer only once the bot answered the previous one. At a seeded
+random moment the process is killed; a fresh process is started the normal way. Then every
+answer a person saw acknowledged is in their Draft row (or the activity reached the ledger),
+and /resume shows each person the step a person would expect: the step after their last
+acknowledged answer, or one further when the unacknowledged last answer had been committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bench.generate import Sizes, fresh_database, manager_id, populate
+from bench.harness import ACTIVITY_SCRIPT, Updates, button_data
+from bot.sandbox_client import Sandbox, User
+from bot.sandbox_http import FakeBotApiServer
+from bot.services import FixedClock
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import Activity, Draft, Person
+from tests.conftest import POSTGRES_URL, SHANGHAI
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+USERS = 50
+STEP = re.compile(r"(Step \d+ of \d+|Please check your answers|Recorded in the station ledger)")
+
+
+def script(day: dt.date) -> list[tuple[str, str]]:
+    """The benchmark's /log script with a start date the real clock accepts (not in the future)."""
+    return [(kind, day.isoformat() if value == "2027-01-20" else value) for kind, value in ACTIVITY_SCRIPT]
+
+
+class PollingServer(FakeBotApiServer):
+    """getUpdates waits up to a second for updates (like Telegram's long polling) instead of spinning."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = threading.Condition()
+
+    def push(self, payload: dict[str, Any]) -> None:
+        with self.lock:
+            self.emulator.pending_updates.append(payload)
+        with self.arrived:
+            self.arrived.notify_all()
+
+    def answer(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> tuple[int, Any, bool]:
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            with self.arrived:
+                self.arrived.wait_for(lambda: any(u["update_id"] >= offset for u in self.emulator.pending_updates),
+                                      timeout=1.0)
+        return super().answer(method, params, files)
+
+
+def start_bot(server: FakeBotApiServer, url: str, workdir: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:KILLTEST", "TELEGRAM_BASE_URL": server.base_url,
+           "TELEGRAM_BASE_FILE_URL": server.base_url.replace("/bot", "/file/bot"), "DATABASE_URL": url,
+           "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=workdir, env=env,
+                            stdout=subprocess.DEVNULL, stderr=(workdir / "bot.log").open("ab"))
+
+
+def answered(server: FakeBotApiServer, chat: int, since: int) -> tuple[bool, int]:
+    """Whether the bot sent or edited a message in ``chat`` after call number ``since``."""
+    with server.lock:
+        calls = server.emulator.calls[since:]
+        total = since + len(calls)
+    return any(c.chat_id == chat and c.method in ("sendMessage", "editMessageText") for c in calls), total
+
+
+async def reference_steps(tmp_path: Path, day: dt.date) -> list[str]:
+    """What a person sees after each step of the script, from an in-process run of the same bot."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'reference.db'}")
+    await db.upgrade()
+    await populate(db, Sizes(stations=1, language="en", profile="gd-quality"))
+    settings = Settings(_env_file=None, telegram_bot_token="123456:SANDBOX", database_url=db.url)
+    seen: list[str] = []
+    async with Sandbox(settings, db, FixedClock(dt.datetime.combine(day, dt.time(12), SHANGHAI))) as box:
+        user = User(manager_id(1), "M", "en")
+        for kind, value in script(day):
+            calls = await (box.send(user, value) if kind == "send" else box.press(user, value))
+            labels = STEP.findall("\n".join(c.text for c in calls))
+            seen.append(labels[-1] if labels else seen[-1])
+    await db.dispose()
+    return seen
+
+
+@pytest.mark.parametrize("backend,seed", [("sqlite", 1), ("sqlite", 2), ("postgres", 3)])
+async def test_kill_minus_nine_loses_no_accepted_answer(tmp_path: Path, backend: str, seed: int) -> None:
+    if backend == "postgres" and not POSTGRES_URL:
+        pytest.skip("PostgreSQL leg skipped: TEST_POSTGRES_URL is not set")
+    url = (f"sqlite+aiosqlite:///{tmp_path / 'kill.db'}" if backend == "sqlite"
+           else f"{POSTGRES_URL.rpartition('/')[0]}/fault_kill_{uuid.uuid4().hex[:10]}")
+    db = await fresh_database(url)
+    await populate(db, Sizes(stations=USERS, language="en", profile="gd-quality"))
+    day = dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=3)
+    steps = script(day)
+    expected = await reference_steps(tmp_path, day)
+    rng = random.Random(seed)
+    kill_after = rng.randrange(USERS, USERS * (len(steps) - 2))
+    users = [manager_id(i) for i in range(1, USERS + 1)]
+    done = dict.fromkeys(users, 0)  # acknowledged steps per person
+    waiting: dict[int, int] = {}  # person -> call index when their pending update was pushed
+    server = PollingServer().start()
+    bot = start_bot(server, url, tmp_path)
+    try:
+        acknowledged = 0
+        deadline = time.monotonic() + 120
+        while acknowledged < kill_after and time.monotonic() < deadline:
+            for uid in rng.sample(users, len(users)):
+                if uid in waiting:
+                    ok, _ = answered(server, uid, waiting[uid])
+                    if not ok:
+                        continue
+                    del waiting[uid]
+                    done[uid] += 1
+                    acknowledged += 1
+                if done[uid] >= len(steps) or acknowledged >= kill_after:
+                    continue
+                kind, value = steps[done[uid]]
+                with server.lock:
+                    mark = len(server.emulator.calls)
+                    newest = server.emulator.last_message(uid)
+                payload = (Updates.message(uid, value.format(n=uid)) if kind == "send"
+                           else Updates.callback(uid, button_data(newest, value), newest))
+                waiting[uid] = mark
+                server.push(payload)
+            await asyncio.sleep(0.01)  # yield while the bot process works (polling, not timing)
+        assert acknowledged >= kill_after, f"only {acknowledged} answers in 120 s (see {tmp_path / 'bot.log'})"
+        bot.send_signal(signal.SIGKILL)
+        bot.wait(10)
+        in_flight = set(waiting)
+        with server.lock:
+            mark = len(server.emulator.calls)
+        bot = start_bot(server, url, tmp_path)
+        shown: dict[int, str] = {}
+        for uid in users:
+            server.push(Updates.message(uid, "/resume"))
+        deadline = time.monotonic() + 60
+        while len(shown) < USERS and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            with server.lock:
+                calls = server.emulator.calls[mark:]
+            for call in calls:
+                labels = STEP.findall(call.text) if call.chat_id in done else []
+                if labels and call.chat_id not in shown:
+                    shown[call.chat_id] = labels[-1]
+                elif call.chat_id in done and "no unfinished form" in call.text:
+                    shown.setdefault(call.chat_id, "no draft")
+        async with db.session() as session:
+            drafts = {p.telegram_user_id: d for d, p in (await session.exec(
+                select(Draft, Person).where(Draft.person_id == Person.id))).all()}
+            ledger = {p.telegram_user_id for _, p in (await session.exec(
+                select(Activity, Person).where(Activity.logged_by_person_id == Person.id))).all()}
+        problems = []
+        for uid in users:
+            n = done[uid]
+            if uid in ledger:
+                if n < len(steps) - 1:
+                    problems.append(f"{uid}: recorded after only {n} acknowledged steps")
+                continue
+            draft = drafts.get(uid)
+            answers = (draft.state if draft is not None else {}).get("answers", {})
+            for kind, value in steps[1:n]:
+                if kind == "send" and value.format(n=uid) not in [str(v) for v in answers.values()]:
+                    problems.append(f"{uid}: acknowledged answer {value!r} lost")
+            options = {expected[n - 1]} if n else {"no draft"}
+            if uid in in_flight and n < len(steps):
+                options.add(expected[n])
+            if shown.get(uid) not in options:
+                problems.append(f"{uid}: /resume shows {shown.get(uid)!r} after {n} steps, expected {options}")
+        assert problems == [], f"kill after {kill_after} acknowledged answers"
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        bot.wait(10)
+        server.stop()
+        await db.dispose()
+        if backend == "postgres":
+            from bench.conversation_throughput import drop_postgres
+
+            await drop_postgres(url)
