@@ -17,6 +17,7 @@ from rules.profile import Profile, load_profile
 from storage.models import Activity, DemandUnit, Station
 
 MAX_UNIT_CHOICES = 12
+RECENT_ACTIVITIES = 50
 
 
 def _catalogue(items: Sequence[Any]) -> list[Choice]:
@@ -35,18 +36,22 @@ def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
 
 
 async def station_units(session: AsyncSession, station_id: int) -> list[Choice]:
-    """Demand units this station created or served, most recently used first."""
-    served = (
-        select(Activity.demand_unit_id, func.max(Activity.started_on).label("last"))
+    """Demand units this station created or served lately, newest first.
+
+    Asked on every form step, so it reads only the station's latest ledger rows (an index
+    range), never the whole ledger.
+    """
+    recent = (
+        select(Activity.demand_unit_id)
         .where(Activity.station_id == station_id, col(Activity.demand_unit_id).is_not(None))
-        .group_by(col(Activity.demand_unit_id))
-        .subquery()
+        .order_by(col(Activity.id).desc())
+        .limit(RECENT_ACTIVITIES)
     )
+    served = [unit_id for unit_id in (await session.exec(recent)).all() if unit_id is not None]
     query = (
         select(DemandUnit)
-        .outerjoin(served, col(served.c.demand_unit_id) == DemandUnit.id)
-        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(served.c.demand_unit_id).is_not(None)))
-        .order_by(col(served.c.last).desc().nulls_last(), col(DemandUnit.id).desc())
+        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(DemandUnit.id).in_(served)))
+        .order_by(col(DemandUnit.id).desc())
         .limit(MAX_UNIT_CHOICES)
     )
     return [(str(unit.id), Raw(unit.name)) for unit in (await session.exec(query)).all()]

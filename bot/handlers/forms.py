@@ -132,8 +132,9 @@ def extend(router: Router, services: Services) -> None:
         station = await turn.session.get(Station, draft.station_id)
         if station is None:
             return engine.moved_on(None).replies
-        draft.status = "active"
-        await park_others(turn.session, person_ids(turn), draft.id or 0)
+        if draft.status != "active":
+            draft.status = "active"
+            await park_others(turn.session, person_ids(turn), draft.id or 0)
         return await run_engine(turn, draft, station, "handle")
 
     async def switch_button(turn: Turn) -> list[Reply]:
