@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
@@ -39,7 +39,7 @@ from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
 from storage.holidays import load_overrides
 from storage.models import Activity
-from storage.outbox import enqueue
+from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.reminders_queries import StationRows, recent_ratings, staff_recipients, station_rows
 
 log = logging.getLogger(__name__)
@@ -93,11 +93,19 @@ async def behind_minimums(session: AsyncSession, rows: list[StationRows], profil
               and profiles[row.station.id].reminders.progress_note_dates and profiles[row.station.id].yearly_minimums}
     if not wanted:
         return {}
-    ledger: dict[int, list[Activity]] = defaultdict(list)
-    query = select(Activity).where(col(Activity.station_id).in_(sorted(i for i in wanted if i is not None)),
-                                   Activity.started_on >= dt.date(today.year, 1, 1), Activity.started_on <= today)
-    for activity in (await session.exec(query)).all():
-        ledger[activity.station_id].append(activity)
+    # Only the columns the totals need, streamed: a December sweep reads a whole year's ledger.
+    ledger: dict[int, list[Any]] = defaultdict(list)
+    ledger_columns = Activity.__table__.c  # type: ignore[attr-defined]
+    query = (
+        sa_select(ledger_columns.station_id, ledger_columns.activity_type, ledger_columns.demand_unit_id,
+                  ledger_columns.experts, ledger_columns.experts_outside_province, ledger_columns.expert_days,
+                  ledger_columns.participants, ledger_columns.outcomes)
+        .where(ledger_columns.station_id.in_(sorted(i for i in wanted if i is not None)),
+               ledger_columns.started_on >= dt.date(today.year, 1, 1), ledger_columns.started_on <= today)
+        .execution_options(yield_per=2000)
+    )
+    async for ledger_row in await session.stream(query):
+        ledger[ledger_row.station_id].append(ledger_row)
     found: dict[int, tuple[Text, ...]] = {}
     for station_id, row in wanted.items():
         assert station_id is not None
@@ -122,12 +130,11 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         behind = await behind_minimums(session, rows, profiles, today)
         facts = [facts_for(row, today, profiles[row.station.id], cal, behind.get(row.station.id, ()))
                  for row in rows if row.station.id in profiles]
-        for station in facts:
-            for reminder in station_reminders(station, today):
-                for recipient in reminder.recipients:
-                    added += await enqueue(session, key=f"{reminder.key}:person-{recipient.person_id}",
-                                           chat_id=recipient.chat_id, person_id=recipient.person_id,
-                                           reply=reminder.reply, kind="reminder", not_before=now)
+        outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
+                             "reminder", recipient.person_id)
+                    for station in facts for reminder in station_reminders(station, today)
+                    for recipient in reminder.recipients]
+        added += await enqueue_many(session, outgoing, not_before=now)
         added += await enqueue_digest(session, now, rows, facts, set(loaded))
         await session.commit()
     if added:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +23,63 @@ from storage.models import OutboxMessage, OutboxStatus, Person, Role
 UNCONFIRMED = "unconfirmed"
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One proactive message to enqueue; ``key`` makes it idempotent."""
+
+    key: str
+    chat_id: int
+    reply: Reply
+    kind: str
+    person_id: int | None = None
+    respect_quiet_hours: bool = True
+    broadcast_id: int | None = None
+    extra: dict[str, Any] | None = None
+
+
+# Multi-row INSERTs stay well under SQLite's bound-parameter limit (13 columns a row).
+CHUNK_ROWS = 500
+
+
+def _row(item: Outgoing, not_before: dt.datetime, created_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "idempotency_key": item.key,
+        "chat_id": item.chat_id,
+        "person_id": item.person_id,
+        "kind": item.kind,
+        "payload": {"reply": reply_to_json(item.reply), **(item.extra or {})},
+        "status": OutboxStatus.pending.value,
+        "not_before": not_before,
+        "respect_quiet_hours": item.respect_quiet_hours,
+        "attempts": 0,
+        "last_error": "",
+        "broadcast_id": item.broadcast_id,
+        "created_at": created_at,
+    }
+
+
+async def enqueue_many(session: AsyncSession, items: Sequence[Outgoing], *, not_before: dt.datetime) -> int:
+    """Insert the rows whose key is new, a chunk per statement (race-safe); returns rows added.
+
+    The daily sweep enqueues tens of thousands of candidate reminders, most already present:
+    one statement per chunk instead of one per reminder.
+    """
+    if not items:
+        return 0
+    connection = await session.connection()
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    created_at = db_time(dt.datetime.now(dt.UTC))
+    start = db_time(not_before)
+    added = 0
+    for offset in range(0, len(items), CHUNK_ROWS):
+        rows = [_row(item, start, created_at) for item in items[offset:offset + CHUNK_ROWS]]
+        statement: Any = insert(table).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        result = await connection.execute(statement)
+        added += max(result.rowcount or 0, 0)
+    return added
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -35,28 +94,8 @@ async def enqueue(
     extra: dict[str, Any] | None = None,
 ) -> bool:
     """Insert unless the key exists (race-safe on SQLite and PostgreSQL). True if a row was added."""
-    values = {
-        "idempotency_key": key,
-        "chat_id": chat_id,
-        "person_id": person_id,
-        "kind": kind,
-        "payload": {"reply": reply_to_json(reply), **(extra or {})},
-        "status": OutboxStatus.pending.value,
-        "not_before": db_time(not_before),
-        "respect_quiet_hours": respect_quiet_hours,
-        "attempts": 0,
-        "last_error": "",
-        "broadcast_id": broadcast_id,
-        "created_at": db_time(dt.datetime.now(dt.UTC)),
-    }
-    connection = await session.connection()
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    if connection.dialect.name == "postgresql":
-        statement: Any = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    else:
-        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = await connection.execute(statement)
-    return bool(result.rowcount)
+    item = Outgoing(key, chat_id, reply, kind, person_id, respect_quiet_hours, broadcast_id, extra)
+    return bool(await enqueue_many(session, [item], not_before=not_before))
 
 
 async def alert_staff_unreachable(session: AsyncSession, chat_id: int, now: dt.datetime) -> int:
