@@ -50,7 +50,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """SQL parameters are hidden from error messages: they carry phone numbers and comments."""
     url = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         _ensure_sqlite_folder(url)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
