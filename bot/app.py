@@ -38,8 +38,8 @@ def default_extensions() -> list[Extension]:
     found: list[Extension] = []
     import importlib
 
-    for name in ("bot.handlers.forms", "bot.handlers.review", "bot.handlers.status", "bot.handlers.ratings",
-                 "bot.handlers.broadcasts", "bot.handlers.exports"):
+    for name in ("bot.handlers.forms", "bot.handlers.review", "bot.handlers.status", "bot.handlers.survey",
+                 "bot.handlers.broadcasts", "bot.handlers.reports"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(settings, args.role, args.lang))
-    for name, extra in (("webhook", "bot.web.cli"), ("token", "bot.web.cli")):
+    for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli")):
         if args.command == name:
             import importlib
 

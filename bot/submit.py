@@ -135,7 +135,7 @@ async def log_activity(turn: Turn, station: Station, answers: dict[str, Any]) ->
 async def request_rating(turn: Turn, activity: Activity, manager: Person) -> list[Reply]:
     """Ask the served unit to rate the service (the ratings area owns how)."""
     try:
-        ratings = importlib.import_module("storage.ratings")
+        ratings = importlib.import_module("storage.survey")
     except ModuleNotFoundError:
         return []
     hook = getattr(ratings, "request_rating_for_activity", None)
