@@ -76,6 +76,10 @@ def build_application(
     """The real PTB Application; tests pass a sandbox ``request`` and a fixed ``clock``."""
     import datetime as dt
 
+    from rules.profile import all_profiles
+
+    all_profiles()  # a malformed policy profile stops the bot here, naming the file and the key
+
     services = Services(settings=settings, db=db or Database(settings.database_url),
                         clock=clock or (lambda: dt.datetime.now(settings.tz)))
     builder: ApplicationBuilder = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 from typing import Any
 
 from sqlmodel import select
@@ -21,6 +22,7 @@ from storage.models import Activity, DemandUnit, Draft, Person, Role, Station
 from storage.outbox import enqueue
 from storage.submissions import SubmissionLocked, submit
 
+log = logging.getLogger(__name__)
 SUBMISSION_KINDS = {"change_report": "change_report", "annual_plan": "plan", "annual_summary": "summary"}
 
 
@@ -52,6 +54,8 @@ async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers:
         late = lateness(due_on, turn.today, calendar)
         headline = [deadline_line(due_on, late)]
         if calendar.guessed_years_used:
+            log.warning("holiday schedule not loaded for %s: working days counted Monday to Friday",
+                        sorted(calendar.guessed_years_used))
             headline.append(T("Note: the official holiday schedule for {years} is not loaded; working days were counted Monday to Friday.",
                               years=Raw(", ".join(str(y) for y in sorted(calendar.guessed_years_used)))))
     elif year is not None and (spec := profile.submission(kind)) is not None:

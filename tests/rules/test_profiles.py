@@ -63,3 +63,18 @@ def test_malformed_profile_names_file_key_and_expectation(tmp_path: Path, edit, 
 def test_unknown_profile_lists_the_known_ones() -> None:
     with pytest.raises(ProfileError, match="known: gd-quality"):
         load_profile("shenzhen")
+
+
+def test_a_broken_profile_stops_the_bot_at_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.app import build_application
+    from bot.settings import Settings
+    from rules import profile as profile_module
+
+    (tmp_path / "quzhou.toml").write_text('id = "quzhou"\nlabel = 3\n', encoding="utf-8")
+    monkeypatch.setattr(profile_module, "PROFILES_DIR", tmp_path)
+    profile_module.all_profiles.cache_clear()
+    try:
+        with pytest.raises(ProfileError, match="quzhou.toml: label"):
+            build_application(Settings(_env_file=None, telegram_bot_token="1:X"))
+    finally:
+        profile_module.all_profiles.cache_clear()
