@@ -162,6 +162,14 @@ def parser() -> argparse.ArgumentParser:
     load = hol_sub.add_parser("load")
     load.add_argument("file")
     hol_sub.add_parser("list")
+    sub.add_parser("webhook", help="serve the Telegram webhook and the staff API (behind a TLS reverse proxy)")
+    tok = sub.add_parser("token", help="create, revoke or list staff API tokens")
+    tok_sub = tok.add_subparsers(dest="token_command", required=True)
+    tok_create = tok_sub.add_parser("create")
+    tok_create.add_argument("--name", required=True)
+    tok_revoke = tok_sub.add_parser("revoke")
+    tok_revoke.add_argument("id", type=int)
+    tok_sub.add_parser("list")
     return p
 
 

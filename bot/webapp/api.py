@@ -1,0 +1,134 @@
+"""Staff API ``/api/v1``: read-only JSON for dashboards elsewhere; every list is paginated."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel
+
+from bot.webapp.auth import require_token, services_of
+from locales import normalise_locale, translator
+from storage import assessment
+from storage.models import Activity, Rating, Station, Submission
+
+router = APIRouter(prefix="/api/v1", tags=["staff"], dependencies=[Depends(require_token)])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+DEFAULT_LIMIT = 100
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+def _station(row: Station) -> dict[str, Any]:
+    return row.model_dump(mode="json")
+
+
+def _submission(row: Submission) -> dict[str, Any]:
+    return row.model_dump(mode="json", exclude={"reviewed_by_person_id"})
+
+
+def _activity(row: Activity) -> dict[str, Any]:
+    return row.model_dump(mode="json", exclude={"answers", "attachments", "logged_by_person_id"})
+
+
+def _rating(row: Rating) -> dict[str, Any]:
+    return row.model_dump(mode="json", exclude={"person_id", "answers"})
+
+
+@router.get("/stations", response_model=Page)
+async def stations(request: Request, profile: str | None = None, region: str | None = None,
+                   status: str | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
+    async with services_of(request).db.session() as session:
+        total = await assessment.count_stations(session, profile, region, status)
+        rows = await assessment.list_stations(session, profile, region, status, limit=limit, offset=offset)
+    return Page(items=[_station(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/stations/{station_id}")
+async def station(request: Request, station_id: int) -> dict[str, Any]:
+    async with services_of(request).db.session() as session:
+        row = await session.get(Station, station_id)
+    if row is None:
+        raise HTTPException(404, detail="no such station")
+    return _station(row)
+
+
+@router.get("/submissions", response_model=Page)
+async def submissions(request: Request, year: int | None = None, limit: Limit = DEFAULT_LIMIT,
+                      offset: Offset = 0) -> Page:
+    async with services_of(request).db.session() as session:
+        total = await assessment.count_submissions(session, year)
+        rows = await assessment.list_submissions(session, year, limit=limit, offset=offset)
+    return Page(items=[_submission(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/activities", response_model=Page)
+async def activities(request: Request, station_id: int | None = None, year: int | None = None,
+                     type: str | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
+    ids = [station_id] if station_id is not None else None
+    async with services_of(request).db.session() as session:
+        total = await assessment.count_activities(session, ids, year, type)
+        rows = await assessment.list_activities(session, ids, year, type, limit=limit, offset=offset)
+    return Page(items=[_activity(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/ratings/summary", response_model=Page)
+async def ratings_summary(request: Request, year: int | None = None, limit: Limit = DEFAULT_LIMIT,
+                          offset: Offset = 0) -> Page:
+    async with services_of(request).db.session() as session:
+        summaries = await assessment.rating_summaries(session, year)
+    items = [dataclasses.asdict(s) for s in summaries]
+    return Page(items=items[offset:offset + limit], total=len(items), limit=limit, offset=offset)
+
+
+@router.get("/ratings", response_model=Page)
+async def ratings(request: Request, station_id: int | None = None, year: int | None = None,
+                  limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
+    ids = [station_id] if station_id is not None else None
+    async with services_of(request).db.session() as session:
+        total = await assessment.count_ratings(session, ids, year)
+        rows = await assessment.list_ratings(session, ids, year, limit=limit, offset=offset)
+    return Page(items=[_rating(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def _score(score: assessment.StationScore) -> dict[str, Any]:
+    return {
+        "station_id": score.station_id, "station_name": score.station_name, "profile": score.profile,
+        "minimums_met": score.minimums_met,
+        "minimums": [dataclasses.asdict(m) for m in score.minimums],
+        "score_kind": score.score_kind,
+        "quzhou_estimate": ({"total": score.score_total, "passes": score.score_passes}
+                            if score.score_kind == "table" else None),
+        "wuhan_counters": [dataclasses.asdict(c) for c in score.counters] if score.counters else None,
+    }
+
+
+@router.get("/scores/{year}", response_model=Page)
+async def scores(request: Request, year: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
+    async with services_of(request).db.session() as session:
+        total = await assessment.count_stations(session)
+        rows = await assessment.year_scores(session, year, limit=limit, offset=offset)
+    return Page(items=[_score(s) for s in rows], total=total, limit=limit, offset=offset)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/exports/{year}.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "the year's workbook"}})
+async def export(request: Request, year: int, lang: str = "zh_Hans") -> Response:
+    from bot.exports import export_year
+
+    async with services_of(request).db.session() as session:
+        content = await export_year(session, year, translator(normalise_locale(lang)))
+    return Response(content, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="stationbot-{year}.xlsx"'})
+

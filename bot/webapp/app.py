@@ -1,0 +1,77 @@
+"""The ASGI app: ``POST /telegram/{path}`` (the webhook), ``GET /healthz`` and the staff API."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from telegram import Update
+from telegram.ext import Application
+
+from bot.services import Services
+from storage.models import DispatcherLock
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+OUTBOX_LOCK = "outbox"
+
+
+def _secret_ok(given: str | None, expected: str) -> bool:
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+async def health(services: Services) -> tuple[int, dict[str, Any]]:
+    body: dict[str, Any] = {"database": "ok", "dispatcher": None}
+    try:
+        async with services.db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        async with services.db.session() as session:
+            lock = await session.get(DispatcherLock, OUTBOX_LOCK)
+    except Exception as exc:  # any database failure makes the process unhealthy
+        log.warning("health check: database unavailable (%s)", type(exc).__name__)
+        body["database"] = "unavailable"
+        return 503, body
+    if lock is not None:
+        now = services.now()
+        body["dispatcher"] = {"holder": lock.holder, "expires_at": lock.expires_at.isoformat(),
+                              "live": lock.expires_at > now}
+    return 200, body
+
+
+def create_web_app(application: Application, services: Services) -> FastAPI:
+    """One FastAPI app around an initialised PTB ``application`` (started by the caller)."""
+    from bot.webapp.api import router as api_router
+
+    app = FastAPI(title="stationbot", summary="Telegram webhook and the staff API of stationbot",
+                  version="1", docs_url="/docs", openapi_url="/openapi.json")
+    app.state.services = services
+    app.state.application = application
+
+    @app.post("/telegram/{path}", include_in_schema=False)
+    async def telegram_webhook(path: str, request: Request) -> Response:
+        if not _secret_ok(request.headers.get(SECRET_HEADER), services.settings.telegram_webhook_secret):
+            return JSONResponse({"ok": False}, status_code=403)
+        try:
+            payload = await request.json()
+        except ValueError:
+            return JSONResponse({"ok": False}, status_code=400)
+        update = Update.de_json(payload, application.bot)
+        if update is None:
+            return JSONResponse({"ok": False}, status_code=400)
+        await application.process_update(update)
+        return JSONResponse({"ok": True})
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> JSONResponse:
+        code, body = await health(services)
+        return JSONResponse(body, status_code=code)
+
+    app.include_router(api_router)
+    return app

@@ -1,0 +1,241 @@
+"""Read-only queries shared by the staff API and the exports: stations, submissions, ledger, ratings, scores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.profile import load_profile
+from rules.scoring import estimate_score, minimums_status
+from storage.ledger import year_totals
+from storage.models import Activity, Rating, Society, Station, Submission
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _station_filters(profile: str | None, region: str | None, status: str | None,
+                     station_ids: Sequence[int] | None) -> list[Any]:
+    where: list[Any] = []
+    if profile:
+        where.append(Station.policy_profile == profile)
+    if region:
+        where.append(Station.region == region)
+    if status:
+        where.append(Station.status == status)
+    if station_ids is not None:
+        where.append(col(Station.id).in_(list(station_ids)))
+    return where
+
+
+async def count_stations(session: AsyncSession, profile: str | None = None, region: str | None = None,
+                         status: str | None = None, station_ids: Sequence[int] | None = None) -> int:
+    query = select(func.count()).select_from(Station).where(*_station_filters(profile, region, status, station_ids))
+    return int((await session.exec(query)).one())
+
+
+async def list_stations(session: AsyncSession, profile: str | None = None, region: str | None = None,
+                        status: str | None = None, station_ids: Sequence[int] | None = None,
+                        limit: int | None = None, offset: int = 0) -> list[Station]:
+    query = (select(Station).where(*_station_filters(profile, region, status, station_ids))
+             .order_by(col(Station.id)).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.exec(query)).all())
+
+
+def _submission_filters(year: int | None, station_ids: Sequence[int] | None) -> list[Any]:
+    where: list[Any] = []
+    if year is not None:
+        where.append(Submission.year == year)
+    if station_ids is not None:
+        where.append(col(Submission.station_id).in_(list(station_ids)))
+    return where
+
+
+async def count_submissions(session: AsyncSession, year: int | None = None,
+                            station_ids: Sequence[int] | None = None) -> int:
+    query = select(func.count()).select_from(Submission).where(*_submission_filters(year, station_ids))
+    return int((await session.exec(query)).one())
+
+
+async def list_submissions(session: AsyncSession, year: int | None = None, station_ids: Sequence[int] | None = None,
+                           limit: int | None = None, offset: int = 0) -> list[Submission]:
+    query = (select(Submission).where(*_submission_filters(year, station_ids))
+             .order_by(col(Submission.id)).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.exec(query)).all())
+
+
+def _activity_filters(station_ids: Sequence[int] | None, year: int | None, activity_type: str | None) -> list[Any]:
+    where: list[Any] = []
+    if station_ids is not None:
+        where.append(col(Activity.station_id).in_(list(station_ids)))
+    if year is not None:
+        start, end = year_bounds(year)
+        where.extend([Activity.started_on >= start, Activity.started_on <= end])
+    if activity_type:
+        where.append(Activity.activity_type == activity_type)
+    return where
+
+
+async def count_activities(session: AsyncSession, station_ids: Sequence[int] | None = None, year: int | None = None,
+                           activity_type: str | None = None) -> int:
+    query = select(func.count()).select_from(Activity).where(*_activity_filters(station_ids, year, activity_type))
+    return int((await session.exec(query)).one())
+
+
+async def list_activities(session: AsyncSession, station_ids: Sequence[int] | None = None, year: int | None = None,
+                          activity_type: str | None = None, limit: int | None = None,
+                          offset: int = 0) -> list[Activity]:
+    query = (select(Activity).where(*_activity_filters(station_ids, year, activity_type))
+             .order_by(col(Activity.id)).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.exec(query)).all())
+
+
+async def stream_activities(session: AsyncSession, station_ids: Sequence[int] | None, year: int,
+                            chunk: int = 500) -> AsyncIterator[Activity]:
+    """The year's ledger rows in station/date order, fetched ``chunk`` rows at a time."""
+    query = (select(Activity).where(*_activity_filters(station_ids, year, None))
+             .order_by(col(Activity.station_id), col(Activity.started_on), col(Activity.id)))
+    result = await session.stream_scalars(query.execution_options(yield_per=chunk))
+    async for row in result:
+        yield row
+
+
+def _created_in(year: int | None) -> list[Any]:
+    if year is None:
+        return []
+    return [Rating.created_at >= dt.datetime(year, 1, 1, tzinfo=dt.UTC),
+            Rating.created_at < dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)]
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    station_id: int
+    station_name: str
+    average: float
+    count: int
+
+
+async def rating_summaries(session: AsyncSession, year: int | None = None,
+                           station_ids: Sequence[int] | None = None) -> list[RatingSummary]:
+    where = _created_in(year)
+    if station_ids is not None:
+        where.append(col(Rating.station_id).in_(list(station_ids)))
+    query = (select(Rating.station_id, Station.name, func.avg(Rating.score), func.count())
+             .join(Station, col(Station.id) == col(Rating.station_id)).where(*where)
+             .group_by(col(Rating.station_id), col(Station.name)).order_by(col(Rating.station_id)))
+    return [RatingSummary(int(sid), name, round(float(avg), 2), int(n))
+            for sid, name, avg, n in (await session.exec(query)).all()]
+
+
+async def count_ratings(session: AsyncSession, station_ids: Sequence[int] | None = None,
+                        year: int | None = None) -> int:
+    where = _created_in(year)
+    if station_ids is not None:
+        where.append(col(Rating.station_id).in_(list(station_ids)))
+    return int((await session.exec(select(func.count()).select_from(Rating).where(*where))).one())
+
+
+async def list_ratings(session: AsyncSession, station_ids: Sequence[int] | None = None, year: int | None = None,
+                       limit: int | None = None, offset: int = 0) -> list[Rating]:
+    where = _created_in(year)
+    if station_ids is not None:
+        where.append(col(Rating.station_id).in_(list(station_ids)))
+    query = select(Rating).where(*where).order_by(col(Rating.id)).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.exec(query)).all())
+
+
+@dataclass(frozen=True)
+class MinimumLine:
+    id: str
+    label: str
+    required: int
+    actual: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class CounterLine:
+    id: str
+    label: str
+    actual: float
+    target: int
+
+
+@dataclass
+class StationScore:
+    """One station's year against its profile: minimums, the points estimate, the counters."""
+
+    station_id: int
+    station_name: str
+    profile: str
+    minimums: list[MinimumLine] = field(default_factory=list)
+    score_kind: str | None = None
+    score_total: float | None = None
+    score_passes: bool | None = None
+    counters: list[CounterLine] = field(default_factory=list)
+
+    @property
+    def minimums_met(self) -> bool:
+        return all(m.met for m in self.minimums)
+
+
+async def station_score(session: AsyncSession, station: Station, year: int) -> StationScore:
+    assert station.id is not None
+    profile = load_profile(station.policy_profile)
+    society = await session.get(Society, station.society_id) if station.society_id else None
+    level = society.level if society else "provincial"
+    totals = await year_totals(session, station.id, year)
+    result = StationScore(station.id, station.name, station.policy_profile)
+    result.minimums = [MinimumLine(m.id, m.label, m.required, m.actual, m.met)
+                       for m in minimums_status(totals, profile, level)]
+    estimate = estimate_score(totals, profile)
+    if estimate is not None:
+        result.score_kind = estimate.kind
+        if estimate.kind == "table":
+            result.score_total = round(estimate.total, 2)
+            result.score_passes = estimate.passes
+        result.counters = [CounterLine(line.id, line.label, line.actual or 0.0, line.target)
+                           for line in estimate.lines if line.target is not None]
+    return result
+
+
+async def year_scores(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None,
+                      limit: int | None = None, offset: int = 0) -> list[StationScore]:
+    stations = await list_stations(session, station_ids=station_ids, limit=limit, offset=offset)
+    return [await station_score(session, station, year) for station in stations]
+
+
+async def submission_status_by_region(session: AsyncSession, year: int) -> dict[str, dict[str, int]]:
+    """``{region: {status: count}}`` of the year's submissions."""
+    query = (select(Station.region, Submission.status, func.count())
+             .join(Station, col(Station.id) == col(Submission.station_id))
+             .where(Submission.year == year).group_by(col(Station.region), col(Submission.status)))
+    found: dict[str, dict[str, int]] = {}
+    for region, status, n in (await session.exec(query)).all():
+        found.setdefault(region or "", {})[status] = int(n)
+    return found
+
+
+async def activities_by_month(session: AsyncSession, station_id: int, year: int) -> dict[int, int]:
+    start, end = year_bounds(year)
+    query = select(col(Activity.started_on)).where(Activity.station_id == station_id, Activity.started_on >= start,
+                                              Activity.started_on <= end)
+    counts: dict[int, int] = dict.fromkeys(range(1, 13), 0)
+    for day in (await session.exec(query)).all():
+        counts[day.month] += 1
+    return counts
