@@ -1,0 +1,259 @@
+"""Rating requests: who is asked, links and QR codes, stored ratings, aggregates and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.qr import qr_png
+from conversations.survey import Dimension, Service, question
+from conversations.types import Button, OutgoingFile, Reply, keyboard
+from locales import Join, Raw, T, Text
+from rules.profile import Profile, load_profile
+from storage.clock import db_time, local
+from storage.models import Activity, DemandUnit, Draft, Person, Rating, RatingRequest, Role, Station
+from storage.outbox import enqueue
+from storage.tokens import create_invite
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MIN_RATINGS_FOR_AVERAGES = 3
+
+
+def dimensions_of(profile: Profile) -> list[Dimension]:
+    return [Dimension(d.id, d.label) for d in profile.rating.dimensions]
+
+
+def local_day(value: dt.datetime) -> dt.date:
+    return local(value, SHANGHAI).date()
+
+
+async def service_of(session: AsyncSession, request: RatingRequest) -> Service:
+    station = await session.get(Station, request.station_id)
+    activity = await session.get(Activity, request.activity_id) if request.activity_id else None
+    unit = await session.get(DemandUnit, request.demand_unit_id)
+    assert request.id is not None
+    return Service(request_id=request.id, station_name=station.name if station else "",
+                   title=activity.title if activity else "",
+                   day=activity.started_on if activity else local_day(request.created_at),
+                   unit_name=unit.name if unit else "")
+
+
+async def profile_of_request(session: AsyncSession, request: RatingRequest) -> Profile:
+    station = await session.get(Station, request.station_id)
+    assert station is not None
+    return load_profile(station.policy_profile)
+
+
+async def unit_contact(session: AsyncSession, demand_unit_id: int) -> Person | None:
+    """The unit's most recently bound contact who can be messaged, if any."""
+    query = (select(Person).where(Person.role == Role.demand_contact.value, Person.demand_unit_id == demand_unit_id,
+                                  col(Person.active).is_(True), col(Person.reachable).is_(True),
+                                  col(Person.chat_id).is_not(None))
+             .order_by(col(Person.id).desc()))
+    return (await session.exec(query)).first()
+
+
+def is_expired(request: RatingRequest, now: dt.datetime) -> bool:
+    return db_time(request.expires_at) <= db_time(now)
+
+
+async def first_question(session: AsyncSession, request: RatingRequest, scores: dict[str, int] | None = None,
+                         lead: Text | None = None) -> Reply:
+    profile = await profile_of_request(session, request)
+    service = await service_of(session, request)
+    return question(service, dimensions_of(profile), scores or {}, profile.rating.scale, lead=lead)
+
+
+async def link_replies(session: AsyncSession, request: RatingRequest, services: Services, now: dt.datetime,
+                       created_by: int | None) -> list[Reply]:
+    """A new single-use link (and its QR code) for the unit's contact to open the survey."""
+    assert request.id is not None
+    profile = await profile_of_request(session, request)
+    days = profile.rating.token_days
+    token, _ = await create_invite(session, role=Role.demand_contact.value, now=now, days=days, purpose="rating",
+                                   demand_unit_id=request.demand_unit_id, rating_request_id=request.id,
+                                   created_by_person_id=created_by)
+    until = db_time(now) + dt.timedelta(days=days)
+    if db_time(request.expires_at) < until:
+        request.expires_at = until
+        session.add(request)
+        await session.flush()
+    service = await service_of(session, request)
+    link = services.deep_link(token)
+    text = T("Please ask {unit} to rate this service: forward them this link, or let their contact scan the QR code. "
+             "The link works once, until {day}.\n{link}", unit=Raw(service.unit_name), day=local_day(until),
+             link=Raw(link))
+    return [Reply(text), Reply(T("QR code of the rating link for {unit}.", unit=Raw(service.unit_name)),
+                               file=OutgoingFile("rating.png", qr_png(link), kind="photo"))]
+
+
+async def request_rating_for_activity(session: AsyncSession, activity: Activity, manager: Person,
+                                      now: dt.datetime, services: Services) -> list[Reply]:
+    """Open a rating request for a logged service; ask the bound contact, or give the manager a link."""
+    if activity.demand_unit_id is None:
+        return []
+    station = await session.get(Station, activity.station_id)
+    assert station is not None and activity.id is not None
+    profile = load_profile(station.policy_profile)
+    request = RatingRequest(kind="service", station_id=activity.station_id, activity_id=activity.id,
+                            demand_unit_id=activity.demand_unit_id, year=activity.started_on.year,
+                            status="open", created_at=db_time(now),
+                            expires_at=db_time(now) + dt.timedelta(days=profile.rating.token_days))
+    session.add(request)
+    await session.flush()
+    assert request.id is not None
+    contact = await unit_contact(session, activity.demand_unit_id)
+    if contact is not None and contact.chat_id is not None:
+        await enqueue(session, key=f"rating-request:{request.id}", chat_id=contact.chat_id,
+                      reply=await first_question(session, request), kind="rating_request", person_id=contact.id,
+                      not_before=now)
+        return [Reply(T("The unit's contact has been asked to rate this service."))]
+    return await link_replies(session, request, services, now, manager.id)
+
+
+async def store_rating(session: AsyncSession, request: RatingRequest, person: Person, scores: dict[str, int],
+                       value: float, comment: str, now: dt.datetime) -> Rating:
+    assert request.id is not None and person.id is not None
+    rating = Rating(request_id=request.id, station_id=request.station_id, person_id=person.id, scores=scores,
+                    score=value, comment=comment, answers={}, created_at=db_time(now))
+    request.status = "answered"
+    request.answered_at = db_time(now)
+    session.add(rating)
+    session.add(request)
+    await session.flush()
+    return rating
+
+
+async def alert_staff_low_rating(session: AsyncSession, request: RatingRequest, rating: Rating,
+                                 now: dt.datetime) -> int:
+    """Tell every staff member about a rating below the profile's alert threshold."""
+    service = await service_of(session, request)
+    lines: list[Text] = [T("Low rating: {station} scored {score} out of 100 for “{title}” ({day}) from {unit}.",
+                           station=Raw(service.station_name), score=Raw(f"{rating.score:.0f}"),
+                           title=Raw(service.title), day=service.day, unit=Raw(service.unit_name))]
+    if rating.comment:
+        lines.append(T("Comment: {comment}", comment=Raw(rating.comment)))
+    staff = (await session.exec(select(Person).where(Person.role == Role.staff.value, col(Person.active).is_(True),
+                                                     col(Person.chat_id).is_not(None)))).all()
+    added = 0
+    for member in staff:
+        assert member.chat_id is not None
+        added += await enqueue(session, key=f"rating-alert:{rating.id}:staff-{member.id}", chat_id=member.chat_id,
+                               reply=Reply(Join(tuple(lines))), kind="staff_alert", person_id=member.id,
+                               not_before=now, respect_quiet_hours=False)
+    return added
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    requests: int
+    answered: int
+    ratings: int
+    per_dimension: dict[str, float]
+    overall: float | None
+
+    @property
+    def response_rate(self) -> float:
+        return self.answered / self.requests * 100 if self.requests else 0.0
+
+
+async def station_aggregates(session: AsyncSession, station_id: int, year: int, profile: Profile) -> Aggregates:
+    """Counts and averages only: never who gave which score, never comments."""
+    requests = (await session.exec(select(RatingRequest).where(RatingRequest.station_id == station_id,
+                                                               RatingRequest.year == year,
+                                                               RatingRequest.kind == "service"))).all()
+    ids = [r.id for r in requests]
+    ratings = (await session.exec(select(Rating).where(col(Rating.request_id).in_(ids)))).all() if ids else []
+    per_dimension: dict[str, float] = {}
+    if len(ratings) >= MIN_RATINGS_FOR_AVERAGES:
+        for dimension in profile.rating.dimensions:
+            values = [int(r.scores[dimension.id]) for r in ratings if dimension.id in r.scores]
+            if values:
+                per_dimension[dimension.id] = sum(values) / len(values)
+    overall = sum(r.score for r in ratings) / len(ratings) if len(ratings) >= MIN_RATINGS_FOR_AVERAGES else None
+    answered = sum(1 for r in requests if r.status == "answered")
+    return Aggregates(len(requests), answered, len(ratings), per_dimension, overall)
+
+
+async def open_requests(session: AsyncSession, station_id: int, now: dt.datetime) -> list[RatingRequest]:
+    query = (select(RatingRequest).where(RatingRequest.station_id == station_id, RatingRequest.status == "open",
+                                         col(RatingRequest.expires_at) > db_time(now))
+             .order_by(col(RatingRequest.id)))
+    return list((await session.exec(query)).all())
+
+
+async def latest_ratings(session: AsyncSession, limit: int = 20) -> list[Rating]:
+    return list((await session.exec(select(Rating).order_by(col(Rating.id).desc()).limit(limit))).all())
+
+
+async def _manager_for(session: AsyncSession, request: RatingRequest) -> Person | None:
+    """The manager who logged the service, else the station's newest active manager."""
+    activity = await session.get(Activity, request.activity_id) if request.activity_id else None
+    logger = await session.get(Person, activity.logged_by_person_id) if activity else None
+    if logger is not None and logger.active and logger.chat_id is not None and logger.station_id == request.station_id:
+        return logger
+    query = (select(Person).where(Person.station_id == request.station_id,
+                                  col(Person.role).in_([Role.manager.value, Role.liaison.value]),
+                                  col(Person.active).is_(True), col(Person.chat_id).is_not(None))
+             .order_by(col(Person.id).desc()))
+    return (await session.exec(query)).first()
+
+
+async def enqueue_rating_reminders(session: AsyncSession, now: dt.datetime) -> int:
+    """Remind open, unexpired requests on the profile's reminder days after creation; returns rows added.
+
+    Only the latest passed reminder day is enqueued (a bot that was down does not send two at once);
+    keys ``rating-reminder:<id>:d<day>`` make every reminder happen at most once. Requests past their
+    expiry are marked "expired"; answered ones are never reminded.
+    """
+    moment = db_time(now)
+    rows = (await session.exec(select(RatingRequest).where(RatingRequest.status == "open"))).all()
+    added = 0
+    profiles: dict[int, Profile] = {}
+    for request in rows:
+        if is_expired(request, moment):
+            request.status = "expired"
+            session.add(request)
+            continue
+        if request.station_id not in profiles:
+            profiles[request.station_id] = await profile_of_request(session, request)
+        profile = profiles[request.station_id]
+        passed = [d for d in profile.rating.reminder_days
+                  if db_time(request.created_at) + dt.timedelta(days=d) <= moment]
+        if not passed:
+            continue
+        day = max(passed)
+        key = f"rating-reminder:{request.id}:d{day}"
+        contact = await unit_contact(session, request.demand_unit_id)
+        if contact is not None and contact.chat_id is not None:
+            reply = await first_question(session, request, await draft_scores(session, contact, request),
+                                         lead=T("Reminder: your rating of this service is still missing."))
+            added += await enqueue(session, key=key, chat_id=contact.chat_id, reply=reply, kind="rating_reminder",
+                                   person_id=contact.id, not_before=now)
+            continue
+        manager = await _manager_for(session, request)
+        if manager is None or manager.chat_id is None:
+            continue
+        service = await service_of(session, request)
+        text = T("The rating request for “{title}” ({unit}, {day}) is still open. Resend the link?",
+                 title=Raw(service.title), unit=Raw(service.unit_name), day=service.day)
+        added += await enqueue(session, key=key, chat_id=manager.chat_id, person_id=manager.id, kind="rating_reminder",
+                               reply=Reply(text, keyboard([Button(T("Resend link"), f"rlink:{request.id}")])),
+                               not_before=now)
+    await session.flush()
+    return added
+
+
+async def draft_scores(session: AsyncSession, contact: Person, request: RatingRequest) -> dict[str, int]:
+    draft = (await session.exec(select(Draft).where(Draft.person_id == contact.id, Draft.form_id == "rating",
+                                                    Draft.subject_key == f"request:{request.id}"))).first()
+    scores: Any = draft.state.get("scores", {}) if draft is not None else {}
+    return {str(k): int(v) for k, v in scores.items()} if isinstance(scores, dict) else {}
