@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select as sa_select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
@@ -29,6 +30,7 @@ from conversations.reminders import (
     StationFacts,
     digest_key,
     last_digest_moment,
+    latest,
     station_reminders,
     weekly_digest,
 )
@@ -38,7 +40,7 @@ from rules.calendar import WorkdayCalendar, previous_working_day, schedule_known
 from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
 from storage.holidays import load_overrides
-from storage.models import Activity
+from storage.models import Activity, OutboxMessage
 from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.reminders_queries import StationRows, recent_ratings, staff_recipients, station_rows
 
@@ -86,11 +88,27 @@ def facts_for(row: StationRows, today: dt.date, profile: Profile, cal: WorkdayCa
                         row.has_activity, behind)
 
 
+def progress_moment(profile: Profile, today: dt.date) -> tuple[str, dt.date] | None:
+    """The latest progress-note date of this year that has come, if any."""
+    dates = profile.reminders.progress_note_dates
+    return latest([(md, dt.date.fromisoformat(f"{today.year}-{md}")) for md in dates], today)
+
+
 async def behind_minimums(session: AsyncSession, rows: list[StationRows], profiles: dict[int, Profile],
                           today: dt.date) -> dict[int, tuple[Text, ...]]:
     """Unmet yearly minimums of the stations whose profile sends progress notes (one ledger query)."""
     wanted = {row.station.id: row for row in rows if row.station.id in profiles
-              and profiles[row.station.id].reminders.progress_note_dates and profiles[row.station.id].yearly_minimums}
+              and profiles[row.station.id].reminders.progress_note_dates and profiles[row.station.id].yearly_minimums
+              and progress_moment(profiles[row.station.id], today) is not None}
+    # A note already enqueued for its latest date needs no totals: reading a year of ledger for
+    # every station on every daily run was most of the sweep.
+    prefixes = {f"minimums:{today.year}-{moment[0]}:station-{station_id}:"
+                for station_id in wanted if (moment := progress_moment(profiles[station_id], today))}
+    if prefixes:
+        keys = (await session.exec(select(OutboxMessage.idempotency_key).where(
+            col(OutboxMessage.idempotency_key).startswith(f"minimums:{today.year}-")))).all()
+        done = {prefix for prefix in prefixes if any(key.startswith(prefix) for key in keys)}
+        wanted = {sid: row for sid, row in wanted.items() if not any(p.endswith(f":station-{sid}:") for p in done)}
     if not wanted:
         return {}
     # Only the columns the totals need, streamed: a December sweep reads a whole year's ledger.
