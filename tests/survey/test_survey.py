@@ -189,3 +189,13 @@ async def test_good_rating_raises_no_alert(sandbox: Sandbox, alice: Seat) -> Non
     await sandbox.send(STAFF, "/start")
     await rated_by_link(sandbox, alice, JANE, "Good service", "Unit A", [4, 4, 4, 4, 4])
     assert await render_pending(sandbox, STAFF.id) == []
+
+
+async def test_stars_on_an_expired_request_are_refused(sandbox: Sandbox, alice: Seat, clock: FixedClock) -> None:
+    await sandbox.send(JANE, f"/start {link_token(await log_service(sandbox, alice, 'Training', 'Unit A'))}")
+    await sandbox.press(JANE, "★4")
+    clock.advance(days=15)
+    refused = joined(await sandbox.press(JANE, "★4"))
+    assert "expired" in refused
+    async with sandbox.services.db.session() as session:
+        assert (await session.exec(select(Rating))).first() is None
