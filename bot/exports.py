@@ -1,0 +1,210 @@
+"""The year's workbook for staff (all stations) or a manager (their own): xlsxwriter, constant memory.
+
+Sheets: stations, submissions, ledger (one row per activity, streamed), ratings, scores. Headers
+and labels are rendered in the reader's language; every cell format names a CJK-capable font.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from sqlmodel.ext.asyncio.session import AsyncSession
+from xlsxwriter.worksheet import Worksheet
+
+from locales import T, Translator, render
+from rules.profile import Profile, load_profile
+from storage import assessment
+from storage.models import Station
+
+CJK_FONT = "Microsoft YaHei"  # shipped with every Chinese Windows; LibreOffice maps it to Noto Sans CJK
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+STATUS_LABELS: dict[str, T] = {
+    "submitted": T("Submitted, awaiting review"), "returned": T("Returned for changes"),
+    "accepted": T("Accepted"), "active": T("Active"), "rectifying": T("Rectifying"),
+    "revoked": T("Revoked"), "exited": T("Exited"),
+}
+
+
+def _label(value: str, tr: Translator) -> str:
+    label = STATUS_LABELS.get(value)
+    return render(label, tr) if label is not None else value
+
+
+class _Book:
+    """A workbook with the formats every sheet uses."""
+
+    def __init__(self, output: io.BytesIO, tmpdir: str) -> None:
+        self.book = xlsxwriter.Workbook(output, {"constant_memory": True, "tmpdir": tmpdir})
+        base = {"font_name": CJK_FONT, "font_size": 10}
+        self.text = self.book.add_format(base)
+        self.header = self.book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.date = self.book.add_format({**base, "num_format": "yyyy-mm-dd"})
+        self.datetime = self.book.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
+        self.number = self.book.add_format({**base, "num_format": "0.##"})
+
+    def sheet(self, name: T, headers: Sequence[str], tr: Translator, widths: Sequence[int] = ()) -> Worksheet:
+        sheet = self.book.add_worksheet(render(name, tr)[:31])
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        for col, title in enumerate(headers):
+            sheet.write_string(0, col, title, self.header)
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    def row(self, sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, dt.datetime):
+                sheet.write_datetime(row, col, value.astimezone(LOCAL).replace(tzinfo=None), self.datetime)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(row, col, value, self.date)
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, col, value, self.text)
+            elif isinstance(value, int | float):
+                sheet.write_number(row, col, value, self.number)
+            else:
+                sheet.write_string(row, col, str(value), self.text)
+
+
+def _headers(tr: Translator, *labels: T) -> list[str]:
+    return [render(label, tr) for label in labels]
+
+
+def _profiles(stations: Sequence[Station]) -> dict[str, Profile]:
+    return {s.policy_profile: load_profile(s.policy_profile) for s in stations}
+
+
+def _yes_no(value: bool | None, tr: Translator) -> str:
+    if value is None:
+        return ""
+    return render(T("Yes") if value else T("No"), tr)
+
+
+async def export_year(session: AsyncSession, year: int, tr: Translator,
+                      station_ids: Sequence[int] | None = None, chunk: int = 500) -> bytes:
+    """The workbook as bytes; ``station_ids`` limits it (a manager's own station)."""
+    stations = await assessment.list_stations(session, station_ids=station_ids)
+    names = {s.id: s.name for s in stations}
+    profiles = _profiles(stations)
+    output = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="stationbot-xlsx-") as tmpdir:
+        book = _Book(output, tmpdir)
+        await _stations_sheet(book, stations, tr)
+        await _submissions_sheet(book, session, year, station_ids, names, profiles, stations, tr)
+        await _ledger_sheet(book, session, year, station_ids, names, stations, profiles, tr, chunk)
+        await _ratings_sheet(book, session, year, station_ids, names, profiles, tr)
+        await _scores_sheet(book, session, year, stations, tr)
+        book.book.close()
+    return output.getvalue()
+
+
+async def _stations_sheet(book: _Book, stations: Sequence[Station], tr: Translator) -> None:
+    sheet = book.sheet(T("Stations"), _headers(
+        tr, T("ID"), T("Station"), T("Policy"), T("Region"), T("Status"), T("Station type"), T("Host unit"),
+        T("Approval number"), T("Founded on"), T("Agreement ends"), T("Manager certificate expires")),
+        tr, (6, 30, 16, 12, 12, 14, 30, 16, 12, 12, 14))
+    for n, station in enumerate(stations, start=1):
+        book.row(sheet, n, [station.id, station.name, station.policy_profile, station.region,
+                            _label(station.status, tr), station.station_type, station.host_unit_name,
+                            station.approval_number, station.founded_on, station.agreement_end,
+                            station.manager_certificate_expiry])
+
+
+async def _submissions_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
+                             names: dict[int | None, str], profiles: dict[str, Profile],
+                             stations: Sequence[Station], tr: Translator) -> None:
+    sheet = book.sheet(T("Submissions"), _headers(
+        tr, T("Station"), T("Submission"), T("Year"), T("Status"), T("Due on"), T("Submitted at"),
+        T("Late working days"), T("Version")), tr, (30, 20, 8, 16, 12, 16, 10, 8))
+    kinds: dict[tuple[int | None, str], str] = {}
+    for station in stations:
+        for item in profiles[station.policy_profile].annual_submissions:
+            kinds[(station.id, item.id)] = render(T(item.label), tr)
+    rows = await assessment.list_submissions(session, year, station_ids)
+    for n, sub in enumerate(rows, start=1):
+        book.row(sheet, n, [names.get(sub.station_id, str(sub.station_id)), kinds.get((sub.station_id, sub.kind), sub.kind),
+                            sub.year, _label(sub.status, tr), sub.due_on, sub.submitted_at, sub.late_workdays,
+                            sub.current_version])
+
+
+def _outcome_columns(stations: Sequence[Station], profiles: dict[str, Profile], tr: Translator) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for station in stations:
+        for field in profiles[station.policy_profile].outcome_fields:
+            seen.setdefault(field.id, render(T(field.label), tr))
+    return list(seen.items())
+
+
+async def _ledger_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
+                        names: dict[int | None, str], stations: Sequence[Station], profiles: dict[str, Profile],
+                        tr: Translator, chunk: int) -> None:
+    outcomes = _outcome_columns(stations, profiles, tr)
+    type_labels = {(s.id, a.id): render(T(a.label), tr) for s in stations
+                   for a in profiles[s.policy_profile].activity_types}
+    headers = _headers(tr, T("Station"), T("Date"), T("End date"), T("Activity type"), T("Title"), T("Experts"),
+                       T("Number of experts"), T("Experts from outside the province"), T("Expert days"),
+                       T("Participants"), T("Demand unit served"))
+    sheet = book.sheet(T("Ledger"), headers + [label for _, label in outcomes], tr,
+                       (30, 12, 12, 16, 36, 20, 8, 8, 8, 8, 8) + (8,) * len(outcomes))
+    n = 0
+    async for row in assessment.stream_activities(session, station_ids, year, chunk):
+        n += 1
+        values: list[Any] = [names.get(row.station_id, str(row.station_id)), row.started_on, row.ended_on,
+                             type_labels.get((row.station_id, row.activity_type), row.activity_type), row.title,
+                             row.experts, row.experts_count, row.experts_outside_province, row.expert_days,
+                             row.participants, _yes_no(row.demand_unit_id is not None, tr)]
+        given = row.outcomes or {}
+        for key, _label_text in outcomes:
+            value = given.get(key)
+            values.append(value if isinstance(value, int | float) and not isinstance(value, bool) else None)
+        book.row(sheet, n, values)
+
+
+async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
+                         names: dict[int | None, str], profiles: dict[str, Profile], tr: Translator) -> None:
+    dimensions: dict[str, str] = {}
+    for profile in profiles.values():
+        for dim in profile.rating.dimensions:
+            dimensions.setdefault(dim.id, render(T(dim.label), tr))
+    sheet = book.sheet(T("Ratings"), _headers(tr, T("Station"), T("Rated at"), T("Score (0–100)"))
+                       + list(dimensions.values()) + _headers(tr, T("Comment")), tr,
+                       (30, 16, 10) + (10,) * len(dimensions) + (40,))
+    rows = await assessment.list_ratings(session, station_ids, year)
+    for n, rating in enumerate(rows, start=1):
+        scores = rating.scores or {}
+        values: list[Any] = [names.get(rating.station_id, str(rating.station_id)), rating.created_at, rating.score]
+        values += [scores.get(key) if isinstance(scores.get(key), int | float) else None for key in dimensions]
+        values.append(rating.comment)
+        book.row(sheet, n, values)
+
+
+async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations: Sequence[Station],
+                        tr: Translator) -> None:
+    sheet = book.sheet(T("Scores"), _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"),
+                                             T("Required or target"), T("Met")), tr, (30, 16, 36, 10, 10, 8))
+    n = 0
+    for station in stations:
+        score = await assessment.station_score(session, station, year)
+        lines: list[list[Any]] = []
+        if score.minimums:
+            lines.append([render(T("Minimums"), tr), render(T("All yearly minimums"), tr), None, None,
+                          _yes_no(score.minimums_met, tr)])
+        for m in score.minimums:
+            lines.append([render(T("Minimum"), tr), render(T(m.label), tr), m.actual, m.required, _yes_no(m.met, tr)])
+        if score.score_kind == "table" and score.score_total is not None:
+            lines.append([render(T("Score estimate"), tr), render(T("Estimated total (points)"), tr),
+                          score.score_total, None, _yes_no(score.score_passes, tr)])
+        for c in score.counters:
+            lines.append([render(T("Counter"), tr), render(T(c.label), tr), c.actual, c.target,
+                          _yes_no(c.actual >= c.target, tr)])
+        for line in lines:
+            n += 1
+            book.row(sheet, n, [station.name, *line])

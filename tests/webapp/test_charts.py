@@ -1,0 +1,56 @@
+"""Charts render with a CJK font (never tofu) and decode as PNG of the expected size."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from bot import charts
+from bot.charts import SatisfactionBar, activities_by_month_png, dashboard_png
+from bot.sandbox_client import Sandbox, User
+from locales import translator
+from storage.db import Database
+from tests.conftest import STAFF
+from tests.webapp.seed import seed
+
+
+def test_activities_by_month_png() -> None:
+    png = activities_by_month_png({1: 3, 2: 0, 7: 5}, translator("zh_Hans"))
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (800, 400)
+
+
+def test_dashboard_png_size() -> None:
+    bars = [SatisfactionBar("衢州市柯城区科技服务站", 80.0, 85.0), SatisfactionBar("武汉站", 50.0, 80.0)]
+    png = dashboard_png({"衢州": {"accepted": 2}, "武汉": {"submitted": 1, "returned": 1}}, bars, 2027,
+                        translator("zh_Hans"))
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (1000, 600)
+
+
+def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    charts.cjk_font_family.cache_clear()
+    monkeypatch.setattr(charts, "FONT_CANDIDATES", ())
+    monkeypatch.setenv("STATIONBOT_CJK_FONT", "/nonexistent/font.ttc")
+    try:
+        with pytest.raises(charts.MissingCJKFont, match="fonts-noto-cjk"):
+            activities_by_month_png({}, translator("en"))
+    finally:
+        charts.cjk_font_family.cache_clear()
+
+
+def test_the_cjk_font_is_installed() -> None:
+    assert charts.cjk_font_family()  # CI installs fonts-noto-cjk (.ci/run); without it charts refuse
+
+
+async def test_dashboard_command_sends_a_photo(web_box: Sandbox, db: Database) -> None:
+    await seed(db)
+    calls = await web_box.send(STAFF, "/dashboard")
+    photos = [c for c in calls if c.method == "sendPhoto"]
+    assert len(photos) == 1
+    image = Image.open(io.BytesIO(next(iter(photos[0].files.values()))))
+    assert image.format == "PNG" and image.width == 1000
+    manager_calls = await web_box.send(User(800001, "Manager"), "/dashboard")
+    assert not [c for c in manager_calls if c.method == "sendPhoto"]

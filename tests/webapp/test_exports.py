@@ -1,0 +1,101 @@
+"""The year's workbook: opened with openpyxl and checked cell by cell against the database."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.exports import CJK_FONT, export_year
+from bot.sandbox_client import Sandbox, User
+from locales import translator
+from storage.db import Database
+from tests.conftest import STAFF
+from tests.webapp.seed import QUZHOU_NAME, WUHAN_NAME, seed
+
+MANAGER = User(800001, "Manager", "zh-hans")
+
+
+def rows(sheet: Worksheet) -> list[list[object]]:
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def header_index(sheet: Worksheet, title: str) -> int:
+    return rows(sheet)[0].index(title)
+
+
+async def test_workbook_matches_the_database(db: Database) -> None:
+    seeded = await seed(db, activities=4)
+    async with db.session() as session:
+        content = await export_year(session, 2027, translator("zh_Hans"))
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=False)
+    assert book.sheetnames == ["服务站", "报送", "工作台帐", "评价", "考核"]
+    stations = book["服务站"]
+    assert rows(stations)[1][:2] == [seeded.quzhou_id, QUZHOU_NAME]
+    assert stations.cell(row=2, column=2).font.name == CJK_FONT
+    ledger = book["工作台帐"]
+    ledger_rows = rows(ledger)
+    assert len(ledger_rows) == 1 + 5
+    solved = header_index(ledger, "解决技术难题")
+    first = ledger_rows[1]
+    assert first[0] == QUZHOU_NAME and first[4] == "技术攻关 1" and first[solved] == 2
+    wuhan_row = next(r for r in ledger_rows[1:] if r[0] == WUHAN_NAME)
+    assert wuhan_row[header_index(ledger, "培训企业数")] == 40
+    submissions = rows(book["报送"])
+    late = submissions[0].index("逾期工作日")
+    assert sorted(r[late] for r in submissions[1:]) == [0, 3]
+    ratings = rows(book["评价"])
+    assert sorted(r[2] for r in ratings[1:]) == [50.0, 70.0, 90.0]
+    scores = rows(book["考核"])
+    trained = next(r for r in scores[1:] if r[0] == WUHAN_NAME and r[3] == 40)
+    assert trained[4] == 200 and trained[5] == "否"
+    estimate = next(r for r in scores[1:] if r[0] == QUZHOU_NAME and r[1] == "考核得分估算")
+    async with db.session() as session:
+        from storage.assessment import list_stations, station_score
+
+        quzhou = (await list_stations(session, station_ids=[seeded.quzhou_id]))[0]
+        assert estimate[3] == (await station_score(session, quzhou, 2027)).score_total
+
+
+async def test_headers_follow_the_language(db: Database) -> None:
+    await seed(db, activities=1)
+    async with db.session() as session:
+        content = await export_year(session, 2027, translator("en"))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Stations", "Submissions", "Ledger", "Ratings", "Scores"]
+    assert rows(book["Stations"])[1][1] == QUZHOU_NAME
+
+
+async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, db: Database) -> None:
+    await seed(db)
+    calls = await web_box.send(STAFF, "/export 2027")
+    docs = [c for c in calls if c.method == "sendDocument"]
+    assert len(docs) == 1
+    content = next(iter(docs[0].files.values()))
+    staff_book = openpyxl.load_workbook(io.BytesIO(content))
+    assert {r[1] for r in rows(staff_book["服务站"])[1:]} == {QUZHOU_NAME, WUHAN_NAME}
+    calls = await web_box.send(MANAGER, "/export")
+    docs = [c for c in calls if c.method == "sendDocument"]
+    assert len(docs) == 1
+    own = openpyxl.load_workbook(io.BytesIO(next(iter(docs[0].files.values()))))
+    assert [r[1] for r in rows(own["服务站"])[1:]] == [QUZHOU_NAME]
+    assert {r[0] for r in rows(own["工作台帐"])[1:]} == {QUZHOU_NAME}
+
+
+@pytest.mark.parametrize("argument", ["nonsense", "1999"])
+async def test_export_command_rejects_a_bad_year(web_box: Sandbox, db: Database, argument: str) -> None:
+    calls = await web_box.send(STAFF, f"/export {argument}")
+    assert not [c for c in calls if c.method == "sendDocument"]
+    assert any("/export" in c.text for c in calls if c.method == "sendMessage")
+
+
+async def test_api_export(client: httpx.AsyncClient, db: Database, api_token: str) -> None:
+    await seed(db)
+    response = await client.get("/api/v1/exports/2027.xlsx", headers={"Authorization": f"Bearer {api_token}"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert rows(book["服务站"])[1][1] == QUZHOU_NAME
