@@ -24,12 +24,20 @@ class HolidayFileError(ValueError):
 
 
 class WorkdayCalendar:
+    """Working days from, in order: staff-loaded days, chinese-calendar (2004–2026), Monday–Friday.
+
+    A year in ``loaded_years`` is authoritative: its unlisted days follow the weekend rule and
+    the library is not asked. ``guessed_years_used`` collects the years answered by the
+    Monday–Friday guess, so the caller can log a warning and tell staff to load the schedule.
+    """
+
     def __init__(self, overrides: Mapping[dt.date, bool] | None = None, loaded_years: set[int] | None = None) -> None:
         self.overrides = dict(overrides or {})
         self.loaded_years = set(loaded_years or {d.year for d in self.overrides})
         self.guessed_years_used: set[int] = set()
 
     def library_knows(self, year: int) -> bool:
+        """Whether chinese-calendar has the official schedule of ``year`` (it raises beyond 2026)."""
         try:
             chinese_calendar.is_workday(dt.date(year, 6, 1))
         except NotImplementedError:
@@ -37,13 +45,16 @@ class WorkdayCalendar:
         return True
 
     def known_years(self) -> set[int]:
+        """Years whose official schedule is known, from the library or loaded by staff."""
         library = {y for y in range(2004, 2040) if self.library_knows(y)}
         return library | self.loaded_years
 
     def is_guessed(self, year: int) -> bool:
+        """True when only the Monday–Friday fallback applies to ``year``."""
         return year not in self.loaded_years and not self.library_knows(year)
 
     def is_workday(self, day: dt.date) -> bool:
+        """Statutory holidays off, 调休 weekends on; records the year when it had to guess."""
         if day in self.overrides:
             return self.overrides[day]
         if day.year not in self.loaded_years:
@@ -79,6 +90,7 @@ def workdays_between(start: dt.date, end: dt.date, cal: WorkdayCalendar) -> int:
 
 
 def previous_working_day(day: dt.date, cal: WorkdayCalendar) -> dt.date:
+    """The last working day before ``day`` (a reminder "the working day before the deadline")."""
     current = day - dt.timedelta(days=1)
     while not cal.is_workday(current):
         current -= dt.timedelta(days=1)
@@ -114,10 +126,13 @@ def parse_holiday_file(text: str, fmt: str) -> list[tuple[dt.date, bool, str]]:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise HolidayFileError(f"not valid TOML: {exc}") from exc
+        year = data.get("year")
         for index, entry in enumerate(data.get("days", [])):
-            date_value = entry.get("date")
-            rows.append(_row(str(date_value), str(entry.get("kind", "")), str(entry.get("name", "")),
-                             f"days[{index}]"))
+            row = _row(str(entry.get("date")), str(entry.get("kind", "")), str(entry.get("name", "")),
+                       f"days[{index}]")
+            if isinstance(year, int) and row[0].year != year:
+                raise HolidayFileError(f"days[{index}]: expected a date in {year} (the file's year), got {row[0]}")
+            rows.append(row)
     else:
         lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
         reader = csv.DictReader(io.StringIO("\n".join(lines)))

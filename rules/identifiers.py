@@ -10,20 +10,23 @@ import unicodedata
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
+EXTENSION = re.compile(r"(?:转|ext\.?|x|#)(\d{1,6})$", re.IGNORECASE)
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
 def credit_check_char(first17: str) -> str:
+    """The GB 32100-2015 check character: C18 = 31 - (Σ value(Ci)·Wi mod 31), 31 written as 0."""
     total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
 def credit_code_with_check(first17: str) -> str:
+    """A valid code from its first 17 characters (test data, examples in forms)."""
     return first17 + credit_check_char(first17)
 
 
 def normalise_credit_code(code: str) -> str:
+    """Upper case without spaces; full-width characters typed on phones become ASCII."""
     return unicodedata.normalize("NFKC", code).strip().upper().replace(" ", "")
 
 
@@ -40,26 +43,54 @@ def credit_code_problem(code: str) -> str | None:
 
 
 def credit_code_valid(code: str) -> bool:
+    """True for an 18-character code with the right alphabet and check character."""
     return credit_code_problem(code) is None
 
 
+def _split_extension(text: str) -> tuple[str, str]:
+    """("020-12345678", "123") from "020-12345678转123", "…ext.123", "…x123", "…#123" or "020-12345678-123"."""
+    match = EXTENSION.search(text)
+    if match:
+        return text[:match.start()], match.group(1)
+    parts = text.split("-")
+    if len(parts) == 3 and parts[0].startswith("0"):
+        return "-".join(parts[:2]), parts[2]
+    return text, ""
+
+
 def normalise_phone(text: str) -> str | None:
-    """A mainland mobile (11 digits) or landline with area code; None when it is neither."""
+    """A mainland number in one canonical form, or None when it is neither a mobile nor a landline.
+
+    Mobiles: 11 digits 1[3-9]…, optionally after +86 / 86 / 0086 → "13800138000". Landlines:
+    area code (010 and 02x have three digits, the others four) and 7–8 digits, optionally with
+    an extension → "020-12345678" or "0571-87654321-123". After +86 the area code's 0 may be
+    missing ("+86 20 1234 5678"). Full-width digits and spaces are accepted (phones type them).
+    """
     raw = unicodedata.normalize("NFKC", text).strip()
-    compact = re.sub(r"[\s()（）]", "", raw)
-    if compact.startswith("+86"):
-        compact = compact[3:]
-    elif compact.startswith("0086"):
-        compact = compact[4:]
-    elif compact.startswith("86") and len(re.sub(r"\D", "", compact)) == 13:
-        compact = compact[2:]
-    digits_only = compact.replace("-", "")
-    if MOBILE.match(digits_only):
-        return digits_only
-    if LANDLINE.match(compact):
-        return compact
-    return None
+    compact = re.sub(r"[\s().（）]", "", raw.replace("—", "-").replace("－", "-"))
+    international = False
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix):
+            compact, international = compact[len(prefix):].lstrip("-"), True
+    main, extension = _split_extension(compact)
+    digits = main.replace("-", "")
+    if not digits.isdigit():
+        return None
+    if not international and digits.startswith("86") and len(digits) == 13 and MOBILE.match(digits[2:]):
+        digits = digits[2:]
+    if MOBILE.match(digits) and not extension:
+        return digits
+    if international and not digits.startswith("0"):
+        digits = "0" + digits
+    if not digits.startswith("0") or digits.startswith("00"):
+        return None
+    area_length = 3 if digits[1] in "12" else 4
+    area, local = digits[:area_length], digits[area_length:]
+    if not 7 <= len(local) <= 8 or local[0] == "0":
+        return None
+    return f"{area}-{local}" + (f"-{extension}" if extension else "")
 
 
 def email_valid(text: str) -> bool:
+    """A plausible address (local@domain.tld, at most 254 characters); delivery is not checked."""
     return bool(EMAIL.match(text.strip())) and len(text.strip()) <= 254

@@ -1,9 +1,13 @@
 """人民币大写: amounts in Chinese capital numerals, as budget tables and bank forms require.
 
-Follows the People's Bank of China rules for filling in bills (正确填写票据和结算凭证的基本规定):
-amounts end in 整 when there are no 角/分 or when only 角 is present ("壹拾元伍角" is also
-accepted there; we write the 整-less form for 角 and none for 分); a zero between digits is
-written once as 零; a zero jiao before fen is written as 零.
+Follows the People's Bank of China 《正确填写票据和结算凭证的基本规定》, rule 二:
+- an amount ending at 元 is followed by 整 ("壹拾万元整"); after 角, 整 "may be omitted" and we
+  omit it ("壹拾元伍角"); after 分 never 整;
+- 拾 for ten to nineteen is written 壹拾 ("壹拾万元整");
+- a zero (or a run of zeros) between digits is written once as 零 ("壹仟零伍元整");
+  where the rule allows either form (元位 or 万位 zero before a non-zero 千/角) we write
+  none: "壹仟陆佰捌拾元叁角贰分";
+- 角 zero with 分 non-zero needs 零 after 元: "壹万陆仟肆佰零玖元零贰分".
 """
 
 from __future__ import annotations

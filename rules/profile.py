@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -17,6 +17,27 @@ from rules.datafile import load_validated
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 SOCIETY_LEVELS = ("national", "provincial", "municipal")
 ID = r"^[a-z][a-z0-9_]*$"
+MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+LEDGER_METRICS = ("activities", "needs_served", "expert_days", "experts_distinct", "experts_outside_province",
+                  "participants")
+
+
+def metric_problem(metric: str, activity_ids: set[str], outcome_ids: set[str]) -> str | None:
+    """None when ``metric`` names ledger totals this profile records; else what was expected.
+
+    Metrics: one of ``LEDGER_METRICS``, ``activity:<id>+<id>`` or ``outcome:<id>+<id>``.
+    """
+    prefix, _, rest = metric.partition(":")
+    if not rest:
+        return None if metric in LEDGER_METRICS else f"expected one of {', '.join(LEDGER_METRICS)}, " \
+            f"activity:<id> or outcome:<id>, got {metric!r}"
+    known = {"activity": activity_ids, "outcome": outcome_ids}.get(prefix)
+    if known is None:
+        return f"expected the prefix activity: or outcome:, got {prefix!r}"
+    missing = [part for part in rest.split("+") if part not in known]
+    return f"{prefix} ids not in this profile: {', '.join(missing)}" if missing else None
 
 
 class ProfileError(ValueError):
@@ -33,9 +54,12 @@ class Item(_Strict):
 
 
 class ChangeKind(Item):
+    """A reportable change; ``fields`` are the change-report form's field names it asks for."""
+
     working_days: int = Field(ge=1, le=60)
     category: Literal["personnel", "host_unit", "other"]
-    source: str = ""
+    fields: tuple[str, ...] = ()
+    source: str = Field(min_length=1)
 
 
 class DueDate(_Strict):
@@ -51,7 +75,7 @@ class AnnualSubmission(_Strict):
     label: str
     due: DueDate
     covers: Literal["this_year", "last_year"]
-    source: str = ""
+    source: str = Field(min_length=1)
 
 
 class Minimum(_Strict):
@@ -80,52 +104,101 @@ class Minimum(_Strict):
 
 
 class Band(_Strict):
+    """``low <= value <= high`` scores ``points``; ``high`` absent: no upper bound; ``low_exclusive``: ``low < value``."""
+
     low: float
     high: float | None = None
+    low_exclusive: bool = False
     points: float
+
+    def contains(self, value: float) -> bool:
+        above = value > self.low if self.low_exclusive else value >= self.low
+        return above and (self.high is None or value <= self.high)
+
+
+class ScoreGroup(_Strict):
+    id: str = Field(pattern=ID)
+    label: str
+    points: float = Field(ge=0)
 
 
 class ScoreItem(_Strict):
-    """One row of an assessment table. ``metric`` names a ledger total; ``manual`` rows need staff input."""
+    """One row of an assessment table, computed by exactly one rule.
+
+    ``manual``: staff score it (facilities, systems ...). ``bands``: ``metric`` falls in a band.
+    ``weights``: points per unit of each outcome field; with ``first_points`` the first unit
+    scores that instead (quzhou awards: first award 5, each further 2/3/4 by level).
+    ``target``: a counter shown against a target, not scored (wuhan-qis volumes).
+    ``capped = false`` marks the rows the table says 本项不封顶 (no cap).
+    """
 
     id: str = Field(pattern=ID)
     label: str
     group: str
-    max_points: float | None = None
+    max_points: float | None = Field(default=None, ge=0)
+    capped: bool = True
     metric: str | None = None
-    points_each: float | None = None
-    bands: tuple[Band, ...] = ()
-    cap_group: str | None = None
     manual: bool = False
-    target: int | None = None
+    bands: tuple[Band, ...] = ()
+    weights: dict[str, float] = Field(default_factory=dict)
+    first_points: float | None = None
+    target: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _rule(self) -> ScoreItem:
-        rules = [self.manual, self.points_each is not None, bool(self.bands), self.target is not None]
+        rules = [self.manual, bool(self.bands), bool(self.weights), self.target is not None]
         if sum(rules) != 1:
-            raise ValueError("a score item needs exactly one of `manual`, `points_each`, `bands`, `target`")
-        if not self.manual and not self.metric:
-            raise ValueError("a computed score item needs a `metric`")
+            raise ValueError("a score item needs exactly one of `manual`, `bands`, `weights`, `target`")
+        if (self.bands or self.target is not None) and not self.metric:
+            raise ValueError("`bands` and `target` rows need a `metric`")
+        if (self.manual or self.capped) and self.max_points is None and self.target is None:
+            raise ValueError("manual and capped rows need `max_points`")
+        if self.first_points is not None and not self.weights:
+            raise ValueError("`first_points` only applies to `weights` rows")
         return self
 
 
 class Scoring(_Strict):
-    """``caps`` limit the sum of the items sharing a ``cap_group`` (rows the table caps as a whole)."""
-
     kind: Literal["table", "counters"]
     pass_mark: float | None = None
-    items: tuple[ScoreItem, ...]
-    caps: dict[str, float] = Field(default_factory=dict)
-    source: str = ""
+    groups: tuple[ScoreGroup, ...] = Field(min_length=1)
+    items: tuple[ScoreItem, ...] = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _groups_known(self) -> Scoring:
+        known = {g.id for g in self.groups}
+        for index, item in enumerate(self.items):
+            if item.group not in known:
+                raise ValueError(f"items[{index}] ({item.id}).group: expected one of {sorted(known)}, got {item.group!r}")
+        return self
+
+
+class Question(_Strict):
+    """A question of the demand side's yearly evaluation of the station (guiyang-kczg)."""
+
+    id: str = Field(pattern=ID)
+    question: str
+    kind: Literal["scale", "text", "yes_no"]
+    required: bool = True
 
 
 class YearlyEvaluation(_Strict):
     enabled: bool = False
-    window_start: str = "11-01"
-    window_end: str = "12-31"
+    window_start: str = Field(default="11-01", pattern=MONTH_DAY)
+    window_end: str = Field(default="12-31", pattern=MONTH_DAY)
+    questions: tuple[Question, ...] = ()
+
+    @model_validator(mode="after")
+    def _questions_when_enabled(self) -> YearlyEvaluation:
+        if self.enabled and not self.questions:
+            raise ValueError("an enabled yearly evaluation needs `questions`")
+        return self
 
 
 class RatingSpec(_Strict):
+    """Demand units rate each service on ``dimensions`` (1..scale); averages are shown on 0–100."""
+
     dimensions: tuple[Item, ...] = Field(min_length=1)
     scale: int = Field(default=5, ge=2, le=10)
     target: float = Field(default=80, ge=0, le=100)
@@ -133,15 +206,15 @@ class RatingSpec(_Strict):
     reminder_days: tuple[int, ...] = (3, 7)
     token_days: int = Field(default=14, ge=1, le=90)
     yearly_evaluation: YearlyEvaluation = YearlyEvaluation()
-    source: str = ""
+    source: str = Field(min_length=1)
 
 
 class Reminders(_Strict):
     annual_days_before: tuple[int, ...] = (30, 14, 7, 1)
     overdue_every_days: int = Field(default=7, ge=1)
     expiry_days_before: tuple[int, ...] = (90, 30)
-    no_progress_months: int | None = None
-    progress_note_dates: tuple[str, ...] = ()
+    no_progress_months: int | None = Field(default=None, ge=1)
+    progress_note_dates: tuple[Annotated[str, Field(pattern=MONTH_DAY)], ...] = ()
 
 
 class Profile(_Strict):
@@ -161,19 +234,38 @@ class Profile(_Strict):
     scoring: Scoring | None = None
     rating: RatingSpec
     reminders: Reminders = Reminders()
-    manager_certificate_years: int | None = None
-    agreement_min_years: int | None = None
+    manager_certificate_years: int | None = Field(default=None, ge=1)
+    agreement_min_years: int | None = Field(default=None, ge=1)
     subsidy_yuan: dict[str, int] = Field(default_factory=dict)
+    sources: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> Profile:
+    def _consistent(self) -> Profile:
         for name in ("station_types", "activity_types", "change_kinds", "outcome_fields", "budget_categories",
-                     "phases"):
+                     "phases", "annual_submissions", "yearly_minimums"):
             ids = [item.id for item in getattr(self, name)]
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"`{name}` has duplicate ids: {', '.join(duplicates)}")
+        unknown_sources = set(self.sources) - set(type(self).model_fields)
+        if unknown_sources:
+            raise ValueError(f"`sources` names unknown keys: {', '.join(sorted(unknown_sources))}")
+        for level in list(self.subsidy_yuan) + [lvl for m in self.yearly_minimums for lvl in m.by_society_level or {}]:
+            if level not in self.society_levels:
+                raise ValueError(f"society level {level!r} is not among `society_levels` {list(self.society_levels)}")
+        for where_, metric in self._metrics():
+            problem = metric_problem(metric, {a.id for a in self.activity_types}, {o.id for o in self.outcome_fields})
+            if problem:
+                raise ValueError(f"{where_}: {problem}")
         return self
+
+    def _metrics(self) -> list[tuple[str, str]]:
+        found = [(f"yearly_minimums ({m.id}).metric", m.metric) for m in self.yearly_minimums]
+        for item in self.scoring.items if self.scoring else ():
+            if item.metric:
+                found.append((f"scoring.items ({item.id}).metric", item.metric))
+            found += [(f"scoring.items ({item.id}).weights", f"outcome:{key}") for key in item.weights]
+        return found
 
     def change_kind(self, kind_id: str) -> ChangeKind:
         for kind in self.change_kinds:

@@ -6,10 +6,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rules.profile import Profile
+from rules.profile import LEDGER_METRICS, Profile, ScoreItem
 
 
 class LedgerRow(Protocol):
+    """What scoring reads of one ledger activity (storage's row satisfies it)."""
+
     activity_type: str
     demand_unit_id: int | None
     experts: str
@@ -20,6 +22,7 @@ class LedgerRow(Protocol):
 
 
 def expert_names(text: str) -> list[str]:
+    """Names typed on a phone as "张三，李四、王五": the same expert in two activities counts once."""
     for separator in ("，", "、", ";", "；"):
         text = text.replace(separator, ",")
     return [name.strip() for name in text.split(",") if name.strip()]
@@ -27,8 +30,13 @@ def expert_names(text: str) -> list[str]:
 
 @dataclass
 class LedgerTotals:
-    """A station's year, added up once; every minimum and score row reads a metric of it."""
+    """A station's year, added up once; every minimum and score row reads a metric of it.
 
+    ``experts_outside_province`` is summed over activities (the ledger records a count per
+    activity, not which names), so an expert from outside who came twice counts twice.
+    """
+
+    year: int | None = None
     activities: int = 0
     needs_served: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
@@ -44,14 +52,14 @@ class LedgerTotals:
             return float(sum(self.outcomes.get(part, 0) for part in name[len("outcome:"):].split("+")))
         if name.startswith("activity:"):
             return float(sum(self.by_type.get(part, 0) for part in name[len("activity:"):].split("+")))
-        value = getattr(self, name, None)
-        if not isinstance(value, int):
+        if name not in LEDGER_METRICS:
             raise KeyError(f"unknown ledger metric {name!r}")
-        return float(value)
+        return float(getattr(self, name))
 
 
-def totals_from_rows(rows: Iterable[LedgerRow]) -> LedgerTotals:
-    totals = LedgerTotals()
+def totals_from_rows(rows: Iterable[LedgerRow], year: int | None = None) -> LedgerTotals:
+    """Add up the rows of one year (the caller selects them); a row with a demand unit is a need served."""
+    totals = LedgerTotals(year=year)
     names: set[str] = set()
     for row in rows:
         totals.activities += 1
@@ -78,6 +86,7 @@ class MinimumStatus:
 
 
 def minimums_status(totals: LedgerTotals, profile: Profile, society_level: str) -> list[MinimumStatus]:
+    """Each yearly floor that applies at this society level, with the year's actual count."""
     result = []
     for minimum in profile.yearly_minimums:
         required = minimum.required(society_level)
@@ -90,6 +99,8 @@ def minimums_status(totals: LedgerTotals, profile: Profile, society_level: str) 
 
 @dataclass(frozen=True)
 class ScoreLine:
+    """One row of the estimate; ``points`` is None for counters and for manual rows nobody scored yet."""
+
     id: str
     label: str
     group: str
@@ -98,61 +109,79 @@ class ScoreLine:
     actual: float | None = None
     target: int | None = None
     manual: bool = False
+    capped: bool = True
+
+    @property
+    def met(self) -> bool | None:
+        """For counters: whether the target is reached."""
+        if self.target is None or self.actual is None:
+            return None
+        return self.actual >= self.target
 
 
 @dataclass(frozen=True)
 class ScoreEstimate:
+    """``passes`` is None when the profile has no pass mark (counters) — 优秀 is never claimed."""
+
     kind: str
     total: float
     lines: list[ScoreLine]
     passes: bool | None
     manual_points_missing: float
 
-
-def _computed(item: Any, value: float) -> float:
-    if item.bands:
-        for band in item.bands:
-            if value >= band.low and (band.high is None or value <= band.high):
-                return float(band.points)
-        return 0.0
-    return float(item.points_each) * value
+    def group_total(self, group: str) -> float:
+        return sum(line.points or 0 for line in self.lines if line.group == group)
 
 
-def estimate_score(totals: LedgerTotals, profile: Profile, manual: Mapping[str, float] | None = None) -> ScoreEstimate | None:
-    """The profile's table filled in from the ledger; manual rows count only what staff entered.
+def _weighted(item: ScoreItem, totals: LedgerTotals) -> tuple[float, float]:
+    """(units counted, points) of a ``weights`` row.
 
-    ``passes`` compares with the pass mark (quzhou: < 60 fails). 优秀 is relative (top 20%),
-    so it is never claimed here.
+    With ``first_points`` (quzhou awards: "1项者获5分，超过1项者...另加2、3和4分") the first
+    unit scores ``first_points`` and the others their weight. Which award is "the first" is
+    not said, so the estimate takes the one with the largest weight as the first: the lower
+    reading, because an estimate that promises more than the assessors give misleads.
+    """
+    units = {key: totals.outcomes.get(key, 0) for key in item.weights}
+    count = float(sum(units.values()))
+    points = sum(item.weights[key] * n for key, n in units.items())
+    if item.first_points is not None and count:
+        largest = max(item.weights[key] for key, n in units.items() if n)
+        points += item.first_points - largest
+    return count, float(points)
+
+
+def _line(item: ScoreItem, totals: LedgerTotals, extra_inputs: Mapping[str, float]) -> ScoreLine:
+    if item.manual:
+        given = extra_inputs.get(item.id)
+        points = None if given is None else max(0.0, min(float(given), item.max_points or 0.0))
+        return ScoreLine(item.id, item.label, item.group, points, item.max_points, manual=True)
+    if item.weights:
+        actual, points = _weighted(item, totals)
+    else:
+        assert item.metric is not None
+        actual = totals.metric(item.metric)
+        if item.target is not None:
+            return ScoreLine(item.id, item.label, item.group, None, item.max_points, actual, item.target)
+        points = next((band.points for band in item.bands if band.contains(actual)), 0.0)
+    if item.capped and item.max_points is not None:
+        points = min(points, item.max_points)
+    return ScoreLine(item.id, item.label, item.group, points, item.max_points, actual, capped=item.capped)
+
+
+def estimate_score(totals: LedgerTotals, profile: Profile,
+                   extra_inputs: Mapping[str, float] | None = None) -> ScoreEstimate | None:
+    """The profile's table filled in from the ledger, or None when the profile has no scoring.
+
+    ``extra_inputs`` holds staff scores of the manual rows (facilities, systems ...); rows
+    without one count 0 and their points are reported in ``manual_points_missing``.
+    ``passes`` compares with the pass mark (quzhou 第十七条: below 60 fails); 优秀 is the
+    top 20% of all stations, so it cannot be told from one station and is never claimed.
     """
     scoring = profile.scoring
     if scoring is None:
         return None
-    manual = manual or {}
-    lines: list[ScoreLine] = []
-    group_used: dict[str, float] = {}
-    missing = 0.0
-    for item in scoring.items:
-        if item.manual:
-            given = manual.get(item.id)
-            if given is None:
-                missing += item.max_points or 0
-            points = min(float(given or 0), item.max_points or float(given or 0))
-            lines.append(ScoreLine(item.id, item.label, item.group, points if given is not None else None,
-                                   item.max_points, manual=True))
-            continue
-        assert item.metric is not None
-        value = totals.metric(item.metric)
-        if item.target is not None:
-            lines.append(ScoreLine(item.id, item.label, item.group, None, None, value, item.target))
-            continue
-        points = _computed(item, value)
-        if item.max_points is not None:
-            points = min(points, item.max_points)
-        if item.cap_group is not None and item.cap_group in scoring.caps:
-            room = scoring.caps[item.cap_group] - group_used.get(item.cap_group, 0.0)
-            points = max(0.0, min(points, room))
-            group_used[item.cap_group] = group_used.get(item.cap_group, 0.0) + points
-        lines.append(ScoreLine(item.id, item.label, item.group, points, item.max_points, value))
+    lines = [_line(item, totals, extra_inputs or {}) for item in scoring.items]
+    missing = sum(line.max_points or 0 for line in lines if line.manual and line.points is None)
     total = sum(line.points or 0 for line in lines)
     passes = total >= scoring.pass_mark if scoring.pass_mark is not None else None
     return ScoreEstimate(scoring.kind, total, lines, passes, missing)
