@@ -1,0 +1,65 @@
+"""Two webhook processes on one database: the same update posted to both is handled exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import ProcessedUpdate
+from tests.conftest import STAFF
+from tests.webapp.conftest import SECRET
+from tests.webapp.test_webhook import help_update
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(database_url: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": "123456:SANDBOX",
+           "STAFF_TELEGRAM_IDS": str(STAFF.id), "TELEGRAM_WEBHOOK_SECRET": SECRET, "LOG_LEVEL": "WARNING"}
+    return subprocess.Popen([sys.executable, "-m", "tests.webapp.serve_sandbox"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+@pytest.fixture
+def two_servers(db: Database) -> Iterator[list[str]]:
+    url = db.url
+    processes = [_start(url), _start(url)]
+    try:
+        bases = []
+        for process in processes:
+            assert process.stdout is not None
+            line = process.stdout.readline().strip()
+            assert line.isdigit(), "the webhook process did not start"
+            bases.append(f"http://127.0.0.1:{line}")
+        yield bases
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+@pytest.mark.slow
+async def test_same_update_to_two_processes_is_processed_once(two_servers: list[str], db: Database) -> None:
+    update = help_update(990001)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with httpx.AsyncClient(timeout=60) as client:
+        responses = await asyncio.gather(*(client.post(f"{base}/telegram/hook", json=update, headers=headers)
+                                           for base in two_servers))
+        assert [r.status_code for r in responses] == [200, 200]
+        sent = [(await client.get(f"{base}/_sandbox/sent")).json()["send_message"] for base in two_servers]
+    assert sorted(sent)[0] == 0 and sorted(sent)[1] >= 1  # exactly one process answered
+    async with db.session() as session:
+        count = (await session.exec(select(func.count()).select_from(ProcessedUpdate)
+                                    .where(ProcessedUpdate.update_id == 990001))).one()
+    assert count == 1
