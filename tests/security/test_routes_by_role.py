@@ -21,6 +21,7 @@ EVERYONE = frozenset(PERSONAS)
 KNOWN = EVERYONE - {"stranger"}
 MANAGERS = frozenset({"manager_a", "manager_b"})
 STAFF_ONLY = frozenset({"staff"})
+CONTACTS = frozenset({"contact"})
 
 COMMANDS: dict[str, frozenset[str]] = {
     "start": EVERYONE, "help": EVERYONE, "menu": EVERYONE,
@@ -28,11 +29,15 @@ COMMANDS: dict[str, frozenset[str]] = {
     "report": MANAGERS, "plan": MANAGERS, "summary": MANAGERS, "log": MANAGERS, "resume": MANAGERS,
     "status": MANAGERS,
     "invite": STAFF_ONLY, "stations": STAFF_ONLY, "pending": STAFF_ONLY, "broadcast": STAFF_ONLY,
-    "broadcasts": STAFF_ONLY,
+    "broadcasts": STAFF_ONLY, "evaluation": STAFF_ONLY, "dashboard": STAFF_ONLY,
+    # Managers see their own station's aggregates and pack; staff see everything.
+    "ratings": MANAGERS | STAFF_ONLY, "export": MANAGERS | STAFF_ONLY,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
     "bc": STAFF_ONLY,
+    # Survey and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
+    "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"
