@@ -100,15 +100,16 @@ async def open_rating_token(turn: Turn, invite: Invite) -> list[Reply]:
     request = await turn.session.get(RatingRequest, invite.rating_request_id) if invite.rating_request_id else None
     if request is None or invite.demand_unit_id != request.demand_unit_id:
         return [Reply(EXPIRED)]
-    refused = refusal(request, turn.now, edit=False)
-    if refused is not None:
-        return [refused]
+    # Bind first: even when this request is closed, later requests should reach the contact directly.
     person = await bind_invite(turn.session, invite, telegram_user_id=turn.telegram_user_id, chat_id=turn.chat_id,
                                name=turn.user_name, language=turn.tr.locale)
     turn.session.add(AuditLog(at=turn.now, person_id=person.id, action="rating_link_used",
                               subject=f"rating_request:{request.id}", detail={}))
     turn.bindings = await bindings_for(turn.session, turn.telegram_user_id)
     turn.tr = translator(person.language)
+    refused = refusal(request, turn.now, edit=False)
+    if refused is not None:
+        return [refused]
     draft = await rating_draft(turn, person, request)
     draft.status = "active"
     scores = scores_of(draft)
