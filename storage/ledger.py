@@ -35,3 +35,13 @@ async def satisfaction(session: AsyncSession, station_id: int, year: int) -> tup
                                                                Rating.created_at >= start, Rating.created_at < end)
     average, count = (await session.exec(query)).one()
     return (float(average) if average is not None else None), int(count)
+
+
+async def month_counts(session: AsyncSession, station_id: int, year: int) -> dict[int, int]:
+    """Activities per month of one station's year (for the manager's chart)."""
+    month = func.extract("month", col(Activity.started_on))
+    query = (select(month, func.count())
+             .where(Activity.station_id == station_id, Activity.started_on >= dt.date(year, 1, 1),
+                    Activity.started_on <= dt.date(year, 12, 31))
+             .group_by(month))
+    return {int(m): int(n) for m, n in (await session.exec(query)).all()}

@@ -6,17 +6,18 @@ import datetime as dt
 
 from sqlmodel import select
 
+from bot.charts import activities_by_month_png
 from bot.handlers.forms import manager_station
 from bot.routing import MANAGERS, Route, Router, Turn
 from bot.services import Services
 from conversations.status import CountLine, DueLine, StatusView, status_reply
-from conversations.types import Reply
-from locales import T
+from conversations.types import Button, OutgoingFile, Reply
+from locales import Raw, T
 from rules.deadlines import deadline_for, due_items
 from rules.profile import load_profile
 from rules.scoring import estimate_score, minimums_status
 from storage.calendar import workday_calendar
-from storage.ledger import satisfaction, submitted_pairs, year_totals
+from storage.ledger import month_counts, satisfaction, submitted_pairs, year_totals
 from storage.models import Draft, Society
 
 COMMANDS = {"plan": "plan", "summary": "summary"}
@@ -65,6 +66,19 @@ def extend(router: Router, services: Services) -> None:
         view = await build_view(turn)
         if view is None:
             return [Reply(NO_STATION)]
-        return [status_reply(view)]
+        reply = status_reply(view)
+        chart = Button(T("📊 Activities by month"), "st:chart")
+        return [Reply(reply.text, (*reply.buttons, (chart,)))]
 
+    async def chart(turn: Turn) -> list[Reply]:
+        """The year's activities by month as a picture: rendered only when asked for (it costs ~0.2 s)."""
+        station = await manager_station(turn)
+        if station is None or station.id is None:
+            return [Reply(NO_STATION)]
+        counts = await month_counts(turn.session, station.id, turn.today.year)
+        png = activities_by_month_png(counts, turn.tr)
+        caption = T("Activities of {station} by month, {year}", station=Raw(station.name), year=Raw(str(turn.today.year)))
+        return [Reply(caption, file=OutgoingFile("activities.png", png, kind="photo"))]
+
+    router.add(Route("st", MANAGERS, chart, kind="button"))
     router.add(Route("status", MANAGERS, status, menu_label=T("What is due and how my station stands"), menu_order=1))

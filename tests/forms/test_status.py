@@ -57,3 +57,23 @@ async def test_quzhou_manager_sees_score_and_overdue_summary(sandbox: Sandbox, c
     text = joined(await sandbox.send(manager.user, "/status"))
     assert "考核得分估算：13" in text and "不合格" in text
     assert "上年度运行和绩效总结" in text and "逾期" in text
+
+
+async def test_manager_chart_of_activities_by_month_is_one_tap_away(sandbox: Sandbox, clock: FixedClock) -> None:
+    import io
+
+    from PIL import Image
+
+    clock.set(dt.datetime(2027, 6, 1, 9, 0, tzinfo=SHANGHAI))
+    manager = await seat(sandbox.services.db, User(4003, "Chart", "en"), "Chart Station")
+    async with sandbox.services.db.session() as session:
+        for month in (1, 1, 3):
+            session.add(Activity(station_id=manager.station.id or 0, activity_type="training", title="t",
+                                 started_on=dt.date(2027, month, 5), logged_by_person_id=manager.person.id or 0))
+        await session.commit()
+    await sandbox.send(manager.user, "/status")
+    calls = await sandbox.press(manager.user, "📊 Activities by month")
+    photo = next(c for c in calls if c.method == "sendPhoto")
+    image = Image.open(io.BytesIO(next(iter(photo.files.values()))))
+    assert image.size[0] > 300 and image.format == "PNG"
+    assert "Activities of Chart Station by month, 2027" in photo.text

@@ -37,7 +37,7 @@ BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
     "bc": STAFF_ONLY,
     # Survey and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
-    "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS,
+    "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"
