@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.handlers.survey import contact_for, refusal
+from bot.handlers.survey import contact_for, open_link, refusal
 from bot.routing import CONTACTS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import evaluation as ev
@@ -19,9 +19,8 @@ from locales import Join, Raw, T
 from rules.profile import Profile, load_profile
 from storage.drafts import active_draft, get_or_create, save
 from storage.evaluation import create_yearly_requests
-from storage.models import AuditLog, DemandUnit, Draft, Invite, Person, Rating, RatingRequest, Role, Station
+from storage.models import DemandUnit, Draft, Invite, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
-from storage.people import bind_invite, bindings_for
 from storage.survey import unit_contact
 from storage.tokens import create_invite
 
@@ -81,18 +80,10 @@ async def start_evaluation(turn: Turn, request: RatingRequest, contact: Person) 
 
 async def open_token(turn: Turn, invite: Invite) -> list[Reply]:
     """``/start <token>`` of an evaluation link: bind the person as the unit's contact first, then ask."""
-    request = await turn.session.get(RatingRequest, invite.rating_request_id) if invite.rating_request_id else None
-    if request is None or invite.demand_unit_id != request.demand_unit_id:
-        return [Reply(STALE)]
-    person = await bind_invite(turn.session, invite, telegram_user_id=turn.telegram_user_id, chat_id=turn.chat_id,
-                               name=turn.user_name, language=turn.tr.locale)
-    turn.session.add(AuditLog(at=turn.now, person_id=person.id, action="evaluation_link_used",
-                              subject=f"rating_request:{request.id}", detail={}))
-    turn.bindings = await bindings_for(turn.session, turn.telegram_user_id)
-    refused = refusal(request, turn.now, edit=False)
-    if refused is not None:
-        return [refused]
-    return await start_evaluation(turn, request, person)
+    opened = await open_link(turn, invite)
+    if isinstance(opened, Reply):
+        return [opened]
+    return await start_evaluation(turn, *opened)
 
 
 async def button(turn: Turn) -> list[Reply]:

@@ -95,21 +95,30 @@ async def finish(turn: Turn, request: RatingRequest, contact: Person, draft: Dra
     return [thanks(edit=edit)]
 
 
-async def open_rating_token(turn: Turn, invite: Invite) -> list[Reply]:
-    """``/start <token>`` of a rating link: bind the person as the unit's contact, then start the survey."""
+async def open_link(turn: Turn, invite: Invite) -> tuple[RatingRequest, Person] | Reply:
+    """A rating or evaluation link: bind its holder as the unit's contact, then check the request is open.
+
+    Binding comes first: even when this request is closed, later requests reach the contact directly.
+    """
     request = await turn.session.get(RatingRequest, invite.rating_request_id) if invite.rating_request_id else None
     if request is None or invite.demand_unit_id != request.demand_unit_id:
-        return [Reply(EXPIRED)]
-    # Bind first: even when this request is closed, later requests should reach the contact directly.
+        return Reply(EXPIRED)
     person = await bind_invite(turn.session, invite, telegram_user_id=turn.telegram_user_id, chat_id=turn.chat_id,
                                name=turn.user_name, language=turn.tr.locale)
-    turn.session.add(AuditLog(at=turn.now, person_id=person.id, action="rating_link_used",
+    turn.session.add(AuditLog(at=turn.now, person_id=person.id, action=f"{invite.purpose}_link_used",
                               subject=f"rating_request:{request.id}", detail={}))
     turn.bindings = await bindings_for(turn.session, turn.telegram_user_id)
     turn.tr = translator(person.language)
     refused = refusal(request, turn.now, edit=False)
-    if refused is not None:
-        return [refused]
+    return refused if refused is not None else (request, person)
+
+
+async def open_rating_token(turn: Turn, invite: Invite) -> list[Reply]:
+    """``/start <token>`` of a rating link: bind the person as the unit's contact, then start the survey."""
+    opened = await open_link(turn, invite)
+    if isinstance(opened, Reply):
+        return [opened]
+    request, person = opened
     draft = await rating_draft(turn, person, request)
     draft.status = "active"
     scores = scores_of(draft)
