@@ -30,6 +30,10 @@ async def main() -> None:
         async def sent() -> dict[str, int]:
             return {"send_message": sum(1 for c in box.api.calls if c.method == "sendMessage")}
 
+        @app.get("/_sandbox/texts")
+        async def texts() -> list[str]:
+            return [c.text for c in box.api.calls if c.method == "sendMessage"]
+
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)

@@ -63,3 +63,35 @@ async def test_same_update_to_two_processes_is_processed_once(two_servers: list[
         count = (await session.exec(select(func.count()).select_from(ProcessedUpdate)
                                     .where(ProcessedUpdate.update_id == 990001))).one()
     assert count == 1
+
+
+def manager_text(update_id: int, user_id: int, text: str) -> dict:  # type: ignore[type-arg]
+    entities = [{"type": "bot_command", "offset": 0, "length": len(text)}] if text.startswith("/") else []
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1800000000, "text": text, "entities": entities,
+        "chat": {"id": user_id, "type": "private", "first_name": "Li"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Li", "language_code": "en"}}}
+
+
+@pytest.mark.slow
+async def test_a_draft_written_by_one_process_is_continued_by_the_other(two_servers: list[str], db: Database) -> None:
+    from bot.sandbox_client import User
+    from storage.models import Draft
+    from tests.forms.conftest import seat
+
+    manager = await seat(db, User(990100, "Li", "en"), "Two-process Station")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    steps = [(two_servers[0], "/log"), (two_servers[1], "Quality training and consulting"),
+             (two_servers[0], "Written by A, then B"), (two_servers[1], "2026-11-20")]
+    async with httpx.AsyncClient(timeout=60) as client:
+        for n, (base, text) in enumerate(steps):
+            response = await client.post(f"{base}/telegram/hook", json=manager_text(991000 + n, manager.user.id, text),
+                                         headers=headers)
+            assert response.status_code == 200
+        last_b = (await client.get(f"{two_servers[1]}/_sandbox/texts")).json()[-1]
+    assert "Step 4 of" in last_b, last_b
+    async with db.session() as session:
+        draft = (await session.exec(select(Draft).where(Draft.person_id == manager.person.id))).one()
+    assert draft.state["answers"]["title"] == "Written by A, then B"
+    assert draft.state["answers"]["start_date"] == "2026-11-20"
+    assert draft.state["answers"]["activity_type"] == "training"
