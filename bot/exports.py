@@ -19,7 +19,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from locales import T, Translator, render
 from rules.profile import Profile, load_profile
+from rules.scoring import LedgerTotals
 from storage import assessment
+from storage.ledger import totals_by_station
 from storage.models import Station
 
 CJK_FONT = "Microsoft YaHei"  # shipped with every Chinese Windows; LibreOffice maps it to Noto Sans CJK
@@ -191,8 +193,10 @@ async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations:
     sheet = book.sheet(T("Scores"), _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"),
                                              T("Required or target"), T("Met")), tr, (30, 16, 36, 10, 10, 8))
     n = 0
+    all_totals = await totals_by_station(session, year, [s.id for s in stations if s.id is not None])
     for station in stations:
-        score = await assessment.station_score(session, station, year)
+        score = await assessment.station_score(session, station, year,
+                                               all_totals.get(station.id or 0, LedgerTotals(year=year)))
         lines: list[list[Any]] = []
         if score.minimums:
             lines.append([render(T("Minimums"), tr), render(T("All yearly minimums"), tr), None, None,

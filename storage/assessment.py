@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.profile import load_profile
-from rules.scoring import estimate_score, minimums_status
-from storage.ledger import year_totals
+from rules.scoring import LedgerTotals, estimate_score, minimums_status
+from storage.ledger import totals_by_station, year_totals
 from storage.models import Activity, Rating, Society, Station, Submission
 
 
@@ -194,12 +194,15 @@ class StationScore:
         return all(m.met for m in self.minimums)
 
 
-async def station_score(session: AsyncSession, station: Station, year: int) -> StationScore:
+async def station_score(session: AsyncSession, station: Station, year: int,
+                        totals: LedgerTotals | None = None) -> StationScore:
+    """``totals`` precomputed by ``totals_by_station`` when scoring many stations at once."""
     assert station.id is not None
     profile = load_profile(station.policy_profile)
     society = await session.get(Society, station.society_id) if station.society_id else None
     level = society.level if society else "provincial"
-    totals = await year_totals(session, station.id, year)
+    if totals is None:
+        totals = await year_totals(session, station.id, year)
     result = StationScore(station.id, station.name, station.policy_profile)
     result.minimums = [MinimumLine(m.id, m.label, m.required, m.actual, m.met)
                        for m in minimums_status(totals, profile, level)]
@@ -217,7 +220,9 @@ async def station_score(session: AsyncSession, station: Station, year: int) -> S
 async def year_scores(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None,
                       limit: int | None = None, offset: int = 0) -> list[StationScore]:
     stations = await list_stations(session, station_ids=station_ids, limit=limit, offset=offset)
-    return [await station_score(session, station, year) for station in stations]
+    totals = await totals_by_station(session, year, [s.id for s in stations if s.id is not None])
+    return [await station_score(session, station, year, totals.get(station.id or 0, LedgerTotals(year=year)))
+            for station in stations]
 
 
 async def submission_status_by_region(session: AsyncSession, year: int) -> dict[str, dict[str, int]]:

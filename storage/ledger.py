@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,12 +16,8 @@ from storage.models import Activity, Rating, Submission
 
 
 async def year_totals(session: AsyncSession, station_id: int, year: int) -> LedgerTotals:
-    """One station's year, added up (rows are streamed, not held: a busy station has thousands)."""
-    query = select(Activity).where(Activity.station_id == station_id, Activity.started_on >= dt.date(year, 1, 1),
-                                   Activity.started_on <= dt.date(year, 12, 31))
-    result = await session.stream_scalars(query.execution_options(yield_per=500))
-    rows = [row async for row in result]
-    return totals_from_rows(rows)
+    """One station's year, added up (columns only; see ``totals_by_station``)."""
+    return (await totals_by_station(session, year, [station_id])).get(station_id, LedgerTotals(year=year))
 
 
 async def submitted_pairs(session: AsyncSession, station_id: int) -> set[tuple[str, int]]:
@@ -45,3 +44,36 @@ async def month_counts(session: AsyncSession, station_id: int, year: int) -> dic
                     Activity.started_on <= dt.date(year, 12, 31))
              .group_by(month))
     return {int(m): int(n) for m, n in (await session.exec(query)).all()}
+
+
+LEDGER_COLUMNS = ("station_id", "activity_type", "demand_unit_id", "experts", "experts_outside_province",
+                  "expert_days", "participants", "outcomes")
+
+
+async def totals_by_station(session: AsyncSession, year: int,
+                            station_ids: Sequence[int] | None = None) -> dict[int, LedgerTotals]:
+    """Every station's year in one streamed pass (columns only, station by station).
+
+    An export or the API's score list covers thousands of stations: one query per station
+    loading whole ORM rows took minutes; this keeps one station's rows in memory at a time.
+    """
+    table = Activity.__table__  # type: ignore[attr-defined]
+    query = (sa_select(*(table.c[name] for name in LEDGER_COLUMNS))
+             .where(table.c.started_on >= dt.date(year, 1, 1), table.c.started_on <= dt.date(year, 12, 31))
+             .order_by(table.c.station_id)
+             .execution_options(yield_per=5000))
+    if station_ids is not None:
+        query = query.where(table.c.station_id.in_(list(station_ids)))
+    found: dict[int, LedgerTotals] = {}
+    current: int | None = None
+    batch: list[Any] = []
+    async for row in await session.stream(query):
+        if row.station_id != current and batch:
+            assert current is not None
+            found[current] = totals_from_rows(batch, year)
+            batch = []
+        current = row.station_id
+        batch.append(row)
+    if batch and current is not None:
+        found[current] = totals_from_rows(batch, year)
+    return found

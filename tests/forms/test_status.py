@@ -77,3 +77,29 @@ async def test_manager_chart_of_activities_by_month_is_one_tap_away(sandbox: San
     image = Image.open(io.BytesIO(next(iter(photo.files.values()))))
     assert image.size[0] > 300 and image.format == "PNG"
     assert "Activities of Chart Station by month, 2027" in photo.text
+
+
+async def test_totals_for_all_stations_in_one_pass_match_the_per_station_totals(db) -> None:  # type: ignore[no-untyped-def]
+    from storage.ledger import totals_by_station, year_totals
+    from storage.models import Person, Station
+
+    async with db.session() as session:
+        stations = [Station(name=f"S{n}", policy_profile="guiyang-kczg") for n in range(3)]
+        session.add_all(stations)
+        await session.flush()
+        person = Person(role="manager", station_id=stations[0].id)
+        session.add(person)
+        await session.flush()
+        for n, station in enumerate(stations):
+            for k in range(n * 2 + 1):
+                session.add(Activity(station_id=station.id or 0, activity_type="tackling", title="t",
+                                     started_on=dt.date(2027, 1 + k, 3), experts=f"A{k}, B", expert_days=k,
+                                     outcomes={"major_projects": 1}, demand_unit_id=None,
+                                     logged_by_person_id=person.id or 0))
+        session.add(Activity(station_id=stations[0].id or 0, activity_type="tackling", title="other year",
+                             started_on=dt.date(2026, 12, 31), logged_by_person_id=person.id or 0))
+        await session.commit()
+        together = await totals_by_station(session, 2027)
+        for station in stations:
+            assert together[station.id or 0] == await year_totals(session, station.id or 0, 2027)
+    assert [together[s.id or 0].activities for s in stations] == [1, 3, 5]
