@@ -113,7 +113,6 @@ async def stream_activities(session: AsyncSession, station_ids: Sequence[int] | 
     async for partition in result.partitions(chunk):
         for row in partition:
             yield row
-        session.expunge_all()
 
 
 def _created_in(year: int | None) -> list[Any]:
