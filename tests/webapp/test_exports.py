@@ -99,3 +99,16 @@ async def test_api_export(client: httpx.AsyncClient, db: Database, api_token: st
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert rows(book["服务站"])[1][1] == QUZHOU_NAME
+
+
+async def test_ledger_streams_in_chunks_smaller_than_the_year(db: Database) -> None:
+    """Several fetches per sheet: the export must not depend on the ledger fitting one chunk."""
+    await seed(db, activities=7)
+    async with db.session() as session:
+        data = await export_year(session, 2027, translator("en"), chunk=2)
+        whole = await export_year(session, 2027, translator("en"))
+    ledger_small = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["Ledger"]
+    ledger_whole = openpyxl.load_workbook(io.BytesIO(whole), read_only=True)["Ledger"]
+    rows_small = [tuple(c.value for c in row) for row in ledger_small.iter_rows()]
+    assert rows_small == [tuple(c.value for c in row) for row in ledger_whole.iter_rows()]
+    assert len(rows_small) > 5
