@@ -67,3 +67,22 @@ async def test_sweep_and_status_smoke(tmp_path: Path) -> None:
         assert sweep["rows_enqueued"] > 0, "the sweep found reminders to send"
         assert sweep["rows_enqueued_again"] == 0, "a second sweep the same day enqueues nothing"
         assert sweep["peak_rss_mb"] > 0 and sweep["tracemalloc_peak_mb"] > 0
+
+
+async def test_export_scale_smoke(tmp_path: Path) -> None:
+    import io
+
+    import openpyxl
+
+    from bench import export_scale
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'export.db'}"
+    db = await fresh_database(url)
+    await populate(db, SMALL)
+    await db.dispose()
+    out = tmp_path / "year.xlsx"
+    result = await export_scale.measure(url, 2026, out)
+    book = openpyxl.load_workbook(io.BytesIO(out.read_bytes()), read_only=True)
+    assert result["bytes"] == out.stat().st_size and result["peak_rss_mb"] > 0
+    assert len(book.sheetnames) == 5, book.sheetnames
+    assert sum(1 for _ in book["工作台帐"].iter_rows()) > 1, "the year's ledger rows are in the workbook"
