@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.exports import export_year  # noqa: E402
-from locales import translator  # noqa: E402
-from storage.db import Database  # noqa: E402
+from bot.exports import export_year
+from locales import translator
+from storage.db import Database
 
 
 def rss_mb() -> float:
