@@ -35,14 +35,15 @@ def test_polling_bot_talks_to_a_self_hosted_bot_api_on_loopback(tmp_path: Path) 
         try:
             deadline = time.monotonic() + 90
             replies: list[str] = []
-            while time.monotonic() < deadline and not replies:
+            # The answer to /help; other messages (a Monday staff digest from the start-up sweep) may come too.
+            while time.monotonic() < deadline and not any("/invite" in r for r in replies):
                 replies = [c.text for c in server.emulator.calls if c.method == "sendMessage" and c.chat_id == 42]
                 time.sleep(0.2)
         finally:
             proc.terminate()
             output = proc.communicate(timeout=30)[0]
     assert replies, f"no reply through the loopback Bot API; bot output:\n{output[-3000:]}"
-    assert "/invite" in replies[0]
+    assert any("/invite" in r for r in replies)
     methods = {c.method for c in server.emulator.calls}
     assert {"getMe", "getUpdates", "setMyCommands", "sendMessage"} <= methods
     assert "123456:LOOPBACK" not in output, "the token must not be logged"
