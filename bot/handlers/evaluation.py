@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.handlers.survey import contact_for, open_link, refusal
+from bot.handlers.survey import contact_draft, contact_for, open_link, refusal
 from bot.routing import CONTACTS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import evaluation as ev
 from conversations.types import ButtonInput, CommandInput, Reply, TextInput
 from locales import Join, Raw, T
 from rules.profile import Profile, load_profile
-from storage.drafts import active_draft, get_or_create, save
+from storage.drafts import get_or_create, save
 from storage.evaluation import create_yearly_requests
 from storage.models import DemandUnit, Draft, Invite, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
@@ -108,18 +108,10 @@ async def button(turn: Turn) -> list[Reply]:
 
 
 async def typed(turn: Turn) -> list[Reply] | None:
-    contacts = [p.id for p in turn.bindings if p.role == Role.demand_contact.value and p.id is not None]
-    draft = await active_draft(turn.session, contacts)
-    if draft is None or draft.form_id != FORM_ID or isinstance(turn.input, CommandInput):
-        return None
-    request = await turn.session.get(RatingRequest, int(draft.subject_key.split(":", 1)[1]))
-    contact = next((p for p in turn.bindings if p.id == draft.person_id), None)
-    if request is None or contact is None:
-        return None
-    refused = refusal(request, turn.now, edit=False)
-    if refused is not None:
-        await turn.session.delete(draft)
-        return [refused]
+    found = await contact_draft(turn, FORM_ID)
+    if not isinstance(found, tuple):
+        return found
+    draft, request, contact = found
     _, _, questions = await context_of(turn, request)
     answers = dict(draft.state.get("answers", {}))
     text = turn.input.text if isinstance(turn.input, TextInput) else ""

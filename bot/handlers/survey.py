@@ -158,11 +158,14 @@ async def rate_button(turn: Turn) -> list[Reply]:
     return [question(service, dimensions, scores, profile.rating.scale, edit=True)]
 
 
-async def comment_input(turn: Turn) -> list[Reply] | None:
-    """Typed text while a rating waits for its comment."""
+async def contact_draft(turn: Turn, form_id: str) -> tuple[Draft, RatingRequest, Person] | list[Reply] | None:
+    """The contact's open survey or evaluation draft that typed text belongs to (None: not ours).
+
+    A draft whose request has closed meanwhile is dropped and the reason returned as replies.
+    """
     contacts = [p.id for p in turn.bindings if p.role == Role.demand_contact.value and p.id is not None]
     draft = await active_draft(turn.session, contacts)
-    if draft is None or draft.form_id != "rating" or isinstance(turn.input, CommandInput):
+    if draft is None or draft.form_id != form_id or isinstance(turn.input, CommandInput):
         return None
     request = await turn.session.get(RatingRequest, int(draft.subject_key.split(":", 1)[1]))
     contact = next((p for p in turn.bindings if p.id == draft.person_id), None)
@@ -172,6 +175,15 @@ async def comment_input(turn: Turn) -> list[Reply] | None:
     if refused is not None:
         await turn.session.delete(draft)
         return [refused]
+    return draft, request, contact
+
+
+async def comment_input(turn: Turn) -> list[Reply] | None:
+    """Typed text while a rating waits for its comment."""
+    found = await contact_draft(turn, "rating")
+    if not isinstance(found, tuple):
+        return found
+    draft, request, contact = found
     profile = await profile_of_request(turn.session, request)
     if next_dimension(dimensions_of(profile), scores_of(draft)) is not None:
         return [Reply(T("Please tap the stars in the message above to answer each question."))]
