@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -19,6 +21,18 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 OUTBOX_LOCK = "outbox"
+
+
+def webhook_path(url: str, secret: str) -> str:
+    """The ``<path>`` of ``/telegram/<path>`` this process answers: the last segment of the public URL.
+
+    Only that path is served, so a stray or guessed address gets 404 even with the right header.
+    Without a URL (tests, a proxy that rewrites) it is derived from the secret, never equal to it.
+    """
+    segments = [part for part in urlsplit(url).path.split("/") if part]
+    if segments:
+        return segments[-1]
+    return hashlib.sha256(("stationbot-webhook:" + secret).encode("utf-8")).hexdigest()[:24]
 
 
 def _secret_ok(given: str | None, expected: str) -> bool:
@@ -53,11 +67,15 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
                   version="1", docs_url="/docs", openapi_url="/openapi.json")
     app.state.services = services
     app.state.application = application
+    settings = services.settings
+    path_expected = webhook_path(settings.telegram_webhook_url, settings.telegram_webhook_secret)
 
     @app.post("/telegram/{path}", include_in_schema=False)
     async def telegram_webhook(path: str, request: Request) -> Response:
-        if not _secret_ok(request.headers.get(SECRET_HEADER), services.settings.telegram_webhook_secret):
+        if not _secret_ok(request.headers.get(SECRET_HEADER), settings.telegram_webhook_secret):
             return JSONResponse({"ok": False}, status_code=403)
+        if not hmac.compare_digest(path.encode("utf-8"), path_expected.encode("utf-8")):
+            return JSONResponse({"ok": False}, status_code=404)
         try:
             payload = await request.json()
         except ValueError:

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _start(database_url: str) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": "123456:SANDBOX",
-           "STAFF_TELEGRAM_IDS": str(STAFF.id), "TELEGRAM_WEBHOOK_SECRET": SECRET, "LOG_LEVEL": "WARNING"}
+           "STAFF_TELEGRAM_IDS": str(STAFF.id), "TELEGRAM_WEBHOOK_SECRET": SECRET,
+           "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook", "LOG_LEVEL": "WARNING"}
     return subprocess.Popen([sys.executable, "-m", "tests.webapp.serve_sandbox"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.sandbox_client import Sandbox
 from bot.settings import Settings
+from bot.webapp.app import webhook_path
 from bot.webapp.cli import main as webapp_main
 from bot.webapp.cli import webhook_problem
 from storage.db import Database
@@ -82,3 +83,17 @@ def test_webhook_command_refuses_a_weak_secret(settings: Settings, secret: str,
     assert webapp_main(parser().parse_args(["webhook"]), weak) == 2
     out = capsys.readouterr().out
     assert "TELEGRAM_WEBHOOK_SECRET" in out and out.count("\n") == 1
+
+
+async def test_only_the_configured_path_is_served(client: httpx.AsyncClient, web_box: Sandbox) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    response = await client.post("/telegram/guessed", json=help_update(7003), headers=headers)
+    assert response.status_code == 404
+    assert sent_to_staff(web_box) == 0
+
+
+def test_the_path_comes_from_the_url_or_else_from_the_secret() -> None:
+    assert webhook_path("https://bot.example.org/telegram/updates", SECRET) == "updates"
+    derived = webhook_path("", SECRET)
+    assert derived == webhook_path("", SECRET) and len(derived) == 24
+    assert SECRET not in derived and derived != webhook_path("", SECRET + "x")
