@@ -90,6 +90,10 @@ def _yes_no(value: bool | None, tr: Translator) -> str:
     return render(T("Yes") if value else T("No"), tr)
 
 
+def _on_time(late_workdays: int, tr: Translator) -> str:
+    return render(T("Late") if late_workdays > 0 else T("On time"), tr)
+
+
 async def export_year(session: AsyncSession, year: int, tr: Translator,
                       station_ids: Sequence[int] | None = None, chunk: int = 500) -> bytes:
     """The workbook as bytes; ``station_ids`` limits it (a manager's own station)."""
@@ -125,7 +129,7 @@ async def _submissions_sheet(book: _Book, session: AsyncSession, year: int, stat
                              stations: Sequence[Station], tr: Translator) -> None:
     sheet = book.sheet(T("Submissions"), _headers(
         tr, T("Station"), T("Submission"), T("Year"), T("Status"), T("Due on"), T("Submitted at"),
-        T("Late working days"), T("Version")), tr, (30, 20, 8, 16, 12, 16, 10, 8))
+        T("Late working days"), T("On time or late"), T("Version")), tr, (30, 20, 8, 16, 12, 16, 10, 10, 8))
     kinds: dict[tuple[int | None, str], str] = {}
     for station in stations:
         for item in profiles[station.policy_profile].annual_submissions:
@@ -134,7 +138,7 @@ async def _submissions_sheet(book: _Book, session: AsyncSession, year: int, stat
     for n, sub in enumerate(rows, start=1):
         book.row(sheet, n, [names.get(sub.station_id, str(sub.station_id)), kinds.get((sub.station_id, sub.kind), sub.kind),
                             sub.year, _label(sub.status, tr), sub.due_on, sub.submitted_at, sub.late_workdays,
-                            sub.current_version])
+                            _on_time(sub.late_workdays, tr), sub.current_version])
 
 
 def _outcome_columns(stations: Sequence[Station], profiles: dict[str, Profile], tr: Translator) -> list[tuple[str, str]]:
@@ -188,27 +192,54 @@ async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_
         book.row(sheet, n, values)
 
 
+def _profile_sheet_name(profile: Profile) -> T:
+    """``考核 quzhou``: one score sheet per profile, as each profile scores differently."""
+    return T("Scores {profile}", profile=profile.id)
+
+
+def _score_lines(score: assessment.StationScore, profile: Profile, satisfaction: assessment.RatingSummary | None,
+                 tr: Translator) -> list[list[Any]]:
+    """Rows ``[group, item, actual, points, max points, required or target, met]`` of one station."""
+    groups = {g.id: render(T(g.label), tr) for g in (profile.scoring.groups if profile.scoring else ())}
+    lines: list[list[Any]] = []
+    for m in score.minimums:
+        lines.append([render(T("Minimums"), tr), render(T(m.label), tr), m.actual, None, None, m.required,
+                      _yes_no(m.met, tr)])
+    for line in score.lines:
+        item = render(T(line.label), tr)
+        if line.manual:
+            item = render(T("{item} (scored by staff, counted 0 here)", item=item), tr)
+        lines.append([groups.get(line.group, line.group), item, line.actual, line.points, line.max_points,
+                      line.target, _yes_no(line.met, tr)])
+    if score.score_kind == "table" and score.score_total is not None:
+        lines.append([render(T("Score estimate"), tr), render(T("Estimated total (points)"), tr), None,
+                      score.score_total, None, None, _yes_no(score.score_passes, tr)])
+    if satisfaction is not None:
+        lines.append([render(T("Satisfaction"), tr),
+                      render(T("Average satisfaction (0–100) from {count} ratings", count=str(satisfaction.count)), tr),
+                      round(satisfaction.average, 2), None, None, profile.rating.target,
+                      _yes_no(satisfaction.average >= profile.rating.target, tr)])
+    return lines
+
+
 async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations: Sequence[Station],
                         tr: Translator) -> None:
-    sheet = book.sheet(T("Scores"), _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"),
-                                             T("Required or target"), T("Met")), tr, (30, 16, 36, 10, 10, 8))
-    n = 0
-    all_totals = await totals_by_station(session, year, [s.id for s in stations if s.id is not None])
+    """One sheet per profile: quzhou's table row by row, minimums, wuhan-qis counters, satisfaction."""
+    ids = [s.id for s in stations if s.id is not None]
+    all_totals = await totals_by_station(session, year, ids)
+    satisfaction = {s.station_id: s for s in await assessment.rating_summaries(session, year, ids)}
+    headers = _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"), T("Points"), T("Maximum points"),
+                       T("Required or target"), T("Met"))
+    by_profile: dict[str, list[Station]] = {}
     for station in stations:
-        score = await assessment.station_score(session, station, year,
-                                               all_totals.get(station.id or 0, LedgerTotals(year=year)))
-        lines: list[list[Any]] = []
-        if score.minimums:
-            lines.append([render(T("Minimums"), tr), render(T("All yearly minimums"), tr), None, None,
-                          _yes_no(score.minimums_met, tr)])
-        for m in score.minimums:
-            lines.append([render(T("Minimum"), tr), render(T(m.label), tr), m.actual, m.required, _yes_no(m.met, tr)])
-        if score.score_kind == "table" and score.score_total is not None:
-            lines.append([render(T("Score estimate"), tr), render(T("Estimated total (points)"), tr),
-                          score.score_total, None, _yes_no(score.score_passes, tr)])
-        for c in score.counters:
-            lines.append([render(T("Counter"), tr), render(T(c.label), tr), c.actual, c.target,
-                          _yes_no(c.actual >= c.target, tr)])
-        for line in lines:
-            n += 1
-            book.row(sheet, n, [station.name, *line])
+        by_profile.setdefault(station.policy_profile, []).append(station)
+    for profile_id in sorted(by_profile):
+        profile = load_profile(profile_id)
+        sheet = book.sheet(_profile_sheet_name(profile), headers, tr, (30, 16, 40, 10, 8, 8, 10, 6))
+        n = 0
+        for station in by_profile[profile_id]:
+            score = await assessment.station_score(session, station, year,
+                                                   all_totals.get(station.id or 0, LedgerTotals(year=year)))
+            for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
+                n += 1
+                book.row(sheet, n, [station.name, *line])

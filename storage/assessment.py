@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.profile import load_profile
-from rules.scoring import LedgerTotals, estimate_score, minimums_status
+from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
 from storage.models import Activity, Rating, Society, Station, Submission
 
@@ -190,6 +190,7 @@ class StationScore:
     score_total: float | None = None
     score_passes: bool | None = None
     counters: list[CounterLine] = field(default_factory=list)
+    lines: list[ScoreLine] = field(default_factory=list)  # the profile's whole table, row by row (exports)
 
     @property
     def minimums_met(self) -> bool:
@@ -211,6 +212,7 @@ async def station_score(session: AsyncSession, station: Station, year: int,
     estimate = estimate_score(totals, profile)
     if estimate is not None:
         result.score_kind = estimate.kind
+        result.lines = list(estimate.lines)
         if estimate.kind == "table":
             result.score_total = round(estimate.total, 2)
             result.score_passes = estimate.passes

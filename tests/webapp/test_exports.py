@@ -12,7 +12,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.exports import CJK_FONT, export_year
 from bot.sandbox_client import Sandbox, User
 from locales import translator
+from rules.profile import load_profile
+from rules.scoring import estimate_score
+from storage.assessment import list_stations, station_score
 from storage.db import Database
+from storage.ledger import year_totals
 from tests.conftest import STAFF
 from tests.webapp.seed import QUZHOU_NAME, WUHAN_NAME, seed
 
@@ -32,7 +36,7 @@ async def test_workbook_matches_the_database(db: Database) -> None:
     async with db.session() as session:
         content = await export_year(session, 2027, translator("zh_Hans"))
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=False)
-    assert book.sheetnames == ["服务站", "报送", "工作台帐", "评价", "考核"]
+    assert book.sheetnames == ["服务站", "报送", "工作台帐", "评价", "考核 quzhou", "考核 wuhan-qis"]
     stations = book["服务站"]
     assert rows(stations)[1][:2] == [seeded.quzhou_id, QUZHOU_NAME]
     assert stations.cell(row=2, column=2).font.name == CJK_FONT
@@ -46,18 +50,36 @@ async def test_workbook_matches_the_database(db: Database) -> None:
     assert wuhan_row[header_index(ledger, "培训企业数")] == 40
     submissions = rows(book["报送"])
     late = submissions[0].index("逾期工作日")
-    assert sorted(r[late] for r in submissions[1:]) == [0, 3]
+    on_time = submissions[0].index("按时/逾期")
+    assert sorted((r[late], r[on_time]) for r in submissions[1:]) == [(0, "按时"), (3, "逾期")]
     ratings = rows(book["评价"])
     assert sorted(r[2] for r in ratings[1:]) == [50.0, 70.0, 90.0]
-    scores = rows(book["考核"])
-    trained = next(r for r in scores[1:] if r[0] == WUHAN_NAME and r[3] == 40)
-    assert trained[4] == 200 and trained[5] == "否"
-    estimate = next(r for r in scores[1:] if r[0] == QUZHOU_NAME and r[1] == "考核得分估算")
-    async with db.session() as session:
-        from storage.assessment import list_stations, station_score
+    wuhan_scores = rows(book["考核 wuhan-qis"])
+    assert {r[0] for r in wuhan_scores[1:]} == {WUHAN_NAME}
+    trained = next(r for r in wuhan_scores[1:] if r[2] == "培训企业数")
+    assert trained[3] == 40 and trained[6] == 200 and trained[7] == "否"
+    wuhan_satisfaction = next(r for r in wuhan_scores[1:] if r[1] == "满意度")
+    assert wuhan_satisfaction[3] == 50.0 and wuhan_satisfaction[6] == 80 and wuhan_satisfaction[7] == "否"
+    await _check_quzhou_table(db, seeded.quzhou_id, rows(book["考核 quzhou"]))
 
-        quzhou = (await list_stations(session, station_ids=[seeded.quzhou_id]))[0]
-        assert estimate[3] == (await station_score(session, quzhou, 2027)).score_total
+
+async def _check_quzhou_table(db: Database, quzhou_id: int, sheet: list[list[object]]) -> None:
+    """Every row of quzhou's table is in the sheet with the points the rules give, then total and satisfaction."""
+    async with db.session() as session:
+        quzhou = (await list_stations(session, station_ids=[quzhou_id]))[0]
+        score = await station_score(session, quzhou, 2027)
+        totals = await year_totals(session, quzhou_id, 2027)
+    estimate = estimate_score(totals, load_profile("quzhou"))
+    assert estimate is not None and len(score.lines) == len(estimate.lines) > 5
+    body = [r for r in sheet[1:] if r[0] == QUZHOU_NAME]
+    assert [r[4] for r in body[:len(estimate.lines)]] == [line.points for line in estimate.lines]
+    assert [r[5] for r in body[:len(estimate.lines)]] == [line.max_points for line in estimate.lines]
+    assert any(r[4] for r in body[:len(estimate.lines)])  # the seeded ledger scores some points
+    assert "由工作人员评分" in str(body[0][2])  # manual rows say they are not estimated
+    total = next(r for r in body if r[1] == "考核得分估算")
+    assert total[4] == score.score_total == round(estimate.total, 2)
+    satisfaction = next(r for r in body if r[1] == "满意度")
+    assert satisfaction[3] == 80.0 and satisfaction[7] == "是" and "2" in str(satisfaction[2])
 
 
 async def test_headers_follow_the_language(db: Database) -> None:
@@ -65,7 +87,7 @@ async def test_headers_follow_the_language(db: Database) -> None:
     async with db.session() as session:
         content = await export_year(session, 2027, translator("en"))
     book = openpyxl.load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["Stations", "Submissions", "Ledger", "Ratings", "Scores"]
+    assert book.sheetnames == ["Stations", "Submissions", "Ledger", "Ratings", "Scores quzhou", "Scores wuhan-qis"]
     assert rows(book["Stations"])[1][1] == QUZHOU_NAME
 
 
