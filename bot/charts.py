@@ -17,6 +17,7 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from locales import T, Translator, render
 
@@ -68,29 +69,54 @@ STATUS_ORDER = (("accepted", T("Accepted")), ("submitted", T("Submitted, awaitin
 COLOURS = {"accepted": "#4caf50", "submitted": "#2196f3", "returned": "#ff9800"}
 
 
+OVERDUE_ORDER = (("missing", T("Past due, not submitted"), "#d32f2f"), ("late", T("Submitted late"), "#ffb74d"))
+
+
+def _region_labels(regions: Sequence[str], tr: Translator) -> list[str]:
+    return [region or render(T("(no region)"), tr) for region in regions]
+
+
 def dashboard_png(by_region: Mapping[str, Mapping[str, int]], satisfaction: Sequence[SatisfactionBar],
-                  year: int, tr: Translator) -> bytes:
-    """Two panels: submissions by region and status (stacked), satisfaction per station vs its target."""
+                  year: int, tr: Translator, overdue: Mapping[str, Mapping[str, int]] | None = None) -> bytes:
+    """Three panels: submissions by region and status, overdue items by region (top, stacked bars),
+    and satisfaction per station against its target line (bottom, as wide as the figure for long names)."""
     family = cjk_font_family()
+    overdue = overdue or {}
     with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"], "axes.unicode_minus": False}):
-        figure = _figure(10, 4 + 0.25 * max(len(satisfaction), 8))
-        left, right = figure.subplots(1, 2)
+        figure = _figure(10, 7 + 0.3 * max(len(satisfaction), 5))
+        axes = figure.subplot_mosaic([["status", "overdue"], ["satisfaction", "satisfaction"]],
+                                     height_ratios=[4, 1 + 0.3 * max(len(satisfaction), 5)])
+        left, middle, right = axes["status"], axes["overdue"], axes["satisfaction"]
         regions = sorted(by_region) or [""]
-        labels = [region or render(T("(no region)"), tr) for region in regions]
         bottoms = [0] * len(regions)
         for status, label in STATUS_ORDER:
             heights = [by_region.get(region, {}).get(status, 0) for region in regions]
-            left.bar(labels, heights, bottom=bottoms, label=render(label, tr), color=COLOURS[status])
+            left.bar(_region_labels(regions, tr), heights, bottom=bottoms, label=render(label, tr),
+                     color=COLOURS[status])
             bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
         left.set_title(render(T("Submissions of {year} by region", year=str(year)), tr))
         left.set_ylabel(render(T("Submissions"), tr))
         left.legend(loc="upper right")
         left.tick_params(axis="x", labelrotation=30)
+        late_regions = sorted(overdue) or [""]
+        bottoms = [0] * len(late_regions)
+        for key, label, colour in OVERDUE_ORDER:
+            heights = [overdue.get(region, {}).get(key, 0) for region in late_regions]
+            middle.bar(_region_labels(late_regions, tr), heights, bottom=bottoms, label=render(label, tr),
+                       color=colour)
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+        middle.set_title(render(T("Overdue items by region"), tr))
+        middle.set_ylabel(render(T("Items"), tr))
+        middle.legend(loc="upper right")
+        middle.tick_params(axis="x", labelrotation=30)
+        for counts in (left, middle):
+            counts.yaxis.set_major_locator(MaxNLocator(integer=True))
         names = [bar.station for bar in satisfaction]
         right.barh(names, [bar.average for bar in satisfaction], color="#90caf9")
         for index, bar in enumerate(satisfaction):
-            right.vlines(bar.target, index - 0.4, index + 0.4, colors="#d32f2f", linewidth=2,
-                         label=render(T("Target"), tr) if index == 0 else None)
+            target = right.vlines(bar.target, index - 0.4, index + 0.4, colors="#d32f2f", linewidth=2)
+            if index == 0:
+                target.set_label(render(T("Target"), tr))
         right.set_xlim(0, 100)
         right.invert_yaxis()
         right.set_title(render(T("Satisfaction by station (0–100) against the target"), tr))

@@ -11,10 +11,13 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rules.deadlines import annual_due_date, covered_year
 from rules.profile import load_profile
 from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
-from storage.models import Activity, Rating, Society, Station, Submission
+from storage.models import Activity, Rating, Society, Station, StationStatus, Submission
+
+LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
@@ -237,6 +240,34 @@ async def submission_status_by_region(session: AsyncSession, year: int) -> dict[
     found: dict[str, dict[str, int]] = {}
     for region, status, n in (await session.exec(query)).all():
         found.setdefault(region or "", {})[status] = int(n)
+    return found
+
+
+async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, dict[str, int]]:
+    """``{region: {"missing": n, "late": m}}``: this year's yearly submissions past due and not in,
+    and this year's submissions that came in late (``late_workdays`` > 0), per region of live stations.
+
+    Items due before a station was founded are not owed (as in the reminders).
+    """
+    year = today.year
+    stations = (await session.exec(select(Station).where(col(Station.status).in_(LIVE_STATUSES)))).all()
+    done = set((await session.exec(select(Submission.station_id, Submission.kind, Submission.year))).all())
+    found: dict[str, dict[str, int]] = {}
+    for station in stations:
+        profile = load_profile(station.policy_profile)
+        counts = found.setdefault(station.region or "", {"missing": 0, "late": 0})
+        for spec in profile.annual_submissions:
+            due = annual_due_date(spec, year, profile)
+            if due >= today or (station.founded_on is not None and due < station.founded_on):
+                continue
+            if (station.id, spec.id, covered_year(spec, year)) not in done:
+                counts["missing"] += 1
+    late = (select(Station.region, func.count()).select_from(Submission)
+            .join(Station, col(Station.id) == col(Submission.station_id))
+            .where(Submission.year == year, col(Submission.late_workdays) > 0,
+                   col(Station.status).in_(LIVE_STATUSES)).group_by(col(Station.region)))
+    for region, n in (await session.exec(late)).all():
+        found.setdefault(region or "", {"missing": 0, "late": 0})["late"] = int(n)
     return found
 
 

@@ -52,8 +52,10 @@ async def dashboard(turn: Turn) -> list[Reply]:
         turn.session, station_ids=[x.station_id for x in summaries])}
     bars = [SatisfactionBar(s.station_name, s.average, load_profile(profiles[s.station_id]).rating.target)
             for s in summaries if s.station_id in profiles]
-    png = dashboard_png(by_region, bars, year, turn.tr)
-    return [Reply(T("Dashboard for {year}: submissions by region and satisfaction by station.", year=str(year)),
+    overdue = await assessment.overdue_by_region(turn.session, turn.today)
+    png = dashboard_png(by_region, bars, year, turn.tr, overdue)
+    return [Reply(T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",
+                    year=str(year)),
                   file=OutgoingFile(f"dashboard-{year}.png", content=png, kind="photo"))]
 
 

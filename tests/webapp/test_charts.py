@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,6 +12,9 @@ from bot import charts
 from bot.charts import SatisfactionBar, activities_by_month_png, dashboard_png
 from bot.sandbox_client import Sandbox, User
 from locales import translator
+from rules.deadlines import annual_due_date
+from rules.profile import load_profile
+from storage.assessment import overdue_by_region
 from storage.db import Database
 from tests.conftest import STAFF
 from tests.webapp.seed import seed
@@ -25,9 +29,27 @@ def test_activities_by_month_png() -> None:
 def test_dashboard_png_size() -> None:
     bars = [SatisfactionBar("衢州市柯城区科技服务站", 80.0, 85.0), SatisfactionBar("武汉站", 50.0, 80.0)]
     png = dashboard_png({"衢州": {"accepted": 2}, "武汉": {"submitted": 1, "returned": 1}}, bars, 2027,
-                        translator("zh_Hans"))
+                        translator("zh_Hans"), {"武汉": {"missing": 2, "late": 1}})
     image = Image.open(io.BytesIO(png))
-    assert image.format == "PNG" and image.size == (1000, 600)
+    assert image.format == "PNG" and image.size == (1000, 850)  # 7 in + 0.3 in per bar (at least 5), 100 dpi
+    many = [SatisfactionBar(f"站 {n}", 60.0 + n, 80.0) for n in range(10)]
+    taller = Image.open(io.BytesIO(dashboard_png({}, many, 2027, translator("en"))))
+    assert taller.size == (1000, 1000)
+
+
+async def test_overdue_by_region(db: Database) -> None:
+    """On 2027-06-01 the plan (due 31 Jan) and last year's summary are past due; wuhan's plan came in late."""
+    seeded = await seed(db)
+    async with db.session() as session:
+        found = await overdue_by_region(session, dt.date(2027, 6, 1))
+        quzhou_owes = [spec.id for spec in load_profile("quzhou").annual_submissions
+                       if annual_due_date(spec, 2027, load_profile("quzhou")) < dt.date(2027, 6, 1)
+                       and spec.id != "plan"]
+    assert seeded.quzhou_id and found["衢州"] == {"missing": len(quzhou_owes), "late": 0}
+    assert found["武汉"]["late"] == 1
+    async with db.session() as session:
+        early = await overdue_by_region(session, dt.date(2027, 1, 2))
+    assert all(v["missing"] == 0 for v in early.values())
 
 
 def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,6 +73,6 @@ async def test_dashboard_command_sends_a_photo(web_box: Sandbox, db: Database) -
     photos = [c for c in calls if c.method == "sendPhoto"]
     assert len(photos) == 1
     image = Image.open(io.BytesIO(next(iter(photos[0].files.values()))))
-    assert image.format == "PNG" and image.width == 1000
+    assert image.format == "PNG" and image.width == 1000 and image.height >= 850
     manager_calls = await web_box.send(User(800001, "Manager"), "/dashboard")
     assert not [c for c in manager_calls if c.method == "sendPhoto"]
