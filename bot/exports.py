@@ -6,6 +6,7 @@ and labels are rendered in the reader's language; every cell format names a CJK-
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import tempfile
@@ -60,6 +61,11 @@ class _Book:
         sheet.freeze_panes(1, 0)
         return sheet
 
+    def rows(self, sheet: Worksheet, first: int, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows ``first``, ``first + 1`` ...: one call per partition, for a worker thread."""
+        for offset, values in enumerate(rows):
+            self.row(sheet, first + offset, values)
+
     def row(self, sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
         for col, value in enumerate(values):
             if value is None or value == "":
@@ -108,7 +114,7 @@ async def export_year(session: AsyncSession, year: int, tr: Translator,
         await _ledger_sheet(book, session, year, station_ids, names, stations, profiles, tr, chunk)
         await _ratings_sheet(book, session, year, station_ids, names, profiles, tr)
         await _scores_sheet(book, session, year, stations, tr)
-        book.book.close()
+        await asyncio.to_thread(book.book.close)  # zips the sheets: seconds on a big year, off the loop
     return output.getvalue()
 
 
@@ -152,26 +158,37 @@ def _outcome_columns(stations: Sequence[Station], profiles: dict[str, Profile], 
 async def _ledger_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
                         names: dict[int | None, str], stations: Sequence[Station], profiles: dict[str, Profile],
                         tr: Translator, chunk: int) -> None:
+    """One row per activity, every column of the ledger, outcomes one column each.
+
+    Rows are fetched a partition at a time on the event loop and written by a worker thread, so the
+    bot keeps answering others while a big year is exported (the writing is most of the time).
+    """
     outcomes = _outcome_columns(stations, profiles, tr)
     type_labels = {(s.id, a.id): render(T(a.label), tr) for s in stations
                    for a in profiles[s.policy_profile].activity_types}
-    headers = _headers(tr, T("Station"), T("Date"), T("End date"), T("Activity type"), T("Title"), T("Experts"),
-                       T("Number of experts"), T("Experts from outside the province"), T("Expert days"),
-                       T("Participants"), T("Demand unit served"))
+    headers = _headers(tr, T("ID"), T("Station"), T("Date"), T("End date"), T("Activity type"), T("Title"),
+                       T("Experts"), T("Number of experts"), T("Experts from outside the province"),
+                       T("Expert days"), T("Participants"), T("Demand unit served"), T("Attachments"),
+                       T("Logged at"))
     sheet = book.sheet(T("Ledger"), headers + [label for _, label in outcomes], tr,
-                       (30, 12, 12, 16, 36, 20, 8, 8, 8, 8, 8) + (8,) * len(outcomes))
-    n = 0
-    async for row in assessment.stream_activities(session, station_ids, year, chunk):
-        n += 1
-        values: list[Any] = [names.get(row.station_id, str(row.station_id)), row.started_on, row.ended_on,
-                             type_labels.get((row.station_id, row.activity_type), row.activity_type), row.title,
-                             row.experts, row.experts_count, row.experts_outside_province, row.expert_days,
-                             row.participants, _yes_no(row.demand_unit_id is not None, tr)]
-        given = row.outcomes or {}
-        for key, _label_text in outcomes:
-            value = given.get(key)
-            values.append(value if isinstance(value, int | float) and not isinstance(value, bool) else None)
-        book.row(sheet, n, values)
+                       (8, 30, 12, 12, 16, 36, 20, 8, 8, 8, 8, 8, 8, 16) + (8,) * len(outcomes))
+    yes, no = _yes_no(True, tr), _yes_no(False, tr)
+    n = 1
+    async for partition in assessment.stream_ledger(session, station_ids, year, chunk):
+        values: list[list[Any]] = []
+        for (activity_id, station_id, started_on, ended_on, activity_type, title, experts, experts_count,
+             outside, expert_days, participants, demand_unit_id, given, attachments, created_at) in partition:
+            line: list[Any] = [activity_id, names.get(station_id, str(station_id)), started_on, ended_on,
+                               type_labels.get((station_id, activity_type), activity_type), title, experts,
+                               experts_count, outside, expert_days, participants,
+                               yes if demand_unit_id is not None else no, len(attachments or ()), created_at]
+            given = given or {}
+            for key, _label_text in outcomes:
+                value = given.get(key)
+                line.append(value if isinstance(value, int | float) and not isinstance(value, bool) else None)
+            values.append(line)
+        await asyncio.to_thread(book.rows, sheet, n, values)
+        n += len(values)
 
 
 async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,

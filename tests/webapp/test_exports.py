@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import threading
+from typing import Any
 
 import httpx
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot import exports
 from bot.exports import CJK_FONT, export_year
 from bot.sandbox_client import Sandbox, User
 from locales import translator
@@ -45,8 +48,9 @@ async def test_workbook_matches_the_database(db: Database) -> None:
     assert len(ledger_rows) == 1 + 5
     solved = header_index(ledger, "解决技术难题")
     first = ledger_rows[1]
-    assert first[0] == QUZHOU_NAME and first[4] == "技术攻关 1" and first[solved] == 2
-    wuhan_row = next(r for r in ledger_rows[1:] if r[0] == WUHAN_NAME)
+    assert first[:2] == [seeded.first_activity_id, QUZHOU_NAME]
+    assert first[header_index(ledger, "标题")] == "技术攻关 1" and first[solved] == 2
+    wuhan_row = next(r for r in ledger_rows[1:] if r[1] == WUHAN_NAME)
     assert wuhan_row[header_index(ledger, "培训企业数")] == 40
     submissions = rows(book["报送"])
     late = submissions[0].index("逾期工作日")
@@ -104,7 +108,7 @@ async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, 
     assert len(docs) == 1
     own = openpyxl.load_workbook(io.BytesIO(next(iter(docs[0].files.values()))))
     assert [r[1] for r in rows(own["服务站"])[1:]] == [QUZHOU_NAME]
-    assert {r[0] for r in rows(own["工作台帐"])[1:]} == {QUZHOU_NAME}
+    assert {r[1] for r in rows(own["工作台帐"])[1:]} == {QUZHOU_NAME}
 
 
 @pytest.mark.parametrize("argument", ["nonsense", "1999"])
@@ -134,3 +138,21 @@ async def test_ledger_streams_in_chunks_smaller_than_the_year(db: Database) -> N
     rows_small = [tuple(c.value for c in row) for row in ledger_small.iter_rows()]
     assert rows_small == [tuple(c.value for c in row) for row in ledger_whole.iter_rows()]
     assert len(rows_small) > 5
+
+
+async def test_ledger_rows_are_written_off_the_event_loop(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing a big ledger takes minutes: it runs in a worker thread so the bot keeps answering."""
+    await seed(db, activities=5)
+    threads: list[int] = []
+    original = exports._Book.rows
+
+    def recording(self: exports._Book, sheet: Any, first: int, values: Any) -> None:
+        threads.append(threading.get_ident())
+        original(self, sheet, first, values)
+
+    monkeypatch.setattr(exports._Book, "rows", recording)
+    async with db.session() as session:
+        content = await export_year(session, 2027, translator("en"), chunk=2)
+    assert len(threads) >= 3 and threading.get_ident() not in threads
+    ledger = openpyxl.load_workbook(io.BytesIO(content), read_only=True)["Ledger"]
+    assert sum(1 for _ in ledger.iter_rows()) == 1 + 6
