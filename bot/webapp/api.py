@@ -105,7 +105,10 @@ def _score(score: assessment.StationScore) -> dict[str, Any]:
         "minimums_met": score.minimums_met,
         "minimums": [dataclasses.asdict(m) for m in score.minimums],
         "score_kind": score.score_kind,
-        "quzhou_estimate": ({"total": score.score_total, "passes": score.score_passes}
+        "quzhou_estimate": ({"total": score.score_total, "passes": score.score_passes,
+                             "lines": [{"id": line.id, "group": line.group, "points": line.points,
+                                        "max_points": line.max_points, "actual": line.actual,
+                                        "manual": line.manual} for line in score.lines]}
                             if score.score_kind == "table" else None),
         "wuhan_counters": [dataclasses.asdict(c) for c in score.counters] if score.counters else None,
     }

@@ -92,6 +92,9 @@ async def test_lists_and_scores(client: httpx.AsyncClient, db: Database, api_tok
     items = {s["station_id"]: s for s in scores["items"]}
     quzhou, wuhan = items[seeded.quzhou_id], items[seeded.wuhan_id]
     assert quzhou["quzhou_estimate"]["total"] is not None and quzhou["wuhan_counters"] is None
+    lines = quzhou["quzhou_estimate"]["lines"]
+    assert sum(line["points"] or 0 for line in lines) == pytest.approx(quzhou["quzhou_estimate"]["total"])
+    assert {line["group"] for line in lines} == {"building", "operation", "output"}
     assert wuhan["quzhou_estimate"] is None
     trained = next(c for c in wuhan["wuhan_counters"] if c["id"] == "enterprises_trained")
     assert trained["actual"] == 40 and trained["target"] == 200
