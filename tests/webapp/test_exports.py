@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from typing import Any
@@ -56,6 +57,10 @@ async def test_workbook_matches_the_database(db: Database) -> None:
     late = submissions[0].index("逾期工作日")
     on_time = submissions[0].index("按时/逾期")
     assert sorted((r[late], r[on_time]) for r in submissions[1:]) == [(0, "按时"), (3, "逾期")]
+    plan = next(r for r in submissions[1:] if r[0] == QUZHOU_NAME)
+    due, submitted = submissions[0].index("截止日期"), submissions[0].index("报送时间")
+    assert plan[due] == dt.datetime(2027, 1, 31)  # a date cell
+    assert plan[submitted] == dt.datetime(2027, 1, 20, 10, 0)  # 02:00 UTC shown in Asia/Shanghai
     ratings = rows(book["评价"])
     assert sorted(r[2] for r in ratings[1:]) == [50.0, 70.0, 90.0]
     wuhan_scores = rows(book["考核 wuhan-qis"])
