@@ -126,7 +126,7 @@ async def export_year(session: AsyncSession, year: int, tr: Translator,
         await _stations_sheet(book, stations, tr)
         await _submissions_sheet(book, session, year, station_ids, names, profiles, stations, tr)
         await _ledger_sheet(book, session, year, station_ids, names, stations, profiles, tr, chunk)
-        await _ratings_sheet(book, session, year, station_ids, names, profiles, tr)
+        await _ratings_sheet(book, session, year, station_ids, names, profiles, tr, chunk)
         await _scores_sheet(book, session, year, stations, tr)
         await asyncio.to_thread(book.book.close)  # zips the sheets: seconds on a big year, off the loop
     return output.getvalue()
@@ -206,7 +206,8 @@ async def _ledger_sheet(book: _Book, session: AsyncSession, year: int, station_i
 
 
 async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
-                         names: dict[int | None, str], profiles: dict[str, Profile], tr: Translator) -> None:
+                         names: dict[int | None, str], profiles: dict[str, Profile], tr: Translator,
+                         chunk: int) -> None:
     dimensions: dict[str, str] = {}
     for profile in profiles.values():
         for dim in profile.rating.dimensions:
@@ -214,13 +215,17 @@ async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_
     sheet = book.sheet(T("Ratings"), _headers(tr, T("Station"), T("Rated at"), T("Score (0–100)"))
                        + list(dimensions.values()) + _headers(tr, T("Comment")), tr,
                        (30, 16, 10) + (10,) * len(dimensions) + (40,))
-    rows = await assessment.list_ratings(session, station_ids, year)
-    for n, rating in enumerate(rows, start=1):
-        scores = rating.scores or {}
-        values: list[Any] = [names.get(rating.station_id, str(rating.station_id)), rating.created_at, rating.score]
-        values += [scores.get(key) if isinstance(scores.get(key), int | float) else None for key in dimensions]
-        values.append(rating.comment)
-        book.row(sheet, n, values)
+    n = 1
+    async for partition in assessment.stream_ratings(session, station_ids, year, chunk):
+        values: list[list[Any]] = []
+        for station_id, created_at, score, scores, comment in partition:
+            scores = scores or {}
+            line: list[Any] = [names.get(station_id, str(station_id)), created_at, score]
+            line += [scores.get(key) if isinstance(scores.get(key), int | float) else None for key in dimensions]
+            line.append(comment)
+            values.append(line)
+        await asyncio.to_thread(book.rows, sheet, n, values)
+        n += len(values)
 
 
 def _profile_sheet_name(profile: Profile) -> T:

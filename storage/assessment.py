@@ -156,6 +156,23 @@ async def rating_summaries(session: AsyncSession, year: int | None = None,
             for sid, name, avg, n in (await session.exec(query)).all()]
 
 
+async def stream_ratings(session: AsyncSession, station_ids: Sequence[int] | None, year: int,
+                         chunk: int = 500) -> AsyncIterator[Sequence[Any]]:
+    """The year's ratings as ``(station_id, created_at, score, scores, comment)`` rows, a partition at a time.
+
+    A network's year holds hundreds of thousands of ratings: as ORM objects in one list they were the
+    export's largest allocation.
+    """
+    where = _created_in(year)
+    if station_ids is not None:
+        where.append(col(Rating.station_id).in_(list(station_ids)))
+    query = (sa_select(col(Rating.station_id), col(Rating.created_at), col(Rating.score), col(Rating.scores),
+                       col(Rating.comment)).where(*where).order_by(col(Rating.id)))
+    result = await session.stream(query.execution_options(yield_per=chunk))
+    async for partition in result.partitions(chunk):
+        yield partition
+
+
 async def count_ratings(session: AsyncSession, station_ids: Sequence[int] | None = None,
                         year: int | None = None) -> int:
     where = _created_in(year)

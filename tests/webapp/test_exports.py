@@ -143,6 +143,10 @@ async def test_ledger_streams_in_chunks_smaller_than_the_year(db: Database) -> N
     rows_small = [tuple(c.value for c in row) for row in ledger_small.iter_rows()]
     assert rows_small == [tuple(c.value for c in row) for row in ledger_whole.iter_rows()]
     assert len(rows_small) > 5
+    ratings_small = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["Ratings"]
+    ratings_whole = openpyxl.load_workbook(io.BytesIO(whole), read_only=True)["Ratings"]
+    small = [tuple(c.value for c in row) for row in ratings_small.iter_rows()]
+    assert small == [tuple(c.value for c in row) for row in ratings_whole.iter_rows()] and len(small) == 1 + 3
 
 
 async def test_ledger_rows_are_written_off_the_event_loop(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
