@@ -111,19 +111,20 @@ def dashboard_png(by_region: Mapping[str, Mapping[str, int]], satisfaction: Sequ
         middle.tick_params(axis="x", labelrotation=30)
         for counts in (left, middle):
             counts.yaxis.set_major_locator(MaxNLocator(integer=True))
-        names = [bar.station for bar in satisfaction]
-        right.barh(names, [bar.average for bar in satisfaction], color="#90caf9")
+        right.set_xlim(0, 100)
+        right.set_title(render(T("Satisfaction by station (0–100) against the target"), tr))
+        if not satisfaction:
+            # No empty categorical bars: they collapse the layout. Just say so in the middle of the panel.
+            right.set_yticks([])
+            right.text(0.5, 0.5, render(T("No ratings yet"), tr), ha="center", va="center", transform=right.transAxes)
+            return _png(figure)
+        right.barh([bar.station for bar in satisfaction], [bar.average for bar in satisfaction], color="#90caf9")
         for index, bar in enumerate(satisfaction):
             target = right.vlines(bar.target, index - 0.4, index + 0.4, colors="#d32f2f", linewidth=2)
             if index == 0:
                 target.set_label(render(T("Target"), tr))
-        right.set_xlim(0, 100)
         right.invert_yaxis()
-        right.set_title(render(T("Satisfaction by station (0–100) against the target"), tr))
-        if satisfaction:
-            right.legend(loc="lower right")
-        else:
-            right.text(50, 0.5, render(T("No ratings yet"), tr), ha="center", va="center")
+        right.legend(loc="lower right")
         return _png(figure)
 
 

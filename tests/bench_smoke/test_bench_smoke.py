@@ -84,5 +84,6 @@ async def test_export_scale_smoke(tmp_path: Path) -> None:
     result = await export_scale.measure(url, 2026, out)
     book = openpyxl.load_workbook(io.BytesIO(out.read_bytes()), read_only=True)
     assert result["bytes"] == out.stat().st_size and result["peak_rss_mb"] > 0
-    assert len(book.sheetnames) == 5, book.sheetnames
+    assert book.sheetnames[:4] == ["服务站", "报送", "工作台帐", "评价"], book.sheetnames
+    assert all(name.startswith("考核 ") for name in book.sheetnames[4:]), "then one score sheet per profile"
     assert sum(1 for _ in book["工作台帐"].iter_rows()) > 1, "the year's ledger rows are in the workbook"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 
 import pytest
 from PIL import Image
@@ -76,3 +77,11 @@ async def test_dashboard_command_sends_a_photo(web_box: Sandbox, db: Database) -
     assert image.format == "PNG" and image.width == 1000 and image.height >= 850
     manager_calls = await web_box.send(User(800001, "Manager"), "/dashboard")
     assert not [c for c in manager_calls if c.method == "sendPhoto"]
+
+
+def test_dashboard_without_any_data_keeps_its_layout() -> None:
+    """A new network (no submissions, no ratings) still gets a readable chart, not a collapsed layout."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = dashboard_png({}, [], 2027, translator("en"), {})
+    assert Image.open(io.BytesIO(png)).size == (1000, 850)
