@@ -115,8 +115,13 @@ def _on_time(late_workdays: int, tr: Translator) -> str:
 
 
 async def export_year(session: AsyncSession, year: int, tr: Translator,
-                      station_ids: Sequence[int] | None = None, chunk: int = 500) -> bytes:
-    """The workbook as bytes; ``station_ids`` limits it (a manager's own station)."""
+                      station_ids: Sequence[int] | None = None, chunk: int = 500, *,
+                      individual_ratings: bool = True) -> bytes:
+    """The workbook as bytes; ``station_ids`` limits it (a manager's own station).
+
+    ``individual_ratings=False`` (a manager's pack) gives averages per dimension instead of one row per
+    rating: a station with few demand units could otherwise tell who gave which score and comment.
+    """
     stations = await assessment.list_stations(session, station_ids=station_ids)
     names = {s.id: s.name for s in stations}
     profiles = _profiles(stations)
@@ -126,7 +131,10 @@ async def export_year(session: AsyncSession, year: int, tr: Translator,
         await _stations_sheet(book, stations, tr)
         await _submissions_sheet(book, session, year, station_ids, names, profiles, stations, tr)
         await _ledger_sheet(book, session, year, station_ids, names, stations, profiles, tr, chunk)
-        await _ratings_sheet(book, session, year, station_ids, names, profiles, tr, chunk)
+        if individual_ratings:
+            await _ratings_sheet(book, session, year, station_ids, names, profiles, tr, chunk)
+        else:
+            await _ratings_summary_sheet(book, session, year, stations, profiles, tr, chunk)
         await _scores_sheet(book, session, year, stations, tr)
         await asyncio.to_thread(book.book.close)  # zips the sheets: seconds on a big year, off the loop
     return output.getvalue()
@@ -226,6 +234,40 @@ async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_
             values.append(line)
         await asyncio.to_thread(book.rows, sheet, n, values)
         n += len(values)
+
+
+async def _ratings_summary_sheet(book: _Book, session: AsyncSession, year: int, stations: Sequence[Station],
+                                 profiles: dict[str, Profile], tr: Translator, chunk: int) -> None:
+    """Per station: how many ratings, the average (0–100) against the target, each dimension's average."""
+    dimensions: dict[str, str] = {}
+    for profile in profiles.values():
+        for dim in profile.rating.dimensions:
+            dimensions.setdefault(dim.id, render(T(dim.label), tr))
+    count: dict[int, int] = {}
+    total: dict[int, float] = {}
+    by_dim: dict[tuple[int, str], list[float]] = {}
+    ids = [s.id for s in stations if s.id is not None]
+    async for partition in assessment.stream_ratings(session, ids, year, chunk):
+        for station_id, _created_at, score, scores, _comment in partition:
+            count[station_id] = count.get(station_id, 0) + 1
+            total[station_id] = total.get(station_id, 0.0) + float(score)
+            for key, value in (scores or {}).items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    by_dim.setdefault((station_id, key), []).append(float(value))
+    sheet = book.sheet(T("Ratings summary"), _headers(
+        tr, T("Station"), T("Ratings"), T("Score (0–100)"), T("Required or target"), T("Met"))
+        + [render(T("{dimension} (average)", dimension=label), tr) for label in dimensions.values()],
+        tr, (30, 8, 10, 10, 6) + (12,) * len(dimensions))
+    for n, station in enumerate(stations, start=1):
+        sid = station.id or 0
+        target = profiles[station.policy_profile].rating.target
+        average = round(total[sid] / count[sid], 2) if count.get(sid) else None
+        values: list[Any] = [station.name, count.get(sid, 0), average, target,
+                             _yes_no(None if average is None else average >= target, tr)]
+        for key in dimensions:
+            given = by_dim.get((sid, key))
+            values.append(round(sum(given) / len(given), 2) if given else None)
+        book.row(sheet, n, values)
 
 
 def _profile_sheet_name(profile: Profile) -> T:

@@ -114,6 +114,11 @@ async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, 
     own = openpyxl.load_workbook(io.BytesIO(next(iter(docs[0].files.values()))))
     assert [r[1] for r in rows(own["服务站"])[1:]] == [QUZHOU_NAME]
     assert {r[1] for r in rows(own["工作台帐"])[1:]} == {QUZHOU_NAME}
+    # A manager gets averages, not one row per rating (few demand units could be told apart).
+    assert "评价" not in own.sheetnames and own.sheetnames[-2:] == ["评价汇总", "考核 quzhou"]
+    summary = rows(own["评价汇总"])
+    assert len(summary) == 2 and summary[1][:5] == [QUZHOU_NAME, 2, 80.0, 80, "是"]
+    assert summary[0][5:] and sorted(set(summary[1][5:])) == [4.0, 5.0]  # the seeded dimensions are 4s and 5s
 
 
 @pytest.mark.parametrize("argument", ["nonsense", "1999"])
