@@ -12,7 +12,8 @@ MIN_SECRET = 16
 SECRET_HELP = (f"TELEGRAM_WEBHOOK_SECRET must be set to a random string of at least {MIN_SECRET} characters "
                "(letters, digits, _ and -), for example the output of `python3 -c \"import secrets; "
                "print(secrets.token_urlsafe(32))\"`.")
-URL_HELP = "TELEGRAM_WEBHOOK_URL must be set to the public https address of /telegram/<path>, as Telegram will call it."
+URL_HELP = ("TELEGRAM_WEBHOOK_URL must be set to the public https:// address of /telegram/<path>, "
+            "as Telegram will call it.")
 
 
 def webhook_problem(settings: Settings) -> str | None:
@@ -23,8 +24,8 @@ def webhook_problem(settings: Settings) -> str | None:
         return TOKEN_HELP
     if len(settings.telegram_webhook_secret) < MIN_SECRET:
         return SECRET_HELP
-    if not settings.telegram_webhook_url:
-        return URL_HELP
+    if not settings.telegram_webhook_url.startswith("https://"):
+        return URL_HELP  # Telegram calls only https webhooks
     return None
 
 

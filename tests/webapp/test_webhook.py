@@ -97,3 +97,13 @@ def test_the_path_comes_from_the_url_or_else_from_the_secret() -> None:
     derived = webhook_path("", SECRET)
     assert derived == webhook_path("", SECRET) and len(derived) == 24
     assert SECRET not in derived and derived != webhook_path("", SECRET + "x")
+
+
+@pytest.mark.parametrize("url", ["", "http://bot.example.org/telegram/hook"])
+def test_webhook_command_refuses_a_missing_or_plain_http_url(settings: Settings, url: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    bad = settings.model_copy(update={"telegram_webhook_secret": SECRET, "telegram_webhook_url": url})
+    from bot.cli import parser
+
+    assert webapp_main(parser().parse_args(["webhook"]), bad) == 2
+    assert "TELEGRAM_WEBHOOK_URL" in capsys.readouterr().out
