@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.formctx import form_context
+from bot.handlers.documents import queue_document
 from bot.routing import Turn
 from conversations.formspec import load_form
 from conversations.review import STATUS_LABELS, answers_text, staff_card
@@ -70,6 +71,7 @@ async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers:
                         kind=T("Annual work plan") if kind == "plan" else T("Annual work summary"),
                         year=year or 0, status=STATUS_LABELS.get(locked.submission.status, Raw(locked.submission.status))))]
     assert submission.id is not None
+    await queue_document(turn, submission, manager.id)  # the paper document, rendered after the commit
     form = load_form(draft.form_id, station.policy_profile)
     ctx = await form_context(turn.session, station, turn.today, turn.tr)
     card = staff_card(submission_id=submission.id, version=submission.current_version, kind=kind,

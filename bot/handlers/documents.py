@@ -1,0 +1,415 @@
+"""Paper documents in chat: the DOCX after each submission, the stamped scan back, staff downloads.
+
+Rendering never runs inside an update's transaction: the submission's transaction only adds a
+``submission_document`` row; after it commits, a background task fills the template (in a
+thread), sends the DOCX to the manager and records it. A restart in between leaves the row
+pending and the start-up sweep (and a periodic job) delivers it. Staff downloads and zips are
+built the same way, off the update, and sent when ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Coroutine
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot, InputFile
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf, zip_files
+from bot.formctx import ledger_counts, profile_choices
+from bot.routing import STAFF, Route, Router, Turn
+from bot.services import Services
+from conversations.documents import document_context
+from conversations.fields import FieldError
+from conversations.fields.files import parse_file
+from conversations.formspec import FieldSpec, load_form
+from conversations.types import Button, ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, keyboard
+from locales import Join, Raw, T, Text, render, translator
+from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
+from rules.profile import load_profile
+from storage import documents as store
+from storage.clock import db_time, local
+from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
+
+log = logging.getLogger(__name__)
+ZH = translator("zh_Hans")
+SWEEP_EVERY_SECONDS = 60.0
+SCAN = FieldSpec(name="scan", type="attachment", label="Stamped copy",
+                 accept=("application/pdf", "image/*", ".pdf", ".jpg", ".jpeg", ".png"))
+PRINT_LINE = T("Print it, sign and stamp it, then send the scan back here as a photo or PDF.")
+RECEIVED = T("stamped copy received")
+AWAITING = T("awaiting stamped copy")
+
+
+def kind_label(kind_id: str) -> Text:
+    kind = document_kind(kind_id)
+    return T(kind.label) if kind is not None else Raw(kind_id)
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:60]
+
+
+class Worker:
+    """Background document tasks of one Application; tests ``await drain()`` instead of sleeping."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.bot: Bot | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.running: set[int] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def sweep(self) -> int:
+        async with self.services.db.session() as session:
+            ids = await store.pending(session)
+        for doc_id in ids:
+            await self.deliver(doc_id)
+        return len(ids)
+
+    async def deliver(self, doc_id: int) -> None:
+        """Render (once) and send the DOCX to the person who submitted; failures are retried later."""
+        if doc_id in self.running:
+            return
+        self.running.add(doc_id)
+        try:
+            await self._deliver(doc_id)
+        except Exception:
+            log.exception("document %s: delivery failed", doc_id)
+        finally:
+            self.running.discard(doc_id)
+
+    async def _deliver(self, doc_id: int) -> None:
+        now = self.services.now()
+        async with self.services.db.session() as session:
+            doc = await session.get(SubmissionDocument, doc_id)
+            if doc is None or doc.status != store.PENDING:
+                return
+            if doc.content is None:
+                try:
+                    doc.filename, doc.content = await build(session, doc)
+                except Exception as exc:
+                    log.exception("document %s: rendering failed", doc_id)
+                    self._failed(doc, f"{type(exc).__name__}: {exc}")
+                    await session.commit()
+                    return
+                doc.rendered_at = db_time(now)
+                await session.commit()
+            person = await session.get(Person, doc.person_id) if doc.person_id else None
+            if person is None or person.chat_id is None or self.bot is None:
+                doc.status = store.SENT  # nobody to send it to: staff can still download it
+                await session.commit()
+                return
+            tr = translator(person.language)
+            caption = render(Join((T("{title} (number {number}, version {version}).", title=kind_label(doc.kind),
+                                     number=doc.submission_id, version=doc.version), PRINT_LINE), " "), tr)
+            try:
+                message = await self.bot.send_document(person.chat_id, InputFile(doc.content, filename=doc.filename),
+                                                       caption=caption)
+            except Forbidden as exc:
+                doc.status, doc.last_error = store.SENT, f"Forbidden: {exc}"[:500]
+            except TelegramError as exc:
+                self._failed(doc, f"{type(exc).__name__}: {exc}")
+            else:
+                doc.status = store.SENT
+                doc.sent_at = db_time(now)
+                doc.telegram_file_id = message.document.file_id if message.document else ""
+            await session.commit()
+
+    @staticmethod
+    def _failed(doc: SubmissionDocument, error: str) -> None:
+        doc.attempts += 1
+        doc.last_error = error[:500]
+        if doc.attempts >= store.MAX_ATTEMPTS:
+            doc.status = store.FAILED
+
+
+def worker(services: Services) -> Worker:
+    found: Worker = services.extras.setdefault("documents", Worker(services))
+    return found
+
+
+async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[str, Any]:
+    """The template variables of one submission version (answers, station, numbers, ledger facts)."""
+    submission = await session.get(Submission, doc.submission_id)
+    station = await session.get(Station, doc.station_id)
+    kind = document_kind(doc.kind)
+    assert submission is not None and station is not None and kind is not None and station.id is not None
+    version = (await session.exec(select(SubmissionVersion).where(
+        SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
+    profile = load_profile(station.policy_profile)
+    society = await session.get(Society, station.society_id) if station.society_id else None
+    submitted = local(version.submitted_at, ZoneInfo(profile.timezone))
+    facts: dict[str, Any] = {}
+    if kind.form == "annual_summary" and submission.year:
+        counts = await ledger_counts(session, station.id, submission.year)
+        facts["ledger"] = [{"label": ZH(T(a.label)), "count": str(counts.get(a.id, 0))} for a in profile.activity_types]
+    return document_context(
+        load_form(kind.form, profile.id), version.answers, choices=profile_choices(profile), render=ZH,
+        today=submitted.date(), profile_id=profile.id, facts=facts,
+        station={"name": station.name, "plaque_name": station.plaque_name, "host_unit_name": station.host_unit_name,
+                 "credit_code": station.host_unit_credit_code, "approval_number": station.approval_number,
+                 "region": station.region, "society": society.name if society else ""},
+        doc={"number": str(submission.id), "version": str(doc.version), "submitted_on": chinese_date(submitted.date()),
+             "year": str(submission.year or "")})
+
+
+async def build(session: AsyncSession, doc: SubmissionDocument) -> tuple[str, bytes]:
+    """The DOCX of one submission version: the profile's template filled with its answers."""
+    station = await session.get(Station, doc.station_id)
+    kind = document_kind(doc.kind)
+    assert station is not None and kind is not None
+    template = template_path(station.policy_profile, kind.id)
+    if template is None:
+        raise FileNotFoundError(f"no {kind.id} template for profile {station.policy_profile}")
+    context = await context_for(session, doc)
+    content = await asyncio.to_thread(render_docx, template, context)
+    year = f"-{doc.year}" if doc.year else ""
+    name = f"{doc.submission_id}-{ZH(T(kind.label))}{year}-v{doc.version}-{safe_name(station.name)}.docx"
+    return name, content
+
+
+async def queue_document(turn: Turn, submission: Submission, person_id: int | None) -> SubmissionDocument | None:
+    """Called inside the submission's transaction: add the pending row; render after the commit."""
+    kind = for_submission(submission.kind)
+    station = await turn.session.get(Station, submission.station_id)
+    if kind is None or station is None or template_path(station.policy_profile, kind.id) is None:
+        return None
+    doc = await store.add_pending(turn.session, submission, kind.id, person_id, turn.now)
+    assert doc.id is not None
+    doc_id = doc.id
+    tasks = worker(turn.services)
+
+    async def after_commit() -> None:
+        tasks.spawn(tasks.deliver(doc_id))
+
+    turn.after_commit.append(after_commit)
+    return doc
+
+
+# ---- the stamped scan ----------------------------------------------------------------------
+async def scan_input(turn: Turn) -> list[Reply] | None:
+    """A photo or PDF from a manager with no form open: the stamped copy of their newest document."""
+    if not isinstance(turn.input, FileInput):
+        return None
+    manager = turn.manager()
+    if manager is None or manager.station_id is None or manager.id is None:
+        return None
+    waiting = await store.awaiting_scan(turn.session, manager.station_id)
+    if not waiting:
+        return None
+    doc = waiting[0]
+    try:
+        scan = parse_file(turn.input, SCAN)
+    except FieldError as error:
+        return [Reply(error.message)]
+    await store.attach_scan(turn.session, doc, scan, manager.id, turn.now)
+    what = T("{title} (number {number}, version {version})", title=kind_label(doc.kind), number=doc.submission_id,
+             version=doc.version)
+    station = await turn.session.get(Station, manager.station_id)
+    from bot.submit import notify_staff
+
+    notice = Reply(T("Stamped copy received: {what}, station {station}.", what=what,
+                     station=Raw(station.name if station else "")),
+                   file=OutgoingFile(scan["name"], file_id=scan["file_id"], kind=scan["kind"]))
+    await notify_staff(turn, notice, key=f"stamped:{doc.id}")
+    lines: list[Text] = [T("Thank you: the stamped copy is attached to {what}.", what=what)]
+    if len(waiting) > 1:
+        lines.append(T("{n} more documents still await their stamped copy; send each scan separately.",
+                       n=len(waiting) - 1))
+    return [Reply(Join(tuple(lines)))]
+
+
+# ---- staff: lists and downloads -------------------------------------------------------------
+def status_text(doc: SubmissionDocument) -> Text:
+    if doc.scan_received_at is not None:
+        return RECEIVED
+    if doc.status == store.FAILED:
+        return T("document could not be produced: {error}", error=Raw(doc.last_error[:100]))
+    if doc.status == store.PENDING:
+        return T("document being prepared")
+    return AWAITING
+
+
+async def documents_command(turn: Turn) -> list[Reply]:
+    """/documents, /documents <station number>, /documents <kind> <year>."""
+    assert isinstance(turn.input, CommandInput)
+    args = turn.input.args
+    if len(args) == 1 and args[0].isdigit():
+        return await station_documents(turn, int(args[0]))
+    if len(args) == 2 and args[1].isdigit() and document_kind(args[0]) is not None:
+        return start_zip(turn, args[0], int(args[1]))
+    rows = await store.kinds_and_years(turn.session)
+    if not rows:
+        return [Reply(T("No documents yet: each plan, summary or change report gets its document when submitted."))]
+    lines: list[Text] = [T("Documents (DOCX, with PDF when LibreOffice is installed):")]
+    buttons: list[list[Button]] = []
+    for kind, year, count, stamped in rows[:12]:
+        lines.append(T("{kind} {year}: {n} submitted, {stamped} stamped copies received, {waiting} awaiting.",
+                       kind=kind_label(kind), year=Raw(str(year or "")), n=count, stamped=stamped,
+                       waiting=count - stamped))
+        if year is not None:
+            buttons.append([Button(T("⬇ {kind} {year} (zip)", kind=kind_label(kind), year=Raw(str(year))),
+                                   f"doc:z:{kind}:{year}")])
+    lines.append(T("One station's documents: /documents <station number>. Kinds: {kinds}.",
+                   kinds=Raw(", ".join(d.id for d in registry()))))
+    return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+
+async def station_documents(turn: Turn, station_id: int) -> list[Reply]:
+    station = await turn.session.get(Station, station_id)
+    if station is None:
+        return [Reply(T("There is no station number {number}.", number=station_id))]
+    docs = await store.of_station(turn.session, station_id)
+    if not docs:
+        return [Reply(T("Station {station} has no documents yet.", station=Raw(station.name)))]
+    lines: list[Text] = [T("Documents of {station}:", station=Raw(station.name))]
+    buttons: list[list[Button]] = []
+    for doc in docs[:20]:
+        year = Raw(f" {doc.year}" if doc.year else "")
+        lines.append(T("#{number} {kind}{year} version {version}: {status}", number=doc.submission_id,
+                       kind=kind_label(doc.kind), year=year, version=doc.version, status=status_text(doc)))
+        row = []
+        if doc.content is not None:
+            row.append(Button(T("⬇ #{number} v{version}", number=doc.submission_id, version=doc.version),
+                              f"doc:d:{doc.id}"))
+        if doc.scan is not None:
+            row.append(Button(T("🖨 stamped #{number} v{version}", number=doc.submission_id, version=doc.version),
+                              f"doc:s:{doc.id}"))
+        buttons.append(row)
+    return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+
+def pdf_note(reason: str) -> Text:
+    if reason == NO_LIBREOFFICE:
+        return T("PDF not included: LibreOffice is not installed on the server (the README says how to add it).")
+    return T("PDF not included: {reason}.", reason=Raw(reason))
+
+
+def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
+    tasks = worker(turn.services)
+    chat_id, tr = turn.chat_id, turn.tr
+
+    async def after_commit() -> None:
+        tasks.spawn(send_zip(tasks, chat_id, tr.locale, kind, year))
+
+    turn.after_commit.append(after_commit)
+    return [Reply(T("Preparing the zip of {kind} {year}; it will arrive here in a moment.", kind=kind_label(kind),
+                    year=Raw(str(year))))]
+
+
+async def zip_of(services: Services, kind: str, year: int, station_id: int | None = None) -> tuple[bytes, int, str]:
+    """All newest documents of one kind and year as a zip (DOCX, and PDF when possible); files, reason."""
+    async with services.db.session() as session:
+        docs = await store.latest_of_kind(session, kind, year, station_id)
+    files = {d.filename: d.content for d in docs if d.content is not None}
+    pdfs = await to_pdf(files) if files else None
+    everything = {**files, **(pdfs.files if pdfs else {})}
+    content = await asyncio.to_thread(zip_files, everything)
+    return content, len(files), pdfs.reason if pdfs else ""
+
+
+async def send_zip(tasks: Worker, chat_id: int, locale: str, kind: str, year: int) -> None:
+    tr = translator(locale)
+    content, count, reason = await zip_of(tasks.services, kind, year)
+    if tasks.bot is None:
+        return
+    if count == 0:
+        await tasks.bot.send_message(chat_id, render(T("No {kind} documents for {year}.", kind=kind_label(kind),
+                                                       year=Raw(str(year))), tr))
+        return
+    lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
+    if reason:
+        lines.append(pdf_note(reason))
+    name = f"{ZH(kind_label(kind))}-{year}.zip"
+    await tasks.bot.send_document(chat_id, InputFile(content, filename=name), caption=render(Join(tuple(lines)), tr))
+
+
+async def send_one(tasks: Worker, chat_id: int, locale: str, doc_id: int) -> None:
+    tr = translator(locale)
+    async with tasks.services.db.session() as session:
+        doc = await session.get(SubmissionDocument, doc_id)
+    if doc is None or doc.content is None or tasks.bot is None:
+        return
+    pdfs = await to_pdf({doc.filename: doc.content})
+    await tasks.bot.send_document(chat_id, InputFile(doc.content, filename=doc.filename),
+                                  caption=render(status_text(doc), tr))
+    if pdfs.files:
+        name, data = next(iter(pdfs.files.items()))
+        await tasks.bot.send_document(chat_id, InputFile(data, filename=name))
+    else:
+        await tasks.bot.send_message(chat_id, render(pdf_note(pdfs.reason), tr))
+
+
+async def doc_button(turn: Turn) -> list[Reply]:
+    """``doc:d:<id>`` one document, ``doc:s:<id>`` its stamped copy, ``doc:z:<kind>:<year>`` a zip."""
+    assert isinstance(turn.input, ButtonInput)
+    parts = turn.input.data.split(":")
+    if len(parts) == 4 and parts[1] == "z" and parts[3].isdigit() and document_kind(parts[2]) is not None:
+        return start_zip(turn, parts[2], int(parts[3]))
+    doc = await turn.session.get(SubmissionDocument, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    if doc is None:
+        return [Reply(T("This button is no longer active."))]
+    if parts[1] == "s" and doc.scan:
+        scan = doc.scan
+        return [Reply(T("Stamped copy of #{number} version {version}.", number=doc.submission_id, version=doc.version),
+                      file=OutgoingFile(str(scan.get("name", "scan")), file_id=str(scan["file_id"]),
+                                        kind="photo" if scan.get("kind") == "photo" else "document"))]
+    if parts[1] == "d" and doc.content is not None:
+        tasks = worker(turn.services)
+        chat_id, locale, doc_id = turn.chat_id, turn.tr.locale, doc.id or 0
+
+        async def after_commit() -> None:
+            tasks.spawn(send_one(tasks, chat_id, locale, doc_id))
+
+        turn.after_commit.append(after_commit)
+        return [Reply(T("Preparing the document; it will arrive here in a moment."))]
+    return [Reply(T("This button is no longer active."))]
+
+
+def install(services: Services) -> None:
+    """Keep the bot for the background tasks; deliver what a restart left pending, then every minute."""
+
+    async def post_init(application: Application) -> None:
+        tasks = worker(services)
+        tasks.bot = application.bot
+        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+            return
+        try:
+            await tasks.sweep()
+        except Exception:
+            log.exception("start-up document sweep failed")
+
+        async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+            await tasks.sweep()
+
+        application.job_queue.run_repeating(sweep, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
+                                            name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
+
+    services.extras.setdefault("post_init", []).append(post_init)
+
+
+def extend(router: Router, services: Services) -> None:
+    router.add(Route("documents", STAFF, documents_command, menu_label=T("Documents to print and stamped copies"),
+                     menu_order=75))
+    router.add(Route("doc", STAFF, doc_button, kind="button"))
+    router.free_input.append(scan_input)
+    install(services)
+
+
+__all__ = ["Worker", "build", "extend", "queue_document", "worker"]
