@@ -21,6 +21,8 @@ from typing import Any
 
 from docxtpl import DocxTemplate, Listing
 
+from bot import fonts
+
 log = logging.getLogger(__name__)
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -75,17 +77,12 @@ NO_LIBREOFFICE = "LibreOffice is not installed on the server"
 
 
 def _font_env(folder: Path) -> dict[str, str]:
-    """The fontconfig environment that lets LibreOffice find the pip-installed CJK font."""
+    """The fontconfig environment that lets LibreOffice find the pip-installed CJK font (``bot.fonts``)."""
     try:
-        from bot import fonts
-    except ImportError:
+        return fonts.fontconfig_env(folder)
+    except fonts.MissingCJKFont as exc:  # boxes instead of Chinese, but the DOCX is still offered
+        log.warning("PDF conversion without a CJK font: %s", exc)
         return {}
-    try:
-        env: dict[str, str] = fonts.fontconfig_env(folder)  # type: ignore[attr-defined,unused-ignore]
-    except Exception as exc:  # a missing font makes boxes, not a failure: the DOCX is still offered
-        log.warning("PDF conversion without a CJK font configuration: %s", exc)
-        return {}
-    return env
 
 
 async def to_pdf(files: Mapping[str, bytes], limit_seconds: float = PDF_TIMEOUT_SECONDS) -> Pdfs:

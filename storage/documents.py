@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -87,13 +86,20 @@ async def latest_of_kind(session: AsyncSession, kind: str, year: int | None,
 
 
 async def kinds_and_years(session: AsyncSession) -> list[tuple[str, int | None, int, int]]:
-    """(kind, year, documents, stamped copies) over every rendered document, newest year first."""
-    stamped = func.count(SubmissionDocument.scan_received_at)
-    query = (select(SubmissionDocument.kind, SubmissionDocument.year, func.count(), stamped)
+    """(kind, year, submissions, stamped copies of their newest version), newest year first."""
+    query = (select(SubmissionDocument.kind, SubmissionDocument.year, SubmissionDocument.submission_id,
+                    SubmissionDocument.scan_received_at)
              .where(SubmissionDocument.status == SENT)
-             .group_by(col(SubmissionDocument.kind), col(SubmissionDocument.year)))
-    rows = (await session.exec(query)).all()
-    return sorted(((k, y, int(n), int(s)) for k, y, n, s in rows), key=lambda r: (-(r[1] or 0), r[0]))
+             .order_by(col(SubmissionDocument.submission_id), col(SubmissionDocument.version)))
+    newest: dict[int, tuple[str, int | None, bool]] = {}
+    for kind, year, submission_id, stamped_at in (await session.exec(query)).all():
+        newest[submission_id] = (kind, year, stamped_at is not None)
+    counts: dict[tuple[str, int | None], list[int]] = {}
+    for kind, year, stamped in newest.values():
+        entry = counts.setdefault((kind, year), [0, 0])
+        entry[0] += 1
+        entry[1] += int(stamped)
+    return sorted(((k, y, n, s) for (k, y), (n, s) in counts.items()), key=lambda r: (-(r[1] or 0), r[0]))
 
 
 async def for_submission(session: AsyncSession, submission_id: int) -> SubmissionDocument | None:

@@ -21,6 +21,7 @@ Titles and signature/stamp blocks follow each seed's own forms (seed 000 附件1
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ from rules.documents import DOCUMENTS_DIR, registry
 from rules.profile import all_profiles
 
 FONT = "宋体"  # what Chinese offices print with; LibreOffice falls back to the CJK font fontconfig names
-LABEL_WIDTH, VALUE_WIDTH = Cm(4.2), Cm(11.8)
+LABEL_WIDTH, VALUE_WIDTH, NUMBER_WIDTH = Cm(4.2), Cm(11.8), Cm(1.2)
 MAX_BOXES = 12
 zh = translator("zh_Hans")
 
@@ -136,6 +137,9 @@ def table(document: Document, columns: int) -> Table:  # type: ignore[valid-type
     t: Table = document.add_table(rows=0, cols=columns)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if columns == 2:
+        t.autofit = False
+        t.columns[0].width, t.columns[1].width = LABEL_WIDTH, VALUE_WIDTH
     return t
 
 
@@ -157,7 +161,7 @@ def boxes(profile: str, spec: FieldSpec) -> str | None:
     """☐ 站长变更 ☐ 联络人变更 …, as paper forms list the options; None for long catalogues."""
     from bot.formctx import profile_choices  # the same catalogue the chat offers
 
-    ctx = FormContext(today=__import__("datetime").date(2027, 1, 1), profile_id=profile,
+    ctx = FormContext(today=dt.date(2027, 1, 1), profile_id=profile,
                       choices=profile_choices(all_profiles()[profile]))
     found = options(spec, ctx)
     if not found or len(found) > MAX_BOXES:
@@ -178,6 +182,10 @@ def repeat_table(document: Document, profile: str, spec: FieldSpec) -> None:  # 
     paragraph(document, label(profile, spec), bold=True)
     columns = list(spec.fields)
     t = table(document, len(columns) + 1)
+    t.autofit = False
+    rest = (LABEL_WIDTH + VALUE_WIDTH - NUMBER_WIDTH) / len(columns)
+    for index, column in enumerate(t.columns):
+        column.width = NUMBER_WIDTH if index == 0 else int(rest)
     row(t, "序号", *(label(profile, c) for c in columns))
     tag_row(t, f"{{%tr for r in rows.{spec.name} %}}")
     row(t, "{{ r.n }}", *(f"{{{{ r.{c.name} }}}}" for c in columns))
@@ -201,6 +209,8 @@ def ledger_table(document: Document) -> None:  # type: ignore[valid-type]
 def signatures(document: Document, layout: Layout) -> None:  # type: ignore[valid-type]
     paragraph(document, layout.declaration)
     t = table(document, len(layout.signatures))
+    for column in t.columns:
+        column.width = int((LABEL_WIDTH + VALUE_WIDTH) / len(layout.signatures))
     r = t.add_row()
     for cell, (whose, signer, stamp) in zip(r.cells, layout.signatures, strict=True):
         lines = [f"{whose}：", "", "", signer, stamp, "", "年　　月　　日"]
@@ -215,7 +225,9 @@ def build(profile: str, kind_id: str, form_id: str) -> Document:  # type: ignore
     section.orientation = WD_ORIENT.PORTRAIT
     section.left_margin = section.right_margin = Cm(2.2)
     fonts(document)
-    paragraph(document, f"{layout.organisation}{TITLES[kind_id]}", size=18, bold=True,
+    document.core_properties.title = f"{layout.organisation}{TITLES[kind_id]}"
+    document.core_properties.created = document.core_properties.modified = dt.datetime(2027, 1, 1)
+    paragraph(document, f"{layout.organisation}{TITLES[kind_id]}", size=16, bold=True,
               align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph(document, "编号：{{ doc.number }}　版本：{{ doc.version }}　提交日期：{{ doc.submitted_on }}",
               size=10, align=WD_ALIGN_PARAGRAPH.RIGHT)

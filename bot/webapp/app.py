@@ -92,4 +92,7 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
         return JSONResponse(body, status_code=code)
 
     app.include_router(api_router)
+    from bot.webapp.documents import router as documents_router
+
+    app.include_router(documents_router)
     return app

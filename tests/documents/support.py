@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from docx import Document
 from sqlmodel import select
 
@@ -161,6 +163,23 @@ def tools_missing() -> list[str]:
 
     missing = [] if soffice() else ["LibreOffice (soffice)"]
     return missing + [tool for tool in ("pdftotext", "pdftoppm") if shutil.which(tool) is None]
+
+
+def pdf_tools_header() -> str:
+    """The pytest header line: the PDF tests run, or are skipped LOUDLY (and fail under CI=true)."""
+    missing = tools_missing()
+    if not missing:
+        return "Document PDF tests: ON (LibreOffice, pdftotext and pdftoppm found)"
+    return (f"Document PDF tests: *** OFF *** — {', '.join(missing)} not installed; PDF tests are SKIPPED "
+            "(apt-get install libreoffice-writer-nogui poppler-utils)")
+
+
+def require_pdf_tools() -> None:
+    missing = tools_missing()
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"CI must run the PDF tests, but {', '.join(missing)} is missing (.ci/run installs them)")
+    if missing:
+        pytest.skip(f"PDF tests SKIPPED: {', '.join(missing)} not installed")
 
 
 def markers(context: dict[str, Any]) -> dict[str, Any]:
