@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,26 +136,6 @@ def _created_in(year: int | None) -> list[Any]:
             Rating.created_at < dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)]
 
 
-@dataclass(frozen=True)
-class RatingSummary:
-    station_id: int
-    station_name: str
-    average: float
-    count: int
-
-
-async def rating_summaries(session: AsyncSession, year: int | None = None,
-                           station_ids: Sequence[int] | None = None) -> list[RatingSummary]:
-    where = _created_in(year)
-    if station_ids is not None:
-        where.append(col(Rating.station_id).in_(list(station_ids)))
-    query = (select(Rating.station_id, Station.name, func.avg(Rating.score), func.count())
-             .join(Station, col(Station.id) == col(Rating.station_id)).where(*where)
-             .group_by(col(Rating.station_id), col(Station.name)).order_by(col(Rating.station_id)))
-    return [RatingSummary(int(sid), name, round(float(avg), 2), int(n))
-            for sid, name, avg, n in (await session.exec(query)).all()]
-
-
 async def stream_ratings(session: AsyncSession, station_ids: Sequence[int] | None, year: int,
                          chunk: int = 500) -> AsyncIterator[Sequence[Any]]:
     """The year's ratings as ``(station_id, created_at, score, scores, comment)`` rows, a partition at a time.
@@ -218,14 +198,27 @@ class StationScore:
     profile: str
     minimums: list[MinimumLine] = field(default_factory=list)
     score_kind: str | None = None
-    score_total: float | None = None
-    score_passes: bool | None = None
+    score_total: float | None = None  # the low end of the range: points known so far
+    score_high: float | None = None  # low + the maxima of the rows awaiting staff
+    score_automatic: float | None = None
+    score_manual: float | None = None
+    awaiting_staff: list[ScoreLine] = field(default_factory=list)
+    score_passes: bool | None = None  # None while the range straddles the pass mark
     counters: list[CounterLine] = field(default_factory=list)
     lines: list[ScoreLine] = field(default_factory=list)  # the profile's whole table, row by row (exports)
 
     @property
     def minimums_met(self) -> bool:
         return all(m.met for m in self.minimums)
+
+
+async def staff_scored(session: AsyncSession, station_id: int, year: int) -> Mapping[str, float]:
+    """Points staff gave to the manual rows of a station's year (row id -> points; absent = not scored).
+
+    The storage and entry of those scores belong to the staff-scoring work; until its query exists
+    nothing is scored, and every manual row shows as awaiting staff (a range, not a 0).
+    """
+    return {}
 
 
 async def station_score(session: AsyncSession, station: Station, year: int,
@@ -240,12 +233,16 @@ async def station_score(session: AsyncSession, station: Station, year: int,
     result = StationScore(station.id, station.name, station.policy_profile)
     result.minimums = [MinimumLine(m.id, m.label, m.required, m.actual, m.met)
                        for m in minimums_status(totals, profile, level)]
-    estimate = estimate_score(totals, profile)
+    estimate = estimate_score(totals, profile, await staff_scored(session, station.id, year))
     if estimate is not None:
         result.score_kind = estimate.kind
         result.lines = list(estimate.lines)
         if estimate.kind == "table":
-            result.score_total = round(estimate.total, 2)
+            result.score_total = round(estimate.low, 2)
+            result.score_high = round(estimate.high, 2)
+            result.score_automatic = round(estimate.automatic, 2)
+            result.score_manual = round(estimate.manual_scored, 2)
+            result.awaiting_staff = list(estimate.awaiting)
             result.score_passes = estimate.passes
         result.counters = [CounterLine(line.id, line.label, line.actual or 0.0, line.target)
                            for line in estimate.lines if line.target is not None]
