@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rules.assessment_spec import AssessmentSpec
 from rules.datafile import load_validated
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
@@ -259,6 +260,7 @@ class Profile(_Strict):
     agreement_min_years: int | None = Field(default=None, ge=1)
     subsidy_yuan: dict[str, int] = Field(default_factory=dict)
     sources: dict[str, str] = Field(default_factory=dict)
+    assessment: AssessmentSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
