@@ -23,6 +23,7 @@ from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
 from storage import assessment
 from storage.ledger import totals_by_station
+from storage.manual_scores import manual_points
 from storage.models import Station
 from storage.rating_aggregates import StationSatisfaction, rating_aggregates
 
@@ -318,6 +319,7 @@ async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations:
     ids = [s.id for s in stations if s.id is not None]
     all_totals = await totals_by_station(session, year, ids)
     satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids)}
+    manual = await manual_points(session, year, ids)
     headers = _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"), T("Points"), T("Maximum points"),
                        T("Required or target"), T("Met"))
     by_profile: dict[str, list[Station]] = {}
@@ -329,7 +331,8 @@ async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations:
         n = 0
         for station in by_profile[profile_id]:
             score = await assessment.station_score(session, station, year,
-                                                   all_totals.get(station.id or 0, LedgerTotals(year=year)))
+                                                   all_totals.get(station.id or 0, LedgerTotals(year=year)),
+                                                   manual.get(station.id or 0, {}))
             for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
                 n += 1
                 book.row(sheet, n, [station.name, *line])

@@ -16,6 +16,7 @@ from rules.deadlines import annual_due_date, covered_year
 from rules.profile import load_profile
 from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
+from storage.manual_scores import manual_points
 from storage.models import Activity, Rating, Society, Station, StationStatus, Submission
 
 LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
@@ -213,17 +214,15 @@ class StationScore:
 
 
 async def staff_scored(session: AsyncSession, station_id: int, year: int) -> Mapping[str, float]:
-    """Points staff gave to the manual rows of a station's year (row id -> points; absent = not scored).
-
-    The storage and entry of those scores belong to the staff-scoring work; until its query exists
-    nothing is scored, and every manual row shows as awaiting staff (a range, not a 0).
-    """
-    return {}
+    """Points staff gave to the manual rows of a station's year (row id -> points; absent = not scored)."""
+    return (await manual_points(session, year, [station_id])).get(station_id, {})
 
 
 async def station_score(session: AsyncSession, station: Station, year: int,
-                        totals: LedgerTotals | None = None) -> StationScore:
-    """``totals`` precomputed by ``totals_by_station`` when scoring many stations at once."""
+                        totals: LedgerTotals | None = None,
+                        manual: Mapping[str, float] | None = None) -> StationScore:
+    """``totals`` (``totals_by_station``) and ``manual`` (``manual_points``) precomputed when scoring many
+    stations at once; without ``manual`` the station's staff scores are read here."""
     assert station.id is not None
     profile = load_profile(station.policy_profile)
     society = await session.get(Society, station.society_id) if station.society_id else None
@@ -233,7 +232,9 @@ async def station_score(session: AsyncSession, station: Station, year: int,
     result = StationScore(station.id, station.name, station.policy_profile)
     result.minimums = [MinimumLine(m.id, m.label, m.required, m.actual, m.met)
                        for m in minimums_status(totals, profile, level)]
-    estimate = estimate_score(totals, profile, await staff_scored(session, station.id, year))
+    if manual is None:
+        manual = await staff_scored(session, station.id, year)
+    estimate = estimate_score(totals, profile, manual)
     if estimate is not None:
         result.score_kind = estimate.kind
         result.lines = list(estimate.lines)
@@ -252,8 +253,11 @@ async def station_score(session: AsyncSession, station: Station, year: int,
 async def year_scores(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None,
                       limit: int | None = None, offset: int = 0) -> list[StationScore]:
     stations = await list_stations(session, station_ids=station_ids, limit=limit, offset=offset)
-    totals = await totals_by_station(session, year, [s.id for s in stations if s.id is not None])
-    return [await station_score(session, station, year, totals.get(station.id or 0, LedgerTotals(year=year)))
+    ids = [s.id for s in stations if s.id is not None]
+    totals = await totals_by_station(session, year, ids)
+    manual = await manual_points(session, year, ids)
+    return [await station_score(session, station, year, totals.get(station.id or 0, LedgerTotals(year=year)),
+                                manual.get(station.id or 0, {}))
             for station in stations]
 
 
