@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rules.assessment_spec import AssessmentSpec
 from rules.datafile import load_validated
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
@@ -287,6 +288,7 @@ class Profile(_Strict):
     subsidy_yuan: dict[str, int] = Field(default_factory=dict)
     application: ApplicationRules | None = None
     sources: dict[str, str] = Field(default_factory=dict)
+    assessment: AssessmentSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

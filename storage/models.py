@@ -387,3 +387,22 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ManualScore(SQLModel, table=True):
+    """Points staff gave one manual row of a station's assessment table for a year (quzhou 设施, 经费制度 ...).
+
+    The ledger cannot tell these rows; the estimate counts them only once a row is here.
+    """
+
+    __tablename__ = "manual_score"
+    __table_args__ = (UniqueConstraint("station_id", "year", "item_id", name="uq_manual_score"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    year: int = Field(index=True)
+    item_id: str = Field(max_length=24)
+    points: float
+    source: str = Field(default="chat", max_length=20)
+    scored_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    scored_at: dt.datetime = Field(default_factory=utcnow)

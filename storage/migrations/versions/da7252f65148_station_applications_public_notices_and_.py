@@ -1,7 +1,7 @@
 """station applications, public notices and objections
 
 Revision ID: da7252f65148
-Revises: e845a311354e
+Revises: 17e1291ec093
 Create Date: 2026-11-27 12:32:58.512572
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'da7252f65148'
-down_revision: str | None = 'e845a311354e'
+down_revision: str | None = '17e1291ec093'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
