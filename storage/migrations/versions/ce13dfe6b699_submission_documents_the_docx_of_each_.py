@@ -1,7 +1,7 @@
 """submission documents: the DOCX of each version and its stamped scan
 
 Revision ID: ce13dfe6b699
-Revises: 17e1291ec093
+Revises: da7252f65148
 Create Date: 2026-11-27 12:35:06.275521
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'ce13dfe6b699'
-down_revision: str | None = '17e1291ec093'
+down_revision: str | None = 'da7252f65148'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
