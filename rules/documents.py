@@ -50,11 +50,9 @@ class Registry(_Strict):
 def registry() -> tuple[DocumentKind, ...]:
     loaded, _ = load_validated(REGISTRY_FILE, Registry, RegistryError)
     ids = [d.id for d in loaded.documents]
-    kinds = [d.submission_kind for d in loaded.documents]
-    for name, values in (("id", ids), ("submission_kind", kinds)):
-        duplicates = sorted({v for v in values if values.count(v) > 1})
-        if duplicates:
-            raise RegistryError(f"{REGISTRY_FILE.name}: documents: duplicate {name}: {', '.join(duplicates)}")
+    duplicates = sorted({v for v in ids if ids.count(v) > 1})
+    if duplicates:
+        raise RegistryError(f"{REGISTRY_FILE.name}: documents: duplicate id: {', '.join(duplicates)}")
     return loaded.documents
 
 
@@ -62,9 +60,9 @@ def document_kind(kind_id: str) -> DocumentKind | None:
     return next((d for d in registry() if d.id == kind_id), None)
 
 
-def for_submission(submission_kind: str) -> DocumentKind | None:
-    """The document a submission kind renders into (None: that submission has no paper form)."""
-    return next((d for d in registry() if d.submission_kind == submission_kind), None)
+def for_submission(submission_kind: str, profile_id: str) -> list[DocumentKind]:
+    """The documents a submission renders into for one profile (an application: 申请表 and 备案表)."""
+    return [d for d in kinds_for(profile_id) if d.submission_kind == submission_kind]
 
 
 def template_path(profile_id: str, kind_id: str) -> Path | None:

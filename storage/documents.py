@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,18 +16,22 @@ PENDING, SENT, FAILED = "pending", "sent", "failed"
 MAX_ATTEMPTS = 5
 
 
-async def add_pending(session: AsyncSession, submission: Submission, kind: str, person_id: int | None,
-                      now: dt.datetime) -> SubmissionDocument:
-    """The row the after-commit renderer fills; one per submission version (idempotent)."""
+async def add_pending(session: AsyncSession, submission: Submission, kind: str, profile_id: str,
+                      person_id: int | None, now: dt.datetime) -> SubmissionDocument:
+    """The row the after-commit renderer fills; one per submission version and kind (idempotent).
+
+    ``year`` is the year the submission covers, else the year it was submitted (a change report,
+    an application), so that staff can zip "all of one kind for a year".
+    """
     assert submission.id is not None
     found = (await session.exec(select(SubmissionDocument).where(
-        SubmissionDocument.submission_id == submission.id,
+        SubmissionDocument.submission_id == submission.id, SubmissionDocument.kind == kind,
         SubmissionDocument.version == submission.current_version))).first()
     if found is not None:
         return found
     row = SubmissionDocument(submission_id=submission.id, version=submission.current_version, kind=kind,
-                             station_id=submission.station_id, year=submission.year, person_id=person_id,
-                             created_at=db_time(now))
+                             policy_profile=profile_id, station_id=submission.station_id,
+                             year=submission.year or now.year, person_id=person_id, created_at=db_time(now))
     session.add(row)
     await session.flush()
     return row
@@ -40,10 +45,11 @@ async def pending(session: AsyncSession, limit: int = 50) -> list[int]:
     return [i for i in (await session.exec(query)).all() if i is not None]
 
 
-async def awaiting_scan(session: AsyncSession, station_id: int) -> list[SubmissionDocument]:
-    """Documents of a station sent to print and not yet back stamped, newest first."""
-    query = (select(SubmissionDocument).where(SubmissionDocument.station_id == station_id,
-                                              SubmissionDocument.status == SENT,
+async def awaiting_scan(session: AsyncSession, station_id: int | None, person_ids: list[int]) -> list[SubmissionDocument]:
+    """Documents of a station (or sent to these people) not yet back stamped, newest first."""
+    mine = col(SubmissionDocument.person_id).in_(person_ids)
+    whose = or_(col(SubmissionDocument.station_id) == station_id, mine) if station_id is not None else mine
+    query = (select(SubmissionDocument).where(whose, SubmissionDocument.status == SENT,
                                               col(SubmissionDocument.scan_received_at).is_(None))
              .order_by(col(SubmissionDocument.id).desc()))
     return list((await session.exec(query)).all())
@@ -102,8 +108,9 @@ async def kinds_and_years(session: AsyncSession) -> list[tuple[str, int | None, 
     return sorted(((k, y, n, s) for (k, y), (n, s) in counts.items()), key=lambda r: (-(r[1] or 0), r[0]))
 
 
-async def for_submission(session: AsyncSession, submission_id: int) -> SubmissionDocument | None:
-    """The newest version's document of a submission (what staff review beside it)."""
+async def for_submission(session: AsyncSession, submission_id: int) -> list[SubmissionDocument]:
+    """The documents of a submission's newest version (what staff review beside it)."""
     query = (select(SubmissionDocument).where(SubmissionDocument.submission_id == submission_id)
-             .order_by(col(SubmissionDocument.version).desc()))
-    return (await session.exec(query)).first()
+             .order_by(col(SubmissionDocument.version).desc(), col(SubmissionDocument.id)))
+    rows = list((await session.exec(query)).all())
+    return [r for r in rows if r.version == rows[0].version] if rows else []

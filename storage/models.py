@@ -194,13 +194,14 @@ class SubmissionDocument(SQLModel, table=True):
     """
 
     __tablename__ = "submission_document"
-    __table_args__ = (UniqueConstraint("submission_id", "version", name="uq_submission_document"),)
+    __table_args__ = (UniqueConstraint("submission_id", "version", "kind", name="uq_submission_document"),)
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submission.id", index=True)
     version: int
     kind: str = Field(max_length=30, index=True)
-    station_id: int = Field(foreign_key="station.id", index=True)
+    policy_profile: str = Field(max_length=50)
+    station_id: int | None = Field(default=None, foreign_key="station.id", index=True)  # None: an application
     year: int | None = None
     person_id: int | None = Field(default=None, foreign_key="person.id")
     status: str = Field(default="pending", max_length=20, index=True)

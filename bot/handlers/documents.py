@@ -41,6 +41,7 @@ from storage.models import Person, Society, Station, Submission, SubmissionDocum
 log = logging.getLogger(__name__)
 ZH = translator("zh_Hans")
 SWEEP_EVERY_SECONDS = 60.0
+STATION_KEYS = ("name", "plaque_name", "host_unit_name", "credit_code", "approval_number", "region", "society")
 SCAN = FieldSpec(name="scan", type="attachment", label="Stamped copy",
                  accept=("application/pdf", "image/*", ".pdf", ".jpg", ".jpeg", ".png"))
 PRINT_LINE = T("Print it, sign and stamp it, then send the scan back here as a photo or PDF.")
@@ -145,72 +146,83 @@ def worker(services: Services) -> Worker:
 
 
 async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[str, Any]:
-    """The template variables of one submission version (answers, station, numbers, ledger facts)."""
+    """The template variables of one submission version (answers, station, numbers, ledger facts).
+
+    An application has no station yet: its document is filled from the answers alone.
+    """
     submission = await session.get(Submission, doc.submission_id)
-    station = await session.get(Station, doc.station_id)
+    station = await session.get(Station, doc.station_id) if doc.station_id else None
     kind = document_kind(doc.kind)
-    assert submission is not None and station is not None and kind is not None and station.id is not None
+    assert submission is not None and kind is not None
     version = (await session.exec(select(SubmissionVersion).where(
         SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
-    profile = load_profile(station.policy_profile)
-    society = await session.get(Society, station.society_id) if station.society_id else None
+    profile = load_profile(doc.policy_profile)
+    society = await session.get(Society, station.society_id) if station and station.society_id else None
     submitted = local(version.submitted_at, ZoneInfo(profile.timezone))
     facts: dict[str, Any] = {}
-    if kind.form == "annual_summary" and submission.year:
+    if kind.form == "annual_summary" and submission.year and station and station.id:
         counts = await ledger_counts(session, station.id, submission.year)
         facts["ledger"] = [{"label": ZH(T(a.label)), "count": str(counts.get(a.id, 0))} for a in profile.activity_types]
+    about = {"name": station.name, "plaque_name": station.plaque_name, "host_unit_name": station.host_unit_name,
+             "credit_code": station.host_unit_credit_code, "approval_number": station.approval_number,
+             "region": station.region, "society": society.name if society else ""} if station else {}
     return document_context(
         load_form(kind.form, profile.id), version.answers, choices=profile_choices(profile), render=ZH,
         today=submitted.date(), profile_id=profile.id, facts=facts,
-        station={"name": station.name, "plaque_name": station.plaque_name, "host_unit_name": station.host_unit_name,
-                 "credit_code": station.host_unit_credit_code, "approval_number": station.approval_number,
-                 "region": station.region, "society": society.name if society else ""},
+        station={key: about.get(key, "") for key in STATION_KEYS},
         doc={"number": str(submission.id), "version": str(doc.version), "submitted_on": chinese_date(submitted.date()),
              "year": str(submission.year or "")})
 
 
 async def build(session: AsyncSession, doc: SubmissionDocument) -> tuple[str, bytes]:
     """The DOCX of one submission version: the profile's template filled with its answers."""
-    station = await session.get(Station, doc.station_id)
     kind = document_kind(doc.kind)
-    assert station is not None and kind is not None
-    template = template_path(station.policy_profile, kind.id)
+    assert kind is not None
+    template = template_path(doc.policy_profile, kind.id)
     if template is None:
-        raise FileNotFoundError(f"no {kind.id} template for profile {station.policy_profile}")
+        raise FileNotFoundError(f"no {kind.id} template for profile {doc.policy_profile}")
     context = await context_for(session, doc)
     content = await asyncio.to_thread(render_docx, template, context)
-    year = f"-{doc.year}" if doc.year else ""
-    name = f"{doc.submission_id}-{ZH(T(kind.label))}{year}-v{doc.version}-{safe_name(station.name)}.docx"
+    owner = context["station"]["name"] or next((v for v in context["f"].values() if v), "")
+    name = f"{doc.submission_id}-{ZH(T(kind.label))}-{doc.year}-v{doc.version}-{safe_name(owner)}.docx"
     return name, content
 
 
-async def queue_document(turn: Turn, submission: Submission, person_id: int | None) -> SubmissionDocument | None:
-    """Called inside the submission's transaction: add the pending row; render after the commit."""
-    kind = for_submission(submission.kind)
-    station = await turn.session.get(Station, submission.station_id)
-    if kind is None or station is None or template_path(station.policy_profile, kind.id) is None:
-        return None
-    doc = await store.add_pending(turn.session, submission, kind.id, person_id, turn.now)
-    assert doc.id is not None
-    doc_id = doc.id
+async def queue_document(turn: Turn, submission: Submission, person_id: int | None,
+                         profile_id: str | None = None) -> list[SubmissionDocument]:
+    """Called inside the submission's transaction: add the pending rows; render after the commit.
+
+    ``profile_id`` is needed only for a submission without a station (an application).
+    """
+    station = await turn.session.get(Station, submission.station_id) if submission.station_id else None
+    profile = station.policy_profile if station is not None else profile_id
+    if profile is None:
+        return []
+    docs = [await store.add_pending(turn.session, submission, kind.id, profile, person_id, turn.now)
+            for kind in for_submission(submission.kind, profile)]
+    ids = [doc.id for doc in docs if doc.id is not None]
     tasks = worker(turn.services)
 
     async def after_commit() -> None:
-        tasks.spawn(tasks.deliver(doc_id))
+        for doc_id in ids:
+            tasks.spawn(tasks.deliver(doc_id))
 
-    turn.after_commit.append(after_commit)
-    return doc
+    if ids:
+        turn.after_commit.append(after_commit)
+    return docs
 
 
 # ---- the stamped scan ----------------------------------------------------------------------
 async def scan_input(turn: Turn) -> list[Reply] | None:
-    """A photo or PDF from a manager with no form open: the stamped copy of their newest document."""
-    if not isinstance(turn.input, FileInput):
+    """A photo or PDF with no form open: the stamped copy of the newest document sent to print.
+
+    A manager's scans go to their station's documents; an applicant's to the application's.
+    """
+    if not isinstance(turn.input, FileInput) or not turn.bindings:
         return None
     manager = turn.manager()
-    if manager is None or manager.station_id is None or manager.id is None:
-        return None
-    waiting = await store.awaiting_scan(turn.session, manager.station_id)
+    person_ids = [p.id for p in turn.bindings if p.id is not None]
+    waiting = await store.awaiting_scan(turn.session, manager.station_id if manager else None, person_ids)
     if not waiting:
         return None
     doc = waiting[0]
@@ -218,10 +230,11 @@ async def scan_input(turn: Turn) -> list[Reply] | None:
         scan = parse_file(turn.input, SCAN)
     except FieldError as error:
         return [Reply(error.message)]
-    await store.attach_scan(turn.session, doc, scan, manager.id, turn.now)
+    sender = doc.person_id if doc.person_id in person_ids else person_ids[-1]
+    await store.attach_scan(turn.session, doc, scan, sender, turn.now)
     what = T("{title} (number {number}, version {version})", title=kind_label(doc.kind), number=doc.submission_id,
              version=doc.version)
-    station = await turn.session.get(Station, manager.station_id)
+    station = await turn.session.get(Station, doc.station_id) if doc.station_id else None
     from bot.submit import notify_staff
 
     notice = Reply(T("Stamped copy received: {what}, station {station}.", what=what,

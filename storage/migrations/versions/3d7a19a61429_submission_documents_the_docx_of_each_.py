@@ -1,8 +1,8 @@
 """submission documents: the DOCX of each version and its stamped scan
 
-Revision ID: ce13dfe6b699
+Revision ID: 3d7a19a61429
 Revises: da7252f65148
-Create Date: 2026-11-27 12:35:06.275521
+Create Date: 2026-11-27 12:59:00.242956
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'ce13dfe6b699'
+revision: str = '3d7a19a61429'
 down_revision: str | None = 'da7252f65148'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -24,7 +24,8 @@ def upgrade() -> None:
     sa.Column('submission_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('policy_profile', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=True),
     sa.Column('year', sa.Integer(), nullable=True),
     sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -44,7 +45,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['station_id'], ['station.id'], ),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('submission_id', 'version', name='uq_submission_document')
+    sa.UniqueConstraint('submission_id', 'version', 'kind', name='uq_submission_document')
     )
     with op.batch_alter_table('submission_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submission_document_kind'), ['kind'], unique=False)
