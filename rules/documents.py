@@ -38,7 +38,8 @@ class DocumentKind(_Strict):
     label: str = Field(min_length=1)
     submission_kind: str = Field(min_length=1, max_length=50)
     form: str = Field(min_length=1)
-    title_contains: str = Field(min_length=1)
+    title_contains: tuple[str, ...] = Field(min_length=1)  # the title holds one of these (tests check it)
+    all_answers: bool = True  # every answer has its cell; false for a form filled in part (a 备案表)
     source: str = Field(min_length=1)
 
 

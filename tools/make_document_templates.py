@@ -92,8 +92,23 @@ LAYOUTS = {
                       ("市科协意见", "", "（盖章）"))),
 }
 
-TITLES = {"change_report": "变更报告", "annual_plan": "{{ doc.year }}年度工作计划",
-          "annual_summary": "{{ doc.year }}年度工作总结"}
+TITLES: dict[str, str | dict[str, str]] = {
+    "change_report": "变更报告", "annual_plan": "{{ doc.year }}年度工作计划",
+    "annual_summary": "{{ doc.year }}年度工作总结",
+    # seed 000 附件1-1 申请表; seed 002 第十四条（一） 评价申请书; seed 003 附件1 申报书; seed 004 附件 申请书
+    "application": {"gd-quality": "申请表", "gd-scst": "申请表", "wuhan-qis": "评价申请书",
+                    "guiyang-kczg": "建设申报书", "quzhou": "申请书"},
+}
+# Who signs an application (seed 000 附件1-1: 单位（盖章） 单位负责人（签字）; seed 004: five opinions).
+APPLICATION_SIGNATURES = {
+    "gd-quality": (("申请单位", "单位负责人（签字）：", "单位（盖章）："),),
+    "gd-scst": (("申请单位", "单位负责人（签字）：", "单位（盖章）："), ("建站学会意见", "负责人（签字）：", "（公章）")),
+    "wuhan-qis": (("建设主体", "法定代表人（签字）：", "（盖章）"),),
+    "quzhou": (("申报单位意见", "法定代表人（签章）：", "（盖章）"), ("县(市、区)科协意见", "", "（盖章）"),
+               ("县(市、区)委人才办意见", "", "（盖章）"), ("市科协意见", "", "（盖章）"),
+               ("市委人才办意见", "", "（盖章）")),
+}
+DECLARATIONS = {"wuhan-qis": "本单位承诺：所提交的申请材料真实、准确、完整。"}  # seed 002 第十四条（七）
 
 # The documents' own wording for each question (the chat asks "What has changed?", paper says 变更事项).
 DOC_LABELS = {
@@ -106,6 +121,20 @@ DOC_LABELS = {
     "next_direction": "下一年度工作思路",
     "activity_type": "活动类别", "target": "计划数量", "phase": "阶段", "start": "开始日期", "end": "结束日期",
     "category": "经费类别", "content": "支出内容", "amount": "金额（元）", "basis": "测算依据",
+    # the application (seed 000 附件1-1, seed 004 申请书 and seed 003 申报书 wording)
+    "station_name": "服务站名称", "station_type": "站点类型", "region": "所在地区", "host_name": "申请单位名称",
+    "host_credit_code": "统一社会信用代码", "host_legal_rep": "法人代表", "host_address": "通讯地址",
+    "host_founded_on": "成立日期", "unit_types": "单位性质", "business_fields": "业务领域",
+    "host_situation": "申请单位基本情况", "society_name": "建站学会名称", "society_level": "学会级别",
+    "society_situation": "建站学会基本情况", "contact_name": "联系人", "contact_position": "所属部门及职务",
+    "contact_phone": "联系电话", "contact_email": "电子邮箱", "applicant_role": "申请人在站内的职务",
+    "team": "工作团队", "professionals": "专业人员人数", "experts": "进站专家人数", "premises": "办公场所及设施",
+    "integrity": "无涉黑涉恶、失信情况", "purpose_plan": "建站目的及工作计划", "agreement_start": "合作协议起始日期",
+    "agreement_end": "合作协议截止日期", "agreement_file": "合作协议", "licence_files": "登记证书及证照",
+    "stamped_application": "盖章申请书", "org_size": "组织规模", "main_products": "主导产品/服务",
+    "quality_work": "近三年来组织在质量科技创新方面的做法及成效", "full_time_staff": "专职工作人员人数",
+    "part_time_staff": "兼职工作人员人数", "chief_quality_officer": "首席质量官", "systems_files": "管理制度和程序文件",
+    "audit_report": "上年度财务审计报告", "project_list": "近三年服务项目清单及能力材料",
 }
 PROFILE_LABELS = {
     ("quzhou", "goals"): "年度工作目标及合作项目进展目标",
@@ -206,33 +235,43 @@ def ledger_table(document: Document) -> None:  # type: ignore[valid-type]
     tag_row(t, "{%tr endfor %}")
 
 
-def signatures(document: Document, layout: Layout) -> None:  # type: ignore[valid-type]
-    paragraph(document, layout.declaration)
-    t = table(document, len(layout.signatures))
+def signatures(document: Document, blocks: tuple[tuple[str, str, str], ...],  # type: ignore[valid-type]
+               declaration: str) -> None:
+    """The opinion, signature and stamp blocks, at most three to a row: …意见： （盖章） 年 月 日."""
+    paragraph(document, declaration)
+    width = min(len(blocks), 3)
+    t = table(document, width)
     for column in t.columns:
-        column.width = int((LABEL_WIDTH + VALUE_WIDTH) / len(layout.signatures))
-    r = t.add_row()
-    for cell, (whose, signer, stamp) in zip(r.cells, layout.signatures, strict=True):
-        lines = [f"{whose}：", "", "", signer, stamp, "", "年　　月　　日"]
-        cell.text = "\n".join(lines)
+        column.width = int((LABEL_WIDTH + VALUE_WIDTH) / width)
+    for start in range(0, len(blocks), width):
+        r = t.add_row()
+        for cell, (whose, signer, stamp) in zip(r.cells, blocks[start:start + width], strict=False):
+            lines = [f"{whose}：", "", "", signer, stamp, "", "年　　月　　日"]
+            cell.text = "\n".join(lines)
+
+
+def title(profile: str, kind_id: str) -> str:
+    suffix = TITLES[kind_id]
+    return LAYOUTS[profile].organisation + (suffix if isinstance(suffix, str) else suffix[profile])
 
 
 def build(profile: str, kind_id: str, form_id: str) -> Document:  # type: ignore[valid-type]
     layout = LAYOUTS[profile]
+    application = kind_id == "application"
     form = load_form(form_id, profile)
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.left_margin = section.right_margin = Cm(2.2)
     fonts(document)
-    document.core_properties.title = f"{layout.organisation}{TITLES[kind_id]}"
+    document.core_properties.title = title(profile, kind_id)
     document.core_properties.created = document.core_properties.modified = dt.datetime(2027, 1, 1)
-    paragraph(document, f"{layout.organisation}{TITLES[kind_id]}", size=16, bold=True,
+    paragraph(document, title(profile, kind_id), size=16, bold=True,
               align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph(document, "编号：{{ doc.number }}　版本：{{ doc.version }}　提交日期：{{ doc.submitted_on }}",
               size=10, align=WD_ALIGN_PARAGRAPH.RIGHT)
     t = table(document, 2)
-    for text, key in layout.station_rows:
+    for text, key in () if application else layout.station_rows:  # an application has no station yet
         row(t, text, f"{{{{ station.{key} }}}}")
     later: list[FieldSpec] = []
     for spec in form.fields:
@@ -249,7 +288,61 @@ def build(profile: str, kind_id: str, form_id: str) -> Document:  # type: ignore
         t = table(document, 2)
         for spec in attachments:
             field_rows(t, profile, spec)
-    signatures(document, layout)
+    blocks = APPLICATION_SIGNATURES.get(profile, layout.signatures) if application else layout.signatures
+    signatures(document, blocks, DECLARATIONS.get(profile, layout.declaration) if application else layout.declaration)
+    return document
+
+
+def filing_form() -> Document:  # type: ignore[valid-type]
+    """gd-quality 附件1-2 《省级学会建立科技服务站备案表》, cell for cell, filled from the application.
+
+    The society completes it for the provincial 科协 (seed 000 第七条（三）): what the application
+    does not ask (postcode, hotline, the approval number) stays blank for the society to write in.
+    """
+    document = Document()
+    fonts(document)
+    section = document.sections[0]
+    section.left_margin = section.right_margin = Cm(2.2)
+    document.core_properties.title = "省级学会建立科技服务站备案表"
+    document.core_properties.created = document.core_properties.modified = dt.datetime(2027, 1, 1)
+    paragraph(document, "省级学会建立科技服务站备案表", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph(document, "编号：{{ doc.number }}　版本：{{ doc.version }}　提交日期：{{ doc.submitted_on }}",
+              size=10, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    t = table(document, 4)
+    for column, width in zip(t.columns, (Cm(3.6), Cm(5.2), Cm(3.0), Cm(4.2)), strict=True):
+        column.width = width
+
+    def pair(a: str, b: str, c: str, d: str) -> None:
+        row(t, a, b, c, d)
+
+    def wide(label_text: str, value: str) -> None:
+        r = t.add_row()
+        r.cells[0].text = label_text
+        r.cells[1].merge(r.cells[3]).text = value
+
+    def full(text: str) -> None:
+        r = t.add_row()
+        r.cells[0].merge(r.cells[3]).text = text
+
+    types = boxes("gd-quality", load_form("station_application", "gd-quality").field("station_type"))  # type: ignore[arg-type]
+    pair("站点名称", "{{ f.station_name }}", "拟建站时间", "{{ f.agreement_start }}")
+    pair("站点地址", "{{ f.host_address }}", "邮　编", "")
+    wide("依托单位", "{{ f.host_name }}")
+    pair("站点负责人\n姓名/职务", "{{ f.contact_name }}　{{ f.contact_position }}", "联系电话/手机", "{{ f.contact_phone }}")
+    wide("站点负责人\n工作单位及职务", "{{ f.host_name }}　{{ f.contact_position }}")
+    wide("站点类型", types or "{{ f.station_type }}")
+    pair("站点对外公布\n专线电话", "", "学会专责人员\n姓名及电话", "")
+    full("服务站工作任务：\n{{ f.purpose_plan }}")
+    full("站点管理制度（具体制度另附页）：\n"
+         "1. 是否签定学会与依托单位合作共建站点协议 {{ '是（协议已附）' if f.agreement_file else '_____' }}\n"
+         "2. 是否建立站点目标责任制_____\n3. 是否建立岗位责任制_____\n4. 是否建立站点各项工作制度_____")
+    wide("省科协核定编号", "")
+    blocks = (("站点依托单位意见（另页附依托单位简况）", "", "（公章）"), ("站点所在地市科协意见", "", "（公章）"),
+              ("省级学会意见", "", "（公章）"), ("省科协意见", "", "（公章）"))
+    s = table(document, 4)
+    r = s.add_row()
+    for cell, (whose, _, stamp) in zip(r.cells, blocks, strict=True):
+        cell.text = "\n".join([f"{whose}：", "", "", stamp, "", "年　　月　　日"])
     return document
 
 
@@ -260,10 +353,15 @@ def main() -> None:
         folder = DOCUMENTS_DIR / profile
         folder.mkdir(parents=True, exist_ok=True)
         for kind in registry():
+            if kind.id == "filing_form" and profile == "gd-quality":
+                filing_form().save(str(folder / "filing_form.docx"))
+                written += 1
             if kind.id not in TITLES:
-                continue  # kinds whose templates are authored elsewhere (by hand, or their own generator)
+                continue  # kinds whose templates are authored elsewhere (by hand, or their own builder)
             if kind.id == "annual_summary" and all_profiles()[profile].submission("summary") is None:
                 continue  # guiyang-kczg asks a self-check report instead of a summary (seed 003 四（三）3)
+            if kind.id == "application" and all_profiles()[profile].application is None:
+                continue  # gd-scst (seed 001) prescribes no application form
             build(profile, kind.id, kind.form).save(str(folder / f"{kind.id}.docx"))
             written += 1
     print(f"wrote {written} templates under {DOCUMENTS_DIR}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from typing import Any
@@ -66,56 +67,74 @@ async def manager_of(db: Database, profile: str, user_id: int) -> Manager:
         return Manager(user, station, person)
 
 
-async def _draft(box: Sandbox, person_id: int) -> Draft | None:
+async def _draft(box: Sandbox, user: User) -> Draft | None:
     async with box.services.db.session() as session:
-        return (await session.exec(select(Draft).where(Draft.person_id == person_id))).first()
+        query = select(Draft).join(Person, Draft.person_id == Person.id).where(Person.telegram_user_id == user.id)  # type: ignore[arg-type]
+        return (await session.exec(query)).first()
 
 
-async def fill(box: Sandbox, who: Manager, form: FormSpec, ctx: FormContext, max_steps: int = 80) -> None:
-    """Open the form with its command and answer every question until it is submitted."""
-    await box.send(who.user, STARTERS[form.id])
+async def open_form(box: Sandbox, user: User, form: FormSpec, profile: str) -> None:
+    """A manager's form by its command; an application by the link staff publish (seed forms have no command)."""
+    if form.id in STARTERS:
+        await box.send(user, STARTERS[form.id])
+        return
+    assert form.id == "station_application", f"no way to open form {form.id}: add it to open_form"
+    from tests.conftest import STAFF
+
+    await box.send(STAFF, "/start")
+    match = re.search(r"start=([A-Za-z0-9_-]+)", "\n".join(c.text for c in await box.send(STAFF, f"/apply_link {profile}")))
+    assert match is not None
+    await box.send(user, f"/start {match.group(1)}")
+
+
+async def fill(box: Sandbox, who: Manager | User, form: FormSpec, ctx: FormContext, max_steps: int = 120) -> None:
+    """Open the form and answer every question until it is submitted."""
+    user = who.user if isinstance(who, Manager) else who
+    await open_form(box, user, form, ctx.profile_id)
     for _ in range(max_steps):
-        draft = await _draft(box, who.person.id or 0)
+        draft = await _draft(box, user)
         if draft is None:
             return
         state = DraftState.from_json(draft.state)
         op = f"f:{draft.id}:{state.rev}:"
         if state.step == "summary":
-            await box.press_data(who.user, op + "sub")
+            await box.press_data(user, op + "sub")
             continue
         spec = form.field(state.step)
         assert spec is not None, state.step
         sub = next((s for s in spec.fields if s.name == state.ui.get("sub")), None) if spec.type == "repeat" else None
         if spec.type == "repeat" and sub is None:
             rows = len(state.answers.get(spec.name) or [])
-            await box.press_data(who.user, op + ("a" if rows < 2 else "ok"))
+            await box.press_data(user, op + ("a" if rows < 2 else "ok"))
             continue
         if spec.type == "attachment":
             if spec.multiple and state.answers.get(spec.name):
-                await box.press_data(who.user, op + "ok")
+                await box.press_data(user, op + "ok")
             else:
-                await box.send_document(who.user, f"附件{spec.name}.pdf")
+                await box.send_document(user, f"附件{spec.name}.pdf")
             continue
         row = len(state.answers.get(spec.name) or []) if sub is not None else None
-        await answer(box, who, sub or spec, op, ctx, state, row)
+        await answer(box, user, sub or spec, op, ctx, state, row)
     raise AssertionError(f"form {form.id} not submitted after {max_steps} steps")
 
 
-async def answer(box: Sandbox, who: Manager, spec: FieldSpec, op: str, ctx: FormContext, state: DraftState,
+async def answer(box: Sandbox, user: User, spec: FieldSpec, op: str, ctx: FormContext, state: DraftState,
                  row: int | None) -> None:
     kind = spec.type
     if kind in {"choice", "yes_no"}:
-        await box.press_data(who.user, op + "c:0")
+        await box.press_data(user, op + "c:0")
     elif kind == "multi_choice":
-        await box.press_data(who.user, op + "t:0")
-        draft = await _draft(box, who.person.id or 0)
+        for index in range(spec.min if isinstance(spec.min, int) and spec.min > 1 else 1):
+            draft = await _draft(box, user)
+            assert draft is not None
+            await box.press_data(user, f"f:{draft.id}:{DraftState.from_json(draft.state).rev}:t:{index}")
+        draft = await _draft(box, user)
         assert draft is not None
-        rev = DraftState.from_json(draft.state).rev
-        await box.press_data(who.user, f"f:{draft.id}:{rev}:ok")
+        await box.press_data(user, f"f:{draft.id}:{DraftState.from_json(draft.state).rev}:ok")
     elif kind == "counters":
-        await box.press_data(who.user, op + "z")
+        await box.press_data(user, op + "z")
     else:
-        await box.send(who.user, typed(spec, ctx, row))
+        await box.send(user, typed(spec, ctx, row))
 
 
 def typed(spec: FieldSpec, ctx: FormContext, row: int | None) -> str:
