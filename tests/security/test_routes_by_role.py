@@ -33,14 +33,18 @@ COMMANDS: dict[str, frozenset[str]] = {
     # Managers see their own station's aggregates and pack; staff see everything.
     "ratings": MANAGERS | STAFF_ONLY, "export": MANAGERS | STAFF_ONLY,
     # The yearly assessment (issue 11): scoring the table's manual rows is staff work.
-    "scoring": STAFF_ONLY, "scoresheet": STAFF_ONLY,
+    "scoring": STAFF_ONLY, "scoresheet": STAFF_ONLY, "assess": STAFF_ONLY,
+    # A manager files the rectification report of their own station.
+    "rectify": MANAGERS,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
     "bc": STAFF_ONLY,
     # Survey and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
     "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,
-    "ms": STAFF_ONLY,
+    "ms": STAFF_ONLY, "as": STAFF_ONLY,
+    # Objections to a published assessment come from the station's managers.
+    "ob": MANAGERS,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"
