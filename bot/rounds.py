@@ -30,7 +30,7 @@ from rules.profile import Profile, load_profile
 from storage.clock import db_time
 from storage.manual_scores import manual_points
 from storage.models import AssessmentEntry, AssessmentRound, Consequence, Person, Role, Station
-from storage.objections import unanswered_count
+from storage.notices import NoticeState, close_notice, notice_for, open_notice, state_of
 from storage.outbox import enqueue
 from storage.rounds import PUBLICITY, PUBLISHED, entries_of, failed_history, submitted_by
 
@@ -42,8 +42,15 @@ def spec_of(profile: Profile) -> AssessmentSpec:
     return profile.assessment
 
 
-def entry_subject(entry: AssessmentEntry) -> str:
-    return f"assessment_entry:{entry.id}"
+NOTICE_SUBJECT = "assessment_round"
+
+
+async def notice_state(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime | None) -> NoticeState | None:
+    """The round's 公示 (a ``storage.notices`` public notice), if it has one; ``now`` None: counts only."""
+    notice = await notice_for(session, NOTICE_SUBJECT, rnd.id or 0)
+    if notice is None:
+        return None
+    return await state_of(session, notice, now or dt.datetime.now(dt.UTC))
 
 
 @dataclass
@@ -130,7 +137,8 @@ async def summary(session: AsyncSession, rnd: AssessmentRound, ev: Evaluation | 
     ev = ev or await evaluate(session, rnd)
     manual_total = sum(len([line for line in p.lines if line.manual]) for p in ev.points.values())
     manual_open = sum(len(p.unscored) for p in ev.points.values())
-    objections = await unanswered_count(session, [entry_subject(e) for e in ev.entries])
+    state = await notice_state(session, rnd, now=None)
+    objections = state.unanswered if state is not None else 0
     return ui.RoundSummary(rnd.id or 0, ev.profile, rnd.period_start, rnd.period_end, rnd.status,
                            rnd.material_deadline, len(ev.entries), sum(1 for m in ev.missing.values() if m),
                            manual_total - manual_open, manual_total,
@@ -227,11 +235,14 @@ async def publish(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime)
     spec = ev.spec
     if spec.publicity_days is None:
         return await finalize(session, rnd, now, ev)
+    notice = await open_notice(session, subject_type=NOTICE_SUBJECT, subject_id=rnd.id or 0,
+                               title=f"{rnd.profile} {rnd.period_end}", days=spec.publicity_days, now=now,
+                               source=spec.publicity_source)
     rnd.status = PUBLICITY
     rnd.publicity_until = now.date() + dt.timedelta(days=spec.publicity_days)
     session.add(rnd)
     for entry in ev.entries:
-        reply = ui.publicity_notice(result_of(ev, entry), rnd.publicity_until, entry.id or 0)
+        reply = ui.publicity_notice(result_of(ev, entry), rnd.publicity_until, notice.id or 0)
         await tell_station(session, entry.station_id, reply, key=f"assessment-publicity:{rnd.id}", kind="assessment",
                            now=now)
     await session.flush()
@@ -249,6 +260,9 @@ async def finalize(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime
     ids = [e.station_id for e in ev.entries]
     history = await failed_history(session, rnd.profile, rnd.period_end, ids, spec.failing_grade.id)
     proposed = proposals(spec, ev.outcome, history)
+    notice = await notice_for(session, NOTICE_SUBJECT, rnd.id or 0)
+    if notice is not None:
+        await close_notice(session, notice, now)
     rnd.status = PUBLISHED
     rnd.published_at = db_time(now)
     session.add(rnd)

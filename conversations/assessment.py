@@ -222,11 +222,12 @@ def result_text(r: Result) -> list[Text]:
     return lines
 
 
-def publicity_notice(r: Result, until: dt.date, entry_id: int) -> Reply:
+def publicity_notice(r: Result, until: dt.date, notice_id: int) -> Reply:
     lines = [T("Public notice (公示) of the {period} assessment until {day}. The result is not final yet.",
                period=period_text(r.first, r.last), day=until), *result_text(r),
-             T("If you disagree, raise an objection with your reason before {day}.", day=until)]
-    return Reply(Join(tuple(lines)), keyboard([Button(T("Raise an objection"), f"ob:o:{entry_id}")]))
+             T("If you disagree, object before {day} with /object {number} and your reason.", day=until,
+               number=notice_id)]
+    return Reply(Join(tuple(lines)))
 
 
 def final_notice(r: Result) -> Reply:

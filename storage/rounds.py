@@ -57,6 +57,8 @@ async def snapshots(session: AsyncSession, stations: Sequence[Station], period: 
     query = (select(Submission).where(col(Submission.station_id).in_(ids), col(Submission.year) >= first,
                                       col(Submission.year) <= last).order_by(col(Submission.id)))
     for sub in (await session.exec(query)).all():
+        if sub.station_id is None:
+            continue
         found[sub.station_id]["submissions"].append({
             "kind": sub.kind, "year": sub.year, "status": sub.status, "late_workdays": sub.late_workdays,
             "submitted_at": sub.submitted_at.isoformat(), "due_on": sub.due_on.isoformat() if sub.due_on else None})
@@ -110,7 +112,7 @@ async def submitted_by(session: AsyncSession, station_ids: Sequence[int], period
         col(Submission.year) <= period[1], col(Submission.submitted_at) < db_time(end))
     found: dict[int, set[tuple[str, int]]] = {sid: set() for sid in station_ids}
     for station_id, kind, year in (await session.exec(query)).all():
-        if year is not None:
+        if year is not None and station_id is not None:
             found[station_id].add((kind, int(year)))
     return found
 

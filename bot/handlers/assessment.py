@@ -1,7 +1,8 @@
-"""/assess for staff: open a round, choose grades, rank, publish (公示, objections), final publication.
+"""/assess for staff: open a round, choose grades, rank, publish (公示), final publication.
 
-Buttons ``as:<action>:<id>`` are staff's; ``ob:<action>:<id>`` are the managers' (objections). Every id
-in callback data is re-read from the database and checked against the person pressing.
+Buttons ``as:<action>:<id>`` are staff's; every id in callback data is re-read from the database.
+The 公示 is a ``storage.notices`` public notice: stations object with /object, staff answer with its
+buttons (``bot/handlers/notices.py``); the final publication waits until it is over and answered.
 """
 
 from __future__ import annotations
@@ -9,15 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import rounds
-from bot.routing import MANAGERS, STAFF, Route, Router, Turn
+from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import assessment as ui
-from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
-from locales import Join, Raw, T, Text
+from conversations.types import ButtonInput, CommandInput, Reply
+from locales import Raw, T, Text
 from rules.profile import all_profiles, load_profile
-from storage.drafts import active_draft, get_or_create, park_others, save
-from storage.models import AssessmentEntry, AssessmentRound, Objection
-from storage.objections import answer_objection, file_objection
+from storage.models import AssessmentEntry, AssessmentRound
 from storage.rounds import OPEN, PUBLICITY, RoundExists, open_round
 from storage.rounds import rounds as list_rounds
 
@@ -116,8 +115,6 @@ async def staff_button(turn: Turn) -> list[Reply]:
     target = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
     if action in ("sg", "tp", "ex"):
         return await entry_button(turn, action, target, parts[3] if len(parts) > 3 else "")
-    if action in ("oa", "on"):
-        return await answer_button(turn, target, upheld=action == "oa")
     if action in ("cc", "cd", "cx", "ce"):
         from bot.handlers import consequences
 
@@ -161,12 +158,12 @@ async def staff_button(turn: Turn) -> list[Reply]:
 
 
 async def final(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
-    assert rnd.publicity_until is not None
-    if turn.today <= rnd.publicity_until:
+    """After the 公示: every objection answered (storage.notices) before the result becomes final."""
+    state = await rounds.notice_state(turn.session, rnd, turn.now)
+    if state is not None and state.running:
         return [Reply(T("The public notice runs until {day}; final publication after that.", day=rnd.publicity_until))]
-    summary = await rounds.summary(turn.session, rnd)
-    if summary.objections_open:
-        return [Reply(T("{n} objections still await an answer.", n=summary.objections_open))]
+    if state is not None and state.unanswered:
+        return [Reply(T("{n} objections still await an answer.", n=state.unanswered))]
     ev = await rounds.finalize(turn.session, rnd, turn.now)
     if not ev.ready:
         return [Reply(T("Not ready to publish: every row scored, every grade chosen and every tie decided first.")),
@@ -196,90 +193,6 @@ async def entry_button(turn: Turn, action: str, entry_id: int, value: str) -> li
     return [ui.ranking(rounds.rank_view(ev), edit=True)]
 
 
-# ---- objections during the 公示 -------------------------------------------------------------------
-
-async def manager_button(turn: Turn) -> list[Reply]:
-    """``ob:o:<entry>``: the manager of that entry's station objects during the public notice."""
-    assert isinstance(turn.input, ButtonInput)
-    parts = turn.input.data.split(":")
-    entry = await turn.session.get(AssessmentEntry, int(parts[2])) if len(parts) > 2 and parts[2].isdigit() else None
-    rnd = await turn.session.get(AssessmentRound, entry.round_id) if entry else None
-    manager = turn.manager()
-    if entry is None or rnd is None or manager is None or manager.id is None or manager.station_id != entry.station_id:
-        return [Reply(STALE, notice=STALE)]
-    if rnd.status != PUBLICITY or rnd.publicity_until is None or turn.today > rnd.publicity_until:
-        return [Reply(T("The public notice has ended; objections are closed."))]
-    draft, _ = await get_or_create(turn.session, person_id=manager.id, form_id=OBJECTION_FORM,
-                                   subject_key=rounds.entry_subject(entry), station_id=entry.station_id, now=turn.now)
-    await save(turn.session, draft, {"entry_id": entry.id}, draft.rev + 1, turn.now)
-    await park_others(turn.session, [manager.id], draft.id or 0)
-    return [Reply(T("Type your objection and its reason in one message. (/cancel to stop)"))]
-
-
-async def answer_button(turn: Turn, objection_id: int, *, upheld: bool) -> list[Reply]:
-    objection = await turn.session.get(Objection, objection_id)
-    staff = turn.staff()
-    if objection is None or objection.answered_at is not None or staff is None or staff.id is None:
-        return [Reply(STALE, notice=STALE)]
-    draft, _ = await get_or_create(turn.session, person_id=staff.id, form_id=ANSWER_FORM,
-                                   subject_key=f"objection:{objection.id}", station_id=None, now=turn.now)
-    await save(turn.session, draft, {"objection_id": objection.id, "upheld": upheld}, draft.rev + 1, turn.now)
-    await park_others(turn.session, [staff.id], draft.id or 0)
-    return [Reply(T("Type your answer to the station. (/cancel to stop)"))]
-
-
-async def typed(turn: Turn) -> list[Reply] | None:
-    """The objection's reason (manager) or the staff's answer, typed after the button."""
-    ids = [p.id for p in turn.bindings if p.id is not None]
-    draft = await active_draft(turn.session, ids)
-    if draft is None or draft.form_id not in (OBJECTION_FORM, ANSWER_FORM):
-        return None
-    if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-        await turn.session.delete(draft)
-        return [Reply(T("Stopped; nothing more was changed."))]
-    text = turn.input.text.strip() if isinstance(turn.input, TextInput) else ""
-    if not text:
-        return [Reply(T("Please type it as text. (/cancel to stop)"))]
-    if len(text) > MAX_TEXT:
-        return [Reply(T("That is too long ({n} characters); please keep it under {limit}.", n=len(text),
-                        limit=MAX_TEXT))]
-    await turn.session.delete(draft)
-    if draft.form_id == OBJECTION_FORM:
-        return await filed(turn, draft.person_id, int(draft.state.get("entry_id", 0)), text)
-    objection = await turn.session.get(Objection, int(draft.state.get("objection_id", 0)))
-    if objection is None or objection.answered_at is not None:
-        return [Reply(STALE)]
-    upheld = bool(draft.state.get("upheld"))
-    await answer_objection(turn.session, objection, answer=text, upheld=upheld, person_id=draft.person_id,
-                           now=turn.now)
-    verdict = T("Your objection was upheld.") if upheld else T("Your objection was not upheld.")
-    reply = Reply(Join((verdict, T("Staff's answer: {answer}", answer=Raw(text)))))
-    if objection.station_id is not None:
-        await rounds.tell_station(turn.session, objection.station_id, reply, key=f"objection-answer:{objection.id}",
-                                  kind="assessment", now=turn.now)
-    note: Text = T("Answered; the station has been told.")
-    if upheld:
-        note = Join((note, T("Correct the scores or grade, then rank again before the final publication.")), " ")
-    return [Reply(note)]
-
-
-async def filed(turn: Turn, person_id: int, entry_id: int, reason: str) -> list[Reply]:
-    entry = await turn.session.get(AssessmentEntry, entry_id)
-    rnd = await turn.session.get(AssessmentRound, entry.round_id) if entry else None
-    if entry is None or rnd is None or rnd.status != PUBLICITY:
-        return [Reply(T("The public notice has ended; objections are closed."))]
-    objection = await file_objection(turn.session, subject=rounds.entry_subject(entry), station_id=entry.station_id,
-                                     person_id=person_id, reason=reason, now=turn.now)
-    name = entry.snapshot.get("name", str(entry.station_id))
-    reply = Reply(Join((T("Objection to the assessment result of {station}:", station=Raw(str(name))), Raw(reason))),
-                  keyboard([Button(T("Uphold and answer"), f"as:oa:{objection.id}"),
-                            Button(T("Reject and answer"), f"as:on:{objection.id}")]))
-    await rounds.tell_staff(turn.session, reply, key=f"objection:{objection.id}", now=turn.now)
-    return [Reply(T("Your objection has been recorded; staff will answer it here."))]
-
-
 def extend(router: Router, services: Services) -> None:
     router.add(Route("assess", STAFF, assess, menu_label=T("Assessment rounds"), menu_order=540))
     router.add(Route("as", STAFF, staff_button, kind="button"))
-    router.add(Route("ob", MANAGERS, manager_button, kind="button"))
-    router.free_input.insert(0, typed)

@@ -1,8 +1,8 @@
 """assessment rounds
 
-Revision ID: fe6737450297
-Revises: 17e1291ec093
-Create Date: 2026-11-27 12:42:45.504798
+Revision ID: ac1d83e9be14
+Revises: da7252f65148
+Create Date: 2026-11-27 12:55:38.020009
 """
 from collections.abc import Sequence
 
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'fe6737450297'
-down_revision: str | None = '17e1291ec093'
+revision: str = 'ac1d83e9be14'
+down_revision: str | None = 'da7252f65148'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -38,26 +38,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_assessment_round_period_end'), ['period_end'], unique=False)
         batch_op.create_index(batch_op.f('ix_assessment_round_profile'), ['profile'], unique=False)
         batch_op.create_index(batch_op.f('ix_assessment_round_status'), ['status'], unique=False)
-
-    op.create_table('objection',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('station_id', sa.Integer(), nullable=True),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('filed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('answer', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('upheld', sa.Boolean(), nullable=True),
-    sa.Column('answered_by_person_id', sa.Integer(), nullable=True),
-    sa.Column('answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['answered_by_person_id'], ['person.id'], ),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
-    sa.ForeignKeyConstraint(['station_id'], ['station.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('objection', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_objection_station_id'), ['station_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_objection_subject'), ['subject'], unique=False)
 
     op.create_table('assessment_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -121,11 +101,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assessment_entry_round_id'))
 
     op.drop_table('assessment_entry')
-    with op.batch_alter_table('objection', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_objection_subject'))
-        batch_op.drop_index(batch_op.f('ix_objection_station_id'))
-
-    op.drop_table('objection')
     with op.batch_alter_table('assessment_round', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessment_round_status'))
         batch_op.drop_index(batch_op.f('ix_assessment_round_profile'))
