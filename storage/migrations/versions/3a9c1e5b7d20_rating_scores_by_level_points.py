@@ -6,7 +6,7 @@ station's profile (default 100/80/60/40/20), so staff lists, the API and alerts 
 aggregates, which are computed from the stars. Downgrade restores the old formula.
 
 Revision ID: 3a9c1e5b7d20
-Revises: da7252f65148
+Revises: ac1d83e9be14
 Create Date: 2026-11-27 13:00:00
 """
 from collections.abc import Callable, Sequence
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '3a9c1e5b7d20'
-down_revision: str | None = 'da7252f65148'
+down_revision: str | None = 'ac1d83e9be14'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
