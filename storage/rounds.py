@@ -15,8 +15,8 @@ from rules.profile import load_profile
 from storage.assessment import LIVE_STATUSES
 from storage.clock import db_time
 from storage.ledger import totals_by_station
-from storage.rating_aggregates import rating_aggregates
 from storage.models import AssessmentEntry, AssessmentRound, Society, Station, Submission
+from storage.rating_aggregates import rating_aggregates
 
 OPEN, PUBLICITY, PUBLISHED = "open", "publicity", "published"
 
