@@ -1,7 +1,7 @@
 """api token scope (tokens made before it read aggregates only, the narrowest scope)
 
 Revision ID: e89cb93a830b
-Revises: 17e1291ec093
+Revises: da7252f65148
 Create Date: 2026-11-27 12:44:10.921019
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'e89cb93a830b'
-down_revision: str | None = '17e1291ec093'
+down_revision: str | None = 'da7252f65148'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
