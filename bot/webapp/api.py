@@ -12,6 +12,7 @@ from bot.webapp.auth import require_token, services_of
 from locales import normalise_locale, translator
 from storage import assessment
 from storage.models import Activity, Rating, Station, Submission
+from storage.rating_aggregates import rating_aggregates
 
 router = APIRouter(prefix="/api/v1", tags=["staff"], dependencies=[Depends(require_token)])
 
@@ -81,11 +82,15 @@ async def activities(request: Request, station_id: int | None = None, year: int 
 
 
 @router.get("/ratings/summary", response_model=Page)
-async def ratings_summary(request: Request, year: int | None = None, limit: Limit = DEFAULT_LIMIT,
+async def ratings_summary(request: Request, year: int, limit: Limit = DEFAULT_LIMIT,
                           offset: Offset = 0) -> Page:
+    """Per station: ``count``, and ``average`` (0–100), ``met`` and ``per_dimension`` only from 3 ratings on
+    (null below: one or two ratings would identify the rater)."""
     async with services_of(request).db.session() as session:
-        summaries = await assessment.rating_summaries(session, year)
-    items = [dataclasses.asdict(s) for s in summaries]
+        found = await rating_aggregates(session, year)
+    items = [{"station_id": s.station_id, "station_name": s.station_name, "count": s.count,
+              "average": s.aggregate.average, "met": s.aggregate.met, "target": s.target,
+              "per_dimension": s.aggregate.per_dimension if s.aggregate.shown else None} for s in found]
     return Page(items=items[offset:offset + limit], total=len(items), limit=limit, offset=offset)
 
 
@@ -105,7 +110,10 @@ def _score(score: assessment.StationScore) -> dict[str, Any]:
         "minimums_met": score.minimums_met,
         "minimums": [dataclasses.asdict(m) for m in score.minimums],
         "score_kind": score.score_kind,
-        "quzhou_estimate": ({"total": score.score_total, "passes": score.score_passes,
+        "quzhou_estimate": ({"low": score.score_total, "high": score.score_high,
+                             "automatic": score.score_automatic, "manual_scored": score.score_manual,
+                             "awaiting_staff": [line.id for line in score.awaiting_staff],
+                             "passes": score.score_passes,
                              "lines": [{"id": line.id, "group": line.group, "points": line.points,
                                         "max_points": line.max_points, "actual": line.actual,
                                         "manual": line.manual} for line in score.lines]}
