@@ -40,7 +40,8 @@ def default_extensions() -> list[Extension]:
 
     for name in ("bot.handlers.forms", "bot.handlers.review", "bot.handlers.status", "bot.handlers.survey",
                  "bot.handlers.evaluation", "bot.handlers.broadcasts", "bot.handlers.reports",
-                 "bot.handlers.manual_scores", "bot.handlers.notices", "bot.handlers.applications"):
+                 "bot.handlers.manual_scores", "bot.handlers.notices", "bot.handlers.applications",
+                 "bot.handlers.assessment", "bot.handlers.consequences"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
