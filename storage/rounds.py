@@ -12,10 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.assessment import new_station, period_of
 from rules.profile import load_profile
-from storage.assessment import LIVE_STATUSES, rating_summaries
+from storage.assessment import LIVE_STATUSES
 from storage.clock import db_time
 from storage.ledger import totals_by_station
 from storage.models import AssessmentEntry, AssessmentRound, Society, Station, Submission
+from storage.rating_aggregates import rating_aggregates
 
 OPEN, PUBLICITY, PUBLISHED = "open", "publicity", "published"
 
@@ -52,7 +53,7 @@ async def snapshots(session: AsyncSession, stations: Sequence[Station], period: 
     for year in range(first, last + 1):
         for station_id, totals in (await totals_by_station(session, year, ids)).items():
             found[station_id]["totals"][str(year)] = dataclasses.asdict(totals)
-        for summary in await rating_summaries(session, year, ids):
+        for summary in await rating_aggregates(session, year, ids):  # the anonymity minimum applies here too
             found[summary.station_id]["ratings"][str(year)] = {"average": summary.average, "count": summary.count}
     query = (select(Submission).where(col(Submission.station_id).in_(ids), col(Submission.year) >= first,
                                       col(Submission.year) <= last).order_by(col(Submission.id)))
