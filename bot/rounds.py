@@ -19,6 +19,7 @@ from rules.assessment import (
     Outcome,
     Participant,
     RoundPoints,
+    certificate_proposals,
     decide,
     missing_material,
     proposals,
@@ -260,6 +261,9 @@ async def finalize(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime
     ids = [e.station_id for e in ev.entries]
     history = await failed_history(session, rnd.profile, rnd.period_end, ids, spec.failing_grade.id)
     proposed = proposals(spec, ev.outcome, history)
+    expiries = {e.station_id: dt.date.fromisoformat(e.snapshot["certificate_expiry"])
+                if e.snapshot.get("certificate_expiry") else None for e in ev.entries}
+    proposed += certificate_proposals(spec, expiries, now.date())
     notice = await notice_for(session, NOTICE_SUBJECT, rnd.id or 0)
     if notice is not None:
         await close_notice(session, notice, now)

@@ -87,11 +87,11 @@ def _select(stations: list[Participant], slots: int, what: str, staff_order: Seq
     boundary = stations[slots - 1].total or 0.0
     if (stations[slots].total or 0.0) != boundary:
         return stations[:slots], stations[slots:], None
-    tied = [p for p in stations if (p.total or 0.0) == boundary]
-    decided = set(staff_order)
-    if all(p.station_id in decided for p in tied):
-        return stations[:slots], stations[slots:], None
+    tied = [p for p in stations if (p.total or 0.0) == boundary]  # staff-ordered first (``_ordered``)
     above = [p for p in stations if (p.total or 0.0) > boundary]
+    decided = set(staff_order)
+    if all(p.station_id in decided for p in tied[:slots - len(above)]):
+        return stations[:slots], stations[slots:], None
     below = [p for p in stations if (p.total or 0.0) < boundary]
     tie = Tie(what, tuple(p.station_id for p in tied), slots - len(above), boundary)
     return above, below, tie
@@ -258,3 +258,17 @@ def round_points(profile: Profile, totals: LedgerTotals, manual: Mapping[str, fl
 def new_station(founded_on: dt.date | None, period_end: int) -> bool:
     """Founded (granted the title) in the assessed year: wuhan-qis 第十九条 keeps it out of the ranking."""
     return founded_on is not None and founded_on.year >= period_end
+
+
+CERTIFICATE_NOTICE_DAYS = 90
+
+
+def certificate_proposals(spec: AssessmentSpec, expiries: Mapping[int, dt.date | None], today: dt.date
+                          ) -> list[Proposal]:
+    """A re-examination for each manager certificate expired or expiring within 90 days (gd-quality 第十七条)."""
+    rule = next((c for c in spec.consequences if c.trigger == "certificate_expiry"), None)
+    if rule is None:
+        return []
+    limit = today + dt.timedelta(days=CERTIFICATE_NOTICE_DAYS)
+    return [Proposal(sid, rule.action, rule.article) for sid, expiry in sorted(expiries.items())
+            if expiry is not None and expiry <= limit]

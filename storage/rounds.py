@@ -49,7 +49,8 @@ async def snapshots(session: AsyncSession, stations: Sequence[Station], period: 
     found: dict[int, dict[str, Any]] = {
         s.id: {"totals": {}, "ratings": {}, "submissions": [], "founded_on": s.founded_on.isoformat()
                if s.founded_on else None, "new": new_station(s.founded_on, last), "name": s.name,
-               "region": s.region, "society_level": "provincial"} for s in stations if s.id is not None}
+               "region": s.region, "society_level": "provincial",
+               "certificate_expiry": s.manager_certificate_expiry.isoformat() if s.manager_certificate_expiry else None} for s in stations if s.id is not None}
     for year in range(first, last + 1):
         for station_id, totals in (await totals_by_station(session, year, ids)).items():
             found[station_id]["totals"][str(year)] = dataclasses.asdict(totals)
