@@ -1,7 +1,7 @@
 """api token scope (tokens made before it read aggregates only, the narrowest scope)
 
 Revision ID: e89cb93a830b
-Revises: ac1d83e9be14
+Revises: 3a9c1e5b7d20
 Create Date: 2026-11-27 12:44:10.921019
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'e89cb93a830b'
-down_revision: str | None = 'ac1d83e9be14'
+down_revision: str | None = '3a9c1e5b7d20'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
