@@ -74,7 +74,8 @@ def extend(router: Router, services: Services) -> None:
             return [Reply(NO_STATION)]
         reply = status_reply(view)
         chart = Button(T("📊 Activities by month"), "st:chart")
-        return [Reply(reply.text, (*reply.buttons, (chart,)))]
+        extras = [r for hook in services.extras.get("status_extras", []) for r in await hook(turn)]
+        return [Reply(reply.text, (*reply.buttons, (chart,))), *extras]
 
     async def chart(turn: Turn) -> list[Reply]:
         """The year's activities by month as a picture: rendered only when asked for (it costs ~0.2 s)."""
