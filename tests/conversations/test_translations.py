@@ -45,8 +45,15 @@ def form_msgids() -> Iterator[str]:
 
 
 def catalog(locale: str) -> Catalog:
-    with (ROOT / "locales" / locale / "forms.po").open("rb") as fh:
-        return read_po(fh, locale=locale)
+    """Every .po file of the locale as one catalog, as the loader merges them (forms of other areas live there)."""
+    merged = Catalog(locale=locale)
+    for path in sorted((ROOT / "locales" / locale).glob("*.po")):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=locale):
+                known = merged.get(message.id) if message.id else None
+                if message.id and (known is None or not known.string):
+                    merged.add(message.id, message.string)
+    return merged
 
 
 MSGIDS = sorted(set(code_msgids()) | set(form_msgids()))
