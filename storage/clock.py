@@ -13,5 +13,10 @@ def db_time(value: dt.datetime) -> dt.datetime:
 
 
 def local(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    """A stored datetime in the zone people read (Asia/Shanghai)."""
+    """A stored datetime in the zone people read (the ``TIMEZONE`` setting)."""
     return db_time(value).astimezone(tz)
+
+
+def zone_of(now: dt.datetime) -> dt.tzinfo:
+    """The deployment's zone, carried by an injected ``now`` (``Services.now()`` is aware in ``TIMEZONE``)."""
+    return now.tzinfo or dt.UTC

@@ -130,8 +130,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def export(request: Request, year: int, lang: str = "zh_Hans") -> Response:
     from bot.exports import export_year
 
-    async with services_of(request).db.session() as session:
-        content = await export_year(session, year, translator(normalise_locale(lang)))
+    services = services_of(request)
+    async with services.db.session() as session:
+        content = await export_year(session, year, translator(normalise_locale(lang)), tz=services.settings.tz)
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="stationbot-{year}.xlsx"'})
 
