@@ -160,7 +160,8 @@ def extend(router: Router, services: Services) -> None:
         for sub in rows:
             station = await turn.session.get(Station, sub.station_id) if sub.station_id else None
             lines.append(Join((Raw(f"#{sub.id}"), KIND_LABELS.get(sub.kind, Raw(sub.kind)),
-                               Raw(station.name if station else "?"), T("{day}", day=local(sub.submitted_at, turn.services.settings.tz).date())), " · "))
+                               Raw(station.name if station else "—"),
+                               T("{day}", day=local(sub.submitted_at, turn.services.settings.tz).date())), " · "))
             buttons.append([Button(Raw(f"#{sub.id}"), f"rv:s:{sub.id}")])
         return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
