@@ -13,9 +13,12 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.clock import utcnow as clock_utcnow
+
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """Row defaults read the injected clock (``storage.clock.utcnow``), not the wall clock."""
+    return clock_utcnow()
 
 
 class SocietyLevel(StrEnum):
