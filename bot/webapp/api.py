@@ -151,8 +151,9 @@ async def export(request: Request, year: YearPath,
     """The year's workbook; a token without the individual scope gets per-dimension rating averages."""
     from bot.exports import export_year
 
-    async with services_of(request).db.session() as session:
-        content = await export_year(session, year, translator(normalise_locale(lang)),
+    services = services_of(request)
+    async with services.db.session() as session:
+        content = await export_year(session, year, translator(normalise_locale(lang)), tz=services.settings.tz,
                                     individual_ratings=scope_allows(token.scope, "individual"))
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="stationbot-{year}.xlsx"'})
