@@ -94,7 +94,7 @@ LAYOUTS = {
 
 TITLES: dict[str, str | dict[str, str]] = {
     "change_report": "变更报告", "annual_plan": "{{ doc.year }}年度工作计划",
-    "annual_summary": "{{ doc.year }}年度工作总结",
+    "annual_summary": "{{ doc.year }}年度工作总结", "rectification_report": "整改报告",
     # seed 000 附件1-1 申请表; seed 002 第十四条（一） 评价申请书; seed 003 附件1 申报书; seed 004 附件 申请书
     "application": {"gd-quality": "申请表", "gd-scst": "申请表", "wuhan-qis": "评价申请书",
                     "guiyang-kczg": "建设申报书", "quzhou": "申请书"},
@@ -119,6 +119,7 @@ DOC_LABELS = {
     "year": "年度", "goals": "年度工作目标", "activities": "计划开展的服务活动", "phases": "实施步骤（筹备、实施、总结、评估等阶段）",
     "budget": "经费支出预算", "achievements": "主要工作及成效", "problems": "存在的问题与不足",
     "next_direction": "下一年度工作思路",
+    "measures": "整改措施", "results": "整改结果",
     "activity_type": "活动类别", "target": "计划数量", "phase": "阶段", "start": "开始日期", "end": "结束日期",
     "category": "经费类别", "content": "支出内容", "amount": "金额（元）", "basis": "测算依据",
     # the application (seed 000 附件1-1, seed 004 申请书 and seed 003 申报书 wording)
@@ -136,14 +137,16 @@ DOC_LABELS = {
     "part_time_staff": "兼职工作人员人数", "chief_quality_officer": "首席质量官", "systems_files": "管理制度和程序文件",
     "audit_report": "上年度财务审计报告", "project_list": "近三年服务项目清单及能力材料",
 }
+FORM_LABELS = {("rectification_report", "problems"): "考核发现的问题"}
 PROFILE_LABELS = {
     ("quzhou", "goals"): "年度工作目标及合作项目进展目标",
     ("wuhan-qis", "achievements"): "服务效能自评：主要工作及成效",
 }
 
 
-def label(profile: str, spec: FieldSpec) -> str:
-    return PROFILE_LABELS.get((profile, spec.name)) or DOC_LABELS.get(spec.name) or zh(T(spec.label))
+def label(profile: str, spec: FieldSpec, form_id: str = "") -> str:
+    return (PROFILE_LABELS.get((profile, spec.name)) or FORM_LABELS.get((form_id, spec.name))
+            or DOC_LABELS.get(spec.name) or zh(T(spec.label)))
 
 
 def fonts(document: Document) -> None:  # type: ignore[valid-type]
@@ -198,11 +201,11 @@ def boxes(profile: str, spec: FieldSpec) -> str | None:
     return "　".join(f"{{{{ box.{spec.name}.{cid} }}}}{zh(text)}" for cid, text in found)
 
 
-def field_rows(t: Table, profile: str, spec: FieldSpec) -> None:
+def field_rows(t: Table, profile: str, spec: FieldSpec, form_id: str = "") -> None:
     if spec.relevant:
         tag_row(t, f"{{%tr if shown.{spec.name} %}}")
     value = boxes(profile, spec) if spec.type in {"choice", "multi_choice", "yes_no"} else None
-    row(t, label(profile, spec), value or f"{{{{ f.{spec.name} }}}}")
+    row(t, label(profile, spec, form_id), value or f"{{{{ f.{spec.name} }}}}")
     if spec.relevant:
         tag_row(t, "{%tr endif %}")
 
@@ -278,7 +281,7 @@ def build(profile: str, kind_id: str, form_id: str) -> Document:  # type: ignore
         if spec.type == "repeat":
             later.append(spec)
         elif spec.type != "attachment":
-            field_rows(t, profile, spec)
+            field_rows(t, profile, spec, form_id)
     for spec in later:
         repeat_table(document, profile, spec)
     if form_id == "annual_summary":
@@ -346,6 +349,11 @@ def filing_form() -> Document:  # type: ignore[valid-type]
     return document
 
 
+def rectifies(profile: str) -> bool:
+    assessment = all_profiles()[profile].assessment
+    return assessment is not None and any(c.action == "rectification" for c in assessment.consequences)
+
+
 def main() -> None:
     written = 0
     for profile in LAYOUTS:
@@ -362,6 +370,8 @@ def main() -> None:
                 continue  # guiyang-kczg asks a self-check report instead of a summary (seed 003 四（三）3)
             if kind.id == "application" and all_profiles()[profile].application is None:
                 continue  # gd-scst (seed 001) prescribes no application form
+            if kind.id == "rectification_report" and not rectifies(profile):
+                continue  # wuhan-qis revokes (seed 002 第十八条); it has no rectification
             build(profile, kind.id, kind.form).save(str(folder / f"{kind.id}.docx"))
             written += 1
     print(f"wrote {written} templates under {DOCUMENTS_DIR}")

@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InputFile
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf, zip_files
@@ -31,12 +29,14 @@ from conversations.fields import FieldError
 from conversations.fields.files import parse_file
 from conversations.formspec import FieldSpec, load_form
 from conversations.types import Button, ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, keyboard
-from locales import Join, Raw, T, Text, render, translator
+from locales import Join, Raw, T, Text, Translator, translator
 from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
 from rules.profile import load_profile
 from storage import documents as store
 from storage.clock import db_time, local
 from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
+from storage.outbox import enqueue
+from storage.prepared_files import keep_file
 
 log = logging.getLogger(__name__)
 ZH = translator("zh_Hans")
@@ -59,11 +59,10 @@ def safe_name(text: str) -> str:
 
 
 class Worker:
-    """Background document tasks of one Application; tests ``await drain()`` instead of sleeping."""
+    """Rendering after the commit; tests ``await drain()`` (then deliver the outbox) instead of sleeping."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.bot: Bot | None = None
         self.tasks: set[asyncio.Task[None]] = set()
         self.running: set[int] = set()
 
@@ -84,7 +83,7 @@ class Worker:
         return len(ids)
 
     async def deliver(self, doc_id: int) -> None:
-        """Render (once) and send the DOCX to the person who submitted; failures are retried later."""
+        """Render the DOCX and queue it for the person who submitted; a failure is retried by the sweep."""
         if doc_id in self.running:
             return
         self.running.add(doc_id)
@@ -97,39 +96,29 @@ class Worker:
 
     async def _deliver(self, doc_id: int) -> None:
         now = self.services.now()
-        async with self.services.db.session() as session:
+        async with self.services.db.serial(), self.services.db.session() as session:
             doc = await session.get(SubmissionDocument, doc_id)
             if doc is None or doc.status != store.PENDING:
                 return
-            if doc.content is None:
-                try:
-                    doc.filename, doc.content = await build(session, doc)
-                except Exception as exc:
-                    log.exception("document %s: rendering failed", doc_id)
-                    self._failed(doc, f"{type(exc).__name__}: {exc}")
-                    await session.commit()
-                    return
-                doc.rendered_at = db_time(now)
-                await session.commit()
-            person = await session.get(Person, doc.person_id) if doc.person_id else None
-            if person is None or person.chat_id is None or self.bot is None:
-                doc.status = store.SENT  # nobody to send it to: staff can still download it
+            try:
+                doc.filename, doc.content = await build(session, doc)
+            except Exception as exc:
+                log.exception("document %s: rendering failed", doc_id)
+                self._failed(doc, f"{type(exc).__name__}: {exc}")
                 await session.commit()
                 return
-            tr = translator(person.language)
-            caption = render(Join((T("{title} (number {number}, version {version}).", title=kind_label(doc.kind),
-                                     number=doc.submission_id, version=doc.version), PRINT_LINE), " "), tr)
-            try:
-                message = await self.bot.send_document(person.chat_id, InputFile(doc.content, filename=doc.filename),
-                                                       caption=caption)
-            except Forbidden as exc:
-                doc.status, doc.last_error = store.SENT, f"Forbidden: {exc}"[:500]
-            except TelegramError as exc:
-                self._failed(doc, f"{type(exc).__name__}: {exc}")
-            else:
-                doc.status = store.SENT
+            doc.rendered_at = db_time(now)
+            doc.status = store.SENT
+            person = await session.get(Person, doc.person_id) if doc.person_id else None
+            if person is not None and person.chat_id is not None:
+                # Through the one outbox like every proactive message: the bytes wait in prepared_file.
+                kept = await keep_file(session, doc.filename, doc.content, now)
+                caption = Join((T("{title} (number {number}, version {version}).", title=kind_label(doc.kind),
+                                  number=doc.submission_id, version=doc.version), PRINT_LINE), " ")
+                await enqueue(session, key=f"document:{doc.id}", chat_id=person.chat_id, person_id=person.id,
+                              reply=Reply(caption, file=OutgoingFile(doc.filename, prepared_id=kept)),
+                              kind="document", not_before=now, respect_quiet_hours=False)
                 doc.sent_at = db_time(now)
-                doc.telegram_file_id = message.document.file_id if message.document else ""
             await session.commit()
 
     @staticmethod
@@ -315,58 +304,30 @@ def pdf_note(reason: str) -> Text:
 
 
 def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
-    tasks = worker(turn.services)
-    chat_id, tr = turn.chat_id, turn.tr
+    """The zip is made after the commit, off the update, and arrives through the outbox."""
 
-    async def after_commit() -> None:
-        tasks.spawn(send_zip(tasks, chat_id, tr.locale, kind, year))
+    async def work(session: AsyncSession, tr: Translator) -> Reply:
+        content, count, reason = await zip_of(session, kind, year)
+        if count == 0:
+            return Reply(T("No {kind} documents for {year}.", kind=kind_label(kind), year=Raw(str(year))))
+        lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
+        if reason:
+            lines.append(pdf_note(reason))
+        return Reply(Join(tuple(lines)), file=OutgoingFile(f"{ZH(kind_label(kind))}-{year}.zip", content))
 
-    turn.after_commit.append(after_commit)
+    turn.services.background.after_commit(turn, work, name=f"documents-zip-{kind}-{year}")
     return [Reply(T("Preparing the zip of {kind} {year}; it will arrive here in a moment.", kind=kind_label(kind),
                     year=Raw(str(year))))]
 
 
-async def zip_of(services: Services, kind: str, year: int, station_id: int | None = None) -> tuple[bytes, int, str]:
+async def zip_of(session: AsyncSession, kind: str, year: int, station_id: int | None = None) -> tuple[bytes, int, str]:
     """All newest documents of one kind and year as a zip (DOCX, and PDF when possible); files, reason."""
-    async with services.db.session() as session:
-        docs = await store.latest_of_kind(session, kind, year, station_id)
+    docs = await store.latest_of_kind(session, kind, year, station_id)
     files = {d.filename: d.content for d in docs if d.content is not None}
     pdfs = await to_pdf(files) if files else None
     everything = {**files, **(pdfs.files if pdfs else {})}
     content = await asyncio.to_thread(zip_files, everything)
     return content, len(files), pdfs.reason if pdfs else ""
-
-
-async def send_zip(tasks: Worker, chat_id: int, locale: str, kind: str, year: int) -> None:
-    tr = translator(locale)
-    content, count, reason = await zip_of(tasks.services, kind, year)
-    if tasks.bot is None:
-        return
-    if count == 0:
-        await tasks.bot.send_message(chat_id, render(T("No {kind} documents for {year}.", kind=kind_label(kind),
-                                                       year=Raw(str(year))), tr))
-        return
-    lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
-    if reason:
-        lines.append(pdf_note(reason))
-    name = f"{ZH(kind_label(kind))}-{year}.zip"
-    await tasks.bot.send_document(chat_id, InputFile(content, filename=name), caption=render(Join(tuple(lines)), tr))
-
-
-async def send_one(tasks: Worker, chat_id: int, locale: str, doc_id: int) -> None:
-    tr = translator(locale)
-    async with tasks.services.db.session() as session:
-        doc = await session.get(SubmissionDocument, doc_id)
-    if doc is None or doc.content is None or tasks.bot is None:
-        return
-    pdfs = await to_pdf({doc.filename: doc.content})
-    await tasks.bot.send_document(chat_id, InputFile(doc.content, filename=doc.filename),
-                                  caption=render(status_text(doc), tr))
-    if pdfs.files:
-        name, data = next(iter(pdfs.files.items()))
-        await tasks.bot.send_document(chat_id, InputFile(data, filename=name))
-    else:
-        await tasks.bot.send_message(chat_id, render(pdf_note(pdfs.reason), tr))
 
 
 async def doc_button(turn: Turn) -> list[Reply]:
@@ -384,14 +345,18 @@ async def doc_button(turn: Turn) -> list[Reply]:
                       file=OutgoingFile(str(scan.get("name", "scan")), file_id=str(scan["file_id"]),
                                         kind="photo" if scan.get("kind") == "photo" else "document"))]
     if parts[1] == "d" and doc.content is not None:
-        tasks = worker(turn.services)
-        chat_id, locale, doc_id = turn.chat_id, turn.tr.locale, doc.id or 0
+        name, content = doc.filename, doc.content
 
-        async def after_commit() -> None:
-            tasks.spawn(send_one(tasks, chat_id, locale, doc_id))
+        async def pdf(session: AsyncSession, tr: Translator) -> Reply:
+            pdfs = await to_pdf({name: content})
+            if not pdfs.files:
+                return Reply(pdf_note(pdfs.reason))
+            pdf_name, data = next(iter(pdfs.files.items()))
+            return Reply(T("The PDF of #{number} version {version}.", number=doc.submission_id, version=doc.version),
+                         file=OutgoingFile(pdf_name, data))
 
-        turn.after_commit.append(after_commit)
-        return [Reply(T("Preparing the document; it will arrive here in a moment."))]
+        turn.services.background.after_commit(turn, pdf, name=f"document-pdf-{doc.id}")
+        return [Reply(status_text(doc), file=OutgoingFile(name, content))]
     return [Reply(T("This button is no longer active."))]
 
 
@@ -400,7 +365,6 @@ def install(services: Services) -> None:
 
     async def post_init(application: Application) -> None:
         tasks = worker(services)
-        tasks.bot = application.bot
         if services.extras.get("background_jobs", True) is False or application.job_queue is None:
             return
         try:

@@ -82,7 +82,8 @@ async def documents_zip(request: Request, kind: str, year: int, station_id: int 
     """The newest version of every submission of one kind and year; PDFs too when LibreOffice is installed."""
     if document_kind(kind) is None:
         raise HTTPException(404, detail="no such document kind")
-    content, count, reason = await zip_of(services_of(request), kind, year, station_id)
+    async with services_of(request).db.session() as session:
+        content, count, reason = await zip_of(session, kind, year, station_id)
     headers = {"Content-Disposition": f'attachment; filename="{kind}-{year}.zip"', "X-Documents": str(count)}
     if reason:
         headers["X-PDF-Missing"] = reason

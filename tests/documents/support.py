@@ -73,10 +73,20 @@ async def _draft(box: Sandbox, user: User) -> Draft | None:
         return (await session.exec(query)).first()
 
 
-async def open_form(box: Sandbox, user: User, form: FormSpec, profile: str) -> None:
-    """A manager's form by its command; an application by the link staff publish (seed forms have no command)."""
+async def open_form(box: Sandbox, user: User, form: FormSpec, profile: str, station_id: int | None) -> None:
+    """A manager's form by its command; an application by the link staff publish; a rectification report
+    by /rectify once staff confirmed a rectification (here written directly, as a round would)."""
     if form.id in STARTERS:
         await box.send(user, STARTERS[form.id])
+        return
+    if form.id == "rectification_report":
+        from storage.models import Consequence
+
+        async with box.services.db.session() as session:
+            session.add(Consequence(station_id=station_id or 0, action="rectification", article="seed 000 第十六条",
+                                    status="confirmed", due_on=TODAY + dt.timedelta(days=60)))
+            await session.commit()
+        await box.send(user, "/rectify")
         return
     assert form.id == "station_application", f"no way to open form {form.id}: add it to open_form"
     from tests.conftest import STAFF
@@ -90,7 +100,7 @@ async def open_form(box: Sandbox, user: User, form: FormSpec, profile: str) -> N
 async def fill(box: Sandbox, who: Manager | User, form: FormSpec, ctx: FormContext, max_steps: int = 120) -> None:
     """Open the form and answer every question until it is submitted."""
     user = who.user if isinstance(who, Manager) else who
-    await open_form(box, user, form, ctx.profile_id)
+    await open_form(box, user, form, ctx.profile_id, who.station.id if isinstance(who, Manager) else None)
     for _ in range(max_steps):
         draft = await _draft(box, user)
         if draft is None:

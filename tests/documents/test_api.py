@@ -9,6 +9,7 @@ import httpx
 
 import bot.handlers.documents as documents
 from bot.documents import soffice
+from bot.outbox_preview import render_pending
 from bot.sandbox_client import Sandbox
 from storage.db import Database
 from tests.documents.support import manager_of
@@ -21,6 +22,7 @@ async def test_documents_routes_need_a_token_and_serve_docx_pdf_and_zip(
     who = await manager_of(db, "quzhou", 5701)
     await submit(web_box, who, "annual_plan")
     await documents.worker(web_box.services).drain()
+    printed = [c for c in await render_pending(web_box, who.user.id) if c.method == "sendDocument"]
     routes = ["/api/v1/documents", "/api/v1/documents/1.docx", "/api/v1/documents/1.pdf",
               "/api/v1/documents/annual_plan/2028.zip"]
     for route in routes:
@@ -31,7 +33,7 @@ async def test_documents_routes_need_a_token_and_serve_docx_pdf_and_zip(
     assert listing["items"][0]["kind"] == "annual_plan" and listing["items"][0]["station_id"] == who.station.id
     docx = await client.get("/api/v1/documents/1.docx", headers=auth)
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
-    assert docx.content == web_box.api.calls_to(who.user.id, "sendDocument")[0].files["document"]
+    assert docx.content == printed[0].files["document"], "staff download what the manager printed"
     pdf = await client.get("/api/v1/documents/1.pdf", headers=auth)
     if soffice() is not None:
         assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"

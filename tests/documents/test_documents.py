@@ -18,6 +18,7 @@ from sqlmodel import select
 from bot.documents import render_docx
 from bot.formctx import profile_choices
 from bot.handlers.documents import context_for, worker
+from bot.outbox_preview import render_pending
 from bot.sandbox_client import Sandbox, User
 from conversations.fields import FormContext, is_answered, options
 from conversations.formspec import FieldSpec, load_form, relevant_fields
@@ -85,7 +86,7 @@ async def test_document_has_every_answer_in_its_cell_the_total_in_capitals_and_t
     await fill(sandbox, user if applying else who, form, ctx)
     await worker(sandbox.services).drain()
 
-    sent = sandbox.api.calls_to(user.id, "sendDocument")
+    sent = [c for c in await render_pending(sandbox, user.id) if c.method == "sendDocument"]
     assert len(sent) == len(for_submission(kind.submission_kind, profile)), "each document at once after submitting"
     assert all("盖章" in c.text and "扫描件" in c.text for c in sent), [c.text for c in sent]
     async with sandbox.services.db.session() as session:
