@@ -80,7 +80,7 @@ async def station_ids(turn: Turn, kind: str, value: str) -> set[int]:
         selected = set()
         for station_id in ids:
             profile = jobs.profile_of(profiles[station_id])
-            for spec in profile.annual_submissions if profile is not None else ():
+            for spec in profile.duties if profile is not None else ():
                 covered = deadlines.covered_year(spec, year)
                 if (wanted is not None and spec.id not in wanted) or (station_id, spec.id, covered) in done:
                     continue
