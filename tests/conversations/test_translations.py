@@ -45,8 +45,14 @@ def form_msgids() -> Iterator[str]:
 
 
 def catalog(locale: str) -> Catalog:
-    with (ROOT / "locales" / locale / "forms.po").open("rb") as fh:
-        return read_po(fh, locale=locale)
+    """Every .po of the locale merged, as the loader does (each area has its own file)."""
+    merged = Catalog(locale=locale)
+    for path in sorted((ROOT / "locales" / locale).glob("*.po")):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=locale):
+                if message.id and message.id not in merged:
+                    merged[message.id] = message
+    return merged
 
 
 MSGIDS = sorted(set(code_msgids()) | set(form_msgids()))
