@@ -39,7 +39,8 @@ def default_extensions() -> list[Extension]:
     import importlib
 
     for name in ("bot.handlers.forms", "bot.handlers.review", "bot.handlers.status", "bot.handlers.survey",
-                 "bot.handlers.evaluation", "bot.handlers.broadcasts", "bot.handlers.reports"):
+                 "bot.handlers.evaluation", "bot.handlers.broadcasts", "bot.handlers.reports",
+                 "bot.handlers.manual_scores", "bot.handlers.notices", "bot.handlers.applications"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

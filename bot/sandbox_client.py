@@ -93,8 +93,12 @@ class Sandbox:
         return await self.feed({"message": self._message(user, **content)})
 
     async def send_document(self, user: User, name: str, mime_type: str = "application/pdf",
-                            size: int = 20480, caption: str = "") -> list[Call]:
+                            size: int = 20480, caption: str = "", data: bytes | None = None) -> list[Call]:
+        """``data``: the file's bytes, for handlers that download it (size follows them)."""
         n = next(self._user_message_ids)
+        if data is not None:
+            self.api.uploads[f"doc-{user.id}-{n}"] = data
+            size = len(data)
         document = {"file_id": f"doc-{user.id}-{n}", "file_unique_id": f"ud{n}", "file_name": name,
                     "mime_type": mime_type, "file_size": size}
         content: dict[str, Any] = {"document": document}

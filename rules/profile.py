@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rules.assessment_spec import AssessmentSpec
 from rules.datafile import load_validated
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
@@ -258,6 +259,54 @@ class Reminders(_Strict):
     progress_note_dates: tuple[Annotated[str, Field(pattern=MONTH_DAY)], ...] = ()
 
 
+SOURCE = r"^(seed 00[0-9] \S.*|society rule)"
+
+
+class Precondition(_Strict):
+    """A condition a host unit must meet (the seed's 申报条件), ticked by staff while reviewing.
+
+    ``evidence`` names the application form's answers shown beside the item.
+    """
+
+    id: str = Field(pattern=ID, max_length=24)
+    label: str = Field(min_length=1)
+    evidence: tuple[Annotated[str, Field(pattern=ID)], ...] = ()
+    source: str = Field(pattern=SOURCE)
+
+
+class ApplicationRules(_Strict):
+    """How a new station is applied for and approved under this profile.
+
+    ``notice_days``: 公示 period after acceptance (None: no 公示). ``station_cap``: at most this many
+    live stations of the profile. ``one_per_society``: one recognised station per founding society.
+    ``unit_types`` / ``business_fields``: the paper form's tick boxes.
+    """
+
+    preconditions: tuple[Precondition, ...] = Field(min_length=1)
+    notice_days: int | None = Field(default=None, ge=1, le=60)
+    notice_source: str = ""
+    station_cap: int | None = Field(default=None, ge=1)
+    one_per_society: bool = False
+    cap_source: str = ""
+    link_days: int = Field(default=180, ge=1, le=730)
+    unit_types: tuple[Item, ...] = Field(min_length=1)
+    business_fields: tuple[Item, ...] = Field(min_length=1)
+    source: str = Field(pattern=SOURCE)
+
+    @model_validator(mode="after")
+    def _sourced(self) -> ApplicationRules:
+        if self.notice_days is not None and not self.notice_source:
+            raise ValueError("`notice_days` needs `notice_source`")
+        if (self.station_cap is not None or self.one_per_society) and not self.cap_source:
+            raise ValueError("a cap (`station_cap` or `one_per_society`) needs `cap_source`")
+        for name in ("preconditions", "unit_types", "business_fields"):
+            ids = [item.id for item in getattr(self, name)]
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"`{name}` has duplicate ids: {', '.join(duplicates)}")
+        return self
+
+
 class Profile(_Strict):
     id: str
     label: str
@@ -279,7 +328,9 @@ class Profile(_Strict):
     manager_certificate_years: int | None = Field(default=None, ge=1)
     agreement_min_years: int | None = Field(default=None, ge=1)
     subsidy_yuan: dict[str, int] = Field(default_factory=dict)
+    application: ApplicationRules | None = None
     sources: dict[str, str] = Field(default_factory=dict)
+    assessment: AssessmentSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

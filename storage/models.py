@@ -36,6 +36,8 @@ class Role(StrEnum):
     liaison = "liaison"
     staff = "staff"
     demand_contact = "demand_contact"
+    # Someone who opened a profile's application link: may fill and follow station applications only.
+    applicant = "applicant"
 
 
 class SubmissionStatus(StrEnum):
@@ -120,6 +122,8 @@ class Invite(SQLModel, table=True):
     station_id: int | None = Field(default=None, foreign_key="station.id")
     demand_unit_id: int | None = Field(default=None, foreign_key="demand_unit.id")
     rating_request_id: int | None = Field(default=None, foreign_key="rating_request.id")
+    # Application links (purpose "apply") name the policy profile the new station will follow.
+    policy_profile: str = Field(default="", max_length=50)
     created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
@@ -147,12 +151,16 @@ class Draft(SQLModel, table=True):
 
 
 class Submission(SQLModel, table=True):
-    """A submitted form (plan, summary, change report ...); its content lives in versions."""
+    """A submitted form (plan, summary, change report ...); its content lives in versions.
+
+    A station application (kind "application") has no station yet: ``station_id`` is empty until
+    approval creates the station (see ``StationApplication``).
+    """
 
     __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    station_id: int = Field(foreign_key="station.id", index=True)
+    station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
     kind: str = Field(max_length=50)
     year: int | None = None
     status: str = Field(default=SubmissionStatus.submitted, max_length=20, index=True)
@@ -176,6 +184,66 @@ class SubmissionVersion(SQLModel, table=True):
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     submitted_by_person_id: int = Field(foreign_key="person.id")
     submitted_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class StationApplication(SQLModel, table=True):
+    """A host unit's application for a new station: review (a Submission), 公示, then approval or refusal.
+
+    ``stage``: review -> notice (公示, where the profile has one) -> decision -> approved | refused.
+    ``checklist`` holds staff's tick per precondition id of the profile: {id: {"ok", "by", "at"}}.
+    """
+
+    __tablename__ = "station_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_profile: str = Field(max_length=50, index=True)
+    submission_id: int = Field(foreign_key="submission.id", unique=True)
+    applicant_person_id: int = Field(foreign_key="person.id", index=True)
+    stage: str = Field(default="review", max_length=20, index=True)
+    checklist: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    approval_number: str = Field(default="", max_length=100)
+    plaque_name: str = Field(default="", max_length=300)
+    refusal_reason: str = Field(default="", max_length=4000)
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PublicNotice(SQLModel, table=True):
+    """A 公示 period for any subject (``subject_type`` + ``subject_id``): an application, an assessment result.
+
+    Anyone may object while it runs; staff answer every objection before the subject is concluded.
+    """
+
+    __tablename__ = "public_notice"
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id", name="uq_public_notice_subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_type: str = Field(max_length=50)
+    subject_id: int
+    title: str = Field(max_length=300)
+    starts_at: dt.datetime
+    ends_at: dt.datetime = Field(index=True)
+    source: str = Field(default="", max_length=200)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    closed_at: dt.datetime | None = None
+
+
+class Objection(SQLModel, table=True):
+    """An objection to a public notice (异议), filed with a reason and answered by staff (调查核实结果)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="public_notice.id", index=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    name: str = Field(default="", max_length=100)
+    reason: str = Field(max_length=4000)
+    filed_at: dt.datetime = Field(default_factory=utcnow)
+    upheld: bool | None = None
+    answer: str = Field(default="", max_length=4000)
+    answered_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    answered_at: dt.datetime | None = None
 
 
 class Activity(SQLModel, table=True):
@@ -330,3 +398,22 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ManualScore(SQLModel, table=True):
+    """Points staff gave one manual row of a station's assessment table for a year (quzhou 设施, 经费制度 ...).
+
+    The ledger cannot tell these rows; the estimate counts them only once a row is here.
+    """
+
+    __tablename__ = "manual_score"
+    __table_args__ = (UniqueConstraint("station_id", "year", "item_id", name="uq_manual_score"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    year: int = Field(index=True)
+    item_id: str = Field(max_length=24)
+    points: float
+    source: str = Field(default="chat", max_length=20)
+    scored_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    scored_at: dt.datetime = Field(default_factory=utcnow)

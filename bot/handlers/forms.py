@@ -10,7 +10,7 @@ import dataclasses
 
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
 from bot.formctx import form_context
-from bot.routing import KNOWN, MANAGERS, Route, Router, Turn
+from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
 from conversations import engine
@@ -18,12 +18,15 @@ from conversations.engine import DraftState, Outcome
 from conversations.formspec import form_ids, load_form
 from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
 from locales import T
+from rules.profile import all_profiles
 from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
 from storage.models import Draft, Station
 
 FORM_COMMANDS = {"report": "change_report", "plan": "annual_plan", "summary": "annual_summary", "log": "activity"}
-# Every form file is run by the engine: a yearly duty's own form (efficiency_report, self_check ...) too.
-ENGINE_FORMS = frozenset(FORM_COMMANDS.values()) | frozenset(form_ids())
+# A yearly duty's own form (efficiency_report, self_check ...) is run by the engine too; a duty a
+# policy override adds with another form is recognised by its draft's ``duty:<id>`` subject.
+ENGINE_FORMS = frozenset(FORM_COMMANDS.values()) | frozenset(
+    spec.form for profile in all_profiles().values() for spec in profile.annual_submissions)
 DUTY_COMMAND = "du-"  # fs:d:<draft>:du-<duty id> starts a duty's form after discarding a draft
 FORM_TITLES = {
     "change_report": T("Change report"),
@@ -31,6 +34,8 @@ FORM_TITLES = {
     "annual_summary": T("Annual work summary"),
     "activity": T("Service activity"),
 }
+# Forms filled before a station exists register a runner here: services.extras[STATIONLESS_FORMS][form_id].
+STATIONLESS_FORMS = "stationless_forms"
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
 NOTHING_TO_RESUME = T("You have no unfinished form. Send /menu to start one.")
 
@@ -85,7 +90,7 @@ async def store(turn: Turn, draft: Draft, station: Station, outcome: Outcome) ->
 
 
 def form_title(form_id: str, profile_id: str) -> T:
-    if form_id in FORM_TITLES or form_id not in ENGINE_FORMS:
+    if form_id in FORM_TITLES or form_id not in form_ids():
         return FORM_TITLES.get(form_id, T("form"))
     return T(load_form(form_id, profile_id).title)
 
@@ -139,7 +144,7 @@ async def open_form(turn: Turn, form_id: str, subject_key: str = "", prefill: di
 async def form_input(turn: Turn) -> list[Reply] | None:
     """Free text and files go to the form being filled, if any."""
     draft = await active_draft(turn.session, person_ids(turn))
-    if draft is None or draft.form_id not in ENGINE_FORMS:
+    if draft is None or (draft.form_id not in ENGINE_FORMS and not draft.subject_key.startswith("duty:")):
         return None
     station = await turn.session.get(Station, draft.station_id) if draft.station_id else None
     if station is None:
@@ -158,7 +163,12 @@ def extend(router: Router, services: Services) -> None:
         assert isinstance(turn.input, ButtonInput)
         parts = turn.input.data.split(":")
         draft = await turn.session.get(Draft, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
-        if draft is None or draft.person_id not in person_ids(turn) or draft.station_id is None:
+        if draft is None or draft.person_id not in person_ids(turn):
+            return engine.moved_on(None).replies
+        runner = services.extras.get(STATIONLESS_FORMS, {}).get(draft.form_id)
+        if runner is not None:  # a form filled before any station exists (a station application)
+            return list(await runner(turn, draft))
+        if draft.station_id is None:
             return engine.moved_on(None).replies
         station = await turn.session.get(Station, draft.station_id)
         if station is None:
@@ -221,7 +231,7 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("resume", MANAGERS, resume, menu_label=T("Continue my unfinished form"), menu_order=40))
     for command in ("back", "skip", "cancel"):
         router.add(Route(command, KNOWN, form_command))
-    router.add(Route("f", MANAGERS, engine_button, kind="button"))
+    router.add(Route("f", MANAGERS | APPLICANTS, engine_button, kind="button"))
     router.add(Route("fs", MANAGERS, switch_button, kind="button"))
 
     async def duty_button(turn: Turn) -> list[Reply]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+from urllib.parse import urlsplit
 
 from bot.settings import Settings
 from storage.db import Database
@@ -14,6 +16,9 @@ SECRET_HELP = (f"TELEGRAM_WEBHOOK_SECRET must be set to a random string of at le
                "print(secrets.token_urlsafe(32))\"`.")
 URL_HELP = ("TELEGRAM_WEBHOOK_URL must be set to the public https:// address of /telegram/<path>, "
             "as Telegram will call it.")
+PATH_HELP = ("TELEGRAM_WEBHOOK_URL must end in /telegram/<path> (one path segment, e.g. "
+             "https://bot.example.org/telegram/updates): only that address is served, got {url!r}.")
+WEBHOOK_PATH = re.compile(r"^/telegram/[A-Za-z0-9._~-]+$")
 
 
 def webhook_problem(settings: Settings) -> str | None:
@@ -26,6 +31,8 @@ def webhook_problem(settings: Settings) -> str | None:
         return SECRET_HELP
     if not settings.telegram_webhook_url.startswith("https://"):
         return URL_HELP  # Telegram calls only https webhooks
+    if not WEBHOOK_PATH.match(urlsplit(settings.telegram_webhook_url).path):
+        return PATH_HELP.format(url=settings.telegram_webhook_url)  # else every update would get 404
     return None
 
 

@@ -29,7 +29,7 @@ def test_gd_quality_plan_and_summary_before_march_seed000_article12() -> None:
 
 
 def test_gd_scst_imposes_no_yearly_duty_seed001() -> None:
-    """Seed 001 asks for periodic inspection (二（二）) but no yearly plan, summary or date: all off."""
+    """Seed 001 asks for periodic inspection (五（三）) but no yearly plan, summary or date: all off."""
     assert duties("gd-scst") == {}
     assert {s.id for s in load_profile("gd-scst").annual_submissions} == {"plan", "summary"}
 
