@@ -7,11 +7,16 @@ the tied stations get no grade or tier until then.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rules.assessment_spec import AssessmentSpec
+from rules.profile import Profile
+from rules.scoring import LedgerTotals, ScoreLine, estimate_score
 
 
 @dataclass(frozen=True)
@@ -82,11 +87,11 @@ def _select(stations: list[Participant], slots: int, what: str, staff_order: Seq
     boundary = stations[slots - 1].total or 0.0
     if (stations[slots].total or 0.0) != boundary:
         return stations[:slots], stations[slots:], None
-    tied = [p for p in stations if (p.total or 0.0) == boundary]
-    decided = set(staff_order)
-    if all(p.station_id in decided for p in tied):
-        return stations[:slots], stations[slots:], None
+    tied = [p for p in stations if (p.total or 0.0) == boundary]  # staff-ordered first (``_ordered``)
     above = [p for p in stations if (p.total or 0.0) > boundary]
+    decided = set(staff_order)
+    if all(p.station_id in decided for p in tied[:slots - len(above)]):
+        return stations[:slots], stations[slots:], None
     below = [p for p in stations if (p.total or 0.0) < boundary]
     tie = Tie(what, tuple(p.station_id for p in tied), slots - len(above), boundary)
     return above, below, tie
@@ -202,3 +207,68 @@ def proposals(spec: AssessmentSpec, outcome: Outcome, history: Mapping[int, Sequ
 def period_of(spec: AssessmentSpec, last_year: int) -> tuple[int, int]:
     """(first year, last year) of the period ending with ``last_year`` (gd-quality: three years)."""
     return last_year - spec.period_years + 1, last_year
+
+
+def missing_material(profile: Profile, submitted: set[tuple[str, int]], period: tuple[int, int],
+                     founded_on: dt.date | None) -> list[tuple[str, int]]:
+    """``(kind, covered year)`` of the yearly material of the period not submitted (years before founding skipped)."""
+    first, last = period
+    missing: list[tuple[str, int]] = []
+    for year in range(first, last + 1):
+        if founded_on is not None and year < founded_on.year:
+            continue
+        for spec in profile.annual_submissions:
+            if (spec.id, year) not in submitted:
+                missing.append((spec.id, year))
+    return missing
+
+
+def totals_from_snapshot(data: Mapping[str, Any] | None, year: int) -> LedgerTotals:
+    """The ``LedgerTotals`` frozen in a snapshot (unknown keys of newer or older snapshots ignored)."""
+    known = {f.name for f in dataclasses.fields(LedgerTotals)}
+    values = {k: v for k, v in (data or {}).items() if k in known}
+    values["year"] = year
+    return LedgerTotals(**values)
+
+
+@dataclass(frozen=True)
+class RoundPoints:
+    """A station's points in a round: every row (automatic and staff-scored), the total, rows still unscored."""
+
+    lines: list[ScoreLine]
+    total: float | None
+    unscored: list[str]
+
+
+def round_points(profile: Profile, totals: LedgerTotals, manual: Mapping[str, float]) -> RoundPoints:
+    """The profile's table from the frozen totals plus the staff's points; ``total`` None where no points count."""
+    spec = profile.assessment
+    lines: list[ScoreLine] = []
+    estimate = estimate_score(totals, profile, manual)
+    if estimate is not None and estimate.kind == "table":
+        lines += estimate.lines
+    for row in spec.manual_rows if spec else ():
+        given = manual.get(row.id)
+        lines.append(ScoreLine(row.id, row.label, "assessment", given, row.max_points, manual=True))
+    unscored = [line.id for line in lines if line.manual and line.points is None]
+    total = round(sum(line.points or 0.0 for line in lines), 2) if spec is not None and spec.points else None
+    return RoundPoints(lines, total, unscored)
+
+
+def new_station(founded_on: dt.date | None, period_end: int) -> bool:
+    """Founded (granted the title) in the assessed year: wuhan-qis 第十九条 keeps it out of the ranking."""
+    return founded_on is not None and founded_on.year >= period_end
+
+
+CERTIFICATE_NOTICE_DAYS = 90
+
+
+def certificate_proposals(spec: AssessmentSpec, expiries: Mapping[int, dt.date | None], today: dt.date
+                          ) -> list[Proposal]:
+    """A re-examination for each manager certificate expired or expiring within 90 days (gd-quality 第十七条)."""
+    rule = next((c for c in spec.consequences if c.trigger == "certificate_expiry"), None)
+    if rule is None:
+        return []
+    limit = today + dt.timedelta(days=CERTIFICATE_NOTICE_DAYS)
+    return [Proposal(sid, rule.action, rule.article) for sid, expiry in sorted(expiries.items())
+            if expiry is not None and expiry <= limit]

@@ -15,8 +15,11 @@ from rules.profile import Profile, ScoreItem
 
 
 def manual_items(profile: Profile) -> list[ScoreItem]:
-    """The rows staff score, in table order; empty for profiles without a points table."""
-    return [item for item in profile.scoring.items if item.manual] if profile.scoring else []
+    """The rows staff score, in table order: the table's manual rows, then the round's own (wuhan-qis annex parts)."""
+    items = [item for item in profile.scoring.items if item.manual] if profile.scoring else []
+    for row in profile.assessment.manual_rows if profile.assessment else ():
+        items.append(ScoreItem(id=row.id, label=row.label, group="assessment", max_points=row.max_points, manual=True))
+    return items
 
 
 @dataclass(frozen=True)

@@ -239,16 +239,37 @@ class YearlyEvaluation(_Strict):
 
 
 class RatingSpec(_Strict):
-    """Demand units rate each service on ``dimensions`` (1..scale); averages are shown on 0–100."""
+    """Demand units rate each service on ``dimensions`` (1..scale); averages are shown on 0–100.
+
+    ``level_points``: the points of each level from the best (``scale`` stars, 非常满意) down to the
+    worst (1 star, 非常不满意); without it each level is worth ``stars / scale × 100`` (100/80/60/40/20
+    on five levels). ``target_comparison``: ``above`` when the seed says 高于 (strictly above),
+    ``at_least`` for 不低于/达到.
+    """
 
     dimensions: tuple[Item, ...] = Field(min_length=1)
     scale: int = Field(default=5, ge=2, le=10)
+    level_points: tuple[float, ...] | None = None
+    level_points_source: str = "society rule"
     target: float = Field(default=80, ge=0, le=100)
+    target_comparison: Literal["above", "at_least"] = "above"
+    target_comparison_source: str = "society rule"
     alert_threshold: float = Field(default=60, ge=0, le=100)
     reminder_days: tuple[int, ...] = (3, 7)
     token_days: int = Field(default=14, ge=1, le=90)
     yearly_evaluation: YearlyEvaluation = YearlyEvaluation()
     source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _levels(self) -> RatingSpec:
+        if self.level_points is not None:
+            if len(self.level_points) != self.scale:
+                raise ValueError(f"`level_points` needs one value per level ({self.scale}), got {len(self.level_points)}")
+            if any(not 0 <= p <= 100 for p in self.level_points):
+                raise ValueError("`level_points` must lie within 0–100")
+            if list(self.level_points) != sorted(self.level_points, reverse=True):
+                raise ValueError("`level_points` go from the best level down to the worst")
+        return self
 
 
 class Reminders(_Strict):

@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -131,10 +131,17 @@ class Invite(SQLModel, table=True):
     used_by_telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
+# The draft's revision doubles as its optimistic lock: every UPDATE or DELETE of a draft says
+# ``WHERE id = :id AND rev = :rev_read``, so two quick taps (or two workers) can't both move one
+# draft on, nor submit it twice; the loser gets StaleDataError and the door rolls it back.
+_DRAFT_REV = Column("rev", Integer, nullable=False)
+
+
 class Draft(SQLModel, table=True):
     """A half-finished form, written after every accepted answer: restarts lose nothing."""
 
     __table_args__ = (UniqueConstraint("person_id", "form_id", "subject_key", name="uq_draft_person_form"),)
+    __mapper_args__ = {"version_id_col": _DRAFT_REV, "version_id_generator": False}
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -142,7 +149,7 @@ class Draft(SQLModel, table=True):
     subject_key: str = Field(default="", max_length=100)
     station_id: int | None = Field(default=None, foreign_key="station.id")
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    rev: int = 0
+    rev: int = Field(default=0, sa_column=_DRAFT_REV)
     # "active": the form the person is filling; "parked": kept after cancel, resumable later.
     status: str = Field(default="active", max_length=20)
     submission_id: int | None = Field(default=None, foreign_key="submission.id")
@@ -374,6 +381,8 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
+    # aggregates (counts, averages, scores) < individual (also single ratings and comments) < write
+    scope: str = Field(default="aggregates", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     revoked_at: dt.datetime | None = None
 
@@ -417,3 +426,71 @@ class ManualScore(SQLModel, table=True):
     source: str = Field(default="chat", max_length=20)
     scored_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     scored_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AssessmentRound(SQLModel, table=True):
+    """One profile's assessment of a period (a year; three for gd-quality), opened by staff.
+
+    ``status``: open (material and scoring) → publicity (公示, objections) → published (final).
+    ``staff_order``: station ids in the order staff decided ties at a quota or tier boundary.
+    """
+
+    __tablename__ = "assessment_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    profile: str = Field(max_length=50, index=True)
+    period_start: int
+    period_end: int = Field(index=True)
+    material_deadline: dt.date
+    status: str = Field(default="open", max_length=20, index=True)
+    staff_order: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    opened_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    opened_at: dt.datetime = Field(default_factory=utcnow)
+    publicity_until: dt.date | None = None
+    published_at: dt.datetime | None = None
+
+
+class AssessmentEntry(SQLModel, table=True):
+    """One station in a round: the inputs frozen at opening, then the verdict.
+
+    ``snapshot`` holds the ledger totals, ratings aggregate and submissions as they were when the round
+    opened, so later edits do not move a score; ``result`` is written at final publication and never
+    recomputed (total, rows, grade, rank, tier).
+    """
+
+    __tablename__ = "assessment_entry"
+    __table_args__ = (UniqueConstraint("round_id", "station_id", name="uq_assessment_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    staff_grade: str | None = Field(default=None, max_length=20)
+    took_part: bool | None = None  # None: decided by the material submitted by the deadline
+    absence_excused: bool = False
+    grade: str | None = Field(default=None, max_length=20)
+    rank: int | None = None
+    tier: str | None = Field(default=None, max_length=20)
+    total: float | None = None
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Consequence(SQLModel, table=True):
+    """What a round's verdict leads to: proposed by the bot, confirmed (or dismissed) by staff.
+
+    ``action``: rectification (with ``due_on`` and a report), revocation, reexamination.
+    ``status``: proposed → confirmed → closed / escalated, or dismissed.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int | None = Field(default=None, foreign_key="assessment_round.id", index=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    action: str = Field(max_length=20)
+    article: str = Field(max_length=200)
+    clawback: bool = False
+    status: str = Field(default="proposed", max_length=20, index=True)
+    due_on: dt.date | None = None
+    report_submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -166,7 +166,7 @@ def extend(router: Router, services: Services) -> None:
         for sub in rows:
             station = await turn.session.get(Station, sub.station_id) if sub.station_id else None
             lines.append(Join((Raw(f"#{sub.id}"), kind_label(sub.kind),
-                               Raw(station.name if station else "?"), T("{day}", day=sub.submitted_at.date())), " · "))
+                               Raw(station.name if station else "—"), T("{day}", day=sub.submitted_at.date())), " · "))
             buttons.append([Button(Raw(f"#{sub.id}"), f"rv:s:{sub.id}")])
         return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 

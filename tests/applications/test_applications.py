@@ -11,6 +11,7 @@ import re
 
 from sqlmodel import select
 
+from bot.handlers.notices import enqueue_notice_endings
 from bot.outbox_preview import render_pending
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
@@ -18,13 +19,14 @@ from conversations.fields.text import CREDIT_EXAMPLE
 from storage.models import (
     Objection,
     Person,
+    PublicNotice,
     Society,
     Station,
     StationApplication,
     Submission,
     SubmissionVersion,
 )
-from tests.conftest import STAFF
+from tests.conftest import SHANGHAI, STAFF
 
 APPLICANT = User(5101, "Wang", "en")
 OBJECTOR = User(5102, "Zhao", "en")
@@ -214,6 +216,10 @@ async def test_cap_of_50_stations_warns_before_approving(sandbox: Sandbox, clock
     await fill_wuhan(sandbox, APPLICANT)
     await accept_without_notice_profile(sandbox)
     clock.advance(days=5, hours=1)
+    # The hourly sweep tells staff once that the 公示 is over and awaits their decision.
+    assert await enqueue_notice_endings(sandbox.services.db, clock(), SHANGHAI) == 1
+    assert await enqueue_notice_endings(sandbox.services.db, clock(), SHANGHAI) == 0
+    assert "已于" in joined(await render_pending(sandbox, STAFF.id))
     application = await only(sandbox, StationApplication)
     assert isinstance(application, StationApplication)
     warning = joined(await sandbox.press_data(STAFF, f"ap:p:{application.id}"))
@@ -341,3 +347,84 @@ async def fill_quzhou(box: Sandbox, who: User, society: str) -> None:
     await box.press(who, "Done")
     await box.press(who, "Skip")
     await box.press(who, "Submit")
+
+
+async def test_quzhou_liaison_approved_after_the_warning_becomes_liaison(sandbox: Sandbox, clock: FixedClock) -> None:
+    """seed 004 第三条（六） warned, approved anyway: the applicant chose 'liaison' and is bound as such."""
+    token = await staff_link(sandbox, "quzhou")
+    await sandbox.send(APPLICANT, f"/start {token}")
+    await fill_quzhou(sandbox, APPLICANT, "浙江省化工学会")
+    await accept_without_notice_profile(sandbox)
+    application = await only(sandbox, StationApplication)
+    assert isinstance(application, StationApplication) and application.stage == "notice"
+    clock.advance(days=6)
+    await sandbox.press_data(STAFF, f"ap:p:{application.id}")  # no other station of this society: no warning
+    await sandbox.send(STAFF, "衢科协〔2027〕1号")
+    async with sandbox.services.db.session() as session:
+        binding = (await session.exec(select(Person).where(Person.telegram_user_id == APPLICANT.id,
+                                                           Person.role == "liaison"))).one()
+        station = (await session.exec(select(Station))).one()
+        notice = (await session.exec(select(PublicNotice))).one()
+    assert binding.station_id == station.id and station.approval_number == "衢科协〔2027〕1号"
+    assert notice.closed_at is not None, "the 公示 is concluded with the approval"
+    late = joined(await sandbox.send(APPLICANT, f"/object {notice.id} too late"))
+    assert "no longer accepted" in late
+
+
+async def test_guiyang_application_with_phases_and_budget_goes_straight_to_decision(sandbox: Sandbox) -> None:
+    """seed 003 附件1: phases and a budget (total in 人民币大写); 四（二） has no 公示, so acceptance leads to the decision."""
+    who = User(5201, "贵阳申请人", "zh-CN")
+    token = await staff_link(sandbox, "guiyang-kczg")
+    await sandbox.send(who, f"/start {token}")
+    await sandbox.send(who, "贵阳铝加工学会工作站")
+    await sandbox.press(who, _buttons(sandbox, who)[0])
+    await sandbox.send(who, "白云区")
+    await sandbox.send(who, "贵阳某铝业有限公司")
+    await sandbox.send(who, CREDIT_EXAMPLE)
+    await sandbox.send(who, "张三")
+    await sandbox.send(who, "贵阳市白云区某路1号 550000")
+    await sandbox.send(who, "2010-03-01")
+    await sandbox.press(who, "企事业单位")
+    await sandbox.press(who, "确认")
+    await sandbox.press(who, "铝及铝加工制造业")
+    await sandbox.press(who, "确认")
+    await sandbox.send(who, "铝加工企业，员工 600 人。")
+    await sandbox.send(who, "贵州省有色金属学会")
+    await sandbox.press(who, "省级学会")
+    await sandbox.send(who, "学会有 30 名铝加工专家。")
+    await sandbox.send(who, "李四")
+    await sandbox.send(who, "技术部部长")
+    await sandbox.send(who, "13912345678")
+    await sandbox.press(who, "跳过")
+    await sandbox.press(who, "站长")
+    await sandbox.send(who, "站长李四，专职 2 人。")
+    await sandbox.send(who, "4")
+    await sandbox.send(who, "8")
+    await sandbox.send(who, "办公室 100 平方米。")
+    await sandbox.press(who, "是")
+    await sandbox.send(who, "三年内解决 5 项铝加工技术难题。")
+    await sandbox.press(who, "筹备")
+    await sandbox.send(who, "2027-03-01")
+    await sandbox.send(who, "2027-04-30")
+    await sandbox.press(who, "完成")
+    await sandbox.press(who, "专家差旅费")
+    await sandbox.send(who, "省外专家差旅")
+    await sandbox.send(who, "1.5万元")
+    budget = joined(await sandbox.send(who, "3 人次 × 5,000 元"))
+    assert "壹万伍仟元整" in budget, "the budget total in Chinese capital numerals"
+    await sandbox.press(who, "完成")
+    await sandbox.send(who, "2027-03-01")
+    await sandbox.send(who, "2029-02-28")
+    await sandbox.send_document(who, "合作协议.pdf")
+    await sandbox.send_document(who, "营业执照.pdf")
+    await sandbox.press(who, "完成")
+    await sandbox.press(who, "跳过")
+    assert "已提交" in joined(await sandbox.press(who, "提交"))
+    await accept_without_notice_profile(sandbox)
+    async with sandbox.services.db.session() as session:
+        application = (await session.exec(select(StationApplication))).one()
+        version = (await session.exec(select(SubmissionVersion))).one()
+    assert application.stage == "decision"
+    assert version.answers["budget"][0]["amount"] == "15000.00" and version.answers["phases"][0]["phase"]
+    assert "待批准" in joined(await sandbox.press_data(STAFF, f"ap:s:{application.id}"))
+    sandbox.find_button(STAFF, "🏷 批准并建立服务站")  # raises if the decision card lacks it

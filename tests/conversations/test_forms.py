@@ -22,7 +22,7 @@ def test_every_form_loads_for_every_profile(form_id: str, profile: str) -> None:
 
 def test_form_ids() -> None:
     assert form_ids() == ["activity", "annual_plan", "annual_summary", "change_report", "efficiency_report",
-                          "self_check", "station_application"]
+                          "rectification_report", "self_check", "station_application"]
 
 
 def test_only_guiyang_has_the_phases_group() -> None:

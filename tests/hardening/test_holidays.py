@@ -139,6 +139,7 @@ async def test_loading_recomputes_stored_lateness(settings: Settings, db: Databa
     ("far.toml", '[[days]]\ndate = "2101-01-01"\nkind = "holiday"\n', "the year must be between 2000 and 2100"),
     ("gbk.csv", "date,kind,name\n2027-01-01,holiday,元旦\n".encode("gbk"), "is not UTF-8 text"),
     ("nul.csv", "date,kind,name\n2027-01-01,holiday,x\x00\n", "NUL byte"),
+    ("long.csv", "date,kind,name\n2027-01-01,holiday," + "节" * 101 + "\n", "line 2: the name is at most 100 characters"),
 ])
 async def test_bad_holiday_files_get_one_clear_line(settings: Settings, db: Database, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str], name: str,

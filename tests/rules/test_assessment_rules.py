@@ -83,3 +83,21 @@ def test_seed003_4_3_4_absence_without_reason_proposes_revocation() -> None:
     outcome = decide(GUIYANG, [Participant(1, staff_grade="pass"), Participant(2, took_part=False, staff_grade="fail"),
                                Participant(3, took_part=False, absence_excused=True, staff_grade="fail")])
     assert [(p.station_id, p.action) for p in proposals(GUIYANG, outcome)] == [(2, "revocation"), (3, "rectification")]
+
+
+def test_seed004_art17_one_staff_choice_settles_a_one_place_tie() -> None:
+    stations = [Participant(i, total) for i, total in enumerate((88, 88, 70, 65, 64, 63, 62), start=1)]
+    decided = decide(QUZHOU, stations, staff_order=(2,))
+    assert decided.complete and decided.verdicts[2].grade == "excellent" and decided.verdicts[1].grade == "pass"
+
+
+def test_seed000_art17_manager_certificate_expiry_proposes_reexamination() -> None:
+    import datetime as dt
+
+    from rules.assessment import certificate_proposals
+
+    spec = load_profile("gd-quality").assessment
+    assert spec is not None
+    found = certificate_proposals(spec, {1: dt.date(2027, 4, 1), 2: dt.date(2028, 1, 1), 3: None}, dt.date(2027, 3, 1))
+    assert [(p.station_id, p.action, p.article) for p in found] == [(1, "reexamination", "seed 000 第十七条")]
+    assert certificate_proposals(QUZHOU, {1: dt.date(2027, 4, 1)}, dt.date(2027, 3, 1)) == []
