@@ -11,6 +11,7 @@ from telegram.request import BaseRequest
 
 from bot.door import Door
 from bot.handlers import invites, onboarding
+from bot.ordering import PerChatUpdateProcessor
 from bot.routing import Router
 from bot.services import Clock, Services
 from bot.settings import Settings
@@ -84,13 +85,14 @@ def build_application(
 
     services = Services(settings=settings, db=db or Database(settings.database_url),
                         clock=clock or (lambda: dt.datetime.now(settings.tz)))
+    services.db.clock = services.clock  # row defaults and outbox rows are stamped with the injected clock
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .post_init(_post_init)
-        .concurrent_updates(False)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -13,7 +14,7 @@ from bot.cli_data import add_parsers as add_data_parsers
 from bot.cli_data import cmd_holidays, cmd_station
 from bot.cli_support import configure_logging, fail, say
 from bot.settings import MAX_INVITE_DAYS, TOKEN_HELP, Settings, SettingsProblem, load_settings
-from locales import Raw, T
+from locales import Raw, T, normalise_locale, render, translator
 from storage.db import Database
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -42,7 +43,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     try:
         async with db.session() as session:
             if args.role in ("manager", "liaison"):
-                if args.station is None or not 0 < args.station < 2**63 or await session.get(Station, args.station) is None:
+                if args.station is None or not 0 < args.station < 2**31 or await session.get(Station, args.station) is None:
                     return fail(settings, T("--station must name an existing station for role {role} (see `stationbot "
                                             "station list`)", role=Raw(args.role)))
             token, _ = await create_invite(session, role=args.role, now=settings.now(), days=days,
@@ -96,6 +97,9 @@ def parser() -> argparse.ArgumentParser:
     tok_sub = tok.add_subparsers(dest="token_command", required=True)
     tok_create = tok_sub.add_parser("create")
     tok_create.add_argument("--name", required=True)
+    tok_create.add_argument("--scope", choices=["aggregates", "individual", "write"],
+                            help="aggregates: counts, averages, scores (the default); individual: also single "
+                                 "ratings and comments; write. Asked for when omitted at a terminal.")
     tok_revoke = tok_sub.add_parser("revoke")
     tok_revoke.add_argument("id", type=int)
     tok_sub.add_parser("list")
@@ -111,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
-    except SettingsProblem as exc:
-        print(f"error: {exc}")
+    except SettingsProblem as exc:  # the settings' own CLI_LANGUAGE may be what is broken: read it directly
+        language = normalise_locale(os.environ.get("CLI_LANGUAGE", "en"))
+        print(render(T("error: {problem}", problem=exc.text), translator(language)))
         return 2
     configure_logging(settings.log_level)
     if args.command == "run":
@@ -121,12 +126,18 @@ def main(argv: list[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(settings, args.role, args.lang))
-    for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli")):
-        if args.command == name:
-            import importlib
+    from sqlalchemy.exc import DBAPIError
 
-            return int(importlib.import_module(extra).main(args, settings))
-    return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
+    try:
+        for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli")):
+            if args.command == name:
+                import importlib
+
+                return int(importlib.import_module(extra).main(args, settings))
+        return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
+    except DBAPIError as exc:  # unreachable, read-only or refusing database: one sentence, not a traceback
+        return fail(settings, T("the database refused the command ({problem}); check DATABASE_URL and that it "
+                                "can be written", problem=type(exc.orig).__name__ if exc.orig else type(exc).__name__))
 
 
 if __name__ == "__main__":

@@ -106,17 +106,6 @@ def in_quiet_hours(now: dt.datetime, start: dt.time, end: dt.time, tz: dt.tzinfo
     return local >= start or local < end
 
 
-def quiet_hours_end_after(now: dt.datetime, start: dt.time, end: dt.time, tz: dt.tzinfo) -> dt.datetime:
-    """The effective send time of a held row: the next end of quiet hours (or ``now`` outside them)."""
-    if not in_quiet_hours(now, start, end, tz):
-        return now
-    local = now.astimezone(tz)
-    candidate = dt.datetime.combine(local.date(), end, tzinfo=tz)
-    if candidate <= local:
-        candidate += dt.timedelta(days=1)
-    return candidate
-
-
 class Pacer:
     """Spacing for the overall rate and per chat (no bursts: Telegram counts a sliding second)."""
 

@@ -66,6 +66,13 @@ async def running_notices(session: AsyncSession, now: dt.datetime, limit: int = 
     return list((await session.exec(query)).all())
 
 
+async def ended_open_notices(session: AsyncSession, now: dt.datetime, limit: int = 200) -> list[PublicNotice]:
+    """Notices whose period is over but whose subject is not concluded yet (staff must decide)."""
+    query = (select(PublicNotice).where(col(PublicNotice.ends_at) <= db_time(now), col(PublicNotice.closed_at).is_(None))
+             .order_by(col(PublicNotice.ends_at)).limit(limit))
+    return list((await session.exec(query)).all())
+
+
 async def objections_of(session: AsyncSession, notice_id: int) -> list[Objection]:
     query = select(Objection).where(Objection.notice_id == notice_id).order_by(col(Objection.id))
     return list((await session.exec(query)).all())

@@ -133,6 +133,9 @@ def extend(router: Router, services: Services) -> None:
             return engine.moved_on(None).replies
         runner = services.extras.get(STATIONLESS_FORMS, {}).get(draft.form_id)
         if runner is not None:  # a form filled before any station exists (a station application)
+            if draft.status != "active":
+                draft.status = "active"
+                await park_others(turn.session, person_ids(turn), draft.id or 0)
             return list(await runner(turn, draft))
         if draft.station_id is None:
             return engine.moved_on(None).replies

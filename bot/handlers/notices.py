@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 
+from telegram.ext import Application, ContextTypes
+
 from bot.routing import KNOWN, STAFF, Route, Router, Turn
 from bot.services import Services
 from bot.submit import notify_staff
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
 from storage.clock import local
+from storage.db import Database
 from storage.drafts import active_draft, get_or_create, park_others, save
 from storage.models import Objection, PublicNotice
-from storage.notices import MAX_REASON, answer_objection, file_objection, running_notices
-from storage.outbox import enqueue
+from storage.notices import (
+    MAX_REASON,
+    answer_objection,
+    ended_open_notices,
+    file_objection,
+    running_notices,
+    state_of,
+)
+from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.people import bindings_for
+from storage.reminders_queries import staff_recipients
 
 ANSWER = "objection_answer"
 STALE = T("This objection has changed since this message; nothing was done.")
@@ -31,7 +42,39 @@ def shown(turn: Turn, value: dt.datetime) -> dt.datetime:
     return local(value, turn.now.tzinfo or dt.UTC)
 
 
+async def enqueue_notice_endings(db: Database, now: dt.datetime, tz: dt.tzinfo) -> int:
+    """Tell staff once when a 公示 is over and its subject still awaits their decision (idempotent keys)."""
+    async with db.session() as session:
+        items: list[Outgoing] = []
+        staff = await staff_recipients(session)
+        for notice in await ended_open_notices(session, now):
+            state = await state_of(session, notice, now)
+            reply = Reply(T("The public notice (公示) no. {number} — {title} — ended on {until}: {n} objection(s), "
+                            "{open} unanswered. It now awaits your decision (station applications: /applications).",
+                            number=notice.id or 0, title=Raw(notice.title), until=local(notice.ends_at, tz),
+                            n=state.objections, open=state.unanswered))
+            items += [Outgoing(f"notice-ended:{notice.id}:person-{person.id}", person.chat_id or 0, reply,
+                               "staff_alert", person.id, respect_quiet_hours=True) for person in staff]
+        added = await enqueue_many(session, items, not_before=now)
+        await session.commit()
+    return added
+
+
 def extend(router: Router, services: Services) -> None:
+    async def post_init(application: Application) -> None:
+        """At start (the catch-up sweep) and hourly: staff hear when a notice period is over."""
+        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+            return
+        await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
+
+        async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+            await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
+
+        application.job_queue.run_repeating(sweep, interval=3600, first=3600, name="notice-endings",
+                                            job_kwargs={"max_instances": 1, "coalesce": True})
+
+    services.extras.setdefault("post_init", []).append(post_init)
+
     async def notices(turn: Turn) -> list[Reply]:
         rows = await running_notices(turn.session, turn.now)
         if not rows:

@@ -37,7 +37,8 @@ async def export(turn: Turn) -> list[Reply]:
         if manager is None or manager.station_id is None:
             return [Reply(NO_STATION)]
         station_ids = [manager.station_id]
-    content = await export_year(turn.session, year, turn.tr, station_ids, individual_ratings=station_ids is None)
+    content = await export_year(turn.session, year, turn.tr, station_ids, tz=turn.services.settings.tz,
+                              individual_ratings=station_ids is None)
     return [Reply(T("The {year} workbook: stations, submissions, ledger, ratings and scores.", year=str(year)),
                   file=OutgoingFile(f"stationbot-{year}.xlsx", content=content))]
 

@@ -11,6 +11,7 @@ import re
 
 from sqlmodel import select
 
+from bot.handlers.notices import enqueue_notice_endings
 from bot.outbox_preview import render_pending
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
@@ -25,7 +26,7 @@ from storage.models import (
     Submission,
     SubmissionVersion,
 )
-from tests.conftest import STAFF
+from tests.conftest import SHANGHAI, STAFF
 
 APPLICANT = User(5101, "Wang", "en")
 OBJECTOR = User(5102, "Zhao", "en")
@@ -215,6 +216,10 @@ async def test_cap_of_50_stations_warns_before_approving(sandbox: Sandbox, clock
     await fill_wuhan(sandbox, APPLICANT)
     await accept_without_notice_profile(sandbox)
     clock.advance(days=5, hours=1)
+    # The hourly sweep tells staff once that the 公示 is over and awaits their decision.
+    assert await enqueue_notice_endings(sandbox.services.db, clock(), SHANGHAI) == 1
+    assert await enqueue_notice_endings(sandbox.services.db, clock(), SHANGHAI) == 0
+    assert "已于" in joined(await render_pending(sandbox, STAFF.id))
     application = await only(sandbox, StationApplication)
     assert isinstance(application, StationApplication)
     warning = joined(await sandbox.press_data(STAFF, f"ap:p:{application.id}"))

@@ -77,7 +77,9 @@ async def test_manager_chart_of_activities_by_month_is_one_tap_away(sandbox: San
         await session.commit()
     await sandbox.send(manager.user, "/status")
     calls = await sandbox.press(manager.user, "📊 Activities by month")
-    photo = next(c for c in calls if c.method == "sendPhoto")
+    photos = [c for c in calls if c.method == "sendPhoto"]
+    assert len(photos) == 1, [c.method for c in calls]
+    photo = photos[0]
     image = Image.open(io.BytesIO(next(iter(photo.files.values()))))
     assert image.size[0] > 300 and image.format == "PNG"
     assert "Activities of Chart Station by month, 2027" in photo.text
