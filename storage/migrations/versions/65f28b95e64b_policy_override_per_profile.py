@@ -1,7 +1,7 @@
 """policy override per profile
 
 Revision ID: 65f28b95e64b
-Revises: e89cb93a830b
+Revises: 6ee9ff341694
 Create Date: 2026-11-27 12:33:21.719105
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '65f28b95e64b'
-down_revision: str | None = 'e89cb93a830b'
+down_revision: str | None = '6ee9ff341694'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
