@@ -90,7 +90,6 @@ class Door:
             return
         tr = translator(normalise_locale(user.language_code))
         replies: list[Reply] = []
-        turn: Turn | None = None
         try:
             async with self.services.db.serial(), self.services.db.session() as session:
                 if not await record_update(session, update.update_id, self.services.now()):
@@ -124,9 +123,6 @@ class Door:
         except Exception:
             log.exception("failed to handle update %s", update.update_id)
             replies = [Reply(TRY_AGAIN)]
-        if turn is not None:
-            for task in turn.after_commit:
-                await task()
         await self.render(update, context, replies, tr)
 
     async def dispatch(self, turn: Turn) -> list[Reply]:
