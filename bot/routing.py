@@ -36,6 +36,7 @@ class Turn:
     input: Input
     tr: Translator
     now: dt.datetime
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def today(self) -> dt.date:
