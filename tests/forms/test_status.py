@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.outbox_preview import press_and_deliver
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from storage.models import Activity, DemandUnit, Rating, RatingRequest, Society, Submission
@@ -76,7 +77,7 @@ async def test_manager_chart_of_activities_by_month_is_one_tap_away(sandbox: San
                                  started_on=dt.date(2027, month, 5), logged_by_person_id=manager.person.id or 0))
         await session.commit()
     await sandbox.send(manager.user, "/status")
-    calls = await sandbox.press(manager.user, "📊 Activities by month")
+    calls = await press_and_deliver(sandbox, manager.user, "📊 Activities by month")
     photos = [c for c in calls if c.method == "sendPhoto"]
     assert len(photos) == 1, [c.method for c in calls]
     photo = photos[0]

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import exports
 from bot.exports import CJK_FONT, export_year
+from bot.outbox_preview import send_and_deliver
 from bot.sandbox_client import Sandbox, User
 from locales import translator
 from rules.profile import load_profile
@@ -105,13 +106,13 @@ async def test_headers_follow_the_language(db: Database) -> None:
 
 async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, db: Database) -> None:
     await seed(db)
-    calls = await web_box.send(STAFF, "/export 2027")
+    calls = await send_and_deliver(web_box, STAFF, "/export 2027")
     docs = [c for c in calls if c.method == "sendDocument"]
     assert len(docs) == 1
     content = next(iter(docs[0].files.values()))
     staff_book = openpyxl.load_workbook(io.BytesIO(content))
     assert {r[1] for r in rows(staff_book["服务站"])[1:]} == {QUZHOU_NAME, WUHAN_NAME}
-    calls = await web_box.send(MANAGER, "/export")
+    calls = await send_and_deliver(web_box, MANAGER, "/export")
     docs = [c for c in calls if c.method == "sendDocument"]
     assert len(docs) == 1
     own = openpyxl.load_workbook(io.BytesIO(next(iter(docs[0].files.values()))))
@@ -127,7 +128,7 @@ async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, 
 
 @pytest.mark.parametrize("argument", ["nonsense", "1999"])
 async def test_export_command_rejects_a_bad_year(web_box: Sandbox, db: Database, argument: str) -> None:
-    calls = await web_box.send(STAFF, f"/export {argument}")
+    calls = await send_and_deliver(web_box, STAFF, f"/export {argument}")
     assert not [c for c in calls if c.method == "sendDocument"]
     assert any("/export" in c.text for c in calls if c.method == "sendMessage")
 
