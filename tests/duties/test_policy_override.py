@@ -13,13 +13,19 @@ import pytest
 
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
+from bot.settings import Settings
 from conversations.formspec import form_ids
 from rules.deadlines import deadline_for, due_items
 from rules.policy import PolicyError, apply_override, parse_override, parse_override_text
 from rules.profile import load_profile
+from storage.db import Database
+from storage.models import Submission, SubmissionVersion
 from storage.policy import effective_profile, store_override
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import seat
+from tests.hardening.support import COMPLETE_2027, run_cli
+from tests.helpers import add_station
+from tests.outbox.support import add_person
 from tests.test_cli import ROOT, stationbot
 
 EXAMPLE = ROOT / "rules" / "overrides" / "wuhan-qis.example.toml"
@@ -116,3 +122,35 @@ async def test_a_loaded_override_is_seen_by_the_bot_and_labelled_society_rule(
         assert (await effective_profile(session, "wuhan-qis")).submission("plan") is not None
     after = joined(await sandbox.send(manager.user, "/status"))
     assert "工作计划" in after and "（学会规定）" in after and "《办法》第十六条" in after
+
+
+async def test_holiday_recompute_keeps_a_society_change_limit(settings: Settings, db: Database, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed 002 sets no change limit; the society's 5 working days (override) survive a holiday reload.
+
+    Event Monday 2026-12-28 under the example override: counted Monday–Friday, due 2027-01-04 and a
+    report on 5 January is 1 day late; with 1 January a holiday the deadline is 5 January: on time.
+    """
+    override, raw = parse_override_text(EXAMPLE.read_text(encoding="utf-8"), form_ids(), EXAMPLE.name)
+    station = await add_station(db, "Wuhan station", "wuhan-qis")
+    manager = await add_person(db, 8101, station_id=station.id, language="en")
+    assert station.id is not None and manager.id is not None
+    async with db.session() as session:
+        await store_override(session, override, raw, file_name=EXAMPLE.name, now=dt.datetime(2027, 1, 1, tzinfo=SHANGHAI))
+        late = Submission(station_id=station.id, kind="change_report", event_on=dt.date(2026, 12, 28),
+                          due_on=dt.date(2027, 1, 4), late_workdays=1,
+                          submitted_at=dt.datetime(2027, 1, 5, 10, 0, tzinfo=SHANGHAI))
+        session.add(late)
+        await session.flush()
+        assert late.id is not None
+        session.add(SubmissionVersion(submission_id=late.id, version=1, submitted_by_person_id=manager.id,
+                                      answers={"kind": "manager_change", "event_date": "2026-12-28"}))
+        await session.commit()
+        late_id = late.id
+    path = tmp_path / "2027.csv"
+    path.write_text(COMPLETE_2027, encoding="utf-8")
+    code, out = await run_cli(settings, db, capsys, "holidays", "load", str(path))
+    assert code == 0, out
+    async with db.session() as session:
+        fixed = await session.get(Submission, late_id)
+    assert fixed is not None and (fixed.due_on, fixed.late_workdays) == (dt.date(2027, 1, 5), 0)
