@@ -245,7 +245,8 @@ async def _ratings_summary_sheet(book: _Book, session: AsyncSession, year: int, 
     for profile in profiles.values():
         for dim in profile.rating.dimensions:
             dimensions.setdefault(dim.id, render(T(dim.label), tr))
-    found = {s.station_id: s for s in await rating_aggregates(session, year, [s.id for s in stations if s.id])}
+    found = {s.station_id: s for s in await rating_aggregates(session, year, [s.id for s in stations if s.id],
+                                                              per_dimension=True)}
     sheet = book.sheet(T("Ratings summary"), _headers(
         tr, T("Station"), T("Ratings"), T("Score (0–100)"), T("Required or target"), T("Met"))
         + [render(T("{dimension} (average)", dimension=label), tr) for label in dimensions.values()],

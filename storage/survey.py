@@ -120,7 +120,7 @@ async def station_aggregates(session: AsyncSession, station_id: int, year: int, 
     requests = (await session.exec(select(RatingRequest).where(RatingRequest.station_id == station_id,
                                                                RatingRequest.year == year,
                                                                RatingRequest.kind == "service"))).all()
-    found = await rating_aggregates(session, year, [station_id])
+    found = await rating_aggregates(session, year, [station_id], per_dimension=True)
     rated = found[0].aggregate if found else None
     answered = sum(1 for r in requests if r.status == "answered")
     return Aggregates(len(requests), answered, rated.count if rated else 0,

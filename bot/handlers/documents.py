@@ -386,7 +386,6 @@ def extend(router: Router, services: Services) -> None:
                      menu_order=75))
     router.add(Route("doc", STAFF, doc_button, kind="button"))
     router.free_input.append(scan_input)
-    install(services)
 
 
-__all__ = ["Worker", "build", "extend", "queue_document", "worker"]
+__all__ = ["Worker", "build", "extend", "install", "queue_document", "worker"]
