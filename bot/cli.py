@@ -42,7 +42,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     try:
         async with db.session() as session:
             if args.role in ("manager", "liaison"):
-                if args.station is None or not 0 < args.station < 2**63 or await session.get(Station, args.station) is None:
+                if args.station is None or not 0 < args.station < 2**31 or await session.get(Station, args.station) is None:
                     return fail(settings, T("--station must name an existing station for role {role} (see `stationbot "
                                             "station list`)", role=Raw(args.role)))
             token, _ = await create_invite(session, role=args.role, now=settings.now(), days=days,
@@ -96,6 +96,9 @@ def parser() -> argparse.ArgumentParser:
     tok_sub = tok.add_subparsers(dest="token_command", required=True)
     tok_create = tok_sub.add_parser("create")
     tok_create.add_argument("--name", required=True)
+    tok_create.add_argument("--scope", choices=["aggregates", "individual", "write"],
+                            help="aggregates: counts, averages, scores (the default); individual: also single "
+                                 "ratings and comments; write. Asked for when omitted at a terminal.")
     tok_revoke = tok_sub.add_parser("revoke")
     tok_revoke.add_argument("id", type=int)
     tok_sub.add_parser("list")
@@ -121,12 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(settings, args.role, args.lang))
-    for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli")):
-        if args.command == name:
-            import importlib
+    from sqlalchemy.exc import DBAPIError
 
-            return int(importlib.import_module(extra).main(args, settings))
-    return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
+    try:
+        for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli")):
+            if args.command == name:
+                import importlib
+
+                return int(importlib.import_module(extra).main(args, settings))
+        return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
+    except DBAPIError as exc:  # unreachable, read-only or refusing database: one sentence, not a traceback
+        return fail(settings, T("the database refused the command ({problem}); check DATABASE_URL and that it "
+                                "can be written", problem=type(exc.orig).__name__ if exc.orig else type(exc).__name__))
 
 
 if __name__ == "__main__":

@@ -363,6 +363,8 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
+    # aggregates (counts, averages, scores) < individual (also single ratings and comments) < write
+    scope: str = Field(default="aggregates", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     revoked_at: dt.datetime | None = None
 
