@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -13,7 +14,7 @@ from bot.cli_data import add_parsers as add_data_parsers
 from bot.cli_data import cmd_holidays, cmd_station
 from bot.cli_support import configure_logging, fail, say
 from bot.settings import MAX_INVITE_DAYS, TOKEN_HELP, Settings, SettingsProblem, load_settings
-from locales import Raw, T
+from locales import Raw, T, normalise_locale, render, translator
 from storage.db import Database
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -102,6 +103,8 @@ def parser() -> argparse.ArgumentParser:
     tok_revoke = tok_sub.add_parser("revoke")
     tok_revoke.add_argument("id", type=int)
     tok_sub.add_parser("list")
+    from bot.policy_cli import add_parser as add_policy_parser
+    add_policy_parser(sub)
     return p
 
 
@@ -114,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
-    except SettingsProblem as exc:
-        print(f"error: {exc}")
+    except SettingsProblem as exc:  # the settings' own CLI_LANGUAGE may be what is broken: read it directly
+        language = normalise_locale(os.environ.get("CLI_LANGUAGE", "en"))
+        print(render(T("error: {problem}", problem=exc.text), translator(language)))
         return 2
     configure_logging(settings.log_level)
     if args.command == "run":
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import DBAPIError
 
     try:
-        for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli")):
+        for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli"), ("policy", "bot.policy_cli")):
             if args.command == name:
                 import importlib
 

@@ -9,19 +9,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from locales import Raw, T, Text, render, translator
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_INVITE_DAYS = 365
 # What each variable expects, said when a value is refused (one sentence, not a traceback).
-EXPECTED = {
-    "timezone": "an IANA time zone such as Asia/Shanghai",
-    "log_level": "one of " + ", ".join(LOG_LEVELS),
-    "send_rate_per_second": "a number above 0 (messages per second, at most 30 for Telegram)",
-    "send_rate_per_chat_seconds": "a number of seconds of 0 or more",
-    "invite_days": f"a whole number of days from 1 to {MAX_INVITE_DAYS}",
-    "webhook_port": "a port number from 1 to 65535",
-    "staff_telegram_ids": "comma-separated Telegram user ids (numbers)",
-    "quiet_hours_start": "a time like 21:00",
-    "quiet_hours_end": "a time like 08:00",
+EXPECTED: dict[str, Text] = {
+    "timezone": T("an IANA time zone such as Asia/Shanghai"),
+    "log_level": T("one of {choices}", choices=Raw(", ".join(LOG_LEVELS))),
+    "send_rate_per_second": T("a number above 0 (messages per second, at most 30 for Telegram)"),
+    "send_rate_per_chat_seconds": T("a number of seconds of 0 or more"),
+    "invite_days": T("a whole number of days from 1 to {high}", high=MAX_INVITE_DAYS),
+    "webhook_port": T("a port number from 1 to 65535"),
+    "staff_telegram_ids": T("comma-separated Telegram user ids (numbers)"),
+    "quiet_hours_start": T("a time like 21:00"),
+    "quiet_hours_end": T("a time like 08:00"),
 }
 
 TOKEN_HELP = (
@@ -88,15 +90,20 @@ class Settings(BaseSettings):
 
 
 class SettingsProblem(ValueError):
-    """A configuration value that cannot be used; the message is one sentence naming the variable."""
+    """A configuration value that cannot be used; ``text`` is one sentence naming the variable."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(render(text, translator("en")))
+        self.text = text
 
 
-def settings_problem(exc: ValidationError) -> str:
+def settings_problem(exc: ValidationError) -> Text:
     """One sentence for the first refused variable: its name, what it expects and what it got."""
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error.get("loc") else ""
-    expected = EXPECTED.get(field, str(error.get("msg", "a valid value")))
-    return f"{field.upper()} must be {expected}, got {error.get('input')!r}."
+    expected = EXPECTED.get(field, Raw(str(error.get("msg", "a valid value"))))
+    return T("{variable} must be {expected}, got {value}.", variable=Raw(field.upper()), expected=expected,
+             value=Raw(repr(error.get("input"))))
 
 
 def load_settings() -> Settings:
@@ -106,5 +113,5 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         raise SettingsProblem(settings_problem(exc)) from None
     except UnicodeDecodeError:
-        raise SettingsProblem("The .env file is not UTF-8 text: save it as UTF-8 (without a byte order "
-                              "mark is fine) and try again.") from None
+        raise SettingsProblem(T("The .env file is not UTF-8 text: save it as UTF-8 (without a byte order "
+                                "mark is fine) and try again.")) from None

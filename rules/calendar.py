@@ -25,6 +25,7 @@ KINDS = {"holiday": False, "workday": True}
 # station's history and plans, narrow enough that a typo (year 0, 10000) is refused, not stored.
 YEAR_MIN = 2000
 YEAR_MAX = 2100
+NAME_LENGTH = 100  # a day's name, as stored (holiday_day.name)
 # The statutory holidays (全国年节及纪念日放假办法) as the Gregorian window each always touches.
 # A loaded year the library does not know that misses one of them is reported as incomplete.
 FESTIVAL_WINDOWS: tuple[tuple[str, tuple[int, int], tuple[int, int]], ...] = (
@@ -170,6 +171,9 @@ def _row(date_text: str, kind: str, name: str, where: Text) -> tuple[dt.date, bo
     if not YEAR_MIN <= day.year <= YEAR_MAX:
         raise HolidayFileError(T("{where}: the year must be between {low} and {high}, got {value}", where=where,
                                  low=str(YEAR_MIN), high=str(YEAR_MAX), value=str(day.year)))
+    if len(name.strip()) > NAME_LENGTH:
+        raise HolidayFileError(T("{where}: the name is at most {limit} characters, got {count}", where=where,
+                                 limit=NAME_LENGTH, count=len(name.strip())))
     kind = kind.strip().lower()
     if kind not in KINDS:
         raise HolidayFileError(T("{where}: kind must be 'holiday' or 'workday' (调休 make-up day), got {value}",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import clock_scope
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -66,15 +70,33 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 class Database:
     """One engine and its session factory; passed explicitly, never a module global."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, clock: Callable[[], dt.datetime] | None = None, **engine_kwargs: Any) -> None:
         self.url = normalise_url(url)
+        self.clock = clock  # row defaults read it inside sessions (``storage.clock.utcnow``); the bot sets it
         self.engine = create_engine(self.url, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._writer = asyncio.Lock()
+
+    @asynccontextmanager
+    async def serial(self) -> AsyncIterator[None]:
+        """Hold while running a read-then-write transaction of a chat update.
+
+        SQLite has one writer; a transaction that read first and then finds another writer has
+        committed fails at once ("database is locked"), whatever the busy timeout. Updates of
+        different chats therefore take turns for their transaction on SQLite (their Telegram
+        calls still overlap); PostgreSQL's row locks need no such turn.
+        """
+        if not self.is_sqlite:
+            yield
+            return
+        async with self._writer:
+            yield
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session:
-            yield session
+        with clock_scope(self.clock):
+            async with self.sessionmaker() as session:
+                yield session
 
     @property
     def is_sqlite(self) -> bool:

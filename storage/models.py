@@ -10,12 +10,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow as clock_utcnow
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """Row defaults read the injected clock (``storage.clock.utcnow``), not the wall clock."""
+    return clock_utcnow()
 
 
 class SocietyLevel(StrEnum):
@@ -131,10 +134,17 @@ class Invite(SQLModel, table=True):
     used_by_telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
+# The draft's revision doubles as its optimistic lock: every UPDATE or DELETE of a draft says
+# ``WHERE id = :id AND rev = :rev_read``, so two quick taps (or two workers) can't both move one
+# draft on, nor submit it twice; the loser gets StaleDataError and the door rolls it back.
+_DRAFT_REV = Column("rev", Integer, nullable=False)
+
+
 class Draft(SQLModel, table=True):
     """A half-finished form, written after every accepted answer: restarts lose nothing."""
 
     __table_args__ = (UniqueConstraint("person_id", "form_id", "subject_key", name="uq_draft_person_form"),)
+    __mapper_args__ = {"version_id_col": _DRAFT_REV, "version_id_generator": False}
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -142,7 +152,7 @@ class Draft(SQLModel, table=True):
     subject_key: str = Field(default="", max_length=100)
     station_id: int | None = Field(default=None, foreign_key="station.id")
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    rev: int = 0
+    rev: int = Field(default=0, sa_column=_DRAFT_REV)
     # "active": the form the person is filling; "parked": kept after cancel, resumable later.
     status: str = Field(default="active", max_length=20)
     submission_id: int | None = Field(default=None, foreign_key="submission.id")
@@ -357,6 +367,17 @@ class HolidayDay(SQLModel, table=True):
     loaded_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class PolicyOverrideRow(SQLModel, table=True):
+    """A society's override file for one profile (rules.policy), as loaded: every process reads it from here."""
+
+    __tablename__ = "policy_override"
+
+    profile_id: str = Field(primary_key=True, max_length=40)
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    file_name: str = Field(default="", max_length=200)
+    loaded_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
 
@@ -380,6 +401,21 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=50)
     subject: str = Field(default="", max_length=100)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PreparedFile(SQLModel, table=True):
+    """A file made off the update path (an export, a chart, a document) waiting for the outbox.
+
+    The outbox row names it; the dispatcher uploads the bytes, and it is pruned once sent or
+    old. Kept in the database, not on disk, so any worker of a shared database can send it.
+    """
+
+    __tablename__ = "prepared_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(index=True)
 
 
 class ProcessedUpdate(SQLModel, table=True):

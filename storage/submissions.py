@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import db_time
-from storage.models import AuditLog, Submission, SubmissionStatus, SubmissionVersion
+from storage.models import AuditLog, Person, Submission, SubmissionStatus, SubmissionVersion
 
 ONE_PER_YEAR = ("plan", "summary", "efficiency_report", "self_check")
 
@@ -42,16 +42,19 @@ async def submit(
     event_on: dt.date | None = None,
     late_workdays: int = 0,
     resubmit_id: int | None = None,
+    one_per_year: bool | None = None,
 ) -> Submission:
-    """First submission, or a new version of a returned one (plans and summaries: one per year).
+    """First submission, or a new version of a returned one (yearly duties: one per covered year).
 
+    ``one_per_year`` defaults to the kinds known here; callers filing a profile's duty pass True.
     ``station_id`` is None only for a station application, whose station does not exist yet.
     """
     now = db_time(now)
     submission: Submission | None = None
     if resubmit_id is not None:
         submission = await session.get(Submission, resubmit_id)
-    elif kind in ONE_PER_YEAR and year is not None and station_id is not None:
+    elif (kind in ONE_PER_YEAR if one_per_year is None else one_per_year) and year is not None \
+            and station_id is not None:
         submission = await existing_for_year(session, station_id, kind, year)
     if submission is not None:
         if submission.station_id != station_id or submission.status != SubmissionStatus.returned:
@@ -100,6 +103,14 @@ async def latest_answers(session: AsyncSession, submission: Submission) -> dict[
                                             SubmissionVersion.version == submission.current_version)
     version = (await session.exec(query)).first()
     return dict(version.answers) if version else {}
+
+
+async def submitter_name(session: AsyncSession, submission: Submission) -> str:
+    """The name of the person who submitted the current version (the staff card shows it)."""
+    query = (select(Person.name).join(SubmissionVersion, col(SubmissionVersion.submitted_by_person_id) == Person.id)
+             .where(SubmissionVersion.submission_id == submission.id,
+                    SubmissionVersion.version == submission.current_version))
+    return (await session.exec(query)).first() or ""
 
 
 async def pending_review(session: AsyncSession, limit: int = 50) -> tuple[list[Submission], int]:

@@ -101,6 +101,7 @@ async def test_loading_recomputes_stored_lateness(settings: Settings, db: Databa
     """
     station = await add_station(db, "Foshan station")
     manager = await add_person(db, 8001, station_id=station.id, language="en")
+    await add_person(db, 8002, role=Role.staff.value, language="en")
     assert station.id is not None and manager.id is not None
     async with db.session() as session:
         late = Submission(station_id=station.id, kind="change_report", event_on=dt.date(2026, 12, 28),
@@ -127,6 +128,9 @@ async def test_loading_recomputes_stored_lateness(settings: Settings, db: Databa
     assert fixed is not None and same is not None
     assert (fixed.due_on, fixed.late_workdays) == (dt.date(2027, 1, 5), 0)
     assert (same.due_on, same.late_workdays) == (dt.date(2027, 3, 8), 0)
+    notice = next(r for r in await rows(db) if r.idempotency_key.startswith("holidays-loaded:2027:"))
+    text = render(reply_from_json(notice.payload["reply"]).text, translator("en"))
+    assert "Change reports whose deadline or lateness changed with it: 1." in text  # staff in chat are told too
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
@@ -139,6 +143,7 @@ async def test_loading_recomputes_stored_lateness(settings: Settings, db: Databa
     ("far.toml", '[[days]]\ndate = "2101-01-01"\nkind = "holiday"\n', "the year must be between 2000 and 2100"),
     ("gbk.csv", "date,kind,name\n2027-01-01,holiday,元旦\n".encode("gbk"), "is not UTF-8 text"),
     ("nul.csv", "date,kind,name\n2027-01-01,holiday,x\x00\n", "NUL byte"),
+    ("long.csv", "date,kind,name\n2027-01-01,holiday," + "节" * 101 + "\n", "line 2: the name is at most 100 characters"),
 ])
 async def test_bad_holiday_files_get_one_clear_line(settings: Settings, db: Database, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str], name: str,

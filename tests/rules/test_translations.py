@@ -16,19 +16,14 @@ PROFILES = sorted((ROOT / "rules" / "profiles").glob("*.toml"))
 
 
 def catalog(locale: str) -> dict[str, str]:
-    with (ROOT / "locales" / locale / "rules.po").open("rb") as fh:
-        return {str(m.id): str(m.string or "") for m in read_po(fh) if m.id}
-
-
-def merged(locale: str) -> dict[str, str]:
-    """Every .po file of the locale, as the loader merges them (areas keep their profile strings in their own file)."""
-    found: dict[str, str] = {}
+    """Every .po of the locale, as the loader merges them (a feature area's profile strings live in its own file)."""
+    merged: dict[str, str] = {}
     for path in sorted((ROOT / "locales" / locale).glob("*.po")):
         with path.open("rb") as fh:
             for m in read_po(fh):
-                if m.id and not found.get(str(m.id)):
-                    found[str(m.id)] = str(m.string or "")
-    return found
+                if m.id and not merged.get(str(m.id)):
+                    merged[str(m.id)] = str(m.string or "")
+    return merged
 
 
 def code_msgids() -> set[str]:
@@ -44,11 +39,11 @@ def code_msgids() -> set[str]:
 
 @pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
 def test_profile_strings_have_chinese(path: Path) -> None:
-    zh = merged("zh_Hans")
+    zh = catalog("zh_Hans")
     with path.open("rb") as fh:
         strings = set(translatable_strings(tomllib.load(fh)))
     missing = sorted(s for s in strings if not zh.get(s))
-    assert not missing, f"{path.name}: no msgstr in any locales/zh_Hans/*.po for: {missing}"
+    assert not missing, f"{path.name}: no msgstr in locales/zh_Hans/*.po for: {missing}"
 
 
 def test_code_strings_have_chinese_and_english_lists_the_same_msgids() -> None:

@@ -17,6 +17,7 @@ from PIL import Image
 
 from bot import charts, fonts
 from bot.charts import SatisfactionBar, activities_by_month_png, dashboard_png
+from bot.outbox_preview import send_and_deliver
 from bot.sandbox_client import Sandbox, User
 from locales import translator
 from rules.deadlines import annual_due_date
@@ -49,9 +50,11 @@ async def test_overdue_by_region(db: Database) -> None:
     seeded = await seed(db)
     async with db.session() as session:
         found = await overdue_by_region(session, dt.date(2027, 6, 1))
-        quzhou_owes = [spec.id for spec in load_profile("quzhou").annual_submissions
-                       if annual_due_date(spec, 2027, load_profile("quzhou")) < dt.date(2027, 6, 1)
-                       and spec.id != "plan"]
+        # Seed 004 第十二条 sets no date for the plan or the summary: nothing of quzhou is "past due".
+        quzhou_owes = [spec.id for spec in load_profile("quzhou").duties
+                       if (due := annual_due_date(spec, 2027, load_profile("quzhou"))) is not None
+                       and due < dt.date(2027, 6, 1) and spec.id != "plan"]
+        assert quzhou_owes == []
     assert seeded.quzhou_id and found["衢州"] == {"missing": len(quzhou_owes), "late": 0}
     assert found["武汉"]["late"] == 1
     async with db.session() as session:
@@ -127,12 +130,12 @@ def test_fontconfig_env_lets_external_programs_find_the_font(tmp_path: Path) -> 
 
 async def test_dashboard_command_sends_a_photo(web_box: Sandbox, db: Database) -> None:
     await seed(db)
-    calls = await web_box.send(STAFF, "/dashboard")
+    calls = await send_and_deliver(web_box, STAFF, "/dashboard")
     photos = [c for c in calls if c.method == "sendPhoto"]
     assert len(photos) == 1
     image = Image.open(io.BytesIO(next(iter(photos[0].files.values()))))
     assert image.format == "PNG" and image.width == 1000 and image.height >= 850
-    manager_calls = await web_box.send(User(800001, "Manager"), "/dashboard")
+    manager_calls = await send_and_deliver(web_box, User(800001, "Manager"), "/dashboard")
     assert not [c for c in manager_calls if c.method == "sendPhoto"]
 
 
