@@ -45,7 +45,9 @@ from storage.holidays import load_overrides
 from storage.models import Activity, OutboxMessage
 from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.policy import effective_profiles
+from storage.prepared_files import prune_prepared_files
 from storage.reminders_queries import StationRows, recent_ratings, staff_recipients, station_rows
+from storage.updates import prune_processed_updates
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +204,17 @@ async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[Sta
     return added
 
 
+async def prune_bookkeeping(db: Database, now: dt.datetime) -> tuple[int, int]:
+    """Keep the de-duplication and prepared-file tables bounded: (update ids, files) removed."""
+    async with db.session() as session:
+        updates = await prune_processed_updates(session, now)
+        files = await prune_prepared_files(session, now)
+        await session.commit()
+    if updates or files:
+        log.info("pruned %d processed update id(s) and %d prepared file(s)", updates, files)
+    return updates, files
+
+
 def install(services: Services) -> None:
     """Add the start-up sweep, the daily and weekly jobs and the dispatcher job to the Application."""
 
@@ -236,6 +249,7 @@ def install(services: Services) -> None:
 
         async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
             await enqueue_due(services.db, services.now())
+            await prune_bookkeeping(services.db, services.now())
 
         job_queue.run_daily(remind, DAILY_AT.replace(tzinfo=tz), name="reminders-daily", job_kwargs=once)
         job_queue.run_daily(remind, DIGEST_AT.replace(tzinfo=tz), days=(1,), name="staff-digest",
