@@ -30,6 +30,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     "status": MANAGERS,
     "invite": STAFF_ONLY, "stations": STAFF_ONLY, "pending": STAFF_ONLY, "broadcast": STAFF_ONLY,
     "broadcasts": STAFF_ONLY, "evaluation": STAFF_ONLY, "dashboard": STAFF_ONLY,
+    # The staff web console's one-time sign-in link (issue 13).
+    "web": STAFF_ONLY,
     # Managers see their own station's aggregates and pack; staff see everything.
     "ratings": MANAGERS | STAFF_ONLY, "export": MANAGERS | STAFF_ONLY,
     # The yearly assessment (issue 11): scoring the table's manual rows is staff work.
