@@ -4,7 +4,7 @@ The composer's state is a Draft row (form_id "broadcast", status "composing"), s
 mid-composition loses nothing. A broadcast becomes one outbox row per person (deduplicated
 by chat: a manager of two stations, or a person matched by two filters, gets one message);
 a scheduled one is the same rows with a future ``not_before``, so it survives restarts and is
-cancelled by marking its waiting rows cancelled. This module also installs the scheduler jobs.
+cancelled by marking its waiting rows cancelled. (The scheduler jobs are installed by ``bot.app``.)
 """
 
 from __future__ import annotations
@@ -329,4 +329,3 @@ def extend(router: Router, services: Services) -> None:
                      menu_order=61))
     router.add(Route("bc", STAFF, button, kind="button"))
     router.free_input.append(free_input)
-    jobs.install(services)
