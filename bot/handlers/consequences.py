@@ -149,7 +149,7 @@ async def submitted(turn: Turn, draft: Draft, station: Station, answers: dict[st
 
 
 async def status_lines(turn: Turn) -> list[Reply]:
-    """Appended to the manager's /status: a running rectification with its deadline."""
+    """Appended to the manager's /status: a running rectification with its deadline, a certificate re-examination."""
     station = await manager_station(turn)
     if station is None or station.id is None:
         return []
@@ -161,6 +161,9 @@ async def status_lines(turn: Turn) -> list[Reply]:
                 T("{n} days left", n=days) if days >= 0 else T("{n} days overdue", n=-days))
             lines.append(T("Rectification ({article}) due {day}: {state}", article=Raw(item.article), day=item.due_on,
                            state=state))
+        elif item.action == "reexamination":
+            lines.append(T("Re-examination of the manager certificate ({article}): staff will contact you.",
+                           article=Raw(item.article)))
     if not lines:
         return []
     buttons = keyboard([Button(T("File the rectification report"), "m:rectify")]) if any(

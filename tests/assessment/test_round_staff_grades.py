@@ -78,6 +78,7 @@ async def test_seed000_art14_to_17_three_year_round_staff_grades_rectify_reexami
     assert "佛山科技服务站" not in proposals
     await press_on(sandbox, STAFF, "建议对 江门科技服务站", "确认")
     assert "must be re-examined (seed 000 第十七条)" in await inbox(sandbox, g3)
+    assert "Re-examination of the manager certificate (seed 000 第十七条)" in joined(await sandbox.send(g3.user, "/status"))
     await press_on(sandbox, STAFF, "建议对 韶关科技服务站", "确认")
     assert await status_of(sandbox, g2.id) == "rectifying"
     await sandbox.send(g2.user, "/rectify")
