@@ -58,10 +58,12 @@ FEATURES: tuple[Extension, ...] = (
     consequences.extend,
 )
 
-# Scheduled work installed by the builder whatever features a test selects: the start-up sweep, the
-# daily/weekly reminders and the outbox dispatcher (bot.jobs), and the rating reminders. (bot.handlers.notices
-# and bot.handlers.consequences still add their own hourly/daily job from their ``extend``.)
-SCHEDULED: tuple[Callable[[Services], None], ...] = (jobs.install, survey.install_reminders)
+# Every scheduled job, installed by the builder whatever features a test selects: the start-up sweep, the
+# daily/weekly reminders and the outbox dispatcher (bot.jobs), rating reminders, the end of 公示 notice
+# periods and rectification reminders. Jobs only enqueue outbox rows.
+SCHEDULED: tuple[Callable[[Services], None], ...] = (
+    jobs.install, survey.install_reminders, notices.install_jobs, consequences.install_jobs,
+)
 
 
 def default_extensions() -> list[Extension]:

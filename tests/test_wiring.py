@@ -43,4 +43,5 @@ async def test_jobs_are_installed_by_the_builder(settings: Settings, db: Databas
     async with Sandbox(settings, db, clock, extensions=[_no_features]) as box:
         assert box.app.job_queue is not None
         names = {job.name for job in box.app.job_queue.jobs()}
-    assert {"outbox-dispatcher", "reminders-daily", "staff-digest", "rating-reminders"} <= names
+    assert {"outbox-dispatcher", "reminders-daily", "staff-digest", "rating-reminders", "notice-endings",
+            "rectification-reminders"} <= names

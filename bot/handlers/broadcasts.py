@@ -37,6 +37,7 @@ from storage.models import (
     Submission,
 )
 from storage.outbox import UNCONFIRMED, enqueue
+from storage.policy import effective_profiles
 from storage.reminders_queries import LIVE_STATUSES
 
 FORM_ID = "broadcast"
@@ -77,10 +78,11 @@ async def station_ids(turn: Turn, kind: str, value: str) -> set[int]:
         wanted = {"no_plan": ("plan",), "no_summary": ("summary",)}.get(kind)
         done = set((await turn.session.exec(select(Submission.station_id, Submission.kind, Submission.year))).all())
         profiles = dict((await turn.session.exec(select(Station.id, Station.policy_profile))).all())
+        effective = await effective_profiles(turn.session)  # duties a society's override turned on count too
         selected = set()
         for station_id in ids:
-            profile = jobs.profile_of(profiles[station_id])
-            for spec in profile.annual_submissions if profile is not None else ():
+            profile = effective.get(profiles[station_id]) or jobs.profile_of(profiles[station_id])
+            for spec in profile.duties if profile is not None else ():
                 covered = deadlines.covered_year(spec, year)
                 if (wanted is not None and spec.id not in wanted) or (station_id, spec.id, covered) in done:
                     continue
