@@ -6,7 +6,7 @@ the draft belongs to the person pressing, and hands submitted answers to ``bot.s
 
 from __future__ import annotations
 
-from bot.formctx import form_context
+from bot.formctx import context_key, form_context
 from bot.routing import KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
@@ -49,7 +49,8 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     if draft.form_id == "annual_summary":
         answered = state.answers.get("year") if state else None
         facts_year = int(answered) if isinstance(answered, int) else turn.today.year - 1
-    ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year)
+    answers = state.answers if state else None
+    ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, answers)
     assert draft.id is not None
     if state is None or call == "start":
         outcome = engine.start(form, ctx, draft.id)
@@ -57,6 +58,10 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
         outcome = engine.resume(form, state, ctx)
     else:
         outcome = engine.handle(form, state, turn.input, ctx)
+    if outcome.draft is not None and context_key(outcome.draft.answers) != context_key(answers):
+        # The answer changed what the next question lists (a demand unit's needs): draw it again.
+        ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, outcome.draft.answers)
+        outcome.replies = engine.resume(form, outcome.draft, ctx).replies
     return await store(turn, draft, station, outcome)
 
 

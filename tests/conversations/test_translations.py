@@ -45,8 +45,14 @@ def form_msgids() -> Iterator[str]:
 
 
 def catalog(locale: str) -> Catalog:
-    with (ROOT / "locales" / locale / "forms.po").open("rb") as fh:
-        return read_po(fh, locale=locale)
+    """Every .po of the locale (one per area, merged at load like ``locales.i18n``), empty msgstrs kept."""
+    merged = Catalog(locale=locale)
+    for path in sorted((ROOT / "locales" / locale).glob("*.po")):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=locale):
+                if message.id and (message.id not in merged or (message.string and not merged[message.id].string)):
+                    merged.add(message.id, message.string)
+    return merged
 
 
 MSGIDS = sorted(set(code_msgids()) | set(form_msgids()))
