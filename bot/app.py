@@ -11,6 +11,7 @@ from telegram.request import BaseRequest
 
 from bot.door import Door
 from bot.handlers import invites, onboarding
+from bot.ordering import PerChatUpdateProcessor
 from bot.routing import Router
 from bot.services import Clock, Services
 from bot.settings import Settings
@@ -39,7 +40,9 @@ def default_extensions() -> list[Extension]:
     import importlib
 
     for name in ("bot.handlers.forms", "bot.handlers.review", "bot.handlers.status", "bot.handlers.survey",
-                 "bot.handlers.evaluation", "bot.handlers.broadcasts", "bot.handlers.reports"):
+                 "bot.handlers.evaluation", "bot.handlers.broadcasts", "bot.handlers.reports",
+                 "bot.handlers.manual_scores", "bot.handlers.notices", "bot.handlers.applications",
+                 "bot.handlers.assessment", "bot.handlers.consequences"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -88,7 +91,7 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .post_init(_post_init)
-        .concurrent_updates(False)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -1,13 +1,12 @@
 """PNG charts for /dashboard (staff) and a manager's activities by month (matplotlib, Agg, no pyplot).
 
-Chinese labels need a CJK font: it is loaded by path (``fonts-noto-cjk`` on Debian); when none is
-installed the chart is refused with a clear error instead of drawing empty boxes (tofu).
+Chinese labels need a CJK font: ``bot.fonts`` finds it (the pip-installed Noto Sans CJK unless a system one
+or ``STATIONBOT_CJK_FONT`` is there), so labels are never empty boxes (tofu).
 """
 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,32 +18,22 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from bot.fonts import FAMILY, MissingCJKFont, cjk_font_path
 from locales import T, Translator, render
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-)
+__all__ = ["MissingCJKFont", "SatisfactionBar", "activities_by_month_png", "cjk_font_family", "dashboard_png"]
+
 DPI = 100
-
-
-class MissingCJKFont(RuntimeError):
-    pass
 
 
 @lru_cache(maxsize=1)
 def cjk_font_family() -> str:
-    """Register the first CJK font found (``STATIONBOT_CJK_FONT`` first) and return its family name."""
-    configured = os.environ.get("STATIONBOT_CJK_FONT", "")
-    for candidate in (configured, *FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            font_manager.fontManager.addfont(candidate)
-            return str(font_manager.FontProperties(fname=candidate).get_name())
-    raise MissingCJKFont("no CJK font found for the charts: install one (Debian/Ubuntu: `apt-get install "
-                         "fonts-noto-cjk`) or set STATIONBOT_CJK_FONT to the path of a .ttc/.otf/.ttf file")
+    """Register the CJK font (``bot.fonts.cjk_font_path``) with matplotlib and return the family to draw
+    with: its Simplified-Chinese face when the file is a collection that has one (Chinese glyph forms)."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    faces = [entry.name for entry in font_manager.fontManager.ttflist if Path(entry.fname) == path]
+    return FAMILY if FAMILY in faces else str(font_manager.FontProperties(fname=str(path)).get_name())
 
 
 def _figure(width: float, height: float) -> Figure:

@@ -6,17 +6,19 @@ import logging
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.render import send_reply
 from bot.routing import Route, Router, Turn, allowed
 from bot.services import Services
+from conversations.engine import moved_on
 from conversations.onboarding import STRANGER
 from conversations.types import ButtonInput, CommandInput, FileInput, Input, Reply, TextInput
 from locales import T, normalise_locale, render, translator
-from storage.models import ProcessedUpdate
 from storage.people import bindings_for, ensure_staff
+from storage.updates import record_update
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +92,10 @@ class Door:
         replies: list[Reply] = []
         turn: Turn | None = None
         try:
-            async with self.services.db.session() as session:
-                session.add(ProcessedUpdate(update_id=update.update_id))
-                await session.flush()
+            async with self.services.db.serial(), self.services.db.session() as session:
+                if not await record_update(session, update.update_id, self.services.now()):
+                    log.info("update %s already processed by another worker", update.update_id)
+                    return
                 bindings = await bindings_for(session, user.id)
                 if user.id in self.services.settings.staff_telegram_ids and not any(
                     b.role == "staff" for b in bindings
@@ -107,10 +110,12 @@ class Door:
                 replies = await self.dispatch(turn)
                 await session.commit()
                 tr = turn.tr
-        except IntegrityError as exc:
-            if "processed_update" in str(exc.orig).lower() or "processed_update" in str(exc).lower():
-                log.info("update %s already processed by another worker", update.update_id)
-                return
+        except StaleDataError:
+            # Another worker moved this draft on between our read and our guarded write: nothing
+            # of this update is kept, and the person is shown where the form stands.
+            log.info("draft changed concurrently while handling update %s", update.update_id)
+            replies = list(moved_on(None).replies)
+        except IntegrityError:
             log.exception("integrity error while handling update %s", update.update_id)
             replies = [Reply(TRY_AGAIN)]
         except (OperationalError, DBAPIError, OSError):

@@ -19,11 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from xlsxwriter.worksheet import Worksheet
 
 from locales import T, Translator, render
-from rules.profile import Profile, load_profile
+from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
 from storage import assessment
 from storage.ledger import totals_by_station
+from storage.manual_scores import manual_points
 from storage.models import Station
+from storage.rating_aggregates import StationSatisfaction, rating_aggregates
 
 CJK_FONT = "Microsoft YaHei"  # shipped with every Chinese Windows; LibreOffice maps it to Noto Sans CJK
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -134,7 +136,7 @@ async def export_year(session: AsyncSession, year: int, tr: Translator,
         if individual_ratings:
             await _ratings_sheet(book, session, year, station_ids, names, profiles, tr, chunk)
         else:
-            await _ratings_summary_sheet(book, session, year, stations, profiles, tr, chunk)
+            await _ratings_summary_sheet(book, session, year, stations, profiles, tr)
         await _scores_sheet(book, session, year, stations, tr)
         await asyncio.to_thread(book.book.close)  # zips the sheets: seconds on a big year, off the loop
     return output.getvalue()
@@ -237,37 +239,31 @@ async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_
 
 
 async def _ratings_summary_sheet(book: _Book, session: AsyncSession, year: int, stations: Sequence[Station],
-                                 profiles: dict[str, Profile], tr: Translator, chunk: int) -> None:
-    """Per station: how many ratings, the average (0–100) against the target, each dimension's average."""
+                                 profiles: dict[str, Profile], tr: Translator) -> None:
+    """Per station: how many ratings, then the average (0–100) against the target and each dimension's
+    average stars, only from 3 ratings on (``rating_aggregates``: fewer would identify the rater)."""
     dimensions: dict[str, str] = {}
     for profile in profiles.values():
         for dim in profile.rating.dimensions:
             dimensions.setdefault(dim.id, render(T(dim.label), tr))
-    count: dict[int, int] = {}
-    total: dict[int, float] = {}
-    by_dim: dict[tuple[int, str], list[float]] = {}
-    ids = [s.id for s in stations if s.id is not None]
-    async for partition in assessment.stream_ratings(session, ids, year, chunk):
-        for station_id, _created_at, score, scores, _comment in partition:
-            count[station_id] = count.get(station_id, 0) + 1
-            total[station_id] = total.get(station_id, 0.0) + float(score)
-            for key, value in (scores or {}).items():
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    by_dim.setdefault((station_id, key), []).append(float(value))
+    found = {s.station_id: s for s in await rating_aggregates(session, year, [s.id for s in stations if s.id])}
     sheet = book.sheet(T("Ratings summary"), _headers(
         tr, T("Station"), T("Ratings"), T("Score (0–100)"), T("Required or target"), T("Met"))
         + [render(T("{dimension} (average)", dimension=label), tr) for label in dimensions.values()],
         tr, (30, 8, 10, 10, 6) + (12,) * len(dimensions))
     for n, station in enumerate(stations, start=1):
-        sid = station.id or 0
-        target = profiles[station.policy_profile].rating.target
-        average = round(total[sid] / count[sid], 2) if count.get(sid) else None
-        values: list[Any] = [station.name, count.get(sid, 0), average, target,
-                             _yes_no(None if average is None else average >= target, tr)]
-        for key in dimensions:
-            given = by_dim.get((sid, key))
-            values.append(round(sum(given) / len(given), 2) if given else None)
+        rated = found.get(station.id or 0)
+        spec = profiles[station.policy_profile].rating
+        values: list[Any] = [station.name, rated.count if rated else 0, rated.average if rated else None,
+                             _target_text(spec), _yes_no(rated.aggregate.met if rated else None, tr)]
+        per_dimension = rated.aggregate.per_dimension if rated else {}
+        values += [per_dimension.get(key) for key in dimensions]
         book.row(sheet, n, values)
+
+
+def _target_text(spec: RatingSpec) -> str:
+    """"> 80" for 高于 80 (strictly above), "≥ 80" otherwise, so the sheet reads as the seed does."""
+    return f"{'>' if spec.target_comparison == 'above' else '≥'} {spec.target:.0f}"
 
 
 def _profile_sheet_name(profile: Profile) -> T:
@@ -275,28 +271,45 @@ def _profile_sheet_name(profile: Profile) -> T:
     return T("Scores {profile}", profile=profile.id)
 
 
-def _score_lines(score: assessment.StationScore, profile: Profile, satisfaction: assessment.RatingSummary | None,
+def _score_lines(score: assessment.StationScore, profile: Profile, satisfaction: StationSatisfaction | None,
                  tr: Translator) -> list[list[Any]]:
-    """Rows ``[group, item, actual, points, max points, required or target, met]`` of one station."""
+    """Rows ``[group, item, actual, points, max points, required or target, met]`` of one station.
+
+    While rows await staff the estimate is a range (low, high) and the verdict cell stays empty
+    unless the whole range is on one side of the pass mark.
+    """
     groups = {g.id: render(T(g.label), tr) for g in (profile.scoring.groups if profile.scoring else ())}
+    awaiting = {line.id for line in score.awaiting_staff}
     lines: list[list[Any]] = []
     for m in score.minimums:
         lines.append([render(T("Minimums"), tr), render(T(m.label), tr), m.actual, None, None, m.required,
                       _yes_no(m.met, tr)])
     for line in score.lines:
         item = render(T(line.label), tr)
-        if line.manual:
-            item = render(T("{item} (scored by staff, counted 0 here)", item=item), tr)
+        if line.id in awaiting:
+            item = render(T("{item} (awaiting staff score)", item=item), tr)
+        elif line.manual:
+            item = render(T("{item} (scored by staff)", item=item), tr)
         lines.append([groups.get(line.group, line.group), item, line.actual, line.points, line.max_points,
                       line.target, _yes_no(line.met, tr)])
     if score.score_kind == "table" and score.score_total is not None:
-        lines.append([render(T("Score estimate"), tr), render(T("Estimated total (points)"), tr), None,
-                      score.score_total, None, None, _yes_no(score.score_passes, tr)])
+        estimate = render(T("Score estimate"), tr)
+        lines.append([estimate, render(T("Points from the ledger"), tr), None, score.score_automatic,
+                      None, None, ""])
+        lines.append([estimate, render(T("Points scored by staff"), tr), None, score.score_manual, None, None, ""])
+        if awaiting:
+            names = "、".join(render(T(line.label), tr) for line in score.awaiting_staff)
+            lines.append([estimate, render(T("Rows awaiting staff: {rows}", rows=names), tr), None, None,
+                          score.score_high - score.score_total if score.score_high is not None else None, None, ""])
+        lines.append([estimate, render(T("Estimated total, lowest (points)"), tr), None, score.score_total,
+                      None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
+        lines.append([estimate, render(T("Estimated total, highest (points)"), tr), None, score.score_high,
+                      None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
     if satisfaction is not None:
         lines.append([render(T("Satisfaction"), tr),
                       render(T("Average satisfaction (0–100) from {count} ratings", count=str(satisfaction.count)), tr),
-                      round(satisfaction.average, 2), None, None, profile.rating.target,
-                      _yes_no(satisfaction.average >= profile.rating.target, tr)])
+                      satisfaction.average, None, None, _target_text(profile.rating),
+                      _yes_no(satisfaction.aggregate.met, tr)])
     return lines
 
 
@@ -305,7 +318,8 @@ async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations:
     """One sheet per profile: quzhou's table row by row, minimums, wuhan-qis counters, satisfaction."""
     ids = [s.id for s in stations if s.id is not None]
     all_totals = await totals_by_station(session, year, ids)
-    satisfaction = {s.station_id: s for s in await assessment.rating_summaries(session, year, ids)}
+    satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids)}
+    manual = await manual_points(session, year, ids)
     headers = _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"), T("Points"), T("Maximum points"),
                        T("Required or target"), T("Met"))
     by_profile: dict[str, list[Station]] = {}
@@ -317,7 +331,8 @@ async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations:
         n = 0
         for station in by_profile[profile_id]:
             score = await assessment.station_score(session, station, year,
-                                                   all_totals.get(station.id or 0, LedgerTotals(year=year)))
+                                                   all_totals.get(station.id or 0, LedgerTotals(year=year)),
+                                                   manual.get(station.id or 0, {}))
             for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
                 n += 1
                 book.row(sheet, n, [station.name, *line])

@@ -34,7 +34,7 @@ from conversations.reminders import (
 )
 from locales import Join, Raw, T, Text
 from rules import deadlines, scoring
-from rules.calendar import WorkdayCalendar, previous_working_day, schedule_known
+from rules.calendar import WorkdayCalendar, missing_festivals, previous_working_day, schedule_known
 from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
 from storage.holidays import load_overrides
@@ -140,7 +140,7 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
                     for station in facts for reminder in station_reminders(station, today)
                     for recipient in reminder.recipients]
         added += await enqueue_many(session, outgoing, not_before=now)
-        added += await enqueue_digest(session, now, rows, facts, set(loaded))
+        added += await enqueue_digest(session, now, rows, facts, set(loaded), overrides)
         await session.commit()
     if added:
         log.info("reminders: %d outbox row(s) enqueued", added)
@@ -148,7 +148,8 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
 
 
 async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[StationRows],
-                         facts: list[StationFacts], loaded: set[int]) -> int:
+                         facts: list[StationFacts], loaded: set[int],
+                         overrides: dict[dt.date, bool] | None = None) -> int:
     moment = last_digest_moment(now)
     staff = await staff_recipients(session)
     if not staff:
@@ -171,7 +172,9 @@ async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[Sta
             low.append((rated.name, score))
     digest = DigestFacts(tuple(due_soon), tuple(missing), tuple(overdue),
                          tuple(s.name for s in facts if s.behind_minimums), tuple(low),
-                         tuple((y, schedule_known(y, loaded)) for y in (today.year, today.year + 1)))
+                         tuple((y, schedule_known(y, loaded)) for y in (today.year, today.year + 1)),
+                         tuple((y, tuple(gaps)) for y in (today.year, today.year + 1) if y in loaded
+                               and (gaps := missing_festivals(y, overrides or {}))))
     reply = weekly_digest(digest, moment)
     added = 0
     for member in staff:

@@ -18,6 +18,7 @@ ANYONE: frozenset[str] = frozenset()
 STAFF = frozenset({Role.staff.value})
 MANAGERS = frozenset({Role.manager.value, Role.liaison.value})
 CONTACTS = frozenset({Role.demand_contact.value})
+APPLICANTS = frozenset({Role.applicant.value})
 KNOWN = frozenset(r.value for r in Role)
 
 

@@ -81,6 +81,7 @@ class BotApiEmulator:
         self.blocked_chats: set[int] = set()
         self.pending_updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
+        self.uploads: dict[str, bytes] = {}  # file_id -> bytes a user sent, served by the file download URL
 
     # ---- inspection helpers -------------------------------------------------------------
     def calls_to(self, chat_id: int, *methods: str) -> list[Call]:
@@ -199,7 +200,7 @@ class BotApiEmulator:
         return True
 
     def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"file_id": params["file_id"], "file_unique_id": "u", "file_path": "documents/file"}
+        return {"file_id": params["file_id"], "file_unique_id": "u", "file_path": f"documents/{params['file_id']}"}
 
 
 class SandboxRequest(BaseRequest):
@@ -229,6 +230,9 @@ class SandboxRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
+        if "/file/" in url:  # a download: the bytes the user sent with that file id, if any
+            upload = self.emulator.uploads.get(api_method)
+            return (200, upload) if upload is not None else (404, b'{"ok":false,"error_code":404}')
         params: dict[str, Any] = {}
         files: dict[str, bytes] = {}
         if request_data is not None:

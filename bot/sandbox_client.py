@@ -37,10 +37,11 @@ class Sandbox:
     """A running bot with Telegram replaced by ``BotApiEmulator``."""
 
     def __init__(self, settings: Settings, db: Database, clock: Clock | None = None,
-                 extensions: list[Extension] | None = None) -> None:
+                 extensions: list[Extension] | None = None,
+                 request_class: type[SandboxRequest] = SandboxRequest) -> None:
         self.api = BotApiEmulator()
         settings = settings.model_copy(update={"telegram_bot_token": settings.telegram_bot_token or "123456:SANDBOX"})
-        self.app: Application = build_application(settings, db=db, request=SandboxRequest(self.api), clock=clock,
+        self.app: Application = build_application(settings, db=db, request=request_class(self.api), clock=clock,
                                                   extensions=extensions, with_updater=False)
         self._update_ids = _UPDATE_IDS
         self._user_message_ids = itertools.count(1)
@@ -77,6 +78,27 @@ class Sandbox:
         await self.app.process_update(Update.de_json(payload, self.app.bot))
         return self.api.calls[before:]
 
+    async def enqueue(self, payload: dict[str, Any]) -> None:
+        """Hand one raw update to the running Application's queue, as polling and the webhook do.
+
+        Unlike ``feed`` this goes through the update processor: chats run concurrently, one chat
+        in order. ``settle`` waits until everything queued has been handled.
+        """
+        payload = {"update_id": next(self._update_ids), **payload}
+        await self.app.update_queue.put(Update.de_json(payload, self.app.bot))
+
+    async def settle(self) -> None:
+        await self.app.update_queue.join()
+
+    def text_update(self, user: User, text: str) -> dict[str, Any]:
+        return {"message": self._message(user, text=text)}
+
+    def button_update(self, user: User, data: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
+        message = message or self.api.last_message(user.id) or {
+            "message_id": 1, "date": int(time.time()), "chat": {"id": user.id, "type": "private"}}
+        return {"callback_query": {"id": str(next(self._callback_ids)), "from": user.as_dict(),
+                                   "chat_instance": "sandbox", "data": data, "message": message}}
+
     def _message(self, user: User, **content: Any) -> dict[str, Any]:
         return {
             "message_id": next(self._user_message_ids),
@@ -93,8 +115,12 @@ class Sandbox:
         return await self.feed({"message": self._message(user, **content)})
 
     async def send_document(self, user: User, name: str, mime_type: str = "application/pdf",
-                            size: int = 20480, caption: str = "") -> list[Call]:
+                            size: int = 20480, caption: str = "", data: bytes | None = None) -> list[Call]:
+        """``data``: the file's bytes, for handlers that download it (size follows them)."""
         n = next(self._user_message_ids)
+        if data is not None:
+            self.api.uploads[f"doc-{user.id}-{n}"] = data
+            size = len(data)
         document = {"file_id": f"doc-{user.id}-{n}", "file_unique_id": f"ud{n}", "file_name": name,
                     "mime_type": mime_type, "file_size": size}
         content: dict[str, Any] = {"document": document}
@@ -110,11 +136,7 @@ class Sandbox:
 
     async def press_data(self, user: User, data: str, message: dict[str, Any] | None = None) -> list[Call]:
         """Press a button by its callback data (forged data included) on ``message`` or the last one."""
-        message = message or self.api.last_message(user.id) or {
-            "message_id": 1, "date": int(time.time()), "chat": {"id": user.id, "type": "private"}}
-        query = {"id": str(next(self._callback_ids)), "from": user.as_dict(), "chat_instance": "sandbox",
-                 "data": data, "message": message}
-        return await self.feed({"callback_query": query})
+        return await self.feed(self.button_update(user, data, message))
 
     def find_button(self, user: User, text: str, message: dict[str, Any] | None = None) -> tuple[dict[str, Any], str]:
         """The newest message to ``user`` with a button labelled ``text`` (exact, then substring)."""

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from locales import Raw, T, Text, render, translator
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_INVITE_DAYS = 365
+# What each variable expects, said when a value is refused (one sentence, not a traceback).
+EXPECTED: dict[str, Text] = {
+    "timezone": T("an IANA time zone such as Asia/Shanghai"),
+    "log_level": T("one of {choices}", choices=Raw(", ".join(LOG_LEVELS))),
+    "send_rate_per_second": T("a number above 0 (messages per second, at most 30 for Telegram)"),
+    "send_rate_per_chat_seconds": T("a number of seconds of 0 or more"),
+    "invite_days": T("a whole number of days from 1 to {high}", high=MAX_INVITE_DAYS),
+    "webhook_port": T("a port number from 1 to 65535"),
+    "staff_telegram_ids": T("comma-separated Telegram user ids (numbers)"),
+    "quiet_hours_start": T("a time like 21:00"),
+    "quiet_hours_end": T("a time like 08:00"),
+}
 
 TOKEN_HELP = (
     "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then "
@@ -27,16 +44,17 @@ class Settings(BaseSettings):
     default_policy: str = "gd-quality"
     timezone: str = "Asia/Shanghai"
     staff_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    invite_days: int = 14
+    invite_days: int = Field(default=14, ge=1, le=MAX_INVITE_DAYS)
     quiet_hours_start: dt.time = dt.time(21, 0)
     quiet_hours_end: dt.time = dt.time(8, 0)
-    send_rate_per_second: float = 30.0
-    send_rate_per_chat_seconds: float = 1.0
+    send_rate_per_second: float = Field(default=30.0, gt=0)
+    send_rate_per_chat_seconds: float = Field(default=1.0, ge=0)
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8080
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
+    cli_language: str = "en"
 
     @field_validator("staff_telegram_ids", mode="before")
     @classmethod
@@ -50,8 +68,18 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, ZoneInfoNotFoundError) as exc:
+            raise ValueError("unknown time zone") from exc
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError("unknown log level")
+        return value.strip().upper()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -59,3 +87,31 @@ class Settings(BaseSettings):
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self.tz)
+
+
+class SettingsProblem(ValueError):
+    """A configuration value that cannot be used; ``text`` is one sentence naming the variable."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(render(text, translator("en")))
+        self.text = text
+
+
+def settings_problem(exc: ValidationError) -> Text:
+    """One sentence for the first refused variable: its name, what it expects and what it got."""
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error.get("loc") else ""
+    expected = EXPECTED.get(field, Raw(str(error.get("msg", "a valid value"))))
+    return T("{variable} must be {expected}, got {value}.", variable=Raw(field.upper()), expected=expected,
+             value=Raw(repr(error.get("input"))))
+
+
+def load_settings() -> Settings:
+    """The settings, or SettingsProblem with one sentence (bad value, a .env that is not UTF-8)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsProblem(settings_problem(exc)) from None
+    except UnicodeDecodeError:
+        raise SettingsProblem(T("The .env file is not UTF-8 text: save it as UTF-8 (without a byte order "
+                                "mark is fine) and try again.")) from None

@@ -32,6 +32,10 @@ def _date(value: Any) -> dt.date | None:
 
 
 async def on_submitted(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
+    hook = turn.services.extras.get("form_submitted", {}).get(draft.form_id)
+    if hook is not None:  # a feature area's own form (the rectification report ...) handles its submission
+        replies: list[Reply] = await hook(turn, draft, station, answers)
+        return replies
     if draft.form_id == "activity":
         return await log_activity(turn, station, answers)
     return await submit_for_review(turn, draft, station, answers)

@@ -12,6 +12,8 @@ from typing import Any
 
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
+from rules.profile import RatingSpec
+from rules.satisfaction import rating_score
 
 MAX_TEXT = 2000
 
@@ -84,12 +86,12 @@ def accept_text(questions: Sequence[Question], answers: Mapping[str, Any], text:
     return q.id, cleaned
 
 
-def satisfaction_score(answers: Mapping[str, Any], questions: Sequence[Question], scale: int) -> float:
-    """The overall satisfaction on 0–100, the same scaling as a service rating: (stars − 1) / (scale − 1) × 100."""
+def satisfaction_score(answers: Mapping[str, Any], questions: Sequence[Question], spec: RatingSpec) -> float:
+    """The overall satisfaction on 0–100, the same scoring as a service rating (the profile's level points)."""
     stars = [int(answers[q.id]) for q in questions if q.kind == "scale" and isinstance(answers.get(q.id), int)]
     if not stars:
         return 0.0
-    return round((sum(stars) / len(stars) - 1) / (scale - 1) * 100, 1)
+    return rating_score(stars, spec)
 
 
 def thanks() -> Reply:

@@ -217,6 +217,7 @@ class DigestFacts:
     below_minimums: tuple[str, ...]
     low_ratings: tuple[tuple[str, float], ...]
     schedule_years: tuple[tuple[int, bool], ...]
+    incomplete_years: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (year, statutory holidays it lacks)
 
 
 def last_digest_moment(now: dt.datetime) -> dt.datetime:
@@ -248,7 +249,13 @@ def weekly_digest(facts: DigestFacts, moment: dt.datetime) -> Reply:
     lines += [Raw(f"  · {station}") for station in facts.below_minimums[:15]]
     lines.append(T("Low ratings in the last week: {count}", count=len(facts.low_ratings)))
     lines += [Raw(f"  · {station}: {score:g}") for station, score in facts.low_ratings[:15]]
+    incomplete = dict(facts.incomplete_years)
     for year, loaded in facts.schedule_years:
+        if year in incomplete:
+            lines.append(T("Holiday schedule {year}: loaded but INCOMPLETE — no days off for {festivals}; load the "
+                           "full official schedule", year=Raw(str(year)),
+                           festivals=Raw(", ".join(incomplete[year]))))
+            continue
         lines.append(T("Holiday schedule {year}: official schedule loaded", year=Raw(str(year))) if loaded else
                      T("Holiday schedule {year}: NOT loaded — working days are guessed as Monday to Friday",
                        year=Raw(str(year))))

@@ -14,6 +14,7 @@ KIND_LABELS: dict[str, T] = {
     "change_report": T("Change report"),
     "plan": T("Annual work plan"),
     "summary": T("Annual work summary"),
+    "application": T("Station application"),
 }
 STATUS_LABELS: dict[str, T] = {
     "submitted": T("awaiting review"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
+from rules.satisfaction import MIN_RATINGS_FOR_AGGREGATES
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,14 @@ class StatusView:
     due: list[DueLine] = field(default_factory=list)
     counts: list[CountLine] = field(default_factory=list)
     minimums: list[CountLine] = field(default_factory=list)
-    score: float | None = None
-    score_passes: bool | None = None
-    satisfaction: float | None = None
+    score: float | None = None  # the low end of the range (points known so far)
+    score_high: float | None = None  # low + the maxima of the rows awaiting staff
+    score_passes: bool | None = None  # None while the range straddles the pass mark
+    awaiting_staff: tuple[Text, ...] = ()
+    satisfaction: float | None = None  # None below the anonymity minimum, whatever the count
+    satisfaction_met: bool | None = None
     satisfaction_target: float | None = None
+    satisfaction_above: bool = True
     ratings: int = 0
     guessed_years: tuple[int, ...] = ()
 
@@ -61,6 +66,41 @@ def count_text(line: CountLine) -> Text:
                                 required=line.required)), " ")
 
 
+def _points(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def score_lines(view: StatusView) -> list[Text]:
+    """The estimate as a range while rows await staff; a verdict only when the range is on one side of 60."""
+    if view.score is None:
+        return []
+    if view.score_passes is None:
+        verdict: Text = T("60 lies within this range: no verdict until staff have scored the rows below")
+    else:
+        verdict = T("passing (60 or more)") if view.score_passes else T("below 60: failing")
+    if not view.awaiting_staff or view.score_high is None:
+        return [T("Estimated assessment score: {score} — {verdict}", score=_points(view.score), verdict=verdict)]
+    return [T("Estimated assessment score: {low} to {high} — {verdict}", low=_points(view.score),
+              high=_points(view.score_high), verdict=verdict),
+            T("Awaiting staff scores ({points} points): {rows}", points=_points(view.score_high - view.score),
+              rows=Join(view.awaiting_staff, "、"))]
+
+
+def satisfaction_lines(view: StatusView) -> list[Text]:
+    """The mean against the target as the seed words it; below the minimum only how many ratings there are."""
+    if view.ratings == 0:
+        return []
+    if view.satisfaction is None:
+        return [T("Satisfaction: {n} ratings so far; the average is shown from {minimum} ratings on, "
+                  "so that no single rating can be recognised.", n=view.ratings, minimum=MIN_RATINGS_FOR_AGGREGATES)]
+    target = f"{view.satisfaction_target or 0:.0f}"
+    wording = (T("above {target}", target=target) if view.satisfaction_above
+               else T("at least {target}", target=target))
+    mark = "✅" if view.satisfaction_met else "⚠️"
+    return [Join((Raw(mark), T("Satisfaction: {score} from {n} ratings (target: {target})",
+                               score=f"{view.satisfaction:.1f}", n=view.ratings, target=wording)), " ")]
+
+
 def status_reply(view: StatusView) -> Reply:
     lines: list[Text] = [T("Status of {station} — {year}", station=Raw(view.station_name), year=str(view.year))]
     if view.due:
@@ -73,12 +113,8 @@ def status_reply(view: StatusView) -> Reply:
         lines += [count_text(c) for c in view.minimums]
     lines.append(T("Ledger this year:"))
     lines += [count_text(c) for c in view.counts] or [T("No activities recorded yet this year.")]
-    if view.score is not None:
-        verdict = T("passing (60 or more)") if view.score_passes else T("below 60: failing")
-        lines.append(T("Estimated assessment score: {score} — {verdict}", score=f"{view.score:.0f}", verdict=verdict))
-    if view.satisfaction is not None:
-        lines.append(T("Satisfaction: {score} from {n} ratings (target {target})", score=f"{view.satisfaction:.1f}",
-                       n=view.ratings, target=f"{view.satisfaction_target or 0:.0f}"))
+    lines += score_lines(view)
+    lines += satisfaction_lines(view)
     if view.guessed_years:
         lines.append(T("Working days for {years} are counted Monday to Friday until staff load the official holiday schedule.",
                        years=", ".join(str(y) for y in view.guessed_years)))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
+from rules.profile import RatingSpec
+from rules.satisfaction import rating_score
 
 MAX_COMMENT = 2000
 NO_COMMENT = "nc"
@@ -34,17 +36,10 @@ class Service:
     unit_name: str = ""
 
 
-def score(stars: Sequence[int], scale: int) -> float:
-    """The rating as 0–100: (mean of the dimensions' stars − 1) / (scale − 1) × 100.
-
-    With the usual 1–5 scale, all 5s give 100 and all 1s give 0; a mean of 4 gives 75.
-    """
-    if not stars:
-        raise ValueError("a score needs at least one dimension")
-    if scale < 2:
-        raise ValueError("a scale needs at least two steps")
-    mean = sum(stars) / len(stars)
-    return round((mean - 1) / (scale - 1) * 100, 1)
+def score(stars: Sequence[int], spec: RatingSpec) -> float:
+    """The rating as 0–100: the mean of the level points of its answers (the profile's ``level_points``,
+    by default 非常满意 100 … 非常不满意 20, so "满意" on every question gives 80)."""
+    return rating_score(stars, spec)
 
 
 def next_dimension(dimensions: Sequence[Dimension], scores: Mapping[str, int]) -> int | None:

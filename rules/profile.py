@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rules.assessment_spec import AssessmentSpec
 from rules.datafile import load_validated
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
@@ -209,16 +210,37 @@ class YearlyEvaluation(_Strict):
 
 
 class RatingSpec(_Strict):
-    """Demand units rate each service on ``dimensions`` (1..scale); averages are shown on 0–100."""
+    """Demand units rate each service on ``dimensions`` (1..scale); averages are shown on 0–100.
+
+    ``level_points``: the points of each level from the best (``scale`` stars, 非常满意) down to the
+    worst (1 star, 非常不满意); without it each level is worth ``stars / scale × 100`` (100/80/60/40/20
+    on five levels). ``target_comparison``: ``above`` when the seed says 高于 (strictly above),
+    ``at_least`` for 不低于/达到.
+    """
 
     dimensions: tuple[Item, ...] = Field(min_length=1)
     scale: int = Field(default=5, ge=2, le=10)
+    level_points: tuple[float, ...] | None = None
+    level_points_source: str = "society rule"
     target: float = Field(default=80, ge=0, le=100)
+    target_comparison: Literal["above", "at_least"] = "above"
+    target_comparison_source: str = "society rule"
     alert_threshold: float = Field(default=60, ge=0, le=100)
     reminder_days: tuple[int, ...] = (3, 7)
     token_days: int = Field(default=14, ge=1, le=90)
     yearly_evaluation: YearlyEvaluation = YearlyEvaluation()
     source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _levels(self) -> RatingSpec:
+        if self.level_points is not None:
+            if len(self.level_points) != self.scale:
+                raise ValueError(f"`level_points` needs one value per level ({self.scale}), got {len(self.level_points)}")
+            if any(not 0 <= p <= 100 for p in self.level_points):
+                raise ValueError("`level_points` must lie within 0–100")
+            if list(self.level_points) != sorted(self.level_points, reverse=True):
+                raise ValueError("`level_points` go from the best level down to the worst")
+        return self
 
 
 class Reminders(_Strict):
@@ -227,6 +249,54 @@ class Reminders(_Strict):
     expiry_days_before: tuple[int, ...] = (90, 30)
     no_progress_months: int | None = Field(default=None, ge=1)
     progress_note_dates: tuple[Annotated[str, Field(pattern=MONTH_DAY)], ...] = ()
+
+
+SOURCE = r"^(seed 00[0-9] \S.*|society rule)"
+
+
+class Precondition(_Strict):
+    """A condition a host unit must meet (the seed's 申报条件), ticked by staff while reviewing.
+
+    ``evidence`` names the application form's answers shown beside the item.
+    """
+
+    id: str = Field(pattern=ID, max_length=24)
+    label: str = Field(min_length=1)
+    evidence: tuple[Annotated[str, Field(pattern=ID)], ...] = ()
+    source: str = Field(pattern=SOURCE)
+
+
+class ApplicationRules(_Strict):
+    """How a new station is applied for and approved under this profile.
+
+    ``notice_days``: 公示 period after acceptance (None: no 公示). ``station_cap``: at most this many
+    live stations of the profile. ``one_per_society``: one recognised station per founding society.
+    ``unit_types`` / ``business_fields``: the paper form's tick boxes.
+    """
+
+    preconditions: tuple[Precondition, ...] = Field(min_length=1)
+    notice_days: int | None = Field(default=None, ge=1, le=60)
+    notice_source: str = ""
+    station_cap: int | None = Field(default=None, ge=1)
+    one_per_society: bool = False
+    cap_source: str = ""
+    link_days: int = Field(default=180, ge=1, le=730)
+    unit_types: tuple[Item, ...] = Field(min_length=1)
+    business_fields: tuple[Item, ...] = Field(min_length=1)
+    source: str = Field(pattern=SOURCE)
+
+    @model_validator(mode="after")
+    def _sourced(self) -> ApplicationRules:
+        if self.notice_days is not None and not self.notice_source:
+            raise ValueError("`notice_days` needs `notice_source`")
+        if (self.station_cap is not None or self.one_per_society) and not self.cap_source:
+            raise ValueError("a cap (`station_cap` or `one_per_society`) needs `cap_source`")
+        for name in ("preconditions", "unit_types", "business_fields"):
+            ids = [item.id for item in getattr(self, name)]
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"`{name}` has duplicate ids: {', '.join(duplicates)}")
+        return self
 
 
 class Profile(_Strict):
@@ -249,7 +319,9 @@ class Profile(_Strict):
     manager_certificate_years: int | None = Field(default=None, ge=1)
     agreement_min_years: int | None = Field(default=None, ge=1)
     subsidy_yuan: dict[str, int] = Field(default_factory=dict)
+    application: ApplicationRules | None = None
     sources: dict[str, str] = Field(default_factory=dict)
+    assessment: AssessmentSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

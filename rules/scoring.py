@@ -147,13 +147,42 @@ class ScoreLine:
 
 @dataclass(frozen=True)
 class ScoreEstimate:
-    """``passes`` is None when the profile has no pass mark (counters) — 优秀 is never claimed."""
+    """The table filled in so far: a range while rows that staff score are unscored.
+
+    ``automatic``: points of the rows computed from the ledger; ``manual_scored``: points staff gave;
+    ``low`` = automatic + manual_scored; ``high`` = low + the maxima of the rows in ``awaiting``.
+    ``passes`` is only stated when the whole range lies on one side of ``pass_mark`` (else None, as
+    for counter profiles without a pass mark); 优秀 is never claimed.
+    """
 
     kind: str
-    total: float
     lines: list[ScoreLine]
+    automatic: float
+    manual_scored: float
+    awaiting: list[ScoreLine]
+    pass_mark: float | None
     passes: bool | None
-    manual_points_missing: float
+
+    @property
+    def low(self) -> float:
+        return self.automatic + self.manual_scored
+
+    @property
+    def high(self) -> float:
+        return self.low + self.manual_points_missing
+
+    @property
+    def manual_points_missing(self) -> float:
+        return sum(line.max_points or 0 for line in self.awaiting)
+
+    @property
+    def total(self) -> float:
+        """The points known so far (``low``); the final total is only known when nothing awaits staff."""
+        return self.low
+
+    @property
+    def decided(self) -> bool:
+        return self.passes is not None
 
     def group_total(self, group: str) -> float:
         return sum(line.points or 0 for line in self.lines if line.group == group)
@@ -176,9 +205,9 @@ def _weighted(item: ScoreItem, totals: LedgerTotals) -> tuple[float, float]:
     return count, float(points)
 
 
-def _line(item: ScoreItem, totals: LedgerTotals, extra_inputs: Mapping[str, float]) -> ScoreLine:
+def _line(item: ScoreItem, totals: LedgerTotals, manual: Mapping[str, float]) -> ScoreLine:
     if item.manual:
-        given = extra_inputs.get(item.id)
+        given = manual.get(item.id)
         points = None if given is None else max(0.0, min(float(given), item.max_points or 0.0))
         return ScoreLine(item.id, item.label, item.group, points, item.max_points, manual=True)
     if item.weights:
@@ -194,20 +223,36 @@ def _line(item: ScoreItem, totals: LedgerTotals, extra_inputs: Mapping[str, floa
     return ScoreLine(item.id, item.label, item.group, points, item.max_points, actual, capped=item.capped)
 
 
-def estimate_score(totals: LedgerTotals, profile: Profile,
-                   extra_inputs: Mapping[str, float] | None = None) -> ScoreEstimate | None:
-    """The profile's table filled in from the ledger, or None when the profile has no scoring.
+def verdict(low: float, high: float, pass_mark: float | None) -> bool | None:
+    """Pass (True) or fail (False) only when ``low..high`` is wholly on one side of the mark.
 
-    ``extra_inputs`` holds staff scores of the manual rows (facilities, systems ...); rows
-    without one count 0 and their points are reported in ``manual_points_missing``.
-    ``passes`` compares with the pass mark (quzhou 第十七条: below 60 fails); 优秀 is the
-    top 20% of all stations, so it cannot be told from one station and is never claimed.
+    quzhou 第十七条: 评分低于 60 分的为不合格, so exactly 60 passes.
+    """
+    if pass_mark is None:
+        return None
+    if low >= pass_mark:
+        return True
+    if high < pass_mark:
+        return False
+    return None
+
+
+def estimate_score(totals: LedgerTotals, profile: Profile,
+                   manual: Mapping[str, float] | None = None) -> ScoreEstimate | None:
+    """The profile's table filled in from the ledger and the staff's scores, or None without scoring.
+
+    ``manual``: row id -> points staff gave to a manual row (facilities, systems ...); a row absent
+    from it is not scored yet and widens the range by its maximum instead of counting 0 (quzhou's
+    building rows are 35 points: a station must not read "failing" before staff have scored them).
     """
     scoring = profile.scoring
     if scoring is None:
         return None
-    lines = [_line(item, totals, extra_inputs or {}) for item in scoring.items]
-    missing = sum(line.max_points or 0 for line in lines if line.manual and line.points is None)
-    total = sum(line.points or 0 for line in lines)
-    passes = total >= scoring.pass_mark if scoring.pass_mark is not None else None
-    return ScoreEstimate(scoring.kind, total, lines, passes, missing)
+    given = manual or {}
+    lines = [_line(item, totals, given) for item in scoring.items]
+    automatic = sum(line.points or 0 for line in lines if not line.manual)
+    scored = sum(line.points or 0 for line in lines if line.manual)
+    awaiting = [line for line in lines if line.manual and line.points is None]
+    high = automatic + scored + sum(line.max_points or 0 for line in awaiting)
+    passes = verdict(automatic + scored, high, scoring.pass_mark) if scoring.kind == "table" else None
+    return ScoreEstimate(scoring.kind, lines, automatic, scored, awaiting, scoring.pass_mark, passes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from rules.deadlines import annual_due_date, covered_year
 from rules.profile import load_profile
 from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
+from storage.manual_scores import manual_points
 from storage.models import Activity, Rating, Society, Station, StationStatus, Submission
 
 LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
@@ -136,26 +137,6 @@ def _created_in(year: int | None) -> list[Any]:
             Rating.created_at < dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)]
 
 
-@dataclass(frozen=True)
-class RatingSummary:
-    station_id: int
-    station_name: str
-    average: float
-    count: int
-
-
-async def rating_summaries(session: AsyncSession, year: int | None = None,
-                           station_ids: Sequence[int] | None = None) -> list[RatingSummary]:
-    where = _created_in(year)
-    if station_ids is not None:
-        where.append(col(Rating.station_id).in_(list(station_ids)))
-    query = (select(Rating.station_id, Station.name, func.avg(Rating.score), func.count())
-             .join(Station, col(Station.id) == col(Rating.station_id)).where(*where)
-             .group_by(col(Rating.station_id), col(Station.name)).order_by(col(Rating.station_id)))
-    return [RatingSummary(int(sid), name, round(float(avg), 2), int(n))
-            for sid, name, avg, n in (await session.exec(query)).all()]
-
-
 async def stream_ratings(session: AsyncSession, station_ids: Sequence[int] | None, year: int,
                          chunk: int = 500) -> AsyncIterator[Sequence[Any]]:
     """The year's ratings as ``(station_id, created_at, score, scores, comment)`` rows, a partition at a time.
@@ -218,8 +199,12 @@ class StationScore:
     profile: str
     minimums: list[MinimumLine] = field(default_factory=list)
     score_kind: str | None = None
-    score_total: float | None = None
-    score_passes: bool | None = None
+    score_total: float | None = None  # the low end of the range: points known so far
+    score_high: float | None = None  # low + the maxima of the rows awaiting staff
+    score_automatic: float | None = None
+    score_manual: float | None = None
+    awaiting_staff: list[ScoreLine] = field(default_factory=list)
+    score_passes: bool | None = None  # None while the range straddles the pass mark
     counters: list[CounterLine] = field(default_factory=list)
     lines: list[ScoreLine] = field(default_factory=list)  # the profile's whole table, row by row (exports)
 
@@ -228,9 +213,16 @@ class StationScore:
         return all(m.met for m in self.minimums)
 
 
+async def staff_scored(session: AsyncSession, station_id: int, year: int) -> Mapping[str, float]:
+    """Points staff gave to the manual rows of a station's year (row id -> points; absent = not scored)."""
+    return (await manual_points(session, year, [station_id])).get(station_id, {})
+
+
 async def station_score(session: AsyncSession, station: Station, year: int,
-                        totals: LedgerTotals | None = None) -> StationScore:
-    """``totals`` precomputed by ``totals_by_station`` when scoring many stations at once."""
+                        totals: LedgerTotals | None = None,
+                        manual: Mapping[str, float] | None = None) -> StationScore:
+    """``totals`` (``totals_by_station``) and ``manual`` (``manual_points``) precomputed when scoring many
+    stations at once; without ``manual`` the station's staff scores are read here."""
     assert station.id is not None
     profile = load_profile(station.policy_profile)
     society = await session.get(Society, station.society_id) if station.society_id else None
@@ -240,12 +232,18 @@ async def station_score(session: AsyncSession, station: Station, year: int,
     result = StationScore(station.id, station.name, station.policy_profile)
     result.minimums = [MinimumLine(m.id, m.label, m.required, m.actual, m.met)
                        for m in minimums_status(totals, profile, level)]
-    estimate = estimate_score(totals, profile)
+    if manual is None:
+        manual = await staff_scored(session, station.id, year)
+    estimate = estimate_score(totals, profile, manual)
     if estimate is not None:
         result.score_kind = estimate.kind
         result.lines = list(estimate.lines)
         if estimate.kind == "table":
-            result.score_total = round(estimate.total, 2)
+            result.score_total = round(estimate.low, 2)
+            result.score_high = round(estimate.high, 2)
+            result.score_automatic = round(estimate.automatic, 2)
+            result.score_manual = round(estimate.manual_scored, 2)
+            result.awaiting_staff = list(estimate.awaiting)
             result.score_passes = estimate.passes
         result.counters = [CounterLine(line.id, line.label, line.actual or 0.0, line.target)
                            for line in estimate.lines if line.target is not None]
@@ -255,8 +253,11 @@ async def station_score(session: AsyncSession, station: Station, year: int,
 async def year_scores(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None,
                       limit: int | None = None, offset: int = 0) -> list[StationScore]:
     stations = await list_stations(session, station_ids=station_ids, limit=limit, offset=offset)
-    totals = await totals_by_station(session, year, [s.id for s in stations if s.id is not None])
-    return [await station_score(session, station, year, totals.get(station.id or 0, LedgerTotals(year=year)))
+    ids = [s.id for s in stations if s.id is not None]
+    totals = await totals_by_station(session, year, ids)
+    manual = await manual_points(session, year, ids)
+    return [await station_score(session, station, year, totals.get(station.id or 0, LedgerTotals(year=year)),
+                                manual.get(station.id or 0, {}))
             for station in stations]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -70,6 +71,22 @@ class Database:
         self.url = normalise_url(url)
         self.engine = create_engine(self.url, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._writer = asyncio.Lock()
+
+    @asynccontextmanager
+    async def serial(self) -> AsyncIterator[None]:
+        """Hold while running a read-then-write transaction of a chat update.
+
+        SQLite has one writer; a transaction that read first and then finds another writer has
+        committed fails at once ("database is locked"), whatever the busy timeout. Updates of
+        different chats therefore take turns for their transaction on SQLite (their Telegram
+        calls still overlap); PostgreSQL's row locks need no such turn.
+        """
+        if not self.is_sqlite:
+            yield
+            return
+        async with self._writer:
+            yield
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.scoring import LedgerTotals, totals_from_rows
-from storage.models import Activity, Rating, Submission
+from storage.models import Activity, Submission
 from storage.roster import expert_years
 
 
@@ -26,15 +26,6 @@ async def submitted_pairs(session: AsyncSession, station_id: int) -> set[tuple[s
     query = select(Submission.kind, Submission.year).where(Submission.station_id == station_id,
                                                            col(Submission.year).is_not(None))
     return {(kind, int(year)) for kind, year in (await session.exec(query)).all() if year is not None}
-
-
-async def satisfaction(session: AsyncSession, station_id: int, year: int) -> tuple[float | None, int]:
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
-    query = select(func.avg(Rating.score), func.count()).where(Rating.station_id == station_id,
-                                                               Rating.created_at >= start, Rating.created_at < end)
-    average, count = (await session.exec(query)).one()
-    return (float(average) if average is not None else None), int(count)
 
 
 async def month_counts(session: AsyncSession, station_id: int, year: int) -> dict[int, int]:

@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -36,6 +36,8 @@ class Role(StrEnum):
     liaison = "liaison"
     staff = "staff"
     demand_contact = "demand_contact"
+    # Someone who opened a profile's application link: may fill and follow station applications only.
+    applicant = "applicant"
 
 
 class SubmissionStatus(StrEnum):
@@ -120,6 +122,8 @@ class Invite(SQLModel, table=True):
     station_id: int | None = Field(default=None, foreign_key="station.id")
     demand_unit_id: int | None = Field(default=None, foreign_key="demand_unit.id")
     rating_request_id: int | None = Field(default=None, foreign_key="rating_request.id")
+    # Application links (purpose "apply") name the policy profile the new station will follow.
+    policy_profile: str = Field(default="", max_length=50)
     created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
@@ -127,10 +131,17 @@ class Invite(SQLModel, table=True):
     used_by_telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
+# The draft's revision doubles as its optimistic lock: every UPDATE or DELETE of a draft says
+# ``WHERE id = :id AND rev = :rev_read``, so two quick taps (or two workers) can't both move one
+# draft on, nor submit it twice; the loser gets StaleDataError and the door rolls it back.
+_DRAFT_REV = Column("rev", Integer, nullable=False)
+
+
 class Draft(SQLModel, table=True):
     """A half-finished form, written after every accepted answer: restarts lose nothing."""
 
     __table_args__ = (UniqueConstraint("person_id", "form_id", "subject_key", name="uq_draft_person_form"),)
+    __mapper_args__ = {"version_id_col": _DRAFT_REV, "version_id_generator": False}
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -138,7 +149,7 @@ class Draft(SQLModel, table=True):
     subject_key: str = Field(default="", max_length=100)
     station_id: int | None = Field(default=None, foreign_key="station.id")
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    rev: int = 0
+    rev: int = Field(default=0, sa_column=_DRAFT_REV)
     # "active": the form the person is filling; "parked": kept after cancel, resumable later.
     status: str = Field(default="active", max_length=20)
     submission_id: int | None = Field(default=None, foreign_key="submission.id")
@@ -147,12 +158,16 @@ class Draft(SQLModel, table=True):
 
 
 class Submission(SQLModel, table=True):
-    """A submitted form (plan, summary, change report ...); its content lives in versions."""
+    """A submitted form (plan, summary, change report ...); its content lives in versions.
+
+    A station application (kind "application") has no station yet: ``station_id`` is empty until
+    approval creates the station (see ``StationApplication``).
+    """
 
     __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    station_id: int = Field(foreign_key="station.id", index=True)
+    station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
     kind: str = Field(max_length=50)
     year: int | None = None
     status: str = Field(default=SubmissionStatus.submitted, max_length=20, index=True)
@@ -209,6 +224,66 @@ class ActivityExpert(SQLModel, table=True):
     activity_id: int = Field(foreign_key="activity.id", primary_key=True)
     expert_id: int = Field(foreign_key="expert.id", primary_key=True, index=True)
     days: int = 0
+
+
+class StationApplication(SQLModel, table=True):
+    """A host unit's application for a new station: review (a Submission), 公示, then approval or refusal.
+
+    ``stage``: review -> notice (公示, where the profile has one) -> decision -> approved | refused.
+    ``checklist`` holds staff's tick per precondition id of the profile: {id: {"ok", "by", "at"}}.
+    """
+
+    __tablename__ = "station_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_profile: str = Field(max_length=50, index=True)
+    submission_id: int = Field(foreign_key="submission.id", unique=True)
+    applicant_person_id: int = Field(foreign_key="person.id", index=True)
+    stage: str = Field(default="review", max_length=20, index=True)
+    checklist: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    approval_number: str = Field(default="", max_length=100)
+    plaque_name: str = Field(default="", max_length=300)
+    refusal_reason: str = Field(default="", max_length=4000)
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PublicNotice(SQLModel, table=True):
+    """A 公示 period for any subject (``subject_type`` + ``subject_id``): an application, an assessment result.
+
+    Anyone may object while it runs; staff answer every objection before the subject is concluded.
+    """
+
+    __tablename__ = "public_notice"
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id", name="uq_public_notice_subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_type: str = Field(max_length=50)
+    subject_id: int
+    title: str = Field(max_length=300)
+    starts_at: dt.datetime
+    ends_at: dt.datetime = Field(index=True)
+    source: str = Field(default="", max_length=200)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    closed_at: dt.datetime | None = None
+
+
+class Objection(SQLModel, table=True):
+    """An objection to a public notice (异议), filed with a reason and answered by staff (调查核实结果)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="public_notice.id", index=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    name: str = Field(default="", max_length=100)
+    reason: str = Field(max_length=4000)
+    filed_at: dt.datetime = Field(default_factory=utcnow)
+    upheld: bool | None = None
+    answer: str = Field(default="", max_length=4000)
+    answered_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    answered_at: dt.datetime | None = None
 
 
 class Activity(SQLModel, table=True):
@@ -329,6 +404,8 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
+    # aggregates (counts, averages, scores) < individual (also single ratings and comments) < write
+    scope: str = Field(default="aggregates", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     revoked_at: dt.datetime | None = None
 
@@ -353,3 +430,90 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ManualScore(SQLModel, table=True):
+    """Points staff gave one manual row of a station's assessment table for a year (quzhou 设施, 经费制度 ...).
+
+    The ledger cannot tell these rows; the estimate counts them only once a row is here.
+    """
+
+    __tablename__ = "manual_score"
+    __table_args__ = (UniqueConstraint("station_id", "year", "item_id", name="uq_manual_score"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    year: int = Field(index=True)
+    item_id: str = Field(max_length=24)
+    points: float
+    source: str = Field(default="chat", max_length=20)
+    scored_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    scored_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AssessmentRound(SQLModel, table=True):
+    """One profile's assessment of a period (a year; three for gd-quality), opened by staff.
+
+    ``status``: open (material and scoring) → publicity (公示, objections) → published (final).
+    ``staff_order``: station ids in the order staff decided ties at a quota or tier boundary.
+    """
+
+    __tablename__ = "assessment_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    profile: str = Field(max_length=50, index=True)
+    period_start: int
+    period_end: int = Field(index=True)
+    material_deadline: dt.date
+    status: str = Field(default="open", max_length=20, index=True)
+    staff_order: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    opened_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    opened_at: dt.datetime = Field(default_factory=utcnow)
+    publicity_until: dt.date | None = None
+    published_at: dt.datetime | None = None
+
+
+class AssessmentEntry(SQLModel, table=True):
+    """One station in a round: the inputs frozen at opening, then the verdict.
+
+    ``snapshot`` holds the ledger totals, ratings aggregate and submissions as they were when the round
+    opened, so later edits do not move a score; ``result`` is written at final publication and never
+    recomputed (total, rows, grade, rank, tier).
+    """
+
+    __tablename__ = "assessment_entry"
+    __table_args__ = (UniqueConstraint("round_id", "station_id", name="uq_assessment_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    staff_grade: str | None = Field(default=None, max_length=20)
+    took_part: bool | None = None  # None: decided by the material submitted by the deadline
+    absence_excused: bool = False
+    grade: str | None = Field(default=None, max_length=20)
+    rank: int | None = None
+    tier: str | None = Field(default=None, max_length=20)
+    total: float | None = None
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Consequence(SQLModel, table=True):
+    """What a round's verdict leads to: proposed by the bot, confirmed (or dismissed) by staff.
+
+    ``action``: rectification (with ``due_on`` and a report), revocation, reexamination.
+    ``status``: proposed → confirmed → closed / escalated, or dismissed.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int | None = Field(default=None, foreign_key="assessment_round.id", index=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    action: str = Field(max_length=20)
+    article: str = Field(max_length=200)
+    clawback: bool = False
+    status: str = Field(default="proposed", max_length=20, index=True)
+    due_on: dt.date | None = None
+    report_submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)

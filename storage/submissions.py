@@ -32,7 +32,7 @@ async def existing_for_year(session: AsyncSession, station_id: int, kind: str, y
 async def submit(
     session: AsyncSession,
     *,
-    station_id: int,
+    station_id: int | None,
     kind: str,
     answers: dict[str, Any],
     person_id: int,
@@ -43,12 +43,15 @@ async def submit(
     late_workdays: int = 0,
     resubmit_id: int | None = None,
 ) -> Submission:
-    """First submission, or a new version of a returned one (plans and summaries: one per year)."""
+    """First submission, or a new version of a returned one (plans and summaries: one per year).
+
+    ``station_id`` is None only for a station application, whose station does not exist yet.
+    """
     now = db_time(now)
     submission: Submission | None = None
     if resubmit_id is not None:
         submission = await session.get(Submission, resubmit_id)
-    elif kind in ONE_PER_YEAR and year is not None:
+    elif kind in ONE_PER_YEAR and year is not None and station_id is not None:
         submission = await existing_for_year(session, station_id, kind, year)
     if submission is not None:
         if submission.station_id != station_id or submission.status != SubmissionStatus.returned:

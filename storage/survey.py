@@ -15,16 +15,18 @@ from conversations.survey import Dimension, Service, question
 from conversations.types import Button, OutgoingFile, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import Profile, load_profile
+from rules.satisfaction import MIN_RATINGS_FOR_AGGREGATES
 from storage.clock import db_time, local
 from storage.models import Activity, DemandUnit, Draft, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
+from storage.rating_aggregates import rating_aggregates
 from storage.tokens import create_invite
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MIN_RATINGS_FOR_AVERAGES = 3
+MIN_RATINGS_FOR_AVERAGES = MIN_RATINGS_FOR_AGGREGATES
 
 
 def dimensions_of(profile: Profile) -> list[Dimension]:
@@ -166,21 +168,16 @@ class Aggregates:
 
 
 async def station_aggregates(session: AsyncSession, station_id: int, year: int, profile: Profile) -> Aggregates:
-    """Counts and averages only: never who gave which score, never comments."""
+    """Counts and averages only: never who gave which score, never comments (averages from
+    ``rating_aggregates``, which applies the anonymity minimum)."""
     requests = (await session.exec(select(RatingRequest).where(RatingRequest.station_id == station_id,
                                                                RatingRequest.year == year,
                                                                RatingRequest.kind == "service"))).all()
-    ids = [r.id for r in requests]
-    ratings = (await session.exec(select(Rating).where(col(Rating.request_id).in_(ids)))).all() if ids else []
-    per_dimension: dict[str, float] = {}
-    if len(ratings) >= MIN_RATINGS_FOR_AVERAGES:
-        for dimension in profile.rating.dimensions:
-            values = [int(r.scores[dimension.id]) for r in ratings if dimension.id in r.scores]
-            if values:
-                per_dimension[dimension.id] = sum(values) / len(values)
-    overall = sum(r.score for r in ratings) / len(ratings) if len(ratings) >= MIN_RATINGS_FOR_AVERAGES else None
+    found = await rating_aggregates(session, year, [station_id])
+    rated = found[0].aggregate if found else None
     answered = sum(1 for r in requests if r.status == "answered")
-    return Aggregates(len(requests), answered, len(ratings), per_dimension, overall)
+    return Aggregates(len(requests), answered, rated.count if rated else 0,
+                      rated.per_dimension if rated else {}, rated.average if rated else None)
 
 
 async def open_requests(session: AsyncSession, station_id: int, now: dt.datetime) -> list[RatingRequest]:

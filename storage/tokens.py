@@ -22,6 +22,8 @@ TOKEN_BYTES = 24
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 FAILED_ATTEMPTS_LIMIT = 5
 FAILED_ATTEMPTS_WINDOW = dt.timedelta(minutes=15)
+# Links printed on a poster are opened by many people: they are checked but never used up.
+REUSABLE_PURPOSES = frozenset({"apply"})
 
 
 def new_token() -> str:
@@ -55,6 +57,7 @@ async def create_invite(
     demand_unit_id: int | None = None,
     rating_request_id: int | None = None,
     created_by_person_id: int | None = None,
+    policy_profile: str = "",
 ) -> tuple[str, Invite]:
     """Create a token and return it once; only its hash is stored."""
     now = db_time(now)
@@ -66,6 +69,7 @@ async def create_invite(
         station_id=station_id,
         demand_unit_id=demand_unit_id,
         rating_request_id=rating_request_id,
+        policy_profile=policy_profile,
         created_by_person_id=created_by_person_id,
         created_at=now,
         expires_at=now + dt.timedelta(days=days),
@@ -106,6 +110,8 @@ async def redeem(
         problem = TokenProblem.used
     elif invite.expires_at <= now:
         problem = TokenProblem.expired
+    elif invite.purpose in REUSABLE_PURPOSES:
+        return Redeemed(invite)
     else:
         connection = await session.connection()
         claimed = await connection.execute(

@@ -58,7 +58,7 @@ async def advance(turn: Turn, request: RatingRequest, contact: Person, draft: Dr
     comment = " ".join(str(answers[q.id]) for q in questions if q.kind == "text" and not q.required and answers.get(q.id))
     turn.session.add(Rating(request_id=request.id, station_id=request.station_id, person_id=contact.id,
                             scores={q.id: answers[q.id] for q in questions if q.kind == "scale"},
-                            score=ev.satisfaction_score(answers, questions, profile.rating.scale),
+                            score=ev.satisfaction_score(answers, questions, profile.rating),
                             comment=comment, answers=answers, created_at=turn.now))
     request.status = "answered"
     request.answered_at = turn.now

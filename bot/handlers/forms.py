@@ -7,7 +7,7 @@ the draft belongs to the person pressing, and hands submitted answers to ``bot.s
 from __future__ import annotations
 
 from bot.formctx import context_key, form_context
-from bot.routing import KNOWN, MANAGERS, Route, Router, Turn
+from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
 from conversations import engine
@@ -26,6 +26,8 @@ FORM_TITLES = {
     "annual_summary": T("Annual work summary"),
     "activity": T("Service activity"),
 }
+# Forms filled before a station exists register a runner here: services.extras[STATIONLESS_FORMS][form_id].
+STATIONLESS_FORMS = "stationless_forms"
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
 NOTHING_TO_RESUME = T("You have no unfinished form. Send /menu to start one.")
 
@@ -132,7 +134,15 @@ def extend(router: Router, services: Services) -> None:
         assert isinstance(turn.input, ButtonInput)
         parts = turn.input.data.split(":")
         draft = await turn.session.get(Draft, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
-        if draft is None or draft.person_id not in person_ids(turn) or draft.station_id is None:
+        if draft is None or draft.person_id not in person_ids(turn):
+            return engine.moved_on(None).replies
+        runner = services.extras.get(STATIONLESS_FORMS, {}).get(draft.form_id)
+        if runner is not None:  # a form filled before any station exists (a station application)
+            if draft.status != "active":
+                draft.status = "active"
+                await park_others(turn.session, person_ids(turn), draft.id or 0)
+            return list(await runner(turn, draft))
+        if draft.station_id is None:
             return engine.moved_on(None).replies
         station = await turn.session.get(Station, draft.station_id)
         if station is None:
@@ -192,6 +202,6 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("resume", MANAGERS, resume, menu_label=T("Continue my unfinished form"), menu_order=40))
     for command in ("back", "skip", "cancel"):
         router.add(Route(command, KNOWN, form_command))
-    router.add(Route("f", MANAGERS, engine_button, kind="button"))
+    router.add(Route("f", MANAGERS | APPLICANTS, engine_button, kind="button"))
     router.add(Route("fs", MANAGERS, switch_button, kind="button"))
     router.free_input.append(form_input)

@@ -6,8 +6,8 @@ from bot.routing import MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.types import CommandInput, OutgoingFile, Reply
 from locales import T
-from rules.profile import load_profile
 from storage import assessment
+from storage.rating_aggregates import rating_aggregates
 
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
 MIN_YEAR = 2000
@@ -47,11 +47,8 @@ async def dashboard(turn: Turn) -> list[Reply]:
 
     year = turn.today.year
     by_region = await assessment.submission_status_by_region(turn.session, year)
-    summaries = await assessment.rating_summaries(turn.session, year)
-    profiles = {s.id: s.policy_profile for s in await assessment.list_stations(
-        turn.session, station_ids=[x.station_id for x in summaries])}
-    bars = [SatisfactionBar(s.station_name, s.average, load_profile(profiles[s.station_id]).rating.target)
-            for s in summaries if s.station_id in profiles]
+    bars = [SatisfactionBar(s.station_name, s.average, s.target)
+            for s in await rating_aggregates(turn.session, year) if s.average is not None]
     overdue = await assessment.overdue_by_region(turn.session, turn.today)
     png = dashboard_png(by_region, bars, year, turn.tr, overdue)
     return [Reply(T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from sqlmodel import select
 
 from bot.formctx import form_context
 from bot.handlers.forms import manager_station, open_form
-from bot.routing import MANAGERS, STAFF, Route, Router, Turn
+from bot.routing import APPLICANTS, MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.formspec import load_form
 from conversations.review import KIND_LABELS, accepted_notice, answers_text, returned_notice, staff_card
@@ -20,9 +23,32 @@ from storage.submissions import latest_answers, pending_review, review
 FORM_OF_KIND = {"change_report": "change_report", "plan": "annual_plan", "summary": "annual_summary"}
 STALE = T("This submission has changed since this message; nothing was done.")
 MAX_COMMENT = 2000
+HOOKS = "review_kinds"
+
+
+@dataclass(frozen=True)
+class KindHooks:
+    """A submission kind with no station yet (station applications) plugs its own steps into this review flow.
+
+    Registered in ``services.extras["review_kinds"][kind]`` by the area that owns the kind.
+    """
+
+    card: Callable[[Turn, Submission], Awaitable[Reply]]
+    notify: Callable[[Turn, Submission, Reply, str], Awaitable[None]]
+    reopen: Callable[[Turn, Submission], Awaitable[list[Reply]]]
+    accept: Callable[[Turn, Submission, Person, int], Awaitable[list[Reply]]]
+
+
+def hooks_for(turn: Turn, kind: str) -> KindHooks | None:
+    hooks: KindHooks | None = turn.services.extras.get(HOOKS, {}).get(kind)
+    return hooks
 
 
 async def notify_station(turn: Turn, submission: Submission, reply: Reply, key: str) -> None:
+    hooks = hooks_for(turn, submission.kind)
+    if hooks is not None:
+        await hooks.notify(turn, submission, reply, key)
+        return
     query = select(Person).where(Person.station_id == submission.station_id,
                                  Person.role.in_([Role.manager.value, Role.liaison.value]),  # type: ignore[attr-defined]
                                  Person.active == True)  # noqa: E712
@@ -33,6 +59,9 @@ async def notify_station(turn: Turn, submission: Submission, reply: Reply, key: 
 
 
 async def card_for(turn: Turn, submission: Submission) -> Reply:
+    hooks = hooks_for(turn, submission.kind)
+    if hooks is not None:
+        return await hooks.card(turn, submission)
     station = await turn.session.get(Station, submission.station_id)
     assert station is not None and submission.id is not None
     form = load_form(FORM_OF_KIND[submission.kind], station.policy_profile)
@@ -62,6 +91,9 @@ def extend(router: Router, services: Services) -> None:
         version = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else -1
         if submission.status != SubmissionStatus.submitted or version != submission.current_version:
             return [Reply(STALE, notice=STALE)]
+        hooks = hooks_for(turn, submission.kind)
+        if action == "a" and hooks is not None:
+            return await hooks.accept(turn, submission, staff, version)
         if action == "a":
             await review(turn.session, submission, accept=True, staff_person_id=staff.id, now=turn.now)
             await notify_station(turn, submission, accepted_notice(kind=submission.kind, year=submission.year),
@@ -76,6 +108,9 @@ def extend(router: Router, services: Services) -> None:
         return [Reply(STALE, notice=STALE)]
 
     async def reopen(turn: Turn, submission: Submission) -> list[Reply]:
+        hooks = hooks_for(turn, submission.kind)
+        if hooks is not None:
+            return await hooks.reopen(turn, submission)
         station = await manager_station(turn)
         if station is None or station.id != submission.station_id:
             return [Reply(T("You cannot do that with your current role. Send /help to see what you can do."))]
@@ -121,12 +156,12 @@ def extend(router: Router, services: Services) -> None:
         lines: list[Text] = [T("{n} submissions await review (oldest first):", n=total)]
         buttons = []
         for sub in rows:
-            station = await turn.session.get(Station, sub.station_id)
+            station = await turn.session.get(Station, sub.station_id) if sub.station_id else None
             lines.append(Join((Raw(f"#{sub.id}"), KIND_LABELS.get(sub.kind, Raw(sub.kind)),
-                               Raw(station.name if station else "?"), T("{day}", day=sub.submitted_at.date())), " · "))
+                               Raw(station.name if station else "—"), T("{day}", day=sub.submitted_at.date())), " · "))
             buttons.append([Button(Raw(f"#{sub.id}"), f"rv:s:{sub.id}")])
         return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
-    router.add(Route("rv", MANAGERS | STAFF, review_button, kind="button"))
+    router.add(Route("rv", MANAGERS | STAFF | APPLICANTS, review_button, kind="button"))
     router.add(Route("pending", STAFF, pending, menu_label=T("Submissions awaiting review"), menu_order=520))
     router.free_input.insert(0, comment_input)

@@ -16,9 +16,11 @@ from locales import Raw, T
 from rules.deadlines import deadline_for, due_items
 from rules.profile import load_profile
 from rules.scoring import estimate_score, minimums_status
+from storage.assessment import staff_scored
 from storage.calendar import workday_calendar
-from storage.ledger import month_counts, satisfaction, submitted_pairs, year_totals
+from storage.ledger import month_counts, submitted_pairs, year_totals
 from storage.models import Draft, Society
+from storage.rating_aggregates import station_satisfaction
 
 COMMANDS = {"plan": "plan", "summary": "summary"}
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
@@ -49,14 +51,18 @@ async def build_view(turn: Turn) -> StatusView | None:
     labels = {a.id: a.label for a in profile.activity_types}
     counts = [CountLine(T(labels.get(kind, kind)), n) for kind, n in sorted(totals.by_type.items())]
     minimums = [CountLine(T(m.label), m.actual, m.required) for m in minimums_status(totals, profile, level)]
-    estimate = estimate_score(totals, profile)
-    average, ratings = await satisfaction(turn.session, station.id, year)
+    estimate = estimate_score(totals, profile, await staff_scored(turn.session, station.id, year))
+    rated = await station_satisfaction(turn.session, station, year)
     return StatusView(
         station_name=station.name, year=year, due=sorted(due, key=lambda d: d.due_on), counts=counts,
         minimums=minimums,
-        score=estimate.total if estimate is not None and estimate.kind == "table" else None,
+        score=estimate.low if estimate is not None and estimate.kind == "table" else None,
+        score_high=estimate.high if estimate is not None and estimate.kind == "table" else None,
         score_passes=estimate.passes if estimate is not None else None,
-        satisfaction=average if ratings else None, satisfaction_target=profile.rating.target, ratings=ratings,
+        awaiting_staff=tuple(T(line.label) for line in estimate.awaiting) if estimate is not None else (),
+        satisfaction=rated.aggregate.average, satisfaction_met=rated.aggregate.met,
+        satisfaction_target=profile.rating.target, satisfaction_above=profile.rating.target_comparison == "above",
+        ratings=rated.count,
         guessed_years=tuple(sorted(calendar.guessed_years_used)),
     )
 
@@ -68,7 +74,8 @@ def extend(router: Router, services: Services) -> None:
             return [Reply(NO_STATION)]
         reply = status_reply(view)
         chart = Button(T("📊 Activities by month"), "st:chart")
-        return [Reply(reply.text, (*reply.buttons, (chart,)))]
+        extras = [r for hook in services.extras.get("status_extras", []) for r in await hook(turn)]
+        return [Reply(reply.text, (*reply.buttons, (chart,))), *extras]
 
     async def chart(turn: Turn) -> list[Reply]:
         """The year's activities by month as a picture: rendered only when asked for (it costs ~0.2 s)."""

@@ -26,6 +26,7 @@ from conversations.survey import (
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text, translator
 from rules.profile import load_profile
+from rules.satisfaction import meets_target
 from storage.drafts import active_draft, get_or_create, save
 from storage.models import AuditLog, DemandUnit, Draft, Invite, Person, RatingRequest, Role, Station
 from storage.people import bind_invite, bindings_for
@@ -86,7 +87,7 @@ async def finish(turn: Turn, request: RatingRequest, contact: Person, draft: Dra
     profile = await profile_of_request(turn.session, request)
     dimensions = dimensions_of(profile)
     scores = scores_of(draft)
-    value = score([scores[d.id] for d in dimensions], profile.rating.scale)
+    value = score([scores[d.id] for d in dimensions], profile.rating)
     rating = await store_rating(turn.session, request, contact, scores, value, comment, turn.now)
     await turn.session.delete(draft)
     if value < profile.rating.alert_threshold:
@@ -232,10 +233,12 @@ async def manager_ratings(turn: Turn, station: Station, year: int) -> list[Reply
         for dimension in profile.rating.dimensions:
             if dimension.id in agg.per_dimension:
                 lines.append(average_line(T(dimension.label), agg.per_dimension[dimension.id]))
-        lines.append(T("Overall: {score} out of 100 (target {target}).", score=Raw(f"{agg.overall:.0f}"),
+        lines.append(T("Overall: {score} out of 100 (target {target}).", score=Raw(f"{agg.overall:.1f}"),
                        target=Raw(f"{profile.rating.target:.0f}")))
-        if agg.overall < profile.rating.target:
-            lines.append(T("⚠️ Below the target."))
+        if not meets_target(agg.overall, profile.rating):
+            lines.append(T("⚠️ Target not reached: it asks for more than {target}.",
+                           target=Raw(f"{profile.rating.target:.0f}"))
+                         if profile.rating.target_comparison == "above" else T("⚠️ Below the target."))
     pending = await open_requests(turn.session, station.id, turn.now)
     buttons = []
     if pending:

@@ -6,17 +6,28 @@ import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
-from bot.webapp.auth import require_token, services_of
+from bot.webapp.auth import require_scope, require_token, services_of
+from bot.webapp.params import (
+    Filter,
+    IdPath,
+    IdQuery,
+    Limit,
+    Offset,
+    YearPath,
+    YearQuery,
+    YearRequired,
+    no_nul,
+)
 from locales import normalise_locale, translator
 from storage import assessment
-from storage.models import Activity, Rating, Station, Submission
+from storage.api_tokens import scope_allows
+from storage.models import Activity, ApiToken, Rating, Station, Submission
+from storage.rating_aggregates import rating_aggregates
 
 router = APIRouter(prefix="/api/v1", tags=["staff"], dependencies=[Depends(require_token)])
 
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 DEFAULT_LIMIT = 100
 
 
@@ -44,8 +55,8 @@ def _rating(row: Rating) -> dict[str, Any]:
 
 
 @router.get("/stations", response_model=Page)
-async def stations(request: Request, profile: str | None = None, region: str | None = None,
-                   status: str | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
+async def stations(request: Request, profile: Filter = None, region: Filter = None,
+                   status: Filter = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     async with services_of(request).db.session() as session:
         total = await assessment.count_stations(session, profile, region, status)
         rows = await assessment.list_stations(session, profile, region, status, limit=limit, offset=offset)
@@ -53,7 +64,7 @@ async def stations(request: Request, profile: str | None = None, region: str | N
 
 
 @router.get("/stations/{station_id}")
-async def station(request: Request, station_id: int) -> dict[str, Any]:
+async def station(request: Request, station_id: IdPath) -> dict[str, Any]:
     async with services_of(request).db.session() as session:
         row = await session.get(Station, station_id)
     if row is None:
@@ -62,7 +73,7 @@ async def station(request: Request, station_id: int) -> dict[str, Any]:
 
 
 @router.get("/submissions", response_model=Page)
-async def submissions(request: Request, year: int | None = None, limit: Limit = DEFAULT_LIMIT,
+async def submissions(request: Request, year: YearQuery = None, limit: Limit = DEFAULT_LIMIT,
                       offset: Offset = 0) -> Page:
     async with services_of(request).db.session() as session:
         total = await assessment.count_submissions(session, year)
@@ -71,8 +82,8 @@ async def submissions(request: Request, year: int | None = None, limit: Limit = 
 
 
 @router.get("/activities", response_model=Page)
-async def activities(request: Request, station_id: int | None = None, year: int | None = None,
-                     type: str | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
+async def activities(request: Request, station_id: IdQuery = None, year: YearQuery = None,
+                     type: Filter = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     ids = [station_id] if station_id is not None else None
     async with services_of(request).db.session() as session:
         total = await assessment.count_activities(session, ids, year, type)
@@ -81,16 +92,20 @@ async def activities(request: Request, station_id: int | None = None, year: int 
 
 
 @router.get("/ratings/summary", response_model=Page)
-async def ratings_summary(request: Request, year: int | None = None, limit: Limit = DEFAULT_LIMIT,
+async def ratings_summary(request: Request, year: YearRequired, limit: Limit = DEFAULT_LIMIT,
                           offset: Offset = 0) -> Page:
+    """Per station: ``count``, and ``average`` (0–100), ``met`` and ``per_dimension`` only from 3 ratings on
+    (null below: one or two ratings would identify the rater)."""
     async with services_of(request).db.session() as session:
-        summaries = await assessment.rating_summaries(session, year)
-    items = [dataclasses.asdict(s) for s in summaries]
+        found = await rating_aggregates(session, year)
+    items = [{"station_id": s.station_id, "station_name": s.station_name, "count": s.count,
+              "average": s.aggregate.average, "met": s.aggregate.met, "target": s.target,
+              "per_dimension": s.aggregate.per_dimension if s.aggregate.shown else None} for s in found]
     return Page(items=items[offset:offset + limit], total=len(items), limit=limit, offset=offset)
 
 
-@router.get("/ratings", response_model=Page)
-async def ratings(request: Request, station_id: int | None = None, year: int | None = None,
+@router.get("/ratings", response_model=Page, dependencies=[Depends(require_scope("individual"))])
+async def ratings(request: Request, station_id: IdQuery = None, year: YearQuery = None,
                   limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     ids = [station_id] if station_id is not None else None
     async with services_of(request).db.session() as session:
@@ -105,7 +120,10 @@ def _score(score: assessment.StationScore) -> dict[str, Any]:
         "minimums_met": score.minimums_met,
         "minimums": [dataclasses.asdict(m) for m in score.minimums],
         "score_kind": score.score_kind,
-        "quzhou_estimate": ({"total": score.score_total, "passes": score.score_passes,
+        "quzhou_estimate": ({"low": score.score_total, "high": score.score_high,
+                             "automatic": score.score_automatic, "manual_scored": score.score_manual,
+                             "awaiting_staff": [line.id for line in score.awaiting_staff],
+                             "passes": score.score_passes,
                              "lines": [{"id": line.id, "group": line.group, "points": line.points,
                                         "max_points": line.max_points, "actual": line.actual,
                                         "manual": line.manual} for line in score.lines]}
@@ -115,7 +133,7 @@ def _score(score: assessment.StationScore) -> dict[str, Any]:
 
 
 @router.get("/scores/{year}", response_model=Page)
-async def scores(request: Request, year: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
+async def scores(request: Request, year: YearPath, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     async with services_of(request).db.session() as session:
         total = await assessment.count_stations(session)
         rows = await assessment.year_scores(session, year, limit=limit, offset=offset)
@@ -127,11 +145,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/exports/{year}.xlsx", response_class=Response,
             responses={200: {"content": {XLSX: {}}, "description": "the year's workbook"}})
-async def export(request: Request, year: int, lang: str = "zh_Hans") -> Response:
+async def export(request: Request, year: YearPath,
+                 lang: Annotated[str, Query(max_length=20), AfterValidator(no_nul)] = "zh_Hans",
+                 token: ApiToken = Depends(require_token)) -> Response:
+    """The year's workbook; a token without the individual scope gets per-dimension rating averages."""
     from bot.exports import export_year
 
     async with services_of(request).db.session() as session:
-        content = await export_year(session, year, translator(normalise_locale(lang)))
+        content = await export_year(session, year, translator(normalise_locale(lang)),
+                                    individual_ratings=scope_allows(token.scope, "individual"))
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="stationbot-{year}.xlsx"'})
 

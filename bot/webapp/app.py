@@ -1,4 +1,9 @@
-"""The ASGI app: ``POST /telegram/{path}`` (the webhook), ``GET /healthz`` and the staff API."""
+"""The ASGI app: ``POST /telegram/{path}`` (the webhook), ``GET /healthz`` and the staff API.
+
+Every GET route also answers HEAD (uptime checkers use it); every response carries
+``Cache-Control: no-store`` and ``X-Content-Type-Options: nosniff`` (staff data must not sit in
+a proxy's or browser's cache, and an export must not be sniffed into something else).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,62 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from telegram import Update
 from telegram.ext import Application
 
 from bot.services import Services
+from bot.webapp.auth import bearer, token_of
 from storage.models import DispatcherLock
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 OUTBOX_LOCK = "outbox"
+MAX_UPDATE_ID = 2**63 - 1  # the BIGINT column of processed_update
+SECURITY_HEADERS = ((b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"))
+
+
+class HeadAndHeaders:
+    """ASGI middleware: HEAD runs the GET route and drops the body; security headers on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def update_problem(payload: object) -> str | None:
+    """Why a JSON body is not a Telegram update (None when it is one worth handing to PTB)."""
+    if not isinstance(payload, dict):
+        return "not an object"
+    update_id = payload.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id <= MAX_UPDATE_ID:
+        return "no valid update_id"
+    if len(payload) < 2:
+        return "no content"
+    return None
 
 
 def webhook_path(url: str, secret: str) -> str:
@@ -42,6 +90,7 @@ def _secret_ok(given: str | None, expected: str) -> bool:
 
 
 async def health(services: Services) -> tuple[int, dict[str, Any]]:
+    """Status code and details (database, outbox lease holder host:pid) — the details only for a token."""
     body: dict[str, Any] = {"database": "ok", "dispatcher": None}
     try:
         async with services.db.engine.connect() as conn:
@@ -65,6 +114,7 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
 
     app = FastAPI(title="stationbot", summary="Telegram webhook and the staff API of stationbot",
                   version="1", docs_url="/docs", openapi_url="/openapi.json")
+    app.add_middleware(HeadAndHeaders)
     app.state.services = services
     app.state.application = application
     settings = services.settings
@@ -78,18 +128,30 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
             return JSONResponse({"ok": False}, status_code=404)
         try:
             payload = await request.json()
-        except ValueError:
-            return JSONResponse({"ok": False}, status_code=400)
-        update = Update.de_json(payload, application.bot)
-        if update is None:
-            return JSONResponse({"ok": False}, status_code=400)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
+            return JSONResponse({"ok": False, "error": "body is not JSON"}, status_code=400)
+        problem = update_problem(payload)
+        if problem is None:
+            try:
+                update = Update.de_json(payload, application.bot)
+            except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+                update = None
+            problem = None if update is not None else "not a Telegram update"
+        if problem is not None:
+            log.info("webhook: refused a body that is not an update (%s)", problem)
+            return JSONResponse({"ok": False, "error": f"not a Telegram update: {problem}"}, status_code=400)
         await application.process_update(update)
         return JSONResponse({"ok": True})
 
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> JSONResponse:
+    @app.get("/healthz", tags=["health"], responses={503: {"description": "not ok"}})
+    async def healthz(request: Request,
+                      credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> JSONResponse:
+        """``{"status": "ok"}`` (200) or ``{"status": "not ok"}`` (503); with a staff API token also the details."""
         code, body = await health(services)
-        return JSONResponse(body, status_code=code)
+        public: dict[str, Any] = {"status": "ok" if code == 200 else "not ok"}
+        if credentials is not None and code == 200 and await token_of(request, credentials) is not None:
+            public.update(body)
+        return JSONResponse(public, status_code=code)
 
     app.include_router(api_router)
     return app

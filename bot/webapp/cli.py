@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import sys
+from urllib.parse import urlsplit
 
+from bot.cli_support import fail, open_read_only, say
 from bot.settings import Settings
+from locales import Raw, T
+from storage.api_tokens import SCOPES
 from storage.db import Database
+
+MAX_ID = 2**31 - 1
 
 MIN_SECRET = 16
 SECRET_HELP = (f"TELEGRAM_WEBHOOK_SECRET must be set to a random string of at least {MIN_SECRET} characters "
@@ -14,6 +22,9 @@ SECRET_HELP = (f"TELEGRAM_WEBHOOK_SECRET must be set to a random string of at le
                "print(secrets.token_urlsafe(32))\"`.")
 URL_HELP = ("TELEGRAM_WEBHOOK_URL must be set to the public https:// address of /telegram/<path>, "
             "as Telegram will call it.")
+PATH_HELP = ("TELEGRAM_WEBHOOK_URL must end in /telegram/<path> (one path segment, e.g. "
+             "https://bot.example.org/telegram/updates): only that address is served, got {url!r}.")
+WEBHOOK_PATH = re.compile(r"^/telegram/[A-Za-z0-9._~-]+$")
 
 
 def webhook_problem(settings: Settings) -> str | None:
@@ -26,6 +37,8 @@ def webhook_problem(settings: Settings) -> str | None:
         return SECRET_HELP
     if not settings.telegram_webhook_url.startswith("https://"):
         return URL_HELP  # Telegram calls only https webhooks
+    if not WEBHOOK_PATH.match(urlsplit(settings.telegram_webhook_url).path):
+        return PATH_HELP.format(url=settings.telegram_webhook_url)  # else every update would get 404
     return None
 
 
@@ -54,30 +67,74 @@ async def serve_webhook(settings: Settings) -> int:
     return 0
 
 
-async def token_command(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.api_tokens import create_api_token, list_api_tokens, revoke_api_token
+def ask_scope(settings: Settings) -> str | None:
+    """The scope typed at the prompt (Enter = aggregates, the narrowest); None when the answer is not one."""
+    say(settings, T("Which scope? aggregates = counts, averages and scores only; individual = also single ratings "
+                    "and their comments (they can hold phone numbers); write = changes too."))
+    try:
+        answer = input("scope [aggregates/individual/write] (aggregates): ").strip().lower()
+    except EOFError:
+        answer = ""
+    scope = answer or "aggregates"
+    return scope if scope in SCOPES else None
 
+
+async def token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.api_tokens import NAME_LENGTH, create_api_token, token_name_problem
+
+    problem = token_name_problem(args.name)
+    if problem is not None:
+        return fail(settings, T("--name must be printable text of 1 to {limit} characters (it is shown in "
+                                "`stationbot token list`)", limit=NAME_LENGTH))
+    scope = args.scope
+    if scope is None:
+        scope = ask_scope(settings) if sys.stdin.isatty() else "aggregates"
+        if scope is None:
+            return fail(settings, T("the scope must be aggregates, individual or write"))
     db = Database(settings.database_url)
     await db.upgrade()
     try:
         async with db.session() as session:
-            if args.token_command == "create":
-                token, row = await create_api_token(session, args.name, settings.now())
-                await session.commit()
-                print(f"token {row.id} ({row.name}) created; it is shown only this once:")
-                print(token)
-            elif args.token_command == "revoke":
-                if not await revoke_api_token(session, args.id, settings.now()):
-                    print(f"error: no token {args.id} (see `stationbot token list`)")
-                    return 2
-                await session.commit()
-                print(f"token {args.id} revoked")
-            else:
-                for row in await list_api_tokens(session):
-                    state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-                    print(f"{row.id}\t{row.name}\t{row.created_at:%Y-%m-%d}\t{state}")
+            token, row = await create_api_token(session, args.name, settings.now(), scope)
+            await session.commit()
     finally:
         await db.dispose()
+    say(settings, T("token {number} ({name}, scope {scope}) created; it is shown only this once:", number=row.id,
+                    name=Raw(row.name), scope=Raw(row.scope)))
+    print(token)
+    return 0
+
+
+async def token_command(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.api_tokens import list_api_tokens, revoke_api_token
+
+    if args.token_command == "create":
+        return await token_create(args, settings)
+    if args.token_command == "revoke":
+        if not 0 < args.id <= MAX_ID:
+            return fail(settings, T("no token {number} (see `stationbot token list`)", number=args.id))
+        db = Database(settings.database_url)
+        await db.upgrade()
+        try:
+            async with db.session() as session:
+                if not await revoke_api_token(session, args.id, settings.now()):
+                    return fail(settings, T("no token {number} (see `stationbot token list`)", number=args.id))
+                await session.commit()
+        finally:
+            await db.dispose()
+        say(settings, T("token {number} revoked", number=args.id))
+        return 0
+    read_only = await open_read_only(settings)
+    if read_only is None:
+        return 2
+    try:
+        async with read_only.session() as session:
+            rows = await list_api_tokens(session)
+    finally:
+        await read_only.dispose()
+    for row in rows:
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        print(f"{row.id}\t{row.name}\t{row.scope}\t{row.created_at:%Y-%m-%d}\t{state}")
     return 0
 
 

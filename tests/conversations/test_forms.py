@@ -21,7 +21,8 @@ def test_every_form_loads_for_every_profile(form_id: str, profile: str) -> None:
 
 
 def test_form_ids() -> None:
-    assert form_ids() == ["activity", "annual_plan", "annual_summary", "change_report"]
+    assert form_ids() == ["activity", "annual_plan", "annual_summary", "change_report", "rectification_report",
+                          "station_application"]
 
 
 def test_only_guiyang_has_the_phases_group() -> None:

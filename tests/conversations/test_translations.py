@@ -45,12 +45,13 @@ def form_msgids() -> Iterator[str]:
 
 
 def catalog(locale: str) -> Catalog:
-    """Every .po of the locale (one per area, merged at load like ``locales.i18n``), empty msgstrs kept."""
+    """Every .po file of the locale as one catalog, as the loader merges them (forms of other areas live there)."""
     merged = Catalog(locale=locale)
     for path in sorted((ROOT / "locales" / locale).glob("*.po")):
         with path.open("rb") as fh:
             for message in read_po(fh, locale=locale):
-                if message.id and (message.id not in merged or (message.string and not merged[message.id].string)):
+                known = merged.get(message.id) if message.id else None
+                if message.id and (known is None or not known.string):
                     merged.add(message.id, message.string)
     return merged
 

@@ -76,7 +76,9 @@ def test_loaded_2027_schedule_takes_precedence() -> None:
 def test_loaded_schedule_can_override_the_library() -> None:
     cal = WorkdayCalendar({D(2026, 2, 14): False}, {2026})
     assert not cal.is_workday(D(2026, 2, 14))
-    assert cal.is_workday(D(2026, 2, 16)), "a loaded year's unlisted days follow Mon–Fri"
+    # Issue 16: a loaded file overrides day by day; its unlisted days keep the library's answer.
+    assert not cal.is_workday(D(2026, 2, 16)), "Spring Festival 2026 stays a holiday"
+    assert not cal.is_workday(D(2026, 10, 1)) and cal.is_workday(D(2026, 2, 13))
 
 
 def test_example_file_says_it_is_not_official() -> None:

@@ -63,25 +63,64 @@ def test_wuhan_minimums() -> None:
     assert (status["media_reports"].actual, status["media_reports"].met) == (4, False)
 
 
-def test_quzhou_score_worked_example() -> None:
+def test_quzhou_score_worked_example_seed004_annex() -> None:
     # expert days 35 -> 3 (30–40 band); consulting: 1 report + 2 adopted = 3 x 5 = 15, capped at 10;
     # exchange: 1 big meeting 10 + 1 salon 5 = 15, capped at 10; problems: 2 x 5 = 10 (no cap);
     # group standard 3 (no cap); one provincial award = the first award, 5; 1 national media report 5.
-    # Total = 3 + 10 + 10 + 10 + 3 + 5 + 5 = 46 -> below 60; building (35) is staff-assessed.
+    # Automatic = 3 + 10 + 10 + 10 + 3 + 5 + 5 = 46; building (35) is staff-assessed: the range is 46..81.
     rows = [Row(expert_days=35, outcomes={"reports_written": 1, "reports_adopted": 2, "big_meetings": 1, "salons": 1,
                                           "problems_solved": 2, "standards_group": 1, "awards_provincial": 1,
                                           "media_national": 1})]
     quzhou = load_profile("quzhou")
-    estimate = estimate_score(totals_from_rows(rows, experts=[ExpertDays(1, days=35)]), quzhou)
+    estimate = estimate_score(totals_from_rows(rows, experts=[ExpertDays(1, days=35)]), quzhou, {})
     assert estimate is not None
-    assert estimate.total == 46 and estimate.passes is False
+    assert (estimate.automatic, estimate.manual_scored, estimate.low, estimate.high) == (46, 0, 46, 81)
+    assert estimate.passes is None, "60 lies within 46..81: no verdict (第十七条 低于60分为不合格)"
+    assert [line.id for line in estimate.awaiting] == ["facilities", "funding_systems", "project_planning",
+                                                       "coordination", "radiation"]
     assert estimate.manual_points_missing == 35
     assert estimate.group_total("operation") == 23 and estimate.group_total("output") == 23
-    # Staff add building: facilities 12 (clipped to its 10), funding 8, planning 4 -> 46 + 22 = 68.
+    # Staff add building: facilities 12 (clipped to its 10), funding 8, planning 4 -> 46 + 22 = 68..78.
     with_building = estimate_score(totals_from_rows(rows, experts=[ExpertDays(1, days=35)]), quzhou,
                                    {"facilities": 12, "funding_systems": 8, "project_planning": 4})
-    assert with_building is not None and with_building.total == 68 and with_building.passes is True
-    assert with_building.manual_points_missing == 10, "coordination 4 + radiation 6 not scored yet"
+    assert with_building is not None
+    assert (with_building.manual_scored, with_building.low, with_building.high) == (22, 68, 78)
+    assert with_building.passes is True, "the whole range is at or above 60"
+    assert [line.id for line in with_building.awaiting] == ["coordination", "radiation"]
+
+
+def test_quzhou_states_failing_only_when_even_full_staff_marks_stay_below_60_seed004_art17() -> None:
+    """第十七条: 评分低于 60 分的为不合格. Automatic 13 + at most 35 from staff = 48 < 60: failing is certain."""
+    quzhou = load_profile("quzhou")
+    estimate = estimate_score(totals_from_rows([Row(expert_days=35, outcomes={"problems_solved": 2})],
+                                               experts=[ExpertDays(1, days=35)]), quzhou, {})
+    assert estimate is not None and (estimate.low, estimate.high) == (13, 48)
+    assert estimate.passes is False
+
+
+@pytest.mark.parametrize(("manual", "passes"), [
+    ({"facilities": 10, "funding_systems": 10, "project_planning": 5, "coordination": 4, "radiation": 6}, True),
+    ({"facilities": 0}, None),
+    ({"facilities": 0, "funding_systems": 0, "project_planning": 0, "coordination": 0, "radiation": 0}, False),
+])
+def test_quzhou_verdict_only_when_the_range_is_on_one_side_of_60_seed004_art17(
+        manual: dict[str, float], passes: bool | None) -> None:
+    quzhou = load_profile("quzhou")
+    # experts' days 45 -> 5; 2 reports -> 10; 1 big meeting -> 10; 2 problems -> 10: 35 automatic.
+    rows = [Row(expert_days=45, outcomes={"problems_solved": 2, "reports_written": 2, "big_meetings": 1})]
+    estimate = estimate_score(totals_from_rows(rows, experts=[ExpertDays(1, days=45)]), quzhou, manual)
+    assert estimate is not None and estimate.automatic == 35
+    assert estimate.passes is passes
+    assert estimate.high == estimate.low + sum(line.max_points or 0 for line in estimate.awaiting)
+    if manual == {"facilities": 0}:
+        assert (estimate.low, estimate.high) == (35, 60), "60 is reachable: no verdict"
+
+
+def test_quzhou_exactly_60_passes_seed004_art17() -> None:
+    """Only a score below 60 fails (评分低于 60 分的为不合格): 60 with nothing awaiting passes."""
+    from rules.scoring import verdict
+
+    assert verdict(60, 60, 60) is True and verdict(59.5, 59.5, 60) is False and verdict(55, 60, 60) is None
 
 
 @pytest.mark.parametrize(("awards", "points"), [

@@ -32,12 +32,22 @@ COMMANDS: dict[str, frozenset[str]] = {
     "broadcasts": STAFF_ONLY, "evaluation": STAFF_ONLY, "dashboard": STAFF_ONLY,
     # Managers see their own station's aggregates and pack; staff see everything.
     "ratings": MANAGERS | STAFF_ONLY, "export": MANAGERS | STAFF_ONLY,
+    # The yearly assessment (issue 11): scoring the table's manual rows is staff work.
+    "scoring": STAFF_ONLY, "scoresheet": STAFF_ONLY, "assess": STAFF_ONLY,
+    # A manager files the rectification report of their own station.
+    "rectify": MANAGERS,
+    # Station applications: staff publish the link and decide; /apply is for applicants only (none here);
+    # anyone the bot knows may read running 公示 and object.
+    "apply_link": STAFF_ONLY, "applications": STAFF_ONLY, "apply": frozenset(),
+    "notices": KNOWN, "object": KNOWN,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
     "bc": STAFF_ONLY,
     # Survey and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
     "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,
+    "ms": STAFF_ONLY, "as": STAFF_ONLY,
+    "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"

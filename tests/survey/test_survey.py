@@ -51,7 +51,7 @@ async def test_unbound_unit_gets_link_and_qr_and_rates_in_chinese(sandbox: Sandb
         rating = (await session.exec(select(Rating))).one()
         request = (await session.exec(select(RatingRequest))).one()
         contact = (await session.exec(select(Person).where(Person.telegram_user_id == WANG.id))).one()
-    assert rating.score == 90.0  # mean 4.6 -> (4.6 - 1) / 4 * 100
+    assert rating.score == 92.0  # levels 100, 80, 100, 80, 100 (非常满意 100 … 非常不满意 20): mean 92
     assert rating.comment == "老师讲得很好" and rating.scores["venue"] == 5
     assert (request.status, request.answered_at is not None) == ("answered", True)
     assert (contact.role, contact.demand_unit_id) == ("demand_contact", request.demand_unit_id)
@@ -70,7 +70,7 @@ async def test_bound_contact_is_asked_through_the_outbox_in_english(sandbox: San
     assert "Thank you" in joined(await sandbox.press(JANE, "No comment"))
     async with sandbox.services.db.session() as session:
         scores = sorted(r.score for r in (await session.exec(select(Rating))).all())
-    assert scores == [50.0, 100.0]
+    assert scores == [60.0, 100.0]  # 一般 (3 stars) on every question is 60
 
 
 async def test_second_attempt_says_already_rated_and_when(sandbox: Sandbox, alice: Seat, clock: FixedClock) -> None:
@@ -168,8 +168,9 @@ async def test_manager_sees_aggregates_without_identities_or_comments(sandbox: S
     await log_service(sandbox, alice, "S4", "Unit D")
     shown = joined(await sandbox.send(alice.user, "/ratings"))
     assert "Rating requests: 4; answered: 3 (75%)" in shown
-    assert "Convenience of the venue: 4.0" in shown and "Overall: 75 out of 100 (target 80)" in shown
-    assert "Below the target" in shown and "S4" in shown
+    # 100, 60 and 80: the mean is exactly 80, and seed 002's annex asks for 满意度高于80分 (strictly above).
+    assert "Convenience of the venue: 4.0" in shown and "Overall: 80.0 out of 100 (target 80)" in shown
+    assert "Target not reached: it asks for more than 80" in shown and "S4" in shown
     for secret in ("secret remark", "Rater", "Unit A", "Unit B", "Unit C"):
         assert secret not in shown
 
@@ -182,7 +183,7 @@ async def test_low_rating_alerts_staff_who_see_details(sandbox: Sandbox, alice: 
     async with sandbox.services.db.session() as session:
         rating = (await session.exec(select(Rating))).one()
         keys = [r.idempotency_key for r in (await session.exec(select(OutboxMessage))).all()]
-    assert rating.score == 10.0
+    assert rating.score == 28.0  # levels 20, 40, 20, 40, 20
     assert any(k.startswith(f"rating-alert:{rating.id}:staff-") for k in keys)
     listing = joined(await sandbox.send(STAFF, "/ratings"))
     assert "Unit A" in listing and "Nobody came on time" in listing

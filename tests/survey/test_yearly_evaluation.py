@@ -69,7 +69,7 @@ async def test_yearly_evaluation_reaches_bound_and_unbound_units(sandbox: Sandbo
         requests = (await session.exec(select(RatingRequest))).all()
         contact = (await session.exec(select(Person).where(Person.telegram_user_id == NEWCOMER.id))).one()
     assert [r.kind for r in requests] == ["yearly", "yearly"]
-    assert [r.score for r in ratings] == [75.0, 25.0]
+    assert [r.score for r in ratings] == [80.0, 40.0]  # 4 stars = 满意 = 80, 2 stars = 40
     assert ratings[0].answers == {"overall": 4, "achievements": "Solved two casting defects.", "continue": True,
                                   "comment": ""}
     assert ratings[1].answers["continue"] is False and ratings[1].comment == "希望多来现场"

@@ -41,6 +41,6 @@ async def client(web_box: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def api_token(db: Database, clock: FixedClock) -> str:
     async with db.session() as session:
-        token, _ = await create_api_token(session, "tests", clock())
+        token, _ = await create_api_token(session, "tests", clock(), scope="individual")
         await session.commit()
     return token

@@ -85,15 +85,20 @@ async def test_lists_and_scores(client: httpx.AsyncClient, db: Database, api_tok
     assert "answers" not in activities["items"][0]
     summary = (await client.get("/api/v1/ratings/summary", params={"year": 2027}, headers=headers)).json()
     by_station = {s["station_id"]: s for s in summary["items"]}
-    assert by_station[seeded.quzhou_id]["average"] == 80.0 and by_station[seeded.quzhou_id]["count"] == 2
+    # Two ratings: no average (the 3-rating minimum), only the count.
+    assert by_station[seeded.quzhou_id]["average"] is None and by_station[seeded.quzhou_id]["count"] == 2
     ratings = (await client.get("/api/v1/ratings", params={"station_id": seeded.wuhan_id}, headers=headers)).json()
     assert ratings["total"] == 1 and ratings["items"][0]["score"] == 50.0 and "person_id" not in ratings["items"][0]
     scores = (await client.get("/api/v1/scores/2027", headers=headers)).json()
     items = {s["station_id"]: s for s in scores["items"]}
     quzhou, wuhan = items[seeded.quzhou_id], items[seeded.wuhan_id]
-    assert quzhou["quzhou_estimate"]["total"] is not None and quzhou["wuhan_counters"] is None
-    lines = quzhou["quzhou_estimate"]["lines"]
-    assert sum(line["points"] or 0 for line in lines) == pytest.approx(quzhou["quzhou_estimate"]["total"])
+    estimate = quzhou["quzhou_estimate"]
+    assert estimate["low"] is not None and quzhou["wuhan_counters"] is None
+    lines = estimate["lines"]
+    assert sum(line["points"] or 0 for line in lines) == pytest.approx(estimate["low"])
+    assert estimate["high"] == pytest.approx(estimate["low"] + 35), "seed 004 annex: 35 points await staff"
+    assert estimate["awaiting_staff"] == ["facilities", "funding_systems", "project_planning", "coordination",
+                                          "radiation"]
     assert {line["group"] for line in lines} == {"building", "operation", "output"}
     assert wuhan["quzhou_estimate"] is None
     trained = next(c for c in wuhan["wuhan_counters"] if c["id"] == "enterprises_trained")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import shutil
+import subprocess
 import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
+import matplotlib
 import pytest
 from PIL import Image
 
-from bot import charts
+from bot import charts, fonts
 from bot.charts import SatisfactionBar, activities_by_month_png, dashboard_png
 from bot.sandbox_client import Sandbox, User
 from locales import translator
@@ -53,19 +59,70 @@ async def test_overdue_by_region(db: Database) -> None:
     assert all(v["missing"] == 0 for v in early.values())
 
 
-def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_misconfigured_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An explicit STATIONBOT_CJK_FONT that points nowhere is refused, not silently replaced."""
     charts.cjk_font_family.cache_clear()
-    monkeypatch.setattr(charts, "FONT_CANDIDATES", ())
     monkeypatch.setenv("STATIONBOT_CJK_FONT", "/nonexistent/font.ttc")
     try:
-        with pytest.raises(charts.MissingCJKFont, match="fonts-noto-cjk"):
+        with pytest.raises(charts.MissingCJKFont, match="STATIONBOT_CJK_FONT"):
             activities_by_month_png({}, translator("en"))
     finally:
         charts.cjk_font_family.cache_clear()
 
 
-def test_the_cjk_font_is_installed() -> None:
-    assert charts.cjk_font_family()  # CI installs fonts-noto-cjk (.ci/run); without it charts refuse
+def test_the_pip_font_serves_when_no_system_font_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bare machine (no fonts-noto-cjk): the font that came with pip install is used, its SC face."""
+    charts.cjk_font_family.cache_clear()
+    monkeypatch.delenv("STATIONBOT_CJK_FONT", raising=False)
+    monkeypatch.setattr(fonts, "SYSTEM_CANDIDATES", ())
+    try:
+        assert "site-packages" in str(fonts.cjk_font_path())
+        assert charts.cjk_font_family() == "Noto Sans CJK SC"
+    finally:
+        charts.cjk_font_family.cache_clear()
+
+
+def _text_png(text: str, family: str) -> bytes:
+    with matplotlib.rc_context({"font.family": [family]}), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DejaVu warns about every missing glyph
+        figure = charts._figure(3, 1)
+        figure.text(0.05, 0.3, text, fontsize=24)
+        return charts._png(figure)
+
+
+def test_chinese_glyphs_are_drawn_not_tofu() -> None:
+    """Different Chinese words must look different. With DejaVu Sans (no CJK) every character is the same
+    empty box, so two words render identically: that control proves the comparison detects tofu."""
+    family = charts.cjk_font_family()
+    assert _text_png("科技服务", "DejaVu Sans") == _text_png("满意评价", "DejaVu Sans")  # tofu: all boxes
+    assert _text_png("科技服务", family) != _text_png("满意评价", family)
+
+
+def test_chinese_chart_has_no_missing_glyph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real dashboard in Chinese draws with no "Glyph missing from font" warning; the same chart with
+    the CJK font replaced by DejaVu does warn (the check can fail)."""
+    bars = [SatisfactionBar("衢州市柯城区科技服务站", 80.0, 85.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dashboard_png({"衢州": {"accepted": 2}}, bars, 2027, translator("zh_Hans"), {"衢州": {"missing": 1}})
+    monkeypatch.setattr(charts, "cjk_font_family", lambda: "DejaVu Sans")
+    with pytest.warns(UserWarning, match="missing from font"):
+        dashboard_png({"衢州": {"accepted": 2}}, bars, 2027, translator("zh_Hans"), {"衢州": {"missing": 1}})
+
+
+def test_fontconfig_env_lets_external_programs_find_the_font(tmp_path: Path) -> None:
+    """LibreOffice/Chromium get FONTCONFIG_FILE naming the font's folder; fontconfig then resolves the SC
+    family and sans-serif to that file (checked with fc-match when fontconfig is installed)."""
+    env = fonts.fontconfig_env(tmp_path / "fc")
+    conf = ET.parse(env["FONTCONFIG_FILE"]).getroot()
+    assert [d.text for d in conf.iter("dir")] == [str(fonts.cjk_font_path().resolve().parent)]
+    if shutil.which("fc-match") is None:
+        return
+    for pattern in ("Noto Sans CJK SC", "sans-serif:lang=zh-cn"):
+        found = subprocess.run(["fc-match", "-f", "%{file}|%{family}", pattern], env={**os.environ, **env},
+                               capture_output=True, text=True, check=True, timeout=120).stdout
+        assert Path(found.split("|")[0]).resolve() == fonts.cjk_font_path().resolve(), found
+        assert "Noto Sans CJK SC" in found
 
 
 async def test_dashboard_command_sends_a_photo(web_box: Sandbox, db: Database) -> None:

@@ -68,7 +68,8 @@ async def test_workbook_matches_the_database(db: Database) -> None:
     trained = next(r for r in wuhan_scores[1:] if r[2] == "培训企业数")
     assert trained[3] == 1 and trained[6] == 200 and trained[7] == "否"
     wuhan_satisfaction = next(r for r in wuhan_scores[1:] if r[1] == "满意度")
-    assert wuhan_satisfaction[3] == 50.0 and wuhan_satisfaction[6] == 80 and wuhan_satisfaction[7] == "否"
+    # One rating: no average (the 3-rating minimum); the target reads as seed 002 words it (高于80分).
+    assert wuhan_satisfaction[3] is None and wuhan_satisfaction[6] == "> 80" and wuhan_satisfaction[7] is None
     await _check_quzhou_table(db, seeded.quzhou_id, rows(book["考核 quzhou"]))
 
 
@@ -84,11 +85,13 @@ async def _check_quzhou_table(db: Database, quzhou_id: int, sheet: list[list[obj
     assert [r[4] for r in body[:len(estimate.lines)]] == [line.points for line in estimate.lines]
     assert [r[5] for r in body[:len(estimate.lines)]] == [line.max_points for line in estimate.lines]
     assert any(r[4] for r in body[:len(estimate.lines)])  # the seeded ledger scores some points
-    assert "由工作人员评分" in str(body[0][2])  # manual rows say they are not estimated
-    total = next(r for r in body if r[1] == "考核得分估算")
-    assert total[4] == score.score_total == round(estimate.total, 2)
+    assert "待工作人员评分" in str(body[0][2])  # manual rows nobody scored say so
+    low = next(r for r in body if r[2] == "估算总分下限（分）")
+    high = next(r for r in body if r[2] == "估算总分上限（分）")
+    assert low[4] == score.score_total == round(estimate.low, 2) and high[4] == round(estimate.high, 2)
+    assert high[4] - low[4] == 35 and low[7] is None, "seed 004 annex: 35 points await staff, no verdict yet"
     satisfaction = next(r for r in body if r[1] == "满意度")
-    assert satisfaction[3] == 80.0 and satisfaction[7] == "是" and "2" in str(satisfaction[2])
+    assert satisfaction[3] is None and satisfaction[7] is None and "2" in str(satisfaction[2])
 
 
 async def test_headers_follow_the_language(db: Database) -> None:
@@ -117,8 +120,9 @@ async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, 
     # A manager gets averages, not one row per rating (few demand units could be told apart).
     assert "评价" not in own.sheetnames and own.sheetnames[-2:] == ["评价汇总", "考核 quzhou"]
     summary = rows(own["评价汇总"])
-    assert len(summary) == 2 and summary[1][:5] == [QUZHOU_NAME, 2, 80.0, 80, "是"]
-    assert summary[0][5:] and sorted(set(summary[1][5:])) == [4.0, 5.0]  # the seeded dimensions are 4s and 5s
+    # Two ratings: the count only, no average and no dimension averages (the 3-rating minimum).
+    assert len(summary) == 2 and summary[1][:5] == [QUZHOU_NAME, 2, None, "> 80", None]
+    assert summary[0][5:] and set(summary[1][5:]) == {None}
 
 
 @pytest.mark.parametrize("argument", ["nonsense", "1999"])

@@ -35,3 +35,37 @@ async def test_upgrade_downgrade_upgrade_and_no_drift(db: Database) -> None:
     async with db.engine.connect() as conn:
         assert await conn.run_sync(_tables) == set(SQLModel.metadata.tables)
         assert await conn.run_sync(_diff) == []
+
+
+async def test_stored_rating_scores_are_recomputed_with_level_points_seed002_annex(db: Database) -> None:
+    """A rating stored as 75 under the old formula (all 满意) becomes 80; downgrade gives 75 back."""
+    import datetime as dt
+
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from storage.models import DemandUnit, Person, Rating, RatingRequest, Station
+
+    await downgrade(db.engine, "3a9c1e5b7d20-1")
+    async with AsyncSession(db.engine, expire_on_commit=False) as session:
+        station = Station(name="S", policy_profile="wuhan-qis")
+        unit = DemandUnit(name="U")
+        person = Person(role="demand_contact")
+        session.add_all([station, unit, person])
+        await session.flush()
+        request = RatingRequest(station_id=station.id or 0, demand_unit_id=unit.id or 0,
+                                expires_at=dt.datetime(2027, 3, 1, tzinfo=dt.UTC))
+        session.add(request)
+        await session.flush()
+        stars = {"venue": 4, "response": 4, "expertise": 4, "integrity": 4, "expectations": 4}
+        session.add(Rating(request_id=request.id or 0, station_id=station.id or 0, person_id=person.id or 0,
+                           scores=stars, score=75.0))
+        await session.commit()
+
+    async def stored() -> float:
+        async with db.engine.connect() as conn:
+            return float((await conn.exec_driver_sql("SELECT score FROM rating")).scalar_one())
+
+    await migrate(db.engine)
+    assert await stored() == 80.0
+    await downgrade(db.engine, "3a9c1e5b7d20-1")
+    assert await stored() == 75.0

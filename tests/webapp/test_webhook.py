@@ -52,15 +52,19 @@ async def test_right_secret_processes_the_update_once(client: httpx.AsyncClient,
     assert sent_to_staff(web_box) == before  # Telegram's retry of the same update_id is not handled twice
 
 
-async def test_healthz_reports_database_and_lease(client: httpx.AsyncClient, db: Database) -> None:
+async def test_healthz_reports_database_and_lease(client: httpx.AsyncClient, db: Database, api_token: str) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "dispatcher": None}
+    assert response.json() == {"status": "ok"}  # the public learns only ok / not ok (issue 16)
+    token = {"Authorization": f"Bearer {api_token}"}
+    assert (await client.get("/healthz", headers=token)).json() == {"status": "ok", "database": "ok",
+                                                                     "dispatcher": None}
     expires = dt.datetime(2027, 2, 1, 3, 0, tzinfo=dt.UTC)
     async with db.session() as session:
         session.add(DispatcherLock(name="outbox", holder="host-a:123", expires_at=expires))
         await session.commit()
-    body = (await client.get("/healthz")).json()
+    assert "host-a" not in (await client.get("/healthz")).text
+    body = (await client.get("/healthz", headers=token)).json()
     assert body["dispatcher"]["holder"] == "host-a:123"
     assert body["dispatcher"]["live"] is True
 
@@ -70,7 +74,7 @@ async def test_healthz_is_503_without_a_database(client: httpx.AsyncClient, web_
     web_box.services.db.engine.sync_engine.dispose()
     response = await client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"] == "unavailable"
+    assert response.json() == {"status": "not ok"}
 
 
 @pytest.mark.parametrize("secret", ["", "short-secret"])

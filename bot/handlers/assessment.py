@@ -1,0 +1,198 @@
+"""/assess for staff: open a round, choose grades, rank, publish (公示), final publication.
+
+Buttons ``as:<action>:<id>`` are staff's; every id in callback data is re-read from the database.
+The 公示 is a ``storage.notices`` public notice: stations object with /object, staff answer with its
+buttons (``bot/handlers/notices.py``); the final publication waits until it is over and answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot import rounds
+from bot.routing import STAFF, Route, Router, Turn
+from bot.services import Services
+from conversations import assessment as ui
+from conversations.types import ButtonInput, CommandInput, Reply
+from locales import Raw, T, Text
+from rules.profile import all_profiles, load_profile
+from storage.models import AssessmentEntry, AssessmentRound
+from storage.rounds import OPEN, PUBLICITY, RoundExists, open_round
+from storage.rounds import rounds as list_rounds
+
+STALE = T("This button is no longer active.")
+OBJECTION_FORM = "objection"
+ANSWER_FORM = "objection_answer"
+MAX_TEXT = 2000
+DEFAULT_DEADLINE_DAYS = 14
+
+
+def default_year(today: dt.date) -> int:
+    return today.year - 1 if today.month <= 6 else today.year
+
+
+def parse_open(args: tuple[str, ...], today: dt.date) -> tuple[list[str], int, dt.date] | Text:
+    """``<profile|all> [year] [deadline]`` → (profiles, period's last year, deadline for missing material)."""
+    profiles = sorted(pid for pid, p in all_profiles().items() if p.assessment is not None)
+    if not args or (args[0] != "all" and args[0] not in profiles):
+        return T("Which profile? One of: {profiles}, or all.", profiles=Raw(", ".join(profiles)))
+    chosen = profiles if args[0] == "all" else [args[0]]
+    year = default_year(today)
+    deadline = today + dt.timedelta(days=DEFAULT_DEADLINE_DAYS)
+    for arg in args[1:]:
+        if arg.isdigit() and len(arg) == 4:
+            year = int(arg)
+        else:
+            try:
+                deadline = dt.date.fromisoformat(arg)
+            except ValueError:
+                return T("{value} is neither a year nor a date (YYYY-MM-DD).", value=Raw(arg))
+    if deadline < today:
+        return T("The deadline {day} has already passed.", day=deadline)
+    return chosen, year, deadline
+
+
+async def assess(turn: Turn) -> list[Reply]:
+    args = turn.input.args if isinstance(turn.input, CommandInput) else ()
+    if not args:
+        found = await list_rounds(turn.session)
+        return [ui.round_list([(r.id or 0, load_profile(r.profile), r.period_start, r.period_end, r.status)
+                               for r in found])]
+    if args[0].startswith("#") and args[0][1:].isdigit():
+        rnd = await turn.session.get(AssessmentRound, int(args[0][1:]))
+        return [await card(turn, rnd)] if rnd is not None else [Reply(T("No such round."))]
+    parsed = parse_open(args, turn.today)
+    if not isinstance(parsed, tuple):
+        return [Reply(parsed)]
+    profiles, year, deadline = parsed
+    staff = turn.staff()
+    replies: list[Reply] = []
+    for profile_id in profiles:
+        try:
+            rnd, _ = await open_round(turn.session, profile_id=profile_id, period_end=year, deadline=deadline,
+                                      person_id=staff.id if staff else None, now=turn.now)
+        except RoundExists as exists:
+            replies.append(await card(turn, exists.existing, note=T("This round is already open.")))
+            continue
+        ev = await rounds.evaluate(turn.session, rnd)
+        told = await rounds.notify_opened(turn.session, ev, turn.now)
+        replies.append(ui.round_card(await rounds.summary(turn.session, rnd, ev),
+                                     note=T("Round opened; the inputs of {n} stations are frozen; {told} managers told.",
+                                            n=len(ev.entries), told=told)))
+    return replies
+
+
+async def card(turn: Turn, rnd: AssessmentRound | None, *, edit: bool = False, note: Text | None = None) -> Reply:
+    if rnd is None:
+        return Reply(STALE, notice=STALE)
+    return ui.round_card(await rounds.summary(turn.session, rnd), edit=edit, note=note)
+
+
+async def figures(turn: Turn, ev: rounds.Evaluation, entry: AssessmentEntry) -> ui.Figures:
+    lines = rounds.covers_lines(entry, ev.round)
+    for kind, year in ev.missing[entry.station_id]:
+        lines.append(T("Missing: {material}", material=rounds.material_label(ev.profile, kind, year)))
+    for year, ratings in sorted(entry.snapshot.get("ratings", {}).items()):
+        lines.append(T("{year}: satisfaction {average} from {count} ratings", year=Raw(year),
+                       average=ui.num(ratings.get("average")), count=int(ratings.get("count", 0))))
+    if ev.spec.points:
+        lines.append(T("Points: {points}", points=ui.num(ev.points[entry.station_id].total)))
+    return ui.Figures(ev.name(entry.station_id), tuple(lines))
+
+
+async def next_grade(turn: Turn, rnd: AssessmentRound, *, edit: bool) -> Reply:
+    ev = await rounds.evaluate(turn.session, rnd)
+    waiting = [e for e in ev.entries if e.staff_grade is None]
+    if not waiting:
+        return await card(turn, rnd, edit=edit, note=T("Every station has a grade."))
+    return ui.grade_card(waiting[0].id or 0, ev.spec, await figures(turn, ev, waiting[0]), edit=edit)
+
+
+async def staff_button(turn: Turn) -> list[Reply]:
+    assert isinstance(turn.input, ButtonInput)
+    parts = turn.input.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    target = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    if action in ("sg", "tp", "ex"):
+        return await entry_button(turn, action, target, parts[3] if len(parts) > 3 else "")
+    if action in ("cc", "cd", "cx", "ce"):
+        from bot.handlers import consequences
+
+        return await consequences.decide_button(turn, action, target)
+    rnd = await turn.session.get(AssessmentRound, target)
+    if rnd is None:
+        return [Reply(STALE, notice=STALE)]
+    if action == "v":
+        return [await card(turn, rnd, edit=True)]
+    if action == "x":
+        from bot.round_table import table_reply
+
+        return [await table_reply(turn, rnd)]
+    if action == "c":
+        from bot.round_table import chart_reply
+
+        return [await chart_reply(turn, rnd)]
+    if action == "g" and rnd.status == OPEN:
+        return [await next_grade(turn, rnd, edit=True)]
+    if action == "t" and rnd.status in (OPEN, PUBLICITY) and len(parts) > 3 and parts[3].isdigit():
+        rnd.staff_order = [*rnd.staff_order, int(parts[3])]
+        turn.session.add(rnd)
+        await turn.session.flush()
+        action = "k"
+    if action == "k" and rnd.status in (OPEN, PUBLICITY):
+        ev = await rounds.evaluate(turn.session, rnd)
+        if not ev.unscored:
+            await rounds.apply(turn.session, ev)
+        return [ui.ranking(rounds.rank_view(ev), edit=True)]
+    if action == "p" and rnd.status == OPEN:
+        ev = await rounds.publish(turn.session, rnd, turn.now)
+        if not ev.ready:
+            return [Reply(T("Not ready to publish: every row scored, every grade chosen and every tie decided first.")),
+                    ui.ranking(rounds.rank_view(ev))]
+        note = T("Published for public notice until {day}; stations can object.", day=rnd.publicity_until) \
+            if rnd.status == PUBLICITY else T("Published; each station has been told its result.")
+        return [await card(turn, rnd, note=note)]
+    if action == "f" and rnd.status == PUBLICITY:
+        return await final(turn, rnd)
+    return [Reply(STALE, notice=STALE)]
+
+
+async def final(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
+    """After the 公示: every objection answered (storage.notices) before the result becomes final."""
+    state = await rounds.notice_state(turn.session, rnd, turn.now)
+    if state is not None and state.running:
+        return [Reply(T("The public notice runs until {day}; final publication after that.", day=rnd.publicity_until))]
+    if state is not None and state.unanswered:
+        return [Reply(T("{n} objections still await an answer.", n=state.unanswered))]
+    ev = await rounds.finalize(turn.session, rnd, turn.now)
+    if not ev.ready:
+        return [Reply(T("Not ready to publish: every row scored, every grade chosen and every tie decided first.")),
+                ui.ranking(rounds.rank_view(ev))]
+    return [await card(turn, rnd, note=T("Published; each station has been told its result."))]
+
+
+async def entry_button(turn: Turn, action: str, entry_id: int, value: str) -> list[Reply]:
+    entry = await turn.session.get(AssessmentEntry, entry_id)
+    rnd = await turn.session.get(AssessmentRound, entry.round_id) if entry else None
+    if entry is None or rnd is None or rnd.status != OPEN:
+        return [Reply(STALE, notice=STALE)]
+    spec = rounds.spec_of(load_profile(rnd.profile))
+    if action == "sg":
+        if spec.verdict != "staff" or spec.grade(value) is None:
+            return [Reply(STALE, notice=STALE)]
+        entry.staff_grade = value
+    elif action == "tp":
+        entry.took_part = True
+    else:
+        entry.absence_excused = True
+    turn.session.add(entry)
+    await turn.session.flush()
+    if action == "sg":
+        return [await next_grade(turn, rnd, edit=True)]
+    ev = await rounds.evaluate(turn.session, rnd)
+    return [ui.ranking(rounds.rank_view(ev), edit=True)]
+
+
+def extend(router: Router, services: Services) -> None:
+    router.add(Route("assess", STAFF, assess, menu_label=T("Assessment rounds"), menu_order=540))
+    router.add(Route("as", STAFF, staff_button, kind="button"))

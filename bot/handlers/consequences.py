@@ -1,0 +1,203 @@
+"""After a round: staff confirm or dismiss what the bot proposes; managers file the rectification report.
+
+Nothing here happens on its own: a rectification, a revocation or a re-examination starts only when a
+staff member presses Confirm. Rectification: the station becomes "rectifying", the item shows on its
+/status with reminders, the manager files the report (``/rectify``, a TOML form run by the engine),
+and staff close the item (station active again) or escalate it (a revocation proposal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from bot import rounds
+from bot.handlers.forms import manager_station, open_form, run_engine
+from bot.routing import MANAGERS, Route, Router, Turn
+from bot.services import Services
+from conversations import assessment as ui
+from conversations.types import Button, Reply, keyboard
+from locales import Join, Raw, T, Text
+from rules.profile import load_profile
+from storage.consequences import decide, due_rectifications, open_items, set_station_status
+from storage.db import Database
+from storage.drafts import active_draft
+from storage.models import Consequence, Draft, Station, StationStatus
+from storage.submissions import submit
+
+FORM_ID = "rectification_report"
+STALE = T("This button is no longer active.")
+REMIND_DAYS_BEFORE = (30, 7, 1)
+
+
+async def decide_button(turn: Turn, action: str, consequence_id: int) -> list[Reply]:
+    """``as:cc`` confirm, ``as:cd`` dismiss (proposed); ``as:cx`` close, ``as:ce`` escalate (a running rectification)."""
+    item = await turn.session.get(Consequence, consequence_id)
+    station = await turn.session.get(Station, item.station_id) if item else None
+    staff = turn.staff()
+    if item is None or station is None or staff is None:
+        return [Reply(STALE, notice=STALE)]
+    if action in ("cc", "cd") and item.status != "proposed":
+        return [Reply(STALE, notice=STALE)]
+    if action in ("cx", "ce") and (item.action != "rectification" or item.status not in ("confirmed", "reported")):
+        return [Reply(STALE, notice=STALE)]
+    if action == "cd":
+        await decide(turn.session, item, "dismissed", person_id=staff.id, now=turn.now)
+        return [Reply(T("Dismissed; nothing changes for {station}.", station=Raw(station.name)), edit=True)]
+    if action == "cc":
+        return await confirm(turn, item, station, staff.id)
+    if action == "cx":
+        await decide(turn.session, item, "closed", person_id=staff.id, now=turn.now)
+        if station.status == StationStatus.rectifying.value:
+            await set_station_status(turn.session, station, StationStatus.active.value, reason="rectification closed",
+                                     article=item.article, person_id=staff.id, now=turn.now)
+        await rounds.tell_station(turn.session, station.id or 0, Reply(T(
+            "Your rectification has been accepted and the item is closed.")), key=f"rectification-closed:{item.id}",
+            kind="assessment", now=turn.now)
+        return [Reply(T("Closed; {station} is active again.", station=Raw(station.name)), edit=True)]
+    await decide(turn.session, item, "escalated", person_id=staff.id, now=turn.now)
+    spec = rounds.spec_of(load_profile(station.policy_profile))
+    rule = next((c for c in spec.consequences if c.action == "revocation"), None)
+    article = rule.article if rule else item.article
+    escalated = Consequence(round_id=item.round_id, station_id=item.station_id, action="revocation", article=article,
+                            clawback=bool(rule and rule.clawback), created_at=turn.now)
+    turn.session.add(escalated)
+    await turn.session.flush()
+    assert escalated.id is not None
+    return [ui.proposal_card(escalated.id, station.name, "revocation", article, escalated.clawback)]
+
+
+async def confirm(turn: Turn, item: Consequence, station: Station, staff_id: int | None) -> list[Reply]:
+    await decide(turn.session, item, "confirmed", person_id=staff_id, now=turn.now)
+    assert station.id is not None
+    if item.action == "rectification":
+        spec = rounds.spec_of(load_profile(station.policy_profile))
+        item.due_on = item.due_on or turn.today + dt.timedelta(days=spec.rectification_days)
+        turn.session.add(item)
+        await set_station_status(turn.session, station, StationStatus.rectifying.value, reason="assessment failed",
+                                 article=item.article, person_id=staff_id, now=turn.now)
+        told: Text = T("Your station must rectify by {day} ({article}). When done, file the rectification report "
+                       "with /rectify.", day=item.due_on, article=Raw(item.article))
+        note: Text = T("Confirmed: {station} is rectifying until {day}.", station=Raw(station.name), day=item.due_on)
+    elif item.action == "revocation":
+        await set_station_status(turn.session, station, StationStatus.revoked.value, reason="revocation confirmed",
+                                 article=item.article, person_id=staff_id, now=turn.now)
+        told = T("The title of your station has been revoked ({article}).", article=Raw(item.article))
+        if item.clawback:
+            told = Join((told, T("The subsidy paid so far is to be returned.")), " ")
+        note = T("Confirmed: {station} is revoked; it keeps its history but gets no more reminders or broadcasts.",
+                 station=Raw(station.name))
+    else:
+        told = T("The manager certificate must be re-examined ({article}); staff will contact you.",
+                 article=Raw(item.article))
+        note = T("Confirmed: re-examination of the manager certificate of {station}.", station=Raw(station.name))
+    await rounds.tell_station(turn.session, station.id, Reply(told), key=f"consequence-confirmed:{item.id}",
+                              kind="assessment", now=turn.now)
+    return [Reply(note, edit=True)]
+
+
+async def rectifying_item(turn: Turn, station: Station) -> Consequence | None:
+    return next((c for c in await open_items(turn.session, station.id or 0)
+                 if c.action == "rectification" and c.status == "confirmed"), None)
+
+
+async def rectify(turn: Turn) -> list[Reply]:
+    """``/rectify``: the manager's rectification report for the station's running rectification."""
+    station = await manager_station(turn)
+    item = await rectifying_item(turn, station) if station is not None else None
+    if station is None or item is None:
+        return [Reply(T("Your station has no rectification to report on."))]
+    return await open_form(turn, FORM_ID, subject_key=f"consequence:{item.id}")
+
+
+async def form_input(turn: Turn) -> list[Reply] | None:
+    """Typed answers of the rectification report go to the engine (its buttons already do)."""
+    ids = [p.id for p in turn.bindings if p.id is not None]
+    draft = await active_draft(turn.session, ids)
+    if draft is None or draft.form_id != FORM_ID or draft.station_id is None:
+        return None
+    station = await turn.session.get(Station, draft.station_id)
+    return await run_engine(turn, draft, station, "handle") if station is not None else None
+
+
+async def submitted(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
+    """The report is filed: kept as a versioned submission; staff get it with Close / Escalate."""
+    manager = turn.manager()
+    item = await turn.session.get(Consequence, int(draft.subject_key.split(":", 1)[1])) \
+        if draft.subject_key.startswith("consequence:") else None
+    if manager is None or manager.id is None or item is None or item.station_id != station.id or station.id is None:
+        return [Reply(STALE)]
+    submission = await submit(turn.session, station_id=station.id, kind=FORM_ID, answers=answers, person_id=manager.id,
+                              now=turn.now, due_on=item.due_on)
+    item.report_submission_id = submission.id
+    await decide(turn.session, item, "reported", person_id=manager.id, now=turn.now)
+    body: list[Text] = [T("Rectification report of {station} ({article}):", station=Raw(station.name), article=Raw(item.article))]
+    body += [Raw(f"{answers.get(name, '')}") for name in ("problems", "measures", "results")]
+    await rounds.tell_staff(turn.session, Reply(Join(tuple(body)), keyboard(
+        [Button(T("Close the rectification"), f"as:cx:{item.id}"), Button(T("Escalate"), f"as:ce:{item.id}")])),
+        key=f"rectification-report:{item.id}:{submission.id}", now=turn.now)
+    return [Reply(T("Rectification report filed (number {number}); staff will review it.", number=submission.id))]
+
+
+async def status_lines(turn: Turn) -> list[Reply]:
+    """Appended to the manager's /status: a running rectification with its deadline."""
+    station = await manager_station(turn)
+    if station is None or station.id is None:
+        return []
+    lines: list[Text] = []
+    for item in await open_items(turn.session, station.id):
+        if item.action == "rectification" and item.due_on is not None:
+            days = (item.due_on - turn.today).days
+            state = T("report filed, awaiting staff") if item.status == "reported" else (
+                T("{n} days left", n=days) if days >= 0 else T("{n} days overdue", n=-days))
+            lines.append(T("Rectification ({article}) due {day}: {state}", article=Raw(item.article), day=item.due_on,
+                           state=state))
+    if not lines:
+        return []
+    buttons = keyboard([Button(T("File the rectification report"), "m:rectify")]) if any(
+        i.status == "confirmed" for i in await open_items(turn.session, station.id)) else ()
+    return [Reply(Join(tuple(lines)), buttons)]
+
+
+async def enqueue_rectification_reminders(db: Database, now: dt.datetime) -> int:
+    """30, 7 and 1 days before the deadline, then weekly while overdue; idempotent by key."""
+    added = 0
+    async with db.session() as session:
+        for item in await due_rectifications(session):
+            if item.due_on is None:
+                continue
+            days = (item.due_on - now.date()).days
+            if days in REMIND_DAYS_BEFORE:
+                key = f"rectification-due:{item.id}:T-{days}"
+            elif days < 0 and -days % 7 == 0:
+                key = f"rectification-overdue:{item.id}:{-days}"
+            else:
+                continue
+            text = T("Reminder: your rectification ({article}) is due {day}. File the report with /rectify.",
+                     article=Raw(item.article), day=item.due_on)
+            added += await rounds.tell_station(session, item.station_id, Reply(
+                text, keyboard([Button(T("File the rectification report"), "m:rectify")])), key=key,
+                kind="reminder", now=now)
+        await session.commit()
+    return added
+
+
+def extend(router: Router, services: Services) -> None:
+    services.extras.setdefault("form_submitted", {})[FORM_ID] = submitted
+    services.extras.setdefault("status_extras", []).append(status_lines)
+
+    async def install_job(application: Application) -> None:
+        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+            return
+
+        async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
+            await enqueue_rectification_reminders(services.db, services.now())
+
+        application.job_queue.run_daily(remind, dt.time(9, 0, tzinfo=services.settings.tz),
+                                        name="rectification-reminders", job_kwargs={"max_instances": 1})
+
+    services.extras.setdefault("post_init", []).append(install_job)
+    router.add(Route("rectify", MANAGERS, rectify, menu_label=T("File the rectification report"), menu_order=45))
+    router.free_input.insert(0, form_input)

@@ -1,0 +1,33 @@
+"""Query and path parameters every staff-API route shares, so one range holds everywhere.
+
+Ids and offsets fit the database's INTEGER columns (PostgreSQL's is 32-bit); years are the
+product's years (``rules.calendar``); text filters carry no NUL byte (PostgreSQL refuses them).
+Anything else is 422 before a query runs. Route modules added later should use these too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import AfterValidator
+
+from rules.calendar import YEAR_MAX, YEAR_MIN
+
+MAX_ID = 2**31 - 1
+
+
+def no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("NUL bytes are not allowed")
+    return value
+
+
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
+YearPath = Annotated[int, Path(ge=YEAR_MIN, le=YEAR_MAX, description=f"a year from {YEAR_MIN} to {YEAR_MAX}")]
+YearQuery = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX, description=f"a year from {YEAR_MIN} to {YEAR_MAX}")]
+YearRequired = Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX, description=f"a year from {YEAR_MIN} to {YEAR_MAX}")]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+Filter = Annotated[str | None, Query(max_length=200), AfterValidator(no_nul)]
