@@ -2,7 +2,7 @@
 """Bootstrap for a fresh machine with only Python 3.11+ and pip.
 
     python3 dev.py run     # install into .venv (first time), then run the bot on SQLite
-    python3 dev.py test    # install, then ruff + mypy + the whole test suite
+    python3 dev.py test    # install, then ruff + mypy + lint-imports (the layer contract) + the whole test suite
 
 Anything after the command is passed on (``python3 dev.py run demo``, ``python3 dev.py test -k rating``).
 """
@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
         rest = argv[1:] or ["run"]
         return subprocess.run([str(BIN / "stationbot"), *rest], cwd=ROOT, env=env).returncode
     start_local_postgres(env)
-    for step in (["ruff", "check", "."], ["mypy"]):
+    for step in (["ruff", "check", "."], ["mypy"], ["lint-imports"]):
         code = run(BIN / step[0], *step[1:], check=False)
         if code:
             return code

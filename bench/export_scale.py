@@ -18,6 +18,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -35,7 +36,7 @@ async def measure(url: str, year: int, out: Path | None) -> dict[str, object]:
     baseline = rss_mb()
     started = time.perf_counter()
     async with db.session() as session:
-        data = await export_year(session, year, translator("zh_Hans"))
+        data = await export_year(session, year, translator("zh_Hans"), tz=ZoneInfo("Asia/Shanghai"))
     seconds = time.perf_counter() - started
     await db.dispose()
     if out is not None:

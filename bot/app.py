@@ -85,6 +85,7 @@ def build_application(
 
     services = Services(settings=settings, db=db or Database(settings.database_url),
                         clock=clock or (lambda: dt.datetime.now(settings.tz)))
+    services.db.clock = services.clock  # row defaults and outbox rows are stamped with the injected clock
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.telegram_bot_token)

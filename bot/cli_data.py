@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.cli_support import fail, open_read_only, say
 from bot.settings import Settings
 from locales import Join, Raw, T, Text
@@ -155,6 +157,10 @@ async def holidays_load(args: argparse.Namespace, settings: Settings) -> int:
             years = await store_holidays(session, days, year)
             overrides, loaded = await load_overrides(session)
             changed = await recompute_change_deadlines(session, WorkdayCalendar(overrides, loaded), settings.tz, years)
+            await tell_staff(session, settings, T(
+                "The holiday schedule for {years} was loaded ({count} days). Change reports whose deadline or "
+                "lateness changed with it: {changed}.", years=Raw(", ".join(str(y) for y in years)), count=len(days),
+                changed=changed), key=f"holidays-loaded:{year}")
             await session.commit()
     finally:
         await db.dispose()
@@ -165,6 +171,21 @@ async def holidays_load(args: argparse.Namespace, settings: Settings) -> int:
         say(settings, T("warning: the {year} schedule looks incomplete — no days off for {festivals}; other days "
                         "are counted Monday to Friday", year=Raw(str(year)), festivals=Raw(", ".join(missing))))
     return 0
+
+
+async def tell_staff(session: AsyncSession, settings: Settings, text: Text, *, key: str) -> int:
+    """A notice to every reachable staff member through the outbox (so staff not at the terminal know too)."""
+    from conversations.types import Reply
+    from storage.outbox import enqueue
+    from storage.reminders_queries import staff_recipients
+
+    now = settings.now()
+    added = 0
+    for person in await staff_recipients(session):
+        assert person.chat_id is not None
+        added += await enqueue(session, key=f"{key}:{now:%Y%m%dT%H%M%S}:staff-{person.id}", chat_id=person.chat_id,
+                               reply=Reply(text), kind="staff_notice", person_id=person.id, not_before=now)
+    return added
 
 
 async def holidays_list(args: argparse.Namespace, settings: Settings) -> int:

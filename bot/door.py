@@ -91,6 +91,7 @@ class Door:
         tr = translator(normalise_locale(user.language_code))
         replies: list[Reply] = []
         turn: Turn | None = None
+        committed = False
         try:
             async with self.services.db.serial(), self.services.db.session() as session:
                 if not await record_update(session, update.update_id, self.services.now()):
@@ -109,6 +110,7 @@ class Door:
                             bindings, as_command(inp), tr, self.services.now())
                 replies = await self.dispatch(turn)
                 await session.commit()
+                committed = True
                 tr = turn.tr
         except StaleDataError:
             # Another worker moved this draft on between our read and our guarded write: nothing
@@ -124,7 +126,7 @@ class Door:
         except Exception:
             log.exception("failed to handle update %s", update.update_id)
             replies = [Reply(TRY_AGAIN)]
-        if turn is not None:
+        if turn is not None and committed:  # work promised "after commit" never follows a rollback
             for task in turn.after_commit:
                 await task()
         await self.render(update, context, replies, tr)

@@ -12,7 +12,6 @@ import io
 import tempfile
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,7 +27,6 @@ from storage.models import Station
 from storage.rating_aggregates import StationSatisfaction, rating_aggregates
 
 CJK_FONT = "Microsoft YaHei"  # shipped with every Chinese Windows; LibreOffice maps it to Noto Sans CJK
-LOCAL = ZoneInfo("Asia/Shanghai")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (for dates after Excel's fictitious 1900-02-29)
 
 STATUS_LABELS: dict[str, T] = {
@@ -46,7 +44,8 @@ def _label(value: str, tr: Translator) -> str:
 class _Book:
     """A workbook with the formats every sheet uses."""
 
-    def __init__(self, output: io.BytesIO, tmpdir: str) -> None:
+    def __init__(self, output: io.BytesIO, tmpdir: str, tz: dt.tzinfo) -> None:
+        self.tz = tz
         self.book = xlsxwriter.Workbook(output, {"constant_memory": True, "tmpdir": tmpdir})
         base = {"font_name": CJK_FONT, "font_size": 10}
         self.text = self.book.add_format(base)
@@ -73,7 +72,7 @@ class _Book:
         """One row; dispatch on the exact type, commonest first (this runs for tens of millions of cells).
 
         Dates become Excel serial numbers here (days since 1899-12-30, times as fractions of a day in
-        Asia/Shanghai) and are written as numbers with a date format: what ``write_datetime`` does, cheaper.
+        the deployment's ``TIMEZONE``) and are written as numbers with a date format: what ``write_datetime`` does, cheaper.
         """
         for col, value in enumerate(values):
             kind = type(value)
@@ -87,7 +86,7 @@ class _Book:
             elif kind is dt.date:
                 sheet.write_number(row, col, (value - EXCEL_EPOCH).days, self.date)
             elif isinstance(value, dt.datetime):
-                local = value.astimezone(LOCAL)
+                local = value.astimezone(self.tz)
                 seconds = local.hour * 3600 + local.minute * 60 + local.second
                 sheet.write_number(row, col, (local.date() - EXCEL_EPOCH).days + seconds / 86400, self.datetime)
             elif kind is bool:
@@ -117,9 +116,9 @@ def _on_time(late_workdays: int, tr: Translator) -> str:
 
 
 async def export_year(session: AsyncSession, year: int, tr: Translator,
-                      station_ids: Sequence[int] | None = None, chunk: int = 500, *,
+                      station_ids: Sequence[int] | None = None, chunk: int = 500, *, tz: dt.tzinfo,
                       individual_ratings: bool = True) -> bytes:
-    """The workbook as bytes; ``station_ids`` limits it (a manager's own station).
+    """The workbook as bytes; ``station_ids`` limits it (a manager's own station); times in ``tz``.
 
     ``individual_ratings=False`` (a manager's pack) gives averages per dimension instead of one row per
     rating: a station with few demand units could otherwise tell who gave which score and comment.
@@ -129,7 +128,7 @@ async def export_year(session: AsyncSession, year: int, tr: Translator,
     profiles = _profiles(stations)
     output = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="stationbot-xlsx-") as tmpdir:
-        book = _Book(output, tmpdir)
+        book = _Book(output, tmpdir, tz)
         await _stations_sheet(book, stations, tr)
         await _submissions_sheet(book, session, year, station_ids, names, profiles, stations, tr)
         await _ledger_sheet(book, session, year, station_ids, names, stations, profiles, tr, chunk)
@@ -246,7 +245,8 @@ async def _ratings_summary_sheet(book: _Book, session: AsyncSession, year: int, 
     for profile in profiles.values():
         for dim in profile.rating.dimensions:
             dimensions.setdefault(dim.id, render(T(dim.label), tr))
-    found = {s.station_id: s for s in await rating_aggregates(session, year, [s.id for s in stations if s.id])}
+    found = {s.station_id: s for s in await rating_aggregates(session, year, [s.id for s in stations if s.id],
+                                                              per_dimension=True)}
     sheet = book.sheet(T("Ratings summary"), _headers(
         tr, T("Station"), T("Ratings"), T("Score (0–100)"), T("Required or target"), T("Met"))
         + [render(T("{dimension} (average)", dimension=label), tr) for label in dimensions.values()],

@@ -30,6 +30,7 @@ injected so tests run at any date without waiting.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -50,11 +51,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.render import send_reply
 from bot.settings import Settings
 from conversations.serialize import reply_from_json
+from conversations.types import Reply
 from locales import DEFAULT_LOCALE, translator
 from storage.clock import db_time
 from storage.db import Database
 from storage.models import DispatcherLock, OutboxMessage, OutboxStatus, Person
 from storage.outbox import UNCONFIRMED, alert_staff_unreachable
+from storage.prepared_files import prepared_content
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,17 @@ class DispatcherConfig:
         return cls(**values)
 
 
+async def with_prepared_bytes(db: Database, reply: Reply) -> Reply:
+    """A file made off the update path travels as an id; fetch its bytes just before sending."""
+    if reply.file is None or reply.file.prepared_id is None:
+        return reply
+    async with db.session() as session:
+        content = await prepared_content(session, reply.file.prepared_id)
+    if content is None:
+        raise LookupError(f"prepared file {reply.file.prepared_id} is gone")
+    return dataclasses.replace(reply, file=dataclasses.replace(reply.file, content=content, prepared_id=None))
+
+
 def in_quiet_hours(now: dt.datetime, start: dt.time, end: dt.time, tz: dt.tzinfo) -> bool:
     """True when ``now`` (any zone) falls in the quiet window, which may span midnight."""
     local = now.astimezone(tz).time()
@@ -104,17 +118,6 @@ def in_quiet_hours(now: dt.datetime, start: dt.time, end: dt.time, tz: dt.tzinfo
     if start < end:
         return start <= local < end
     return local >= start or local < end
-
-
-def quiet_hours_end_after(now: dt.datetime, start: dt.time, end: dt.time, tz: dt.tzinfo) -> dt.datetime:
-    """The effective send time of a held row: the next end of quiet hours (or ``now`` outside them)."""
-    if not in_quiet_hours(now, start, end, tz):
-        return now
-    local = now.astimezone(tz)
-    candidate = dt.datetime.combine(local.date(), end, tzinfo=tz)
-    if candidate <= local:
-        candidate += dt.timedelta(days=1)
-    return candidate
 
 
 class Pacer:
@@ -346,7 +349,7 @@ class Dispatcher:
 
     async def _send(self, row: Any, locale: str) -> None:
         try:
-            reply = reply_from_json(row.payload["reply"])
+            reply = await with_prepared_bytes(self.db, reply_from_json(row.payload["reply"]))
             message_id = await send_reply(self.bot, row.chat_id, reply, translator(locale))
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)

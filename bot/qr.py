@@ -1,13 +1,5 @@
-"""QR codes of deep links, for showing on a phone screen or printing at the end of a service."""
+"""QR codes for the shell: the code lives in ``services.qr`` (use cases need it too)."""
 
-from __future__ import annotations
+from services.qr import qr_png
 
-import io
-
-import segno
-
-
-def qr_png(link: str, scale: int = 8) -> bytes:
-    buf = io.BytesIO()
-    segno.make(link, error="m").save(buf, kind="png", scale=scale, border=4)
-    return buf.getvalue()
+__all__ = ["qr_png"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import xlsxwriter
 from matplotlib.figure import Figure
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import rounds
 from bot.charts import _png, cjk_font_family
@@ -43,9 +44,9 @@ class Table:
     provisional: bool
 
 
-async def round_table(turn: Turn, rnd: AssessmentRound) -> Table:
-    ev = await rounds.evaluate(turn.session, rnd)
-    spec, tr = ev.spec, turn.tr
+async def round_table(session: AsyncSession, rnd: AssessmentRound, tr: Translator) -> Table:
+    ev = await rounds.evaluate(session, rnd)
+    spec = ev.spec
     columns: list[tuple[str, str, float | None]] = []
     rows: list[TableRow] = []
     for entry in ev.entries:
@@ -114,13 +115,13 @@ def ranking_png(table: Table, tr: Translator) -> bytes:
 
 
 async def table_reply(turn: Turn, rnd: AssessmentRound) -> Reply:
-    table = await round_table(turn, rnd)
+    table = await round_table(turn.session, rnd, turn.tr)
     return Reply(Raw(table.title), file=OutgoingFile(f"assessment-{rnd.profile}-{rnd.period_end}.xlsx",
                                                      table_xlsx(table, turn.tr)))
 
 
 async def chart_reply(turn: Turn, rnd: AssessmentRound) -> Reply:
-    table = await round_table(turn, rnd)
+    table = await round_table(turn.session, rnd, turn.tr)
     if not any(r.total is not None for r in table.rows):
         return Reply(T("This profile's round has no points to chart: grades are chosen by staff."))
     return Reply(Raw(table.title), file=OutgoingFile("ranking.png", ranking_png(table, turn.tr), kind="photo"))

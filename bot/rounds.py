@@ -33,7 +33,7 @@ from storage.manual_scores import manual_points
 from storage.models import AssessmentEntry, AssessmentRound, Consequence, Person, Role, Station
 from storage.notices import NoticeState, close_notice, notice_for, open_notice, state_of
 from storage.outbox import enqueue
-from storage.rounds import PUBLICITY, PUBLISHED, entries_of, failed_history, submitted_by
+from storage.rounds import PUBLICITY, PUBLISHED, entries_of, failed_history, open_round, submitted_by
 
 REPORT_KINDS = ("summary", "self_check", "efficiency_report")
 
@@ -293,6 +293,16 @@ async def finalize(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime
                                                    due), key=f"consequence:{row.id}", now=now)
     await session.flush()
     return ev
+
+
+async def open_and_tell(session: AsyncSession, *, profile_id: str, period_end: int, deadline: dt.date,
+                        person_id: int | None, now: dt.datetime) -> tuple[AssessmentRound, Evaluation, int]:
+    """Open a round (snapshot) and tell each station's managers what it covers and what is missing."""
+    rnd, _ = await open_round(session, profile_id=profile_id, period_end=period_end, deadline=deadline,
+                              person_id=person_id, now=now)
+    ev = await evaluate(session, rnd)
+    told = await notify_opened(session, ev, now)
+    return rnd, ev, told
 
 
 async def station_name(session: AsyncSession, station_id: int) -> str:

@@ -81,6 +81,9 @@ class BotApiEmulator:
         self.blocked_chats: set[int] = set()
         self.pending_updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
+        self.unimplemented: list[str] = []
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.answered_queries: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}  # file_id -> bytes a user sent, served by the file download URL
 
     # ---- inspection helpers -------------------------------------------------------------
@@ -107,7 +110,9 @@ class BotApiEmulator:
             raise ApiFault(403, "Forbidden: bot was blocked by the user")
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
-            return True
+            # Fail loudly: a test must not pass against a method the emulator only pretends to know.
+            self.unimplemented.append(method)
+            raise ApiFault(404, f"Not Found: the sandbox does not implement {method}")
         return handler(params)
 
     def _chat(self, chat_id: Any) -> dict[str, Any]:
@@ -184,6 +189,46 @@ class BotApiEmulator:
         else:
             message.pop("reply_markup", None)
         return message
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        """Each query is answered once, with at most 200 characters (Bot API ``answerCallbackQuery``)."""
+        query_id = str(params.get("callback_query_id") or "")
+        if not query_id:
+            raise ApiFault(400, "Bad Request: query_id is empty")
+        if query_id in self.answered_queries:
+            raise ApiFault(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        if len(str(params.get("text") or "")) > 200:
+            raise ApiFault(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.answered_queries[query_id] = params
+        return True
+
+    @staticmethod
+    def _scope_key(params: dict[str, Any]) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        scope = json.loads(scope) if isinstance(scope, str) else scope
+        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+    def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        """Bot API ``setMyCommands``: at most 100 commands, each 1-32 of ``a-z0-9_`` with a 1-256 character
+        description, per scope and language (an ISO 639-1 code or empty)."""
+        commands = params.get("commands")
+        commands = json.loads(commands) if isinstance(commands, str) else commands
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise ApiFault(400, "Bad Request: commands must be a list of at most 100 BotCommand")
+        for command in commands:
+            name, description = str(command.get("command", "")), str(command.get("description", ""))
+            if not (1 <= len(name) <= 32 and all(c in "abcdefghijklmnopqrstuvwxyz0123456789_" for c in name)):
+                raise ApiFault(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise ApiFault(400, "Bad Request: command description is empty or too long")
+        scope, language = self._scope_key(params)
+        if language and not (len(language) == 2 and language.isalpha() and language.islower()):
+            raise ApiFault(400, "Bad Request: invalid language code specified")
+        self.commands[(scope, language)] = [dict(c) for c in commands]
+        return True
+
+    def _m_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
+        return self.commands.get(self._scope_key(params), [])
 
     def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)

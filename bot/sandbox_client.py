@@ -67,8 +67,11 @@ class Sandbox:
     async def __aenter__(self) -> Sandbox:
         return await self.start()
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         await self.stop()
+        if exc_type is None and self.api.unimplemented:
+            raise AssertionError(f"the bot called Bot API methods the sandbox does not implement: "
+                                 f"{sorted(set(self.api.unimplemented))}")
 
     # ---- feeding updates ----------------------------------------------------------------
     async def feed(self, payload: dict[str, Any]) -> list[Call]:

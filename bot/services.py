@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.background import Background
 from bot.settings import Settings
 from storage.db import Database
 
@@ -20,6 +21,10 @@ class Services:
     clock: Clock
     bot_username: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    background: Background = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.background = Background(self)
 
     def now(self) -> dt.datetime:
         """Aware 'now' in the deployment's zone; tests replace the clock instead of sleeping."""

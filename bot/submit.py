@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from typing import Any
 
@@ -17,6 +16,7 @@ from conversations.types import Reply
 from locales import Join, Raw, T, Text
 from rules.deadlines import annual_due_date, deadline_for, lateness
 from rules.profile import load_profile
+from services.rating_requests import request_rating_for_activity
 from storage.calendar import workday_calendar
 from storage.models import Activity, DemandUnit, Draft, Person, Role, Station
 from storage.outbox import enqueue
@@ -150,13 +150,5 @@ async def log_activity(turn: Turn, station: Station, answers: dict[str, Any]) ->
 
 
 async def request_rating(turn: Turn, activity: Activity, manager: Person) -> list[Reply]:
-    """Ask the served unit to rate the service (the ratings area owns how)."""
-    try:
-        ratings = importlib.import_module("storage.survey")
-    except ModuleNotFoundError:
-        return []
-    hook = getattr(ratings, "request_rating_for_activity", None)
-    if hook is None:
-        return []
-    replies: list[Reply] = await hook(turn.session, activity, manager, turn.now, turn.services)
-    return replies
+    """Ask the served unit to rate the service (the use case in ``services.rating_requests``)."""
+    return await request_rating_for_activity(turn.session, activity, manager, turn.now, turn.services.deep_link)

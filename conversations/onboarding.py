@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 from conversations.types import Button, Keyboard, Reply, keyboard
 from locales import T, Text
-from storage.tokens import TokenProblem
+
+
+class TokenProblem(StrEnum):
+    """Why a deep-link token was refused (``storage.tokens.redeem`` decides; the texts are below)."""
+
+    unknown = "unknown"
+    used = "used"
+    expired = "expired"
+    throttled = "throttled"
+
 
 ROLE_NAMES: dict[str, T] = {
     "manager": T("station manager"),

@@ -16,8 +16,10 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         ]
     if reply.file is not None:
         if reply.file.content is not None:
-            raise ValueError("outbox files must be sent by file_id (store bytes elsewhere, not in the outbox)")
+            raise ValueError("outbox files are sent by file_id or prepared_id (bytes are kept elsewhere)")
         data["file"] = {"filename": reply.file.filename, "file_id": reply.file.file_id, "kind": reply.file.kind}
+        if reply.file.prepared_id is not None:
+            data["file"]["prepared_id"] = reply.file.prepared_id
     return data
 
 
@@ -29,5 +31,5 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     file = None
     if data.get("file"):
         f = data["file"]
-        file = OutgoingFile(f["filename"], None, f.get("file_id"), f.get("kind", "document"))
+        file = OutgoingFile(f["filename"], None, f.get("file_id"), f.get("kind", "document"), f.get("prepared_id"))
     return Reply(text_from_json(data["text"]), buttons, file=file)

@@ -34,12 +34,14 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True)
 class OutgoingFile:
-    """A file the bot sends: new bytes (a QR code, an export) or a Telegram file_id to resend."""
+    """A file the bot sends: new bytes (a QR code, an export), a Telegram file_id to resend, or
+    ``prepared_id``: bytes made off the update path and kept in the database for the outbox."""
 
     filename: str
     content: bytes | None = None
     file_id: str | None = None
     kind: Literal["document", "photo"] = "document"
+    prepared_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent
@@ -157,17 +157,11 @@ class Translator:
     def format_date(self, value: dt.date, skeleton: str = "yMMMd") -> str:
         return format_skeleton(skeleton, value, locale=self.babel_locale)
 
-    def format_date_weekday(self, value: dt.date) -> str:
-        return format_skeleton("yMMMEd", value, locale=self.babel_locale)
-
     def format_datetime(self, value: dt.datetime) -> str:
         return format_datetime(value, "medium", locale=self.babel_locale)
 
     def format_money(self, amount: Decimal) -> str:
         return format_currency(amount, "CNY", locale=self.babel_locale)
-
-    def format_number(self, value: int | float | Decimal) -> str:
-        return format_decimal(value, locale=self.babel_locale)
 
     def format_value(self, value: Any) -> str:
         """Format a text parameter by its type, so core code never formats for a locale."""

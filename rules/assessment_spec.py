@@ -82,6 +82,7 @@ class AssessmentSpec(_Strict):
     ``verdict = "pass_mark"``: below ``pass_mark`` points fails (quzhou 第十七条); ``"staff"``: staff choose a
     grade with the figures beside them (gd-quality 第十四条 gives grades without point boundaries).
     ``points``: the round has a points total (the profile's table, and/or ``manual_rows``), shown and ranked.
+    ``escalation_*``: the revocation staff may propose when a rectification is not achieved.
     """
 
     period_years: int = Field(ge=1, le=5)
@@ -102,6 +103,9 @@ class AssessmentSpec(_Strict):
     rectification_days: int = Field(default=90, ge=7, le=365)
     rectification_source: str = Field(min_length=1)
     consequences: tuple[Consequence, ...] = ()
+    escalation_article: str = Field(min_length=1)
+    escalation_clawback: bool = False
+    escalation_source: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> AssessmentSpec:

@@ -42,11 +42,6 @@ def credit_code_problem(code: str) -> str | None:
     return None
 
 
-def credit_code_valid(code: str) -> bool:
-    """True for an 18-character code with the right alphabet and check character."""
-    return credit_code_problem(code) is None
-
-
 def _split_extension(text: str) -> tuple[str, str]:
     """("020-12345678", "123") from "020-12345678转123", "…ext.123", "…x123", "…#123" or "020-12345678-123"."""
     match = EXTENSION.search(text)

@@ -60,29 +60,42 @@ class SatisfactionAggregate:
         return self.average is not None
 
 
+def summarise(count: int, average: float | None, per_dimension: Mapping[str, float], spec: RatingSpec,
+              minimum: int = MIN_RATINGS_FOR_AGGREGATES) -> SatisfactionAggregate:
+    """The one gate every aggregate passes: below ``minimum`` ratings only the count survives."""
+    if count < minimum or average is None:
+        return SatisfactionAggregate(count, None, {}, None)
+    average = round(average, 2)
+    return SatisfactionAggregate(count, average, {k: round(v, 2) for k, v in per_dimension.items()},
+                                 meets_target(average, spec))
+
+
 def aggregate(ratings: Iterable[Mapping[str, object]], spec: RatingSpec,
               minimum: int = MIN_RATINGS_FOR_AGGREGATES) -> SatisfactionAggregate:
     """Summarise ratings given as ``{dimension id: stars}``; below ``minimum`` ratings nothing but the count.
 
-    A rating's score is recomputed from its stars, so a changed ``level_points`` setting (or a rating
-    stored under an older formula) counts the same as a new one.
+    Each rating's score is computed from its stars with the profile's level points; answers outside
+    the scale are ignored. The level table is looked up once and each rating read in one pass.
     """
+    points = dict(enumerate(level_points(spec), start=1))
+    known = [d.id for d in spec.dimensions]
     count = 0
     scores: list[float] = []
-    by_dimension: dict[str, list[int]] = {}
-    known = [d.id for d in spec.dimensions]
+    star_sums = dict.fromkeys(known, 0)
+    star_counts = dict.fromkeys(known, 0)
     for answer in ratings:
         count += 1
-        stars = [int(v) for key in known if isinstance(v := answer.get(key), int) and not isinstance(v, bool)
-                 and 1 <= v <= spec.scale]
-        if stars:
-            scores.append(rating_score(stars, spec))
+        total = 0.0
+        n = 0
         for key in known:
             value = answer.get(key)
-            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= spec.scale:
-                by_dimension.setdefault(key, []).append(value)
-    if count < minimum or not scores:
-        return SatisfactionAggregate(count, None, {}, None)
-    average = round(sum(scores) / len(scores), 2)
-    per_dimension = {key: round(sum(v) / len(v), 2) for key, v in by_dimension.items()}
-    return SatisfactionAggregate(count, average, per_dimension, meets_target(average, spec))
+            if type(value) is int and value in points:
+                total += points[value]
+                n += 1
+                star_sums[key] += value
+                star_counts[key] += 1
+        if n:
+            scores.append(round(total / n, 1))
+    average = sum(scores) / len(scores) if scores else None
+    per_dimension = {key: star_sums[key] / star_counts[key] for key in known if star_counts[key]}
+    return summarise(count, average, per_dimension, spec, minimum)

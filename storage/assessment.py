@@ -298,13 +298,3 @@ async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, 
     for region, n in (await session.exec(late)).all():
         found.setdefault(region or "", {"missing": 0, "late": 0})["late"] = int(n)
     return found
-
-
-async def activities_by_month(session: AsyncSession, station_id: int, year: int) -> dict[int, int]:
-    start, end = year_bounds(year)
-    query = select(col(Activity.started_on)).where(Activity.station_id == station_id, Activity.started_on >= start,
-                                              Activity.started_on <= end)
-    counts: dict[int, int] = dict.fromkeys(range(1, 13), 0)
-    for day in (await session.exec(query)).all():
-        counts[day.month] += 1
-    return counts

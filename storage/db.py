@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import clock_scope
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -67,8 +70,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 class Database:
     """One engine and its session factory; passed explicitly, never a module global."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, clock: Callable[[], dt.datetime] | None = None, **engine_kwargs: Any) -> None:
         self.url = normalise_url(url)
+        self.clock = clock  # row defaults read it inside sessions (``storage.clock.utcnow``); the bot sets it
         self.engine = create_engine(self.url, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._writer = asyncio.Lock()
@@ -90,8 +94,9 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session:
-            yield session
+        with clock_scope(self.clock):
+            async with self.sessionmaker() as session:
+                yield session
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,18 +9,22 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.calendar import WorkdayCalendar
+from rules.calendar import WorkdayCalendar, main_year
 from rules.deadlines import deadline_for, lateness
 from rules.profile import ProfileError, load_profile
 from storage.models import HolidayDay, Station, Submission, SubmissionVersion
 
 
-async def store_holidays(session: AsyncSession, days: Sequence[tuple[dt.date, bool, str]], year: int) -> list[int]:
-    """Replace the stored schedule of ``year`` (the file's own year) and set every listed day.
+async def store_holidays(session: AsyncSession, days: Sequence[tuple[dt.date, bool, str]],
+                         year: int | None = None) -> list[int]:
+    """Replace the stored schedule of ``year`` (the file's own year, by default the year most days are in)
+    and set every listed day.
 
     Days of other years in the file (a December bridge day in next year's schedule) replace only
     those same days: another year's stored schedule is never wiped. Returns the years touched.
     """
+    if year is None:
+        year = main_year(list(days))
     old = await session.exec(
         select(HolidayDay).where(HolidayDay.day >= dt.date(year, 1, 1), HolidayDay.day <= dt.date(year, 12, 31))
     )

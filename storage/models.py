@@ -10,12 +10,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow as clock_utcnow
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """Row defaults read the injected clock (``storage.clock.utcnow``), not the wall clock."""
+    return clock_utcnow()
 
 
 class SocietyLevel(StrEnum):
@@ -421,6 +424,21 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=50)
     subject: str = Field(default="", max_length=100)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PreparedFile(SQLModel, table=True):
+    """A file made off the update path (an export, a chart, a document) waiting for the outbox.
+
+    The outbox row names it; the dispatcher uploads the bytes, and it is pruned once sent or
+    old. Kept in the database, not on disk, so any worker of a shared database can send it.
+    """
+
+    __tablename__ = "prepared_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(index=True)
 
 
 class ProcessedUpdate(SQLModel, table=True):

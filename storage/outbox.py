@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from conversations.serialize import reply_to_json
 from conversations.types import Reply
 from locales import Raw, T
-from storage.clock import db_time
+from storage.clock import db_time, utcnow
 from storage.models import OutboxMessage, OutboxStatus, Person, Role
 
 # A row whose process died between "sending" and "sent": Telegram cannot tell us whether it
@@ -69,7 +69,7 @@ async def enqueue_many(session: AsyncSession, items: Sequence[Outgoing], *, not_
     connection = await session.connection()
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    created_at = db_time(dt.datetime.now(dt.UTC))
+    created_at = utcnow()
     start = db_time(not_before)
     added = 0
     for offset in range(0, len(items), CHUNK_ROWS):

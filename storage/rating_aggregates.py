@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.profile import load_profile
-from rules.satisfaction import SatisfactionAggregate, aggregate
+from rules.satisfaction import SatisfactionAggregate, aggregate, summarise
 from storage.models import Rating, RatingRequest, Station
 
 
@@ -45,51 +46,60 @@ def _year(year: int) -> list[Any]:
             col(Rating.created_at) < dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)]
 
 
-async def rating_aggregates(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None,
-                            chunk: int = 2000) -> list[StationSatisfaction]:
+async def rating_aggregates(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None, *,
+                            per_dimension: bool = False, chunk: int = 2000) -> list[StationSatisfaction]:
     """Per station with service ratings in ``year``: the count, and the aggregates when there are enough.
 
-    The ratings are streamed as ``(station_id, stars)`` columns in station order and summarised one
-    station at a time, so only one station's ratings are in memory.
+    The mean is taken in SQL over the stored scores (each computed with the profile's level points when
+    the rating was given; the 3a9c1e5b7d20 migration re-scored older ones): a network's year is
+    hundreds of thousands of ratings. ``per_dimension`` (mean stars per question) streams the stars,
+    one station at a time in memory: asked for by the views of one station or a manager's export.
     """
-    where = [*_year(year), col(RatingRequest.kind) == "service"]
-    station_where: list[Any] = []
+    where: list[Any] = [*_year(year), col(RatingRequest.kind) == "service"]
     if station_ids is not None:
         where.append(col(Rating.station_id).in_(list(station_ids)))
-        station_where.append(col(Station.id).in_(list(station_ids)))
-    known = {int(sid or 0): (name, profile) for sid, name, profile in (await session.exec(
-        select(Station.id, Station.name, Station.policy_profile).where(*station_where))).all()}
+    query = (sa_select(col(Rating.station_id), col(Station.name), col(Station.policy_profile), func.count(),
+                       func.avg(col(Rating.score)))
+             .join(RatingRequest, col(RatingRequest.id) == col(Rating.request_id))
+             .join(Station, col(Station.id) == col(Rating.station_id))
+             .where(*where).group_by(col(Rating.station_id), col(Station.name), col(Station.policy_profile))
+             .order_by(col(Rating.station_id)))
+    rows = [row async for row in await session.stream(query)]
+    stars: dict[int, dict[str, float]] = {}
+    if per_dimension and rows:
+        stars = await _mean_stars(session, where, chunk)
+    found: list[StationSatisfaction] = []
+    for station_id, name, profile, count, average in rows:
+        spec = load_profile(profile).rating
+        mean_stars = stars.get(int(station_id), {})
+        summary = summarise(int(count), float(average) if average is not None else None,
+                            {d.id: mean_stars[d.id] for d in spec.dimensions if d.id in mean_stars}, spec)
+        found.append(StationSatisfaction(int(station_id), name, profile, spec.target, summary))
+    return found
+
+
+async def _mean_stars(session: AsyncSession, where: list[Any], chunk: int) -> dict[int, dict[str, float]]:
+    """Mean stars per question and station (answers outside 1..10 or not whole numbers are ignored)."""
     query = (sa_select(col(Rating.station_id), col(Rating.scores))
              .join(RatingRequest, col(RatingRequest.id) == col(Rating.request_id))
-             .where(*where).order_by(col(Rating.station_id), col(Rating.id)))
-    found: list[StationSatisfaction] = []
-
-    def close(station_id: int, ratings: list[dict[str, Any]]) -> None:
-        if station_id not in known:
-            return
-        name, profile = known[station_id]
-        spec = load_profile(profile).rating
-        found.append(StationSatisfaction(station_id, name, profile, spec.target, aggregate(ratings, spec)))
-
-    current: int | None = None
-    batch: list[dict[str, Any]] = []
+             .where(*where).order_by(col(Rating.station_id)))
+    sums: dict[int, dict[str, list[int]]] = {}
     result = await session.stream(query.execution_options(yield_per=chunk))
     async for partition in result.partitions(chunk):
         for station_id, scores in partition:
-            if station_id != current and current is not None:
-                close(current, batch)
-                batch = []
-            current = int(station_id)
-            batch.append(scores or {})
-    if current is not None:
-        close(current, batch)
-    return found
+            station = sums.setdefault(int(station_id), {})
+            for key, value in (scores or {}).items():
+                if type(value) is int and 1 <= value <= 10:
+                    pair = station.setdefault(key, [0, 0])
+                    pair[0] += value
+                    pair[1] += 1
+    return {sid: {key: total / n for key, (total, n) in keys.items()} for sid, keys in sums.items()}
 
 
 async def station_satisfaction(session: AsyncSession, station: Station, year: int) -> StationSatisfaction:
     """One station's year, also when it has no ratings (count 0, nothing shown)."""
     assert station.id is not None
-    found = await rating_aggregates(session, year, [station.id])
+    found = await rating_aggregates(session, year, [station.id], per_dimension=True)
     if found:
         return found[0]
     spec = load_profile(station.policy_profile).rating

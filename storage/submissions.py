@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import db_time
-from storage.models import AuditLog, Submission, SubmissionStatus, SubmissionVersion
+from storage.models import AuditLog, Person, Submission, SubmissionStatus, SubmissionVersion
 
 ONE_PER_YEAR = ("plan", "summary", "efficiency_report", "self_check")
 
@@ -100,6 +100,14 @@ async def latest_answers(session: AsyncSession, submission: Submission) -> dict[
                                             SubmissionVersion.version == submission.current_version)
     version = (await session.exec(query)).first()
     return dict(version.answers) if version else {}
+
+
+async def submitter_name(session: AsyncSession, submission: Submission) -> str:
+    """The name of the person who submitted the current version (the staff card shows it)."""
+    query = (select(Person.name).join(SubmissionVersion, col(SubmissionVersion.submitted_by_person_id) == Person.id)
+             .where(SubmissionVersion.submission_id == submission.id,
+                    SubmissionVersion.version == submission.current_version))
+    return (await session.exec(query)).first() or ""
 
 
 async def pending_review(session: AsyncSession, limit: int = 50) -> tuple[list[Submission], int]:

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.qr import qr_png
 from conversations.survey import Dimension, Service, question
-from conversations.types import Button, OutgoingFile, Reply, keyboard
+from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import Profile, load_profile
 from rules.satisfaction import MIN_RATINGS_FOR_AGGREGATES
-from storage.clock import db_time, local
+from storage.clock import db_time, local, zone_of
 from storage.models import Activity, DemandUnit, Draft, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
 from storage.rating_aggregates import rating_aggregates
-from storage.tokens import create_invite
 
-if TYPE_CHECKING:
-    from bot.services import Services
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_RATINGS_FOR_AVERAGES = MIN_RATINGS_FOR_AGGREGATES
 
 
@@ -33,18 +26,19 @@ def dimensions_of(profile: Profile) -> list[Dimension]:
     return [Dimension(d.id, d.label) for d in profile.rating.dimensions]
 
 
-def local_day(value: dt.datetime) -> dt.date:
-    return local(value, SHANGHAI).date()
+def local_day(value: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    """The day a stored moment fell on in the deployment's zone (``TIMEZONE``)."""
+    return local(value, tz).date()
 
 
-async def service_of(session: AsyncSession, request: RatingRequest) -> Service:
+async def service_of(session: AsyncSession, request: RatingRequest, tz: dt.tzinfo) -> Service:
     station = await session.get(Station, request.station_id)
     activity = await session.get(Activity, request.activity_id) if request.activity_id else None
     unit = await session.get(DemandUnit, request.demand_unit_id)
     assert request.id is not None
     return Service(request_id=request.id, station_name=station.name if station else "",
                    title=activity.title if activity else "",
-                   day=activity.started_on if activity else local_day(request.created_at),
+                   day=activity.started_on if activity else local_day(request.created_at, tz),
                    unit_name=unit.name if unit else "")
 
 
@@ -67,58 +61,11 @@ def is_expired(request: RatingRequest, now: dt.datetime) -> bool:
     return db_time(request.expires_at) <= db_time(now)
 
 
-async def first_question(session: AsyncSession, request: RatingRequest, scores: dict[str, int] | None = None,
-                         lead: Text | None = None) -> Reply:
+async def first_question(session: AsyncSession, request: RatingRequest, tz: dt.tzinfo,
+                         scores: dict[str, int] | None = None, lead: Text | None = None) -> Reply:
     profile = await profile_of_request(session, request)
-    service = await service_of(session, request)
+    service = await service_of(session, request, tz)
     return question(service, dimensions_of(profile), scores or {}, profile.rating.scale, lead=lead)
-
-
-async def link_replies(session: AsyncSession, request: RatingRequest, services: Services, now: dt.datetime,
-                       created_by: int | None) -> list[Reply]:
-    """A new single-use link (and its QR code) for the unit's contact to open the survey."""
-    assert request.id is not None
-    profile = await profile_of_request(session, request)
-    days = profile.rating.token_days
-    token, _ = await create_invite(session, role=Role.demand_contact.value, now=now, days=days, purpose="rating",
-                                   demand_unit_id=request.demand_unit_id, rating_request_id=request.id,
-                                   created_by_person_id=created_by)
-    until = db_time(now) + dt.timedelta(days=days)
-    if db_time(request.expires_at) < until:
-        request.expires_at = until
-        session.add(request)
-        await session.flush()
-    service = await service_of(session, request)
-    link = services.deep_link(token)
-    text = T("Please ask {unit} to rate this service: forward them this link, or let their contact scan the QR code. "
-             "The link works once, until {day}.\n{link}", unit=Raw(service.unit_name), day=local_day(until),
-             link=Raw(link))
-    return [Reply(text), Reply(T("QR code of the rating link for {unit}.", unit=Raw(service.unit_name)),
-                               file=OutgoingFile("rating.png", qr_png(link), kind="photo"))]
-
-
-async def request_rating_for_activity(session: AsyncSession, activity: Activity, manager: Person,
-                                      now: dt.datetime, services: Services) -> list[Reply]:
-    """Open a rating request for a logged service; ask the bound contact, or give the manager a link."""
-    if activity.demand_unit_id is None:
-        return []
-    station = await session.get(Station, activity.station_id)
-    assert station is not None and activity.id is not None
-    profile = load_profile(station.policy_profile)
-    request = RatingRequest(kind="service", station_id=activity.station_id, activity_id=activity.id,
-                            demand_unit_id=activity.demand_unit_id, year=activity.started_on.year,
-                            status="open", created_at=db_time(now),
-                            expires_at=db_time(now) + dt.timedelta(days=profile.rating.token_days))
-    session.add(request)
-    await session.flush()
-    assert request.id is not None
-    contact = await unit_contact(session, activity.demand_unit_id)
-    if contact is not None and contact.chat_id is not None:
-        await enqueue(session, key=f"rating-request:{request.id}", chat_id=contact.chat_id,
-                      reply=await first_question(session, request), kind="rating_request", person_id=contact.id,
-                      not_before=now)
-        return [Reply(T("The unit's contact has been asked to rate this service."))]
-    return await link_replies(session, request, services, now, manager.id)
 
 
 async def store_rating(session: AsyncSession, request: RatingRequest, person: Person, scores: dict[str, int],
@@ -137,7 +84,7 @@ async def store_rating(session: AsyncSession, request: RatingRequest, person: Pe
 async def alert_staff_low_rating(session: AsyncSession, request: RatingRequest, rating: Rating,
                                  now: dt.datetime) -> int:
     """Tell every staff member about a rating below the profile's alert threshold."""
-    service = await service_of(session, request)
+    service = await service_of(session, request, zone_of(now))
     lines: list[Text] = [T("Low rating: {station} scored {score} out of 100 for “{title}” ({day}) from {unit}.",
                            station=Raw(service.station_name), score=Raw(f"{rating.score:.0f}"),
                            title=Raw(service.title), day=service.day, unit=Raw(service.unit_name))]
@@ -173,7 +120,7 @@ async def station_aggregates(session: AsyncSession, station_id: int, year: int, 
     requests = (await session.exec(select(RatingRequest).where(RatingRequest.station_id == station_id,
                                                                RatingRequest.year == year,
                                                                RatingRequest.kind == "service"))).all()
-    found = await rating_aggregates(session, year, [station_id])
+    found = await rating_aggregates(session, year, [station_id], per_dimension=True)
     rated = found[0].aggregate if found else None
     answered = sum(1 for r in requests if r.status == "answered")
     return Aggregates(len(requests), answered, rated.count if rated else 0,
@@ -231,7 +178,7 @@ async def enqueue_rating_reminders(session: AsyncSession, now: dt.datetime) -> i
         key = f"rating-reminder:{request.id}:d{day}"
         contact = await unit_contact(session, request.demand_unit_id)
         if contact is not None and contact.chat_id is not None:
-            reply = await first_question(session, request, await draft_scores(session, contact, request),
+            reply = await first_question(session, request, zone_of(now), await draft_scores(session, contact, request),
                                          lead=T("Reminder: your rating of this service is still missing."))
             added += await enqueue(session, key=key, chat_id=contact.chat_id, reply=reply, kind="rating_reminder",
                                    person_id=contact.id, not_before=now)
@@ -239,7 +186,7 @@ async def enqueue_rating_reminders(session: AsyncSession, now: dt.datetime) -> i
         manager = await _manager_for(session, request)
         if manager is None or manager.chat_id is None:
             continue
-        service = await service_of(session, request)
+        service = await service_of(session, request, zone_of(now))
         text = T("The rating request for “{title}” ({unit}, {day}) is still open. Resend the link?",
                  title=Raw(service.title), unit=Raw(service.unit_name), day=service.day)
         added += await enqueue(session, key=key, chat_id=manager.chat_id, person_id=manager.id, kind="rating_reminder",

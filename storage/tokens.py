@@ -7,12 +7,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from conversations.onboarding import TokenProblem
 from storage.clock import db_time
 from storage.models import AuditLog, Invite
 
@@ -32,13 +32,6 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-class TokenProblem(StrEnum):
-    unknown = "unknown"
-    used = "used"
-    expired = "expired"
-    throttled = "throttled"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from conversations.types import ButtonInput, CommandInput, Reply
 from locales import Raw, T, Text
 from rules.profile import all_profiles, load_profile
 from storage.models import AssessmentEntry, AssessmentRound
-from storage.rounds import OPEN, PUBLICITY, RoundExists, open_round
+from storage.rounds import OPEN, PUBLICITY, RoundExists
 from storage.rounds import rounds as list_rounds
 
 STALE = T("This button is no longer active.")
@@ -69,13 +69,12 @@ async def assess(turn: Turn) -> list[Reply]:
     replies: list[Reply] = []
     for profile_id in profiles:
         try:
-            rnd, _ = await open_round(turn.session, profile_id=profile_id, period_end=year, deadline=deadline,
-                                      person_id=staff.id if staff else None, now=turn.now)
+            rnd, ev, told = await rounds.open_and_tell(turn.session, profile_id=profile_id, period_end=year,
+                                                       deadline=deadline, person_id=staff.id if staff else None,
+                                                       now=turn.now)
         except RoundExists as exists:
             replies.append(await card(turn, exists.existing, note=T("This round is already open.")))
             continue
-        ev = await rounds.evaluate(turn.session, rnd)
-        told = await rounds.notify_opened(turn.session, ev, turn.now)
         replies.append(ui.round_card(await rounds.summary(turn.session, rnd, ev),
                                      note=T("Round opened; the inputs of {n} stations are frozen; {told} managers told.",
                                             n=len(ev.entries), told=told)))

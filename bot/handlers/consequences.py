@@ -59,10 +59,9 @@ async def decide_button(turn: Turn, action: str, consequence_id: int) -> list[Re
         return [Reply(T("Closed; {station} is active again.", station=Raw(station.name)), edit=True)]
     await decide(turn.session, item, "escalated", person_id=staff.id, now=turn.now)
     spec = rounds.spec_of(load_profile(station.policy_profile))
-    rule = next((c for c in spec.consequences if c.action == "revocation"), None)
-    article = rule.article if rule else item.article
+    article = spec.escalation_article
     escalated = Consequence(round_id=item.round_id, station_id=item.station_id, action="revocation", article=article,
-                            clawback=bool(rule and rule.clawback), created_at=turn.now)
+                            clawback=spec.escalation_clawback, created_at=turn.now)
     turn.session.add(escalated)
     await turn.session.flush()
     assert escalated.id is not None

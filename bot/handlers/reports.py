@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.routing import MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.types import CommandInput, OutgoingFile, Reply
-from locales import T
+from locales import T, Translator
 from storage import assessment
 from storage.rating_aggregates import rating_aggregates
 
@@ -37,23 +41,37 @@ async def export(turn: Turn) -> list[Reply]:
         if manager is None or manager.station_id is None:
             return [Reply(NO_STATION)]
         station_ids = [manager.station_id]
-    content = await export_year(turn.session, year, turn.tr, station_ids, individual_ratings=station_ids is None)
-    return [Reply(T("The {year} workbook: stations, submissions, ledger, ratings and scores.", year=str(year)),
-                  file=OutgoingFile(f"stationbot-{year}.xlsx", content=content))]
+
+    tz = turn.services.settings.tz
+
+    async def workbook(session: AsyncSession, tr: Translator) -> Reply:
+        content = await export_year(session, year, tr, station_ids, tz=tz, individual_ratings=station_ids is None)
+        return Reply(T("The {year} workbook: stations, submissions, ledger, ratings and scores.", year=str(year)),
+                     file=OutgoingFile(f"stationbot-{year}.xlsx", content=content))
+
+    turn.services.background.after_commit(turn, workbook, name=f"export-{year}")
+    return [Reply(T("Preparing the {year} workbook… It will arrive in this chat when it is ready; "
+                    "you can go on meanwhile.", year=str(year)))]
 
 
 async def dashboard(turn: Turn) -> list[Reply]:
     from bot.charts import SatisfactionBar, dashboard_png
 
-    year = turn.today.year
-    by_region = await assessment.submission_status_by_region(turn.session, year)
-    bars = [SatisfactionBar(s.station_name, s.average, s.target)
-            for s in await rating_aggregates(turn.session, year) if s.average is not None]
-    overdue = await assessment.overdue_by_region(turn.session, turn.today)
-    png = dashboard_png(by_region, bars, year, turn.tr, overdue)
-    return [Reply(T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",
-                    year=str(year)),
-                  file=OutgoingFile(f"dashboard-{year}.png", content=png, kind="photo"))]
+    today = turn.today
+    year = today.year
+
+    async def charts(session: AsyncSession, tr: Translator) -> Reply:
+        by_region = await assessment.submission_status_by_region(session, year)
+        bars = [SatisfactionBar(s.station_name, s.average, s.target)
+                for s in await rating_aggregates(session, year) if s.average is not None]
+        overdue = await assessment.overdue_by_region(session, today)
+        png = await asyncio.to_thread(dashboard_png, by_region, bars, year, tr, overdue)
+        return Reply(T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",
+                       year=str(year)),
+                     file=OutgoingFile(f"dashboard-{year}.png", content=png, kind="photo"))
+
+    turn.services.background.after_commit(turn, charts, name=f"dashboard-{year}")
+    return [Reply(T("Drawing the {year} dashboard… It will arrive in this chat in a moment.", year=str(year)))]
 
 
 def extend(router: Router, services: Services) -> None:

@@ -15,10 +15,11 @@ from conversations.formspec import load_form
 from conversations.review import KIND_LABELS, accepted_notice, answers_text, returned_notice, staff_card
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
+from storage.clock import local
 from storage.drafts import active_draft, get_or_create, save
 from storage.models import Person, Role, Station, Submission, SubmissionStatus
 from storage.outbox import enqueue
-from storage.submissions import latest_answers, pending_review, review
+from storage.submissions import latest_answers, pending_review, review, submitter_name
 
 FORM_OF_KIND = {"change_report": "change_report", "plan": "annual_plan", "summary": "annual_summary"}
 STALE = T("This submission has changed since this message; nothing was done.")
@@ -68,7 +69,8 @@ async def card_for(turn: Turn, submission: Submission) -> Reply:
     ctx = await form_context(turn.session, station, turn.today, turn.tr)
     answers = await latest_answers(turn.session, submission)
     return staff_card(submission_id=submission.id, version=submission.current_version, kind=submission.kind,
-                      station_name=station.name, submitted_by="", headline=[],
+                      station_name=station.name, submitted_by=await submitter_name(turn.session, submission),
+                      headline=[],
                       body=answers_text(form, answers, ctx))
 
 
@@ -158,7 +160,8 @@ def extend(router: Router, services: Services) -> None:
         for sub in rows:
             station = await turn.session.get(Station, sub.station_id) if sub.station_id else None
             lines.append(Join((Raw(f"#{sub.id}"), KIND_LABELS.get(sub.kind, Raw(sub.kind)),
-                               Raw(station.name if station else "—"), T("{day}", day=sub.submitted_at.date())), " · "))
+                               Raw(station.name if station else "—"),
+                               T("{day}", day=local(sub.submitted_at, turn.services.settings.tz).date())), " · "))
             buttons.append([Button(Raw(f"#{sub.id}"), f"rv:s:{sub.id}")])
         return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 

@@ -27,6 +27,8 @@ from conversations.types import Button, ButtonInput, CommandInput, Reply, TextIn
 from locales import Join, Raw, T, Text, translator
 from rules.profile import load_profile
 from rules.satisfaction import meets_target
+from services.rating_requests import link_replies
+from storage.clock import zone_of
 from storage.drafts import active_draft, get_or_create, save
 from storage.models import AuditLog, DemandUnit, Draft, Invite, Person, RatingRequest, Role, Station
 from storage.people import bind_invite, bindings_for
@@ -38,7 +40,6 @@ from storage.survey import (
     first_question,
     is_expired,
     latest_ratings,
-    link_replies,
     local_day,
     open_requests,
     profile_of_request,
@@ -64,7 +65,7 @@ def contact_for(turn: Turn, request: RatingRequest) -> Person | None:
 def refusal(request: RatingRequest, now: dt.datetime, *, edit: bool) -> Reply | None:
     """Why the survey cannot go on (already answered, expired), or None when it can."""
     if request.status == "answered" and request.answered_at is not None:
-        return already_rated(local_day(request.answered_at), edit=edit)
+        return already_rated(local_day(request.answered_at, zone_of(now)), edit=edit)
     if request.status != "open" or is_expired(request, now):
         return Reply(EXPIRED, edit=edit, notice=EXPIRED if edit else None)
     return None
@@ -124,7 +125,7 @@ async def open_rating_token(turn: Turn, invite: Invite) -> list[Reply]:
     draft.status = "active"
     scores = scores_of(draft)
     await save(turn.session, draft, {"scores": scores}, draft.rev + 1, turn.now)
-    return [await first_question(turn.session, request, scores)]
+    return [await first_question(turn.session, request, turn.services.settings.tz, scores)]
 
 
 async def rate_button(turn: Turn) -> list[Reply]:
@@ -140,7 +141,7 @@ async def rate_button(turn: Turn) -> list[Reply]:
         return [refused]
     profile = await profile_of_request(turn.session, request)
     dimensions = dimensions_of(profile)
-    service = await service_of(turn.session, request)
+    service = await service_of(turn.session, request, turn.services.settings.tz)
     draft = await rating_draft(turn, contact, request)
     scores = scores_of(draft)
     if len(parts) == 3 and parts[2] == NO_COMMENT:
@@ -206,10 +207,10 @@ async def resend_link(turn: Turn) -> list[Reply]:
     if request is None or station is None or manager is None or request.station_id != station.id:
         return [Reply(STALE, notice=STALE)]
     if request.status == "answered" and request.answered_at is not None:
-        return [already_rated(local_day(request.answered_at))]
+        return [already_rated(local_day(request.answered_at, turn.services.settings.tz))]
     request.status = "open"  # a new link revives a request that expired unanswered
     turn.session.add(request)
-    return await link_replies(turn.session, request, turn.services, turn.now, manager.id)
+    return await link_replies(turn.session, request, turn.services.deep_link, turn.now, manager.id)
 
 
 def average_line(label: Text, value: float) -> Text:
@@ -244,7 +245,7 @@ async def manager_ratings(turn: Turn, station: Station, year: int) -> list[Reply
     if pending:
         lines.append(T("Open requests:"))
     for request in pending:
-        service = await service_of(turn.session, request)
+        service = await service_of(turn.session, request, turn.services.settings.tz)
         lines.append(Join((Raw(f"#{request.id}"), Raw(service.title), Raw(service.unit_name),
                            T("{day}", day=service.day)), " · "))
         buttons.append([Button(T("Resend link #{number}", number=request.id), f"rlink:{request.id}")])
@@ -265,7 +266,7 @@ async def staff_ratings(turn: Turn) -> list[Reply]:
                          if d.id in rating.scores) if profile else ""
         lines.append(Join((Raw(f"#{rating.id}"), Raw(station.name if station else "?"),
                            Raw(unit.name if unit else "?"), Raw(f"{rating.score:.0f}/100 ({stars})"),
-                           T("{day}", day=local_day(rating.created_at))), " · "))
+                           T("{day}", day=local_day(rating.created_at, turn.services.settings.tz))), " · "))
         if rating.comment:
             lines.append(T("Comment: {comment}", comment=Raw(rating.comment)))
     return [Reply(Join(tuple(lines)))]

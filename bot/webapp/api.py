@@ -94,13 +94,12 @@ async def activities(request: Request, station_id: IdQuery = None, year: YearQue
 @router.get("/ratings/summary", response_model=Page)
 async def ratings_summary(request: Request, year: YearRequired, limit: Limit = DEFAULT_LIMIT,
                           offset: Offset = 0) -> Page:
-    """Per station: ``count``, and ``average`` (0–100), ``met`` and ``per_dimension`` only from 3 ratings on
-    (null below: one or two ratings would identify the rater)."""
+    """Per station: ``count``, and ``average`` (0–100) and ``met`` only from 3 ratings on (null below: one or
+    two ratings would identify the rater)."""
     async with services_of(request).db.session() as session:
         found = await rating_aggregates(session, year)
     items = [{"station_id": s.station_id, "station_name": s.station_name, "count": s.count,
-              "average": s.aggregate.average, "met": s.aggregate.met, "target": s.target,
-              "per_dimension": s.aggregate.per_dimension if s.aggregate.shown else None} for s in found]
+              "average": s.aggregate.average, "met": s.aggregate.met, "target": s.target} for s in found]
     return Page(items=items[offset:offset + limit], total=len(items), limit=limit, offset=offset)
 
 
@@ -151,8 +150,9 @@ async def export(request: Request, year: YearPath,
     """The year's workbook; a token without the individual scope gets per-dimension rating averages."""
     from bot.exports import export_year
 
-    async with services_of(request).db.session() as session:
-        content = await export_year(session, year, translator(normalise_locale(lang)),
+    services = services_of(request)
+    async with services.db.session() as session:
+        content = await export_year(session, year, translator(normalise_locale(lang)), tz=services.settings.tz,
                                     individual_ratings=scope_allows(token.scope, "individual"))
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="stationbot-{year}.xlsx"'})

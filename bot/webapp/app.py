@@ -154,4 +154,7 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
         return JSONResponse(public, status_code=code)
 
     app.include_router(api_router)
+    from bot.webapp.assessment_api import router as assessment_router
+
+    app.include_router(assessment_router)
     return app

@@ -20,17 +20,28 @@ TO_EXPLANATION = ["/report", "!Address change", "2027-01-20", "No. 1 Road", "!Sk
 EMOJI = "十二🎉"
 HUGE = "字" * 10_000
 
-CASES = [
-    ("choice", ["/log"], ["a kind that does not exist", EMOJI], "press one of the buttons"),
-    ("short text", ["/log", "!Quality training and consulting"], [HUGE, "   "], ""),
-    ("date", ACTIVITY_TO_UNIT[:3], ["2027-02-30", "2099-01-01", EMOJI, "yesterday-ish"], "2027"),
-    ("end date before start", ACTIVITY_TO_UNIT[:4], ["2027-01-10"], ""),
-    ("credit code", NEW_UNIT, ["91350100M000100Y42", "123", "91350100M000100YI3"], ""),
-    ("phone", [*NEW_UNIT, "!Skip", "Wang Wu"], ["+1 415 555 0100", "12345", EMOJI], ""),
-    ("integer", TO_EXPERT_DAYS, [EMOJI, "3.5", "12a", "-4"], ""),
-    ("attachment", TO_EVIDENCE, ["here is the file"], "file"),
-    ("money", TO_BUDGET_AMOUNT, ["abc", "-5", "1.234", EMOJI], ""),
-    ("long text", TO_EXPLANATION, [HUGE * 1], "4"),
+# Each bad input with the part of the answer that explains that very mistake.
+CASES: list[tuple[str, list[str], list[tuple[str, str]]]] = [
+    ("choice", ["/log"], [("a kind that does not exist", "press one of the buttons, or type the number"),
+                          (EMOJI, "press one of the buttons, or type the number")]),
+    ("short text", ["/log", "!Quality training and consulting"],
+     [(HUGE, "That is 10000 characters; the limit here is 100."), ("   ", "an empty message cannot be saved")]),
+    ("date", ACTIVITY_TO_UNIT[:3], [("2027-02-30", "2027-02-30 is not a real date"),
+                                    ("2099-01-01", "cannot be in the future: today is Feb 1, 2027"),
+                                    (EMOJI, "Please type a date like 2027-02-01"),
+                                    ("yesterday-ish", "Please type a date like 2027-02-01")]),
+    ("end date before start", ACTIVITY_TO_UNIT[:4], [("2027-01-10", "must be on or after Jan 20, 2027")]),
+    ("credit code", NEW_UNIT, [("91350100M000100Y42", "the last character should be 3, not 2"),
+                               ("123", "has 18 characters; this one has 3"),
+                               ("91350100M000100YI3", "The character I never appears in a credit code")]),
+    ("phone", [*NEW_UNIT, "!Skip", "Wang Wu"], [(bad, "does not look like a mainland China phone number")
+                                                for bad in ("+1 415 555 0100", "12345", EMOJI)]),
+    ("integer", TO_EXPERT_DAYS, [(EMOJI, "whole number using digits only"), ("3.5", "without decimals"),
+                                 ("12a", "whole number using digits only"), ("-4", "a number of at least 0")]),
+    ("attachment", TO_EVIDENCE, [("here is the file", "send the file itself")]),
+    ("money", TO_BUDGET_AMOUNT, [("abc", "amount in yuan using digits"), ("-5", "cannot be negative"),
+                                 ("1.234", "at most two decimals"), (EMOJI, "amount in yuan using digits")]),
+    ("long text", TO_EXPLANATION, [(HUGE, "the limit here is 4000")]),
 ]
 
 
@@ -42,20 +53,16 @@ async def walk(box: Sandbox, who: Seat, steps: list[str]) -> None:
             await box.send(who.user, step)
 
 
-@pytest.mark.parametrize(("field", "path", "bad_inputs", "hint"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("field", "path", "bad_inputs"), CASES, ids=[c[0] for c in CASES])
 async def test_rejected_input_is_explained_and_changes_nothing(sandbox: Sandbox, alice: Seat, field: str,
-                                                               path: list[str], bad_inputs: list[str],
-                                                               hint: str) -> None:
+                                                               path: list[str],
+                                                               bad_inputs: list[tuple[str, str]]) -> None:
     await walk(sandbox, alice, path)
     async with sandbox.services.db.session() as session:
         before = (await session.exec(select(Draft))).one()
-    for bad in bad_inputs:
-        calls = await sandbox.send(alice.user, bad)
-        reply = joined(calls)
-        assert reply, f"{field}: no answer to {bad[:30]!r}"
-        assert "Example" in reply or "expect" in reply.lower() or "please" in reply.lower() or hint in reply, reply
-        if hint:
-            assert hint in reply, reply
+    for bad, explanation in bad_inputs:
+        reply = joined(await sandbox.send(alice.user, bad))
+        assert explanation in reply, f"{field}: {bad[:30]!r} got {reply[:300]!r}"
         async with sandbox.services.db.session() as session:
             after = (await session.exec(select(Draft))).one()
         assert (after.rev, after.state) == (before.rev, before.state), f"{field}: {bad[:30]!r} changed the draft"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.outbox_preview import press_and_deliver
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from storage.models import (
@@ -97,8 +98,10 @@ async def test_manager_chart_of_activities_by_month_is_one_tap_away(sandbox: San
                                  started_on=dt.date(2027, month, 5), logged_by_person_id=manager.person.id or 0))
         await session.commit()
     await sandbox.send(manager.user, "/status")
-    calls = await sandbox.press(manager.user, "📊 Activities by month")
-    photo = next(c for c in calls if c.method == "sendPhoto")
+    calls = await press_and_deliver(sandbox, manager.user, "📊 Activities by month")
+    photos = [c for c in calls if c.method == "sendPhoto"]
+    assert len(photos) == 1, [c.method for c in calls]
+    photo = photos[0]
     image = Image.open(io.BytesIO(next(iter(photo.files.values()))))
     assert image.size[0] > 300 and image.format == "PNG"
     assert "Activities of Chart Station by month, 2027" in photo.text

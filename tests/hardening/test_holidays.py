@@ -101,6 +101,7 @@ async def test_loading_recomputes_stored_lateness(settings: Settings, db: Databa
     """
     station = await add_station(db, "Foshan station")
     manager = await add_person(db, 8001, station_id=station.id, language="en")
+    await add_person(db, 8002, role=Role.staff.value, language="en")
     assert station.id is not None and manager.id is not None
     async with db.session() as session:
         late = Submission(station_id=station.id, kind="change_report", event_on=dt.date(2026, 12, 28),
@@ -127,6 +128,9 @@ async def test_loading_recomputes_stored_lateness(settings: Settings, db: Databa
     assert fixed is not None and same is not None
     assert (fixed.due_on, fixed.late_workdays) == (dt.date(2027, 1, 5), 0)
     assert (same.due_on, same.late_workdays) == (dt.date(2027, 3, 8), 0)
+    notice = next(r for r in await rows(db) if r.idempotency_key.startswith("holidays-loaded:2027:"))
+    text = render(reply_from_json(notice.payload["reply"]).text, translator("en"))
+    assert "Change reports whose deadline or lateness changed with it: 1." in text  # staff in chat are told too
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [

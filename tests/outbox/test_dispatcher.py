@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.outbox import INTERRUPTED, in_quiet_hours, quiet_hours_end_after
+from bot.outbox import INTERRUPTED, in_quiet_hours
 from bot.sandbox import ApiFault, NetworkFault
 from bot.services import FixedClock
 from storage.db import Database
@@ -22,8 +22,6 @@ def test_quiet_hours_window_spans_midnight() -> None:
     assert in_quiet_hours(dt.datetime(2027, 2, 1, 22, 0, tzinfo=SHANGHAI), start, end, SHANGHAI)
     assert in_quiet_hours(dt.datetime(2027, 2, 2, 7, 59, tzinfo=SHANGHAI), start, end, SHANGHAI)
     assert not in_quiet_hours(dt.datetime(2027, 2, 2, 8, 0, tzinfo=SHANGHAI), start, end, SHANGHAI)
-    held = quiet_hours_end_after(dt.datetime(2027, 2, 1, 22, 0, tzinfo=SHANGHAI), start, end, SHANGHAI)
-    assert held == dt.datetime(2027, 2, 2, 8, 0, tzinfo=SHANGHAI)
 
 
 async def test_sends_in_recipients_language_and_records_it(db: Database, clock: FixedClock) -> None:

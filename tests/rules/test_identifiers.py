@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from rules.identifiers import (
     credit_code_problem,
-    credit_code_valid,
     credit_code_with_check,
     email_valid,
     normalise_phone,
@@ -18,7 +17,7 @@ from rules.identifiers import (
 @given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
 def test_credit_code_check_digit_round_trip(first17: str) -> None:
     code = credit_code_with_check(first17)
-    assert credit_code_valid(code)
+    assert credit_code_problem(code) is None
     wrong = code[:17] + ("0" if code[17] != "0" else "1")
     assert credit_code_problem(wrong) == "check_digit"
 

@@ -43,7 +43,7 @@ def test_profile_strings_have_chinese(path: Path) -> None:
     with path.open("rb") as fh:
         strings = set(translatable_strings(tomllib.load(fh)))
     missing = sorted(s for s in strings if not zh.get(s))
-    assert not missing, f"{path.name}: no msgstr in locales/zh_Hans/rules.po for: {missing}"
+    assert not missing, f"{path.name}: no msgstr in locales/zh_Hans/*.po for: {missing}"
 
 
 def test_code_strings_have_chinese_and_english_lists_the_same_msgids() -> None:

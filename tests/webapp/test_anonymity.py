@@ -17,6 +17,7 @@ import httpx
 import openpyxl
 import pytest
 
+from bot.outbox_preview import send_and_deliver
 from bot.sandbox_client import Sandbox, User, joined
 from storage.db import Database
 from storage.models import DemandUnit, Person, Rating, RatingRequest, Role, Station
@@ -97,7 +98,7 @@ async def test_manager_ratings_command_shows_averages_only_from_3_ratings_societ
 async def test_manager_export_shows_satisfaction_only_from_3_ratings_society_rule(
         web_box: Sandbox, db: Database, n: int) -> None:
     await station_with_ratings(db, n)
-    content = document(await web_box.send(MANAGER, "/export 2027"))
+    content = document(await send_and_deliver(web_box, MANAGER, "/export 2027"))
     assert "Ratings" not in openpyxl.load_workbook(io.BytesIO(content)).sheetnames
     summary = rows(content, "Ratings summary")
     assert summary[1][:2] == [STATION, n]
@@ -120,11 +121,10 @@ async def test_api_rating_summary_shows_an_average_only_from_3_ratings_society_r
     item = next(i for i in body["items"] if i["station_id"] == station_id)
     assert item["count"] == n
     if n < 3:
-        assert item["average"] is None and item["met"] is None and item["per_dimension"] is None
+        assert item["average"] is None and item["met"] is None
         assert not SCORE.search(str(item))
     else:
-        assert item["average"] == 72.0 and item["met"] is False
-        assert item["per_dimension"] == {k: float(v) for k, v in STARS.items()}
+        assert item["average"] == 72.0 and item["met"] is False and item["target"] == 80
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -140,7 +140,7 @@ async def test_dashboard_draws_a_satisfaction_bar_only_from_3_ratings_society_ru
 
     monkeypatch.setattr(charts, "dashboard_png", capture)  # the bars, not the font, are under test here
     await station_with_ratings(db, n)
-    calls = await web_box.send(STAFF, "/dashboard")
+    calls = await send_and_deliver(web_box, STAFF, "/dashboard")
     assert any(c.method == "sendPhoto" for c in calls)
     if n < 3:
         assert drawn == []
@@ -152,5 +152,5 @@ async def test_staff_keep_seeing_a_single_rating(web_box: Sandbox, db: Database)
     await station_with_ratings(db, 1)
     listing = joined(await web_box.send(STAFF, "/ratings"))
     assert "72/100" in listing and "Rater unit 0" in listing and "remark 0" in listing
-    ratings = rows(document(await web_box.send(STAFF, "/export 2027")), "评价")
+    ratings = rows(document(await send_and_deliver(web_box, STAFF, "/export 2027")), "评价")
     assert len(ratings) == 2 and ratings[1][0] == STATION and ratings[1][2] == 72.0

@@ -17,6 +17,7 @@ from PIL import Image
 
 from bot import charts, fonts
 from bot.charts import SatisfactionBar, activities_by_month_png, dashboard_png
+from bot.outbox_preview import send_and_deliver
 from bot.sandbox_client import Sandbox, User
 from locales import translator
 from rules.deadlines import annual_due_date
@@ -127,12 +128,12 @@ def test_fontconfig_env_lets_external_programs_find_the_font(tmp_path: Path) -> 
 
 async def test_dashboard_command_sends_a_photo(web_box: Sandbox, db: Database) -> None:
     await seed(db)
-    calls = await web_box.send(STAFF, "/dashboard")
+    calls = await send_and_deliver(web_box, STAFF, "/dashboard")
     photos = [c for c in calls if c.method == "sendPhoto"]
     assert len(photos) == 1
     image = Image.open(io.BytesIO(next(iter(photos[0].files.values()))))
     assert image.format == "PNG" and image.width == 1000 and image.height >= 850
-    manager_calls = await web_box.send(User(800001, "Manager"), "/dashboard")
+    manager_calls = await send_and_deliver(web_box, User(800001, "Manager"), "/dashboard")
     assert not [c for c in manager_calls if c.method == "sendPhoto"]
 
 

@@ -60,7 +60,7 @@ async def test_wuhan_annex_rows_keep_one_maximum_seed002_annex(db: Database) -> 
     the workbook shows the row's maximum once and the counters beside it without points of their own."""
     await seed(db)
     async with db.session() as session:
-        content = await export_year(session, 2027, translator("zh_Hans"))
+        content = await export_year(session, 2027, translator("zh_Hans"), tz=SHANGHAI)
     sheet = openpyxl.load_workbook(io.BytesIO(content))["考核 wuhan-qis"]
     lines = [list(r) for r in sheet.iter_rows(values_only=True)][1:]
     table = [r for r in lines if r[0] == WUHAN_NAME and r[1] != "最低要求"]

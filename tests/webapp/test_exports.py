@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import exports
 from bot.exports import CJK_FONT, export_year
+from bot.outbox_preview import send_and_deliver
 from bot.sandbox_client import Sandbox, User
 from locales import translator
 from rules.profile import load_profile
@@ -21,7 +22,7 @@ from rules.scoring import estimate_score
 from storage.assessment import list_stations, station_score
 from storage.db import Database
 from storage.ledger import year_totals
-from tests.conftest import STAFF
+from tests.conftest import SHANGHAI, STAFF
 from tests.webapp.seed import QUZHOU_NAME, WUHAN_NAME, seed
 
 MANAGER = User(800001, "Manager", "zh-hans")
@@ -38,7 +39,7 @@ def header_index(sheet: Worksheet, title: str) -> int:
 async def test_workbook_matches_the_database(db: Database) -> None:
     seeded = await seed(db, activities=4)
     async with db.session() as session:
-        content = await export_year(session, 2027, translator("zh_Hans"))
+        content = await export_year(session, 2027, translator("zh_Hans"), tz=SHANGHAI)
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=False)
     assert book.sheetnames == ["服务站", "报送", "工作台帐", "评价", "考核 quzhou", "考核 wuhan-qis"]
     stations = book["服务站"]
@@ -97,7 +98,7 @@ async def _check_quzhou_table(db: Database, quzhou_id: int, sheet: list[list[obj
 async def test_headers_follow_the_language(db: Database) -> None:
     await seed(db, activities=1)
     async with db.session() as session:
-        content = await export_year(session, 2027, translator("en"))
+        content = await export_year(session, 2027, translator("en"), tz=SHANGHAI)
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["Stations", "Submissions", "Ledger", "Ratings", "Scores quzhou", "Scores wuhan-qis"]
     assert rows(book["Stations"])[1][1] == QUZHOU_NAME
@@ -105,13 +106,13 @@ async def test_headers_follow_the_language(db: Database) -> None:
 
 async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, db: Database) -> None:
     await seed(db)
-    calls = await web_box.send(STAFF, "/export 2027")
+    calls = await send_and_deliver(web_box, STAFF, "/export 2027")
     docs = [c for c in calls if c.method == "sendDocument"]
     assert len(docs) == 1
     content = next(iter(docs[0].files.values()))
     staff_book = openpyxl.load_workbook(io.BytesIO(content))
     assert {r[1] for r in rows(staff_book["服务站"])[1:]} == {QUZHOU_NAME, WUHAN_NAME}
-    calls = await web_box.send(MANAGER, "/export")
+    calls = await send_and_deliver(web_box, MANAGER, "/export")
     docs = [c for c in calls if c.method == "sendDocument"]
     assert len(docs) == 1
     own = openpyxl.load_workbook(io.BytesIO(next(iter(docs[0].files.values()))))
@@ -127,7 +128,7 @@ async def test_export_command_staff_gets_all_manager_gets_own(web_box: Sandbox, 
 
 @pytest.mark.parametrize("argument", ["nonsense", "1999"])
 async def test_export_command_rejects_a_bad_year(web_box: Sandbox, db: Database, argument: str) -> None:
-    calls = await web_box.send(STAFF, f"/export {argument}")
+    calls = await send_and_deliver(web_box, STAFF, f"/export {argument}")
     assert not [c for c in calls if c.method == "sendDocument"]
     assert any("/export" in c.text for c in calls if c.method == "sendMessage")
 
@@ -145,8 +146,8 @@ async def test_ledger_streams_in_chunks_smaller_than_the_year(db: Database) -> N
     """Several fetches per sheet: the export must not depend on the ledger fitting one chunk."""
     await seed(db, activities=7)
     async with db.session() as session:
-        data = await export_year(session, 2027, translator("en"), chunk=2)
-        whole = await export_year(session, 2027, translator("en"))
+        data = await export_year(session, 2027, translator("en"), chunk=2, tz=SHANGHAI)
+        whole = await export_year(session, 2027, translator("en"), tz=SHANGHAI)
     ledger_small = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["Ledger"]
     ledger_whole = openpyxl.load_workbook(io.BytesIO(whole), read_only=True)["Ledger"]
     rows_small = [tuple(c.value for c in row) for row in ledger_small.iter_rows()]
@@ -170,7 +171,7 @@ async def test_ledger_rows_are_written_off_the_event_loop(db: Database, monkeypa
 
     monkeypatch.setattr(exports._Book, "rows", recording)
     async with db.session() as session:
-        content = await export_year(session, 2027, translator("en"), chunk=2)
+        content = await export_year(session, 2027, translator("en"), chunk=2, tz=SHANGHAI)
     assert len(threads) >= 3 and threading.get_ident() not in threads
     ledger = openpyxl.load_workbook(io.BytesIO(content), read_only=True)["Ledger"]
     assert sum(1 for _ in ledger.iter_rows()) == 1 + 6

@@ -11,6 +11,7 @@ from bot.exports import export_year
 from locales import translator
 from storage.db import Database
 from storage.manual_scores import set_manual_points
+from tests.conftest import SHANGHAI
 from tests.webapp.seed import QUZHOU_NAME, seed
 
 
@@ -45,7 +46,7 @@ async def test_score_sheet_gives_the_range_and_marks_rows_awaiting_staff_seed004
     seeded = await seed(db)
     await scored(db, seeded.quzhou_id)
     async with db.session() as session:
-        content = await export_year(session, 2027, translator("en"))
+        content = await export_year(session, 2027, translator("en"), tz=SHANGHAI)
     sheet = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content))["Scores quzhou"].iter_rows(values_only=True)]
     body = [r for r in sheet[1:] if r[0] == QUZHOU_NAME]
     items = {str(r[2]): r for r in body}

@@ -1,0 +1,13 @@
+"""QR codes of deep links, for showing on a phone screen or printing at the end of a service."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+
+def qr_png(link: str, scale: int = 8) -> bytes:
+    buf = io.BytesIO()
+    segno.make(link, error="m").save(buf, kind="png", scale=scale, border=4)
+    return buf.getvalue()
