@@ -131,7 +131,7 @@ async def test_back_skip_and_edit_from_summary(sandbox: Sandbox, alice: Seat) ->
     summary = joined(await sandbox.press(alice.user, "Skip"))
     assert "Right title" in summary and "Wrong title" not in summary
     ask = joined(await sandbox.press(alice.user, "✏️ Title of the activity"))
-    assert "Step 2 of 15\nTitle of the activity" in ask and "Current answer: Right title" in ask, ask
+    assert "Step 2 of 14\nTitle of the activity" in ask and "Current answer: Right title" in ask, ask
     back_to_summary = joined(await sandbox.send(alice.user, "Edited title"))
     assert "Please check your answers" in back_to_summary and "Edited title" in back_to_summary
 
