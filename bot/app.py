@@ -9,8 +9,24 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 from telegram.request import BaseRequest
 
+from bot import jobs
 from bot.door import Door
-from bot.handlers import invites, onboarding
+from bot.handlers import (
+    applications,
+    assessment,
+    broadcasts,
+    consequences,
+    evaluation,
+    forms,
+    invites,
+    manual_scores,
+    notices,
+    onboarding,
+    reports,
+    review,
+    status,
+    survey,
+)
 from bot.ordering import PerChatUpdateProcessor
 from bot.routing import Router
 from bot.services import Clock, Services
@@ -34,23 +50,24 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
     return router
 
 
-def default_extensions() -> list[Extension]:
-    """Feature areas beyond onboarding, imported lazily so each stays optional to the others."""
-    found: list[Extension] = []
-    import importlib
+# Every feature area beyond onboarding, in the order their routes are added. Imported, not looked up by
+# name: an area that fails to import stops the bot at start instead of silently missing (no reminders...).
+FEATURES: tuple[Extension, ...] = (
+    forms.extend, review.extend, status.extend, survey.extend, evaluation.extend, broadcasts.extend,
+    reports.extend, manual_scores.extend, notices.extend, applications.extend, assessment.extend,
+    consequences.extend,
+)
 
-    for name in ("bot.handlers.forms", "bot.handlers.review", "bot.handlers.status", "bot.handlers.survey",
-                 "bot.handlers.evaluation", "bot.handlers.broadcasts", "bot.handlers.reports",
-                 "bot.handlers.manual_scores", "bot.handlers.notices", "bot.handlers.applications",
-                 "bot.handlers.assessment", "bot.handlers.consequences"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        found.append(module.extend)
-    return found
+# Every scheduled job, installed by the builder whatever features a test selects: the start-up sweep, the
+# daily/weekly reminders and the outbox dispatcher (bot.jobs), rating reminders, the end of 公示 notice
+# periods and rectification reminders. Jobs only enqueue outbox rows.
+SCHEDULED: tuple[Callable[[Services], None], ...] = (
+    jobs.install, survey.install_reminders, notices.install_jobs, consequences.install_jobs,
+)
+
+
+def default_extensions() -> list[Extension]:
+    return list(FEATURES)
 
 
 async def _post_init(application: Application) -> None:
@@ -99,6 +116,8 @@ def build_application(
     if not with_updater:
         builder = builder.updater(None)
     application = builder.build()
+    for install in SCHEDULED:
+        install(services)
     router = build_router(services, extensions)
     application.bot_data["services"] = services
     application.bot_data["router"] = router

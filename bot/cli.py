@@ -103,6 +103,8 @@ def parser() -> argparse.ArgumentParser:
     tok_revoke = tok_sub.add_parser("revoke")
     tok_revoke.add_argument("id", type=int)
     tok_sub.add_parser("list")
+    from bot.policy_cli import add_parser as add_policy_parser
+    add_policy_parser(sub)
     return p
 
 
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import DBAPIError
 
     try:
-        for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli")):
+        for name, extra in (("webhook", "bot.webapp.cli"), ("token", "bot.webapp.cli"), ("policy", "bot.policy_cli")):
             if args.command == name:
                 import importlib
 

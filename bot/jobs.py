@@ -18,8 +18,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
+from bot.duties import started_on
 from bot.outbox import Dispatcher, DispatcherConfig
 from bot.services import Services
+from conversations.duties import source_text
 from conversations.reminders import (
     AnnualItem,
     ChangeDraft,
@@ -41,7 +43,10 @@ from storage.holidays import load_overrides
 from storage.ledger import totals_by_station
 from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue, enqueue_many
+from storage.policy import effective_profiles
+from storage.prepared_files import prune_prepared_files
 from storage.reminders_queries import StationRows, recent_ratings, staff_recipients, station_rows
+from storage.updates import prune_processed_updates
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +67,12 @@ def facts_for(row: StationRows, today: dt.date, profile: Profile, cal: WorkdayCa
     station = row.station
     assert station.id is not None
     recipients = tuple(Recipient(p.id, p.chat_id) for p in row.recipients if p.id is not None and p.chat_id)
-    annual = []
-    for spec in profile.annual_submissions:
-        due = deadlines.annual_due_date(profile, spec.id, today.year)
-        if due is not None:
-            year = deadlines.covered_year(spec, today.year)
-            annual.append(AnnualItem(spec.id, year, due, (spec.id, year) in row.submitted))
+    # The same owed items as /status: this year's duties and last year's still missing, from the station's start.
+    owed = deadlines.due_items(deadlines.StationFacts(profile.id, founded_on=started_on(station, profile, today),
+                                                      submitted=frozenset(row.submitted)), today, profile)
+    annual = [AnnualItem(item.kind, item.year, item.due_on, item.status == "done", item.label,
+                         source_text(profile, item.source))
+              for item in owed if item.due_on is not None and profile.submission(item.kind) is not None]
     drafts = []
     owners = {p.id: p for p in row.recipients}
     for draft in row.change_drafts:
@@ -75,13 +80,14 @@ def facts_for(row: StationRows, today: dt.date, profile: Profile, cal: WorkdayCa
         owner = owners.get(draft.person_id)
         try:
             event = dt.date.fromisoformat(str(answers.get("event_date")))
-            deadline = deadlines.deadline_for(str(answers.get("kind") or ""), event, profile, cal)
+            kind = str(answers.get("kind") or "")
+            deadline = deadlines.deadline_for(kind, event, profile, cal)
         except (ValueError, KeyError):
             continue
-        if owner is None or owner.chat_id is None or draft.id is None:
+        if owner is None or owner.chat_id is None or draft.id is None or deadline is None:
             continue
         drafts.append(ChangeDraft(draft.id, Recipient(draft.person_id, owner.chat_id), deadline,
-                                  previous_working_day(deadline, cal)))
+                                  previous_working_day(deadline, cal), source_text(profile, profile.change_kind(kind).source)))
     return StationFacts(station.id, station.name, profile, recipients, tuple(annual), tuple(drafts),
                         station.manager_certificate_expiry, station.agreement_end, station.founded_on,
                         row.has_activity, behind)
@@ -130,8 +136,9 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         overrides, loaded = await load_overrides(session)
         cal = WorkdayCalendar(overrides, set(loaded))
         rows = await station_rows(session, (today.year - 1, today.year, today.year + 1))
+        effective = await effective_profiles(session)
         profiles = {row.station.id: p for row in rows
-                    if row.station.id is not None and (p := profile_of(row.station.policy_profile)) is not None}
+                    if row.station.id is not None and (p := effective.get(row.station.policy_profile)) is not None}
         behind = await behind_minimums(session, rows, profiles, today)
         facts = [facts_for(row, today, profiles[row.station.id], cal, behind.get(row.station.id, ()))
                  for row in rows if row.station.id in profiles]
@@ -184,6 +191,17 @@ async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[Sta
     return added
 
 
+async def prune_bookkeeping(db: Database, now: dt.datetime) -> tuple[int, int]:
+    """Keep the de-duplication and prepared-file tables bounded: (update ids, files) removed."""
+    async with db.session() as session:
+        updates = await prune_processed_updates(session, now)
+        files = await prune_prepared_files(session, now)
+        await session.commit()
+    if updates or files:
+        log.info("pruned %d processed update id(s) and %d prepared file(s)", updates, files)
+    return updates, files
+
+
 def install(services: Services) -> None:
     """Add the start-up sweep, the daily and weekly jobs and the dispatcher job to the Application."""
 
@@ -218,6 +236,7 @@ def install(services: Services) -> None:
 
         async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
             await enqueue_due(services.db, services.now())
+            await prune_bookkeeping(services.db, services.now())
 
         job_queue.run_daily(remind, DAILY_AT.replace(tzinfo=tz), name="reminders-daily", job_kwargs=once)
         job_queue.run_daily(remind, DIGEST_AT.replace(tzinfo=tz), days=(1,), name="staff-digest",

@@ -8,14 +8,15 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.duties import draft_duty, station_profile
 from bot.formctx import form_context
 from bot.routing import Turn
+from conversations.duties import duty_label
 from conversations.formspec import load_form
 from conversations.review import STATUS_LABELS, answers_text, staff_card
 from conversations.types import Reply
 from locales import Join, Raw, T, Text
-from rules.deadlines import annual_due_date, deadline_for, lateness
-from rules.profile import load_profile
+from rules.deadlines import annual_due_date, deadline_for, due_year_of, lateness
 from services.rating_requests import request_rating_for_activity
 from storage.calendar import workday_calendar
 from storage.models import Activity, DemandUnit, Draft, Person, Role, Station
@@ -25,6 +26,7 @@ from storage.submissions import SubmissionLocked, submit
 
 log = logging.getLogger(__name__)
 SUBMISSION_KINDS = {"change_report": "change_report", "annual_plan": "plan", "annual_summary": "summary"}
+NO_DUTY = T("This form files no yearly duty of your station; nothing was submitted.")
 
 
 def _date(value: Any) -> dt.date | None:
@@ -44,8 +46,11 @@ async def on_submitted(turn: Turn, draft: Draft, station: Station, answers: dict
 async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
     manager = turn.manager()
     assert manager is not None and manager.id is not None and station.id is not None
-    kind = SUBMISSION_KINDS[draft.form_id]
-    profile = load_profile(station.policy_profile)
+    profile = await station_profile(turn.session, station)
+    duty = None if draft.form_id == "change_report" else await draft_duty(turn.session, draft, profile)
+    if draft.form_id != "change_report" and duty is None:
+        return [Reply(NO_DUTY)]
+    kind = duty.id if duty is not None else SUBMISSION_KINDS[draft.form_id]
     year = int(answers["year"]) if isinstance(answers.get("year"), int) else None
     due_on: dt.date | None = None
     event_on: dt.date | None = None
@@ -63,16 +68,16 @@ async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers:
                         sorted(calendar.guessed_years_used))
             headline.append(T("Note: the official holiday schedule for {years} is not loaded; working days were counted Monday to Friday.",
                               years=Raw(", ".join(str(y) for y in sorted(calendar.guessed_years_used)))))
-    elif year is not None and (spec := profile.submission(kind)) is not None:
-        due_on = annual_due_date(profile, kind, year + 1 if spec.covers == "last_year" else year)
+    elif year is not None and duty is not None:
+        due_on = annual_due_date(duty, due_year_of(duty, year), profile)
     resubmit_id = int(draft.subject_key.split(":", 1)[1]) if draft.subject_key.startswith("submission:") else None
     try:
         submission = await submit(turn.session, station_id=station.id, kind=kind, answers=answers,
                                   person_id=manager.id, now=turn.now, year=year, due_on=due_on, event_on=event_on,
-                                  late_workdays=late, resubmit_id=resubmit_id)
+                                  late_workdays=late, resubmit_id=resubmit_id, one_per_year=duty is not None)
     except SubmissionLocked as locked:
         return [Reply(T("A {kind} for {year} has already been submitted (status: {status}); it can only be changed after staff return it.",
-                        kind=T("Annual work plan") if kind == "plan" else T("Annual work summary"),
+                        kind=duty_label(kind, profile),
                         year=year or 0, status=STATUS_LABELS.get(locked.submission.status, Raw(locked.submission.status))))]
     assert submission.id is not None
     form = load_form(draft.form_id, station.policy_profile)
@@ -86,7 +91,9 @@ async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers:
     return [Reply(Join((done, *headline)))]
 
 
-def deadline_line(due_on: dt.date, late: int) -> Text:
+def deadline_line(due_on: dt.date | None, late: int) -> Text:
+    if due_on is None:
+        return T("No reporting deadline is set for this change.")
     if late > 0:
         return T("Deadline was {day}: this report is late by {n} working days.", day=due_on, n=late)
     return T("Deadline: {day} — reported on time.", day=due_on)

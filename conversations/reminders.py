@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from conversations.duties import duty_button, duty_label
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.deadlines import reminder_moments
@@ -24,7 +25,14 @@ ITEM_LABELS: dict[str, T] = {
     "efficiency_report": T("the service-efficiency self-assessment report for {year}"),
     "self_check": T("the self-check report for {year}"),
 }
-ITEM_BUTTONS = {"plan": "m:plan", "summary": "m:summary", "efficiency_report": "m:report", "self_check": "m:report"}
+
+
+def item_what(kind: str, year: int, label: str = "") -> Text:
+    """"the annual work plan for 2027": the known phrasings, else the duty's own label and the year."""
+    if kind in ITEM_LABELS:
+        return T(ITEM_LABELS[kind].msgid, year=year)
+    what = T(label) if label else duty_label(kind)
+    return T("{what} for {year}", what=what, year=str(year))
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,14 @@ class Recipient:
 
 @dataclass(frozen=True)
 class AnnualItem:
-    """A yearly submission (kind, the year it is about), its due date and whether it exists."""
+    """A yearly duty (kind, the year it is about), its due date, whether it is filed, and the date's source."""
 
     kind: str
     year: int
     due: dt.date
     done: bool
+    label: str = ""
+    source: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class ChangeDraft:
     recipient: Recipient
     deadline: dt.date
     remind_on: dt.date
+    source: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -92,8 +103,15 @@ def unique_chats(recipients: Sequence[Recipient]) -> tuple[Recipient, ...]:
     return tuple(seen.values())
 
 
-def when_text(due: dt.date, today: dt.date) -> T:
+def when_text(due: dt.date, today: dt.date, source: Text | None = None) -> T:
+    """When it is due, with where the date comes from ("《办法》第十六条", "学会规定") when known."""
     days = (due - today).days
+    if source is not None:
+        if days < 0:
+            return T("It was due on {day} ({source}): overdue by {days} days.", day=due, source=source, days=-days)
+        if days == 0:
+            return T("It is due today, {day} ({source}).", day=due, source=source)
+        return T("It is due on {day} ({source}): in {days} days.", day=due, source=source, days=days)
     if days < 0:
         return T("It was due on {day}: overdue by {days} days.", day=due, days=-days)
     if days == 0:
@@ -104,7 +122,7 @@ def when_text(due: dt.date, today: dt.date) -> T:
 def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
     found = []
     for item in facts.annual:
-        if item.done or item.kind not in ITEM_LABELS:
+        if item.done:
             continue
         # Weekly while overdue, but not past the end of the due year: a new cycle starts then.
         moments = [m for m in reminder_moments(item.due, today, facts.profile) if m[1].year == item.due.year]
@@ -112,10 +130,10 @@ def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
         if moment is None:
             continue
         label, day = moment
-        what = T(ITEM_LABELS[item.kind].msgid, year=item.year)
+        what = item_what(item.kind, item.year, item.label)
         text = Join((T("Reminder for {station}: please submit {what}.", station=Raw(facts.name), what=what),
-                     when_text(item.due, today)))
-        button = Button(T("Open the form"), ITEM_BUTTONS[item.kind])
+                     when_text(item.due, today, item.source)))
+        button = Button(T("Open the form"), duty_button(item.kind))
         found.append(Reminder(f"{item.kind}-due:{item.year}:station-{facts.station_id}:{label}",
                               unique_chats(facts.recipients), Reply(text, keyboard([button])), day))
     return found
@@ -128,7 +146,7 @@ def change_report_reminders(facts: StationFacts, today: dt.date) -> list[Reminde
         if not draft.remind_on <= today <= draft.deadline:
             continue
         text = Join((T("Your change report for {station} is not submitted yet.", station=Raw(facts.name)),
-                     when_text(draft.deadline, today)))
+                     when_text(draft.deadline, today, draft.source)))
         reply = Reply(text, keyboard([Button(T("Continue the report"), "m:resume")]))
         found.append(Reminder(f"change-report:draft-{draft.draft_id}:W-1", (draft.recipient,), reply,
                               draft.remind_on))
@@ -236,11 +254,11 @@ def weekly_digest(facts: DigestFacts, moment: dt.datetime) -> Reply:
     lines: list[Text] = [T("Weekly digest for the week of {day}", day=moment.date())]
     lines.append(T("Due in the next 14 days: {count}", count=len(facts.due_soon)))
     for station, kind, due in facts.due_soon[:15]:
-        lines.append(Join((Raw(f"  · {station}: "), T(ITEM_LABELS[kind].msgid, year=due.year), Raw(" — "),
+        lines.append(Join((Raw(f"  · {station}: "), item_what(kind, due.year), Raw(" — "),
                            T("due {day}", day=due)), ""))
     lines.append(T("Missing after the due date: {count}", count=len(facts.missing)))
     for station, kind, due in facts.missing[:15]:
-        lines.append(Join((Raw(f"  · {station}: "), T(ITEM_LABELS[kind].msgid, year=due.year), Raw(" — "),
+        lines.append(Join((Raw(f"  · {station}: "), item_what(kind, due.year), Raw(" — "),
                            T("due {day}", day=due)), ""))
     lines.append(T("Change reports past their deadline: {count}", count=len(facts.overdue_change_reports)))
     lines += [Join((Raw(f"  · {station} — "), T("due {day}", day=day)), "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from conversations.duties import duty_label
 from conversations.fields import FormContext, display, is_answered
 from conversations.formspec import FormSpec, relevant_fields
 from conversations.types import Button, Reply, keyboard
@@ -16,6 +17,13 @@ KIND_LABELS: dict[str, T] = {
     "summary": T("Annual work summary"),
     "application": T("Station application"),
 }
+
+
+def kind_label(kind: str) -> Text:
+    """A submission kind's name: the fixed ones above, else the yearly duty's label from the profiles."""
+    return KIND_LABELS.get(kind) or duty_label(kind)
+
+
 STATUS_LABELS: dict[str, T] = {
     "submitted": T("awaiting review"),
     "returned": T("returned for changes"),
@@ -38,7 +46,7 @@ def staff_card(*, submission_id: int, version: int, kind: str, station_name: str
                headline: list[Text], body: list[Text]) -> Reply:
     """The review card staff receive for each new submission or resubmission."""
     title = T("New submission #{number} (version {version}): {kind}", number=submission_id, version=version,
-              kind=KIND_LABELS.get(kind, Raw(kind)))
+              kind=kind_label(kind))
     lines: list[Text] = [title, T("Station: {station}", station=Raw(station_name)),
                          T("Submitted by: {person}", person=Raw(submitted_by)), *headline, Raw(""), *body]
     buttons = keyboard([Button(T("✅ Accept"), f"rv:a:{submission_id}:{version}"),
@@ -47,7 +55,7 @@ def staff_card(*, submission_id: int, version: int, kind: str, station_name: str
 
 
 def returned_notice(*, submission_id: int, kind: str, year: int | None, comment: str) -> Reply:
-    what = KIND_LABELS.get(kind, Raw(kind))
+    what = kind_label(kind)
     head = (T("Your {kind} for {year} was returned for changes.", kind=what, year=year) if year
             else T("Your {kind} was returned for changes.", kind=what))
     return Reply(Join((head, T("Comment from staff: {comment}", comment=Raw(comment)))),
@@ -55,7 +63,7 @@ def returned_notice(*, submission_id: int, kind: str, year: int | None, comment:
 
 
 def accepted_notice(*, kind: str, year: int | None) -> Reply:
-    what = KIND_LABELS.get(kind, Raw(kind))
+    what = kind_label(kind)
     if year:
         return Reply(T("Your {kind} for {year} was accepted.", kind=what, year=year))
     return Reply(T("Your {kind} was accepted.", kind=what))

@@ -15,11 +15,23 @@ from rules.satisfaction import MIN_RATINGS_FOR_AGGREGATES
 
 @dataclass(frozen=True)
 class DueLine:
+    """One thing due; ``source`` is shown next to the date ("《办法》第十六条" or "学会规定").
+
+    ``button`` is the callback data that opens the duty's own form (``du:<id>``); ``command``
+    a menu command (``m:<command>``) for the rest. ``due_on`` is None for a duty without a date.
+    """
+
     what: Text
-    due_on: dt.date
-    days_left: int
+    due_on: dt.date | None
+    days_left: int | None
     done: bool = False
     command: str = ""
+    source: Text | None = None
+    button: str = ""
+
+    @property
+    def data(self) -> str:
+        return self.button or (f"m:{self.command}" if self.command else "")
 
 
 @dataclass(frozen=True)
@@ -49,8 +61,15 @@ class StatusView:
 
 
 def due_text(line: DueLine) -> Text:
+    text = _due_text(line)
+    return Join((text, T(" ({source})", source=line.source)), "") if line.source is not None else text
+
+
+def _due_text(line: DueLine) -> Text:
     if line.done:
         return T("✅ {what}: submitted", what=line.what)
+    if line.due_on is None or line.days_left is None:
+        return T("📌 {what}: no deadline set", what=line.what)
     if line.days_left < 0:
         return T("❗ {what}: overdue since {day} ({n} days)", what=line.what, day=line.due_on, n=-line.days_left)
     if line.days_left == 0:
@@ -119,5 +138,6 @@ def status_reply(view: StatusView) -> Reply:
         lines.append(T("Working days for {years} are counted Monday to Friday until staff load the official holiday schedule.",
                        years=", ".join(str(y) for y in view.guessed_years)))
     buttons = [Button(T("Log a service activity"), "m:log")]
-    buttons += [Button(d.what, f"m:{d.command}") for d in view.due if not d.done and d.command][:2]
-    return Reply(Join(tuple(lines)), keyboard(buttons[:1], buttons[1:]))
+    # One button per open item: each yearly duty opens its own form (issue 10).
+    buttons += [Button(d.what, d.data) for d in view.due if not d.done and d.data][:4]
+    return Reply(Join(tuple(lines)), keyboard(buttons[:1], *([b] for b in buttons[1:])))

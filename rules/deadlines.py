@@ -17,41 +17,47 @@ from rules.calendar import WorkdayCalendar, add_workdays, workdays_between
 from rules.profile import AnnualSubmission, Profile
 
 DUE_SOON_DAYS = 30
-Status = Literal["upcoming", "due_soon", "overdue", "done"]
-Kind = Literal["plan", "summary", "efficiency_report", "self_check", "certificate", "agreement", "change"]
+Status = Literal["upcoming", "due_soon", "overdue", "done", "open"]
 
 
 def deadline_for(change_kind: str, event_date: dt.date, profile: Profile,
-                 cal: WorkdayCalendar | None = None) -> dt.date:
-    """The last day a change report is on time: N working days after the event (per profile)."""
+                 cal: WorkdayCalendar | None = None) -> dt.date | None:
+    """The last day a change report is on time: N working days after the event; None without a limit.
+
+    Only seed 000 第十八/十九条 set limits; elsewhere a limit is the society's rule (policy override).
+    """
     kind = profile.change_kind(change_kind)
+    if kind.working_days is None:
+        return None
     return add_workdays(event_date, kind.working_days, cal or WorkdayCalendar())
 
 
-def lateness(deadline: dt.date, submitted_on: dt.date, cal: WorkdayCalendar | None = None) -> int:
-    """0 when on time, else how many working days late (a weekend after the deadline adds nothing)."""
-    if submitted_on <= deadline:
+def lateness(deadline: dt.date | None, submitted_on: dt.date, cal: WorkdayCalendar | None = None) -> int:
+    """0 when on time (or without a deadline), else how many working days late (a weekend after it adds nothing)."""
+    if deadline is None or submitted_on <= deadline:
         return 0
     return workdays_between(deadline, submitted_on, cal or WorkdayCalendar())
 
 
-def _due_date(spec: AnnualSubmission, year: int) -> dt.date:
+def _due_date(spec: AnnualSubmission, year: int) -> dt.date | None:
+    if spec.due is None:
+        return None
     day = min(spec.due.day, month_calendar.monthrange(year, spec.due.month)[1])
     due = dt.date(year, spec.due.month, day)
     return due - dt.timedelta(days=1) if spec.due.exclusive else due
 
 
 @overload
-def annual_due_date(submission: AnnualSubmission | str, year: int, profile: Profile) -> dt.date: ...
+def annual_due_date(submission: AnnualSubmission | str, year: int, profile: Profile) -> dt.date | None: ...
 @overload
 def annual_due_date(submission: Profile, year: str, profile: int) -> dt.date | None: ...
 def annual_due_date(submission: AnnualSubmission | str | Profile, year: int | str,
                     profile: Profile | int) -> dt.date | None:
-    """The last on-time day of a yearly submission due in ``year`` ("before March" → 28/29 February).
+    """The last on-time day of a yearly duty due in ``year`` ("before March" → 28/29 February).
 
-    ``year`` is the year it is due in: last year's summary is due in this year. The older
-    call form ``annual_due_date(profile, submission_id, year)`` is still accepted and gives
-    None for a submission the profile does not ask for.
+    None when no date is set (quzhou's plan: 第十二条 names none). ``year`` is the year it is
+    due in: last year's summary is due in this year. The older call form
+    ``annual_due_date(profile, submission_id, year)`` gives None for a duty the profile lacks.
     """
     if isinstance(submission, Profile):
         assert isinstance(year, str) and isinstance(profile, int)
@@ -69,6 +75,35 @@ def covered_year(spec: AnnualSubmission, due_year: int) -> int:
     return due_year - 1 if spec.covers == "last_year" else due_year
 
 
+def due_year_of(spec: AnnualSubmission, year: int) -> int:
+    """The year a duty about ``year`` falls due in (last year's summary is due this year)."""
+    return year + 1 if spec.covers == "last_year" else year
+
+
+def owed(spec: AnnualSubmission, year: int, started_on: dt.date | None) -> bool:
+    """Whether a station that started on ``started_on`` (founded, or added to the bot) owes the duty about ``year``.
+
+    A station owes nothing due before it existed, nor about a year before it existed: one
+    added in November is not late with the plan that was due in February.
+    """
+    if started_on is None:
+        return True
+    due = _due_date(spec, due_year_of(spec, year))
+    return year >= started_on.year and (due is None or due >= started_on)
+
+
+def filing_year(spec: AnnualSubmission, today: dt.date, started_on: dt.date | None, filed: Collection[int]) -> int:
+    """The year a form for ``spec`` offers first: the current cycle's while it is owed and not filed, else the next.
+
+    A plan (this year's) offers this year until this year's plan is filed (the January–February
+    window, or overdue), and next year after that; a summary (last year's) the same one year back.
+    """
+    current = today.year - 1 if spec.covers == "last_year" else today.year
+    if owed(spec, current, started_on) and current not in filed:
+        return current
+    return current + 1
+
+
 @dataclass(frozen=True)
 class OpenChange:
     """An unsubmitted change report (a draft) with the event it reports."""
@@ -80,7 +115,10 @@ class OpenChange:
 
 @dataclass(frozen=True)
 class StationFacts:
-    """What deadlines need to know of a station; ``submitted`` holds (submission id, covered year)."""
+    """What deadlines need to know of a station; ``submitted`` holds (submission id, covered year).
+
+    ``founded_on`` is the day the station started: its founding date, or the day it was added.
+    """
 
     profile_id: str
     society_level: str | None = None
@@ -93,20 +131,27 @@ class StationFacts:
 
 @dataclass(frozen=True)
 class DueItem:
-    """One thing due; ``key`` is stable ("plan:2027", "summary:2026") for outbox idempotency keys."""
+    """One thing due; ``key`` is stable ("plan:2027", "summary:2026") for outbox idempotency keys.
+
+    ``due_on`` is None for a duty without a date ("open"); ``source`` is where the date (or,
+    without one, the duty) comes from: a seed article or "society rule".
+    """
 
     kind: str
     key: str
     label: str
     year: int
-    due_on: dt.date
+    due_on: dt.date | None
     status: Status
-    days_left: int
+    days_left: int | None
+    source: str = ""
 
 
-def _status(due_on: dt.date, today: dt.date, done: bool) -> Status:
+def _status(due_on: dt.date | None, today: dt.date, done: bool) -> Status:
     if done:
         return "done"
+    if due_on is None:
+        return "open"
     if due_on < today:
         return "overdue"
     if (due_on - today).days <= DUE_SOON_DAYS:
@@ -114,23 +159,26 @@ def _status(due_on: dt.date, today: dt.date, done: bool) -> Status:
     return "upcoming"
 
 
-def _item(kind: str, key: str, label: str, year: int, due_on: dt.date, today: dt.date, done: bool) -> DueItem:
-    return DueItem(kind, key, label, year, due_on, _status(due_on, today, done), (due_on - today).days)
+def _item(kind: str, key: str, label: str, year: int, due_on: dt.date | None, today: dt.date, done: bool,
+          source: str = "") -> DueItem:
+    days_left = (due_on - today).days if due_on is not None else None
+    return DueItem(kind, key, label, year, due_on, _status(due_on, today, done), days_left, source)
 
 
 def _annual(profile: Profile, today: dt.date, submitted: Collection[tuple[str, int]],
             founded_on: dt.date | None, years: tuple[int, ...]) -> list[DueItem]:
     items = []
     for due_year in years:
-        for spec in profile.annual_submissions:
+        for spec in profile.duties:
             due_on = _due_date(spec, due_year)
             year = covered_year(spec, due_year)
             done = (spec.id, year) in submitted
-            if founded_on is not None and (due_on < founded_on or year < founded_on.year):
+            if not owed(spec, year, founded_on):
                 continue
-            if due_year < today.year and done:
+            if due_year < today.year and (done or due_on is None):
                 continue
-            items.append(_item(spec.id, f"{spec.id}:{year}", spec.label, year, due_on, today, done))
+            source = spec.due.source if spec.due is not None else spec.source
+            items.append(_item(spec.id, f"{spec.id}:{year}", spec.label, year, due_on, today, done, source))
     return items
 
 
@@ -145,6 +193,10 @@ def _expiries(profile: Profile, today: dt.date, certificate_expiry: dt.date | No
     return items
 
 
+def _order(item: DueItem) -> tuple[dt.date, str]:
+    return (item.due_on or dt.date.max, item.key)
+
+
 @overload
 def due_items(facts: StationFacts, today: dt.date, profile: Profile,
               cal: WorkdayCalendar | None = None) -> list[DueItem]: ...
@@ -154,18 +206,19 @@ def due_items(facts: Profile, today: dt.date, profile: Collection[tuple[str, int
 def due_items(facts: StationFacts | Profile, today: dt.date, profile: Profile | Collection[tuple[str, int]],
               cal: WorkdayCalendar | None = None, *, certificate_expiry: dt.date | None = None,
               agreement_end: dt.date | None = None) -> list[DueItem]:
-    """What the station owes, sorted by due date: yearly submissions, expiries, open change reports.
+    """What the station owes, sorted by due date (undated duties last): yearly duties, expiries, change reports.
 
-    Yearly items are this year's, plus last year's still missing (overdue). Items due before
-    the station was founded are left out. Expiries show from ``reminders.expiry_days_before``.
-    The older call form ``due_items(profile, today, submitted, certificate_expiry=, agreement_end=)``
-    gives this year's submissions and the expiries.
+    Yearly items are this year's, plus last year's still missing (overdue). Items the station
+    does not owe (due before it started) are left out. Expiries show from
+    ``reminders.expiry_days_before``. A change report without a limit has no item. The older
+    call form ``due_items(profile, today, submitted, certificate_expiry=, agreement_end=)``
+    gives this year's duties and the expiries.
     """
     if isinstance(facts, Profile):
         submitted = profile
         assert not isinstance(submitted, Profile)
         items = _annual(facts, today, submitted, None, (today.year,))
-        return sorted(items + _expiries(facts, today, certificate_expiry, agreement_end), key=lambda i: i.due_on)
+        return sorted(items + _expiries(facts, today, certificate_expiry, agreement_end), key=_order)
     assert isinstance(profile, Profile)
     if facts.profile_id != profile.id:
         raise ValueError(f"station facts are for profile {facts.profile_id}, not {profile.id}")
@@ -174,10 +227,12 @@ def due_items(facts: StationFacts | Profile, today: dt.date, profile: Profile | 
     items += _expiries(profile, today, facts.certificate_expiry, facts.agreement_end)
     for change in facts.open_changes:
         deadline = deadline_for(change.kind, change.event_date, profile, calendar)
+        if deadline is None:
+            continue
+        kind = profile.change_kind(change.kind)
         key = f"change:{change.kind}:{change.event_date.isoformat()}"
-        items.append(_item("change", key, profile.change_kind(change.kind).label, change.event_date.year,
-                           deadline, today, False))
-    return sorted(items, key=lambda item: (item.due_on, item.key))
+        items.append(_item("change", key, kind.label, change.event_date.year, deadline, today, False, kind.source))
+    return sorted(items, key=_order)
 
 
 def reminder_moments(due_on: dt.date, today: dt.date, profile: Profile) -> list[tuple[str, dt.date]]:

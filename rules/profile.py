@@ -7,6 +7,7 @@ never surface later as a wrong deadline in someone's chat.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -56,29 +57,69 @@ class Item(_Strict):
     label: str = Field(min_length=1)
 
 
-class ChangeKind(Item):
-    """A reportable change; ``fields`` are the change-report form's field names it asks for."""
+SOCIETY_RULE = "society rule"
+SOURCE = r"^(society rule(: .+)?|seed [0-9]{3} \S.*)$"
+SOURCE_ARTICLE = re.compile(r"^seed (?P<seed>[0-9]{3}) (?P<article>[^\s:：;,，]+)")
 
-    working_days: int = Field(ge=1, le=60)
+
+def is_society_rule(source: str) -> bool:
+    """"society rule" (optionally with a note after a colon): the society's own rule, not the seed's."""
+    return source.startswith(SOCIETY_RULE)
+
+
+def source_article(source: str) -> tuple[str, str] | None:
+    """``("002", "第十六条")`` from ``"seed 002 第十六条: ..."``; None for a society rule."""
+    found = SOURCE_ARTICLE.match(source)
+    return (found["seed"], found["article"]) if found else None
+
+
+class ChangeKind(Item):
+    """A reportable change; ``fields`` are the change-report form's field names it asks for.
+
+    ``working_days`` is the reporting limit, set only where ``source`` (a seed article) sets
+    one; a limit the seed does not set is the society's rule, given in a policy override file.
+    """
+
+    working_days: int | None = Field(default=None, ge=1, le=60)
     category: Literal["personnel", "host_unit", "other"]
     fields: tuple[str, ...] = ()
-    source: str = Field(min_length=1)
+    source: str = Field(min_length=1, pattern=SOURCE)
 
 
 class DueDate(_Strict):
-    """Due on ``month``/``day``; ``exclusive`` means strictly before that day ("before March")."""
+    """Due on ``month``/``day``; ``exclusive`` means strictly before that day ("before March").
+
+    ``source`` is where the date comes from: the seed's article, or "society rule".
+    """
 
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
     exclusive: bool = False
+    source: str = Field(pattern=SOURCE)
 
 
 class AnnualSubmission(_Strict):
-    id: Literal["plan", "summary", "efficiency_report", "self_check"]
-    label: str
-    due: DueDate
+    """A yearly duty: filed with its own ``form`` (conversations/forms/<form>.toml), one per covered year.
+
+    ``source`` says who imposes the duty (the seed's article, or "society rule"); ``due`` is
+    absent when nobody set a date. A duty ``enabled = false`` is declared so a policy override
+    can turn it on; only enabled duties are owed.
+    """
+
+    id: str = Field(pattern=ID, max_length=24)
+    label: str = Field(min_length=1)
+    form: str = Field(pattern=ID)
+    due: DueDate | None = None
     covers: Literal["this_year", "last_year"]
-    source: str = Field(min_length=1)
+    source: str = Field(pattern=SOURCE)
+    enabled: bool = True
+
+
+class Regulation(_Strict):
+    """The seed a profile encodes and the short name its articles are cited with (an English msgid)."""
+
+    seed: str = Field(pattern=r"^[0-9]{3}$")
+    name: str = Field(min_length=1)
 
 
 class Minimum(_Strict):
@@ -315,6 +356,7 @@ class Profile(_Strict):
     phases: tuple[Item, ...] = ()
     scoring: Scoring | None = None
     rating: RatingSpec
+    regulation: Regulation
     reminders: Reminders = Reminders()
     manager_certificate_years: int | None = Field(default=None, ge=1)
     agreement_min_years: int | None = Field(default=None, ge=1)
@@ -361,6 +403,34 @@ class Profile(_Strict):
         return next((s for s in self.annual_submissions if s.id == submission_id), None)
 
     @property
+    def duties(self) -> tuple[AnnualSubmission, ...]:
+        """The yearly duties owed: those the regulation imposes, plus those a policy override turned on."""
+        return tuple(s for s in self.annual_submissions if s.enabled)
+
+    def regulation_only_problems(self) -> list[str]:
+        """What a profile file may not say: a society's own rule switched on (it belongs in an override)."""
+        problems = []
+        for spec in self.annual_submissions:
+            if spec.enabled and is_society_rule(spec.source):
+                problems.append(f"annual_submissions ({spec.id}): a duty the regulation does not impose must be "
+                                "`enabled = false`; the society turns it on in a policy override file")
+            if spec.due is not None and is_society_rule(spec.due.source):
+                problems.append(f"annual_submissions ({spec.id}).due: a date the regulation does not set belongs "
+                                "in a policy override file")
+        for kind in self.change_kinds:
+            if kind.working_days is not None and is_society_rule(kind.source):
+                problems.append(f"change_kinds ({kind.id}).working_days: a limit the regulation does not set "
+                                "belongs in a policy override file")
+        for where_, source in [*((f"annual_submissions ({s.id}).source", s.source) for s in self.annual_submissions),
+                               *((f"annual_submissions ({s.id}).due.source", s.due.source)
+                                 for s in self.annual_submissions if s.due is not None),
+                               *((f"change_kinds ({k.id}).source", k.source) for k in self.change_kinds)]:
+            cited = source_article(source)
+            if cited is not None and cited[0] != self.regulation.seed:
+                problems.append(f"{where_}: cites seed {cited[0]}, but this profile encodes seed {self.regulation.seed}")
+        return problems
+
+    @property
     def rating_alert_threshold(self) -> float:
         return self.rating.alert_threshold
 
@@ -369,6 +439,9 @@ def load_profile_file(path: Path) -> Profile:
     profile, _ = load_validated(path, Profile, ProfileError)
     if profile.id != path.stem:
         raise ProfileError(f"{path.name}: id: expected {path.stem!r} (the file name), got {profile.id!r}")
+    problems = profile.regulation_only_problems()
+    if problems:
+        raise ProfileError("\n".join(f"{path.name}: {problem}" for problem in problems))
     return profile
 
 

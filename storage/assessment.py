@@ -12,12 +12,13 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.deadlines import annual_due_date, covered_year
+from rules.deadlines import annual_due_date, covered_year, owed
 from rules.profile import load_profile
 from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
 from storage.manual_scores import manual_points
 from storage.models import Activity, Rating, Society, Station, StationStatus, Submission
+from storage.policy import effective_profiles
 
 LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
 
@@ -282,12 +283,13 @@ async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, 
     stations = (await session.exec(select(Station).where(col(Station.status).in_(LIVE_STATUSES)))).all()
     done = set((await session.exec(select(Submission.station_id, Submission.kind, Submission.year))).all())
     found: dict[str, dict[str, int]] = {}
+    profiles = await effective_profiles(session)
     for station in stations:
-        profile = load_profile(station.policy_profile)
+        profile = profiles.get(station.policy_profile) or load_profile(station.policy_profile)
         counts = found.setdefault(station.region or "", {"missing": 0, "late": 0})
-        for spec in profile.annual_submissions:
+        for spec in profile.duties:
             due = annual_due_date(spec, year, profile)
-            if due >= today or (station.founded_on is not None and due < station.founded_on):
+            if due is None or due >= today or not owed(spec, covered_year(spec, year), station.founded_on):
                 continue
             if (station.id, spec.id, covered_year(spec, year)) not in done:
                 counts["missing"] += 1

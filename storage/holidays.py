@@ -13,6 +13,7 @@ from rules.calendar import WorkdayCalendar, main_year
 from rules.deadlines import deadline_for, lateness
 from rules.profile import ProfileError, load_profile
 from storage.models import HolidayDay, Station, Submission, SubmissionVersion
+from storage.policy import effective_profiles
 
 
 async def store_holidays(session: AsyncSession, days: Sequence[tuple[dt.date, bool, str]],
@@ -70,6 +71,7 @@ async def recompute_change_deadlines(session: AsyncSession, cal: WorkdayCalendar
                col(Submission.event_on) <= last)
     )).all()
     changed = 0
+    profiles = await effective_profiles(session)  # change-report limits a society's override sets count too
     for report, profile in reports:
         assert report.event_on is not None and report.id is not None
         submitted_on = report.submitted_at.astimezone(tz).date()
@@ -83,7 +85,7 @@ async def recompute_change_deadlines(session: AsyncSession, cal: WorkdayCalendar
         if not isinstance(kind, str):
             continue
         try:
-            due_on = deadline_for(kind, report.event_on, load_profile(profile), cal)
+            due_on = deadline_for(kind, report.event_on, profiles.get(profile) or load_profile(profile), cal)
         except (KeyError, ProfileError):
             continue
         late = lateness(due_on, submitted_on, cal)

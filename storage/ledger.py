@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.scoring import LedgerTotals, totals_from_rows
-from storage.models import Activity, Submission
+from storage.models import Activity, Submission, SubmissionStatus
 from storage.roster import expert_years
 
 
@@ -22,9 +22,10 @@ async def year_totals(session: AsyncSession, station_id: int, year: int) -> Ledg
 
 
 async def submitted_pairs(session: AsyncSession, station_id: int) -> set[tuple[str, int]]:
-    """``(kind, covered year)`` of every yearly submission the station has made."""
+    """``(kind, covered year)`` of every yearly submission the station has made (a returned one is owed again)."""
     query = select(Submission.kind, Submission.year).where(Submission.station_id == station_id,
-                                                           col(Submission.year).is_not(None))
+                                                           col(Submission.year).is_not(None),
+                                                           Submission.status != SubmissionStatus.returned)
     return {(kind, int(year)) for kind, year in (await session.exec(query)).all() if year is not None}
 
 

@@ -401,6 +401,17 @@ class HolidayDay(SQLModel, table=True):
     loaded_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class PolicyOverrideRow(SQLModel, table=True):
+    """A society's override file for one profile (rules.policy), as loaded: every process reads it from here."""
+
+    __tablename__ = "policy_override"
+
+    profile_id: str = Field(primary_key=True, max_length=40)
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    file_name: str = Field(default="", max_length=200)
+    loaded_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
 

@@ -10,9 +10,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import db_time
-from storage.models import Activity, Draft, Person, Rating, Role, Society, Station, StationStatus, Submission
+from storage.models import (
+    Activity,
+    Draft,
+    Person,
+    Rating,
+    Role,
+    Society,
+    Station,
+    StationStatus,
+    Submission,
+    SubmissionStatus,
+)
 
-ANNUAL_KINDS = ("plan", "summary", "efficiency_report")
 LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
 
 
@@ -38,8 +48,11 @@ async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[St
     for person in people:
         if person.station_id in by_id:
             by_id[person.station_id].recipients.append(person)
+    # Every yearly duty is data (the profile's annual_submissions), so any kind but change reports; a
+    # returned submission is owed again.
     submissions = (await session.exec(select(Submission.station_id, Submission.kind, Submission.year).where(
-        col(Submission.kind).in_(ANNUAL_KINDS), col(Submission.year).in_(years)))).all()
+        Submission.kind != "change_report", col(Submission.year).in_(years),
+        Submission.status != SubmissionStatus.returned))).all()
     for station_id, kind, year in submissions:
         if station_id in by_id and year is not None:
             by_id[station_id].submitted.add((kind, year))

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,7 +16,15 @@ from rules.profile import load_profile
 from storage.assessment import LIVE_STATUSES
 from storage.clock import db_time
 from storage.ledger import totals_by_station
-from storage.models import AssessmentEntry, AssessmentRound, Society, Station, Submission
+from storage.models import (
+    AssessmentEntry,
+    AssessmentRound,
+    Rating,
+    RatingRequest,
+    Society,
+    Station,
+    Submission,
+)
 from storage.rating_aggregates import rating_aggregates
 
 OPEN, PUBLICITY, PUBLISHED = "open", "publicity", "published"
@@ -64,6 +73,15 @@ async def snapshots(session: AsyncSession, stations: Sequence[Station], period: 
         found[sub.station_id]["submissions"].append({
             "kind": sub.kind, "year": sub.year, "status": sub.status, "late_workdays": sub.late_workdays,
             "submitted_at": sub.submitted_at.isoformat(), "due_on": sub.due_on.isoformat() if sub.due_on else None})
+    evaluations = (select(RatingRequest.station_id, RatingRequest.year, func.avg(Rating.score), func.count())
+                   .join(Rating, col(Rating.request_id) == col(RatingRequest.id))
+                   .where(RatingRequest.kind == "yearly", col(RatingRequest.station_id).in_(ids),
+                          col(RatingRequest.year) >= first, col(RatingRequest.year) <= last)
+                   .group_by(col(RatingRequest.station_id), col(RatingRequest.year)))
+    for station_id, covered, average, count in (await session.exec(evaluations)).all():
+        # The demand side's yearly evaluation (guiyang-kczg 四（三）3), shown to staff beside the grade.
+        found[station_id].setdefault("evaluations", {})[str(covered)] = {"average": round(float(average), 2),
+                                                                      "count": int(count)}
     for station in stations:
         if station.society_id and station.id is not None:
             society = await session.get(Society, station.society_id)

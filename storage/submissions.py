@@ -42,16 +42,19 @@ async def submit(
     event_on: dt.date | None = None,
     late_workdays: int = 0,
     resubmit_id: int | None = None,
+    one_per_year: bool | None = None,
 ) -> Submission:
-    """First submission, or a new version of a returned one (plans and summaries: one per year).
+    """First submission, or a new version of a returned one (yearly duties: one per covered year).
 
+    ``one_per_year`` defaults to the kinds known here; callers filing a profile's duty pass True.
     ``station_id`` is None only for a station application, whose station does not exist yet.
     """
     now = db_time(now)
     submission: Submission | None = None
     if resubmit_id is not None:
         submission = await session.get(Submission, resubmit_id)
-    elif kind in ONE_PER_YEAR and year is not None and station_id is not None:
+    elif (kind in ONE_PER_YEAR if one_per_year is None else one_per_year) and year is not None \
+            and station_id is not None:
         submission = await existing_for_year(session, station_id, kind, year)
     if submission is not None:
         if submission.station_id != station_id or submission.status != SubmissionStatus.returned:

@@ -94,6 +94,9 @@ async def figures(turn: Turn, ev: rounds.Evaluation, entry: AssessmentEntry) -> 
     for year, ratings in sorted(entry.snapshot.get("ratings", {}).items()):
         lines.append(T("{year}: satisfaction {average} from {count} ratings", year=Raw(year),
                        average=ui.num(ratings.get("average")), count=int(ratings.get("count", 0))))
+    for year, found in sorted(entry.snapshot.get("evaluations", {}).items()):
+        lines.append(T("{year}: the demand side's evaluation {average} from {count} units", year=Raw(year),
+                       average=ui.num(found.get("average")), count=int(found.get("count", 0))))
     if ev.spec.points:
         lines.append(T("Points: {points}", points=ui.num(ev.points[entry.station_id].total)))
     return ui.Figures(ev.name(entry.station_id), tuple(lines))

@@ -4,7 +4,7 @@ The composer's state is a Draft row (form_id "broadcast", status "composing"), s
 mid-composition loses nothing. A broadcast becomes one outbox row per person (deduplicated
 by chat: a manager of two stations, or a person matched by two filters, gets one message);
 a scheduled one is the same rows with a future ``not_before``, so it survives restarts and is
-cancelled by marking its waiting rows cancelled. This module also installs the scheduler jobs.
+cancelled by marking its waiting rows cancelled. (The scheduler jobs are installed by ``bot.app``.)
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from storage.models import (
     Submission,
 )
 from storage.outbox import UNCONFIRMED, enqueue
+from storage.policy import effective_profiles
 from storage.reminders_queries import LIVE_STATUSES
 
 FORM_ID = "broadcast"
@@ -77,10 +78,11 @@ async def station_ids(turn: Turn, kind: str, value: str) -> set[int]:
         wanted = {"no_plan": ("plan",), "no_summary": ("summary",)}.get(kind)
         done = set((await turn.session.exec(select(Submission.station_id, Submission.kind, Submission.year))).all())
         profiles = dict((await turn.session.exec(select(Station.id, Station.policy_profile))).all())
+        effective = await effective_profiles(turn.session)  # duties a society's override turned on count too
         selected = set()
         for station_id in ids:
-            profile = jobs.profile_of(profiles[station_id])
-            for spec in profile.annual_submissions if profile is not None else ():
+            profile = effective.get(profiles[station_id]) or jobs.profile_of(profiles[station_id])
+            for spec in profile.duties if profile is not None else ():
                 covered = deadlines.covered_year(spec, year)
                 if (wanted is not None and spec.id not in wanted) or (station_id, spec.id, covered) in done:
                     continue
@@ -329,4 +331,3 @@ def extend(router: Router, services: Services) -> None:
                      menu_order=61))
     router.add(Route("bc", STAFF, button, kind="button"))
     router.free_input.append(free_input)
-    jobs.install(services)

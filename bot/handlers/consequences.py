@@ -183,9 +183,8 @@ async def enqueue_rectification_reminders(db: Database, now: dt.datetime) -> int
     return added
 
 
-def extend(router: Router, services: Services) -> None:
-    services.extras.setdefault("form_submitted", {})[FORM_ID] = submitted
-    services.extras.setdefault("status_extras", []).append(status_lines)
+def install_jobs(services: Services) -> None:
+    """Daily rectification reminders (bot.app installs it with the other scheduled jobs)."""
 
     async def install_job(application: Application) -> None:
         if services.extras.get("background_jobs", True) is False or application.job_queue is None:
@@ -198,5 +197,10 @@ def extend(router: Router, services: Services) -> None:
                                         name="rectification-reminders", job_kwargs={"max_instances": 1})
 
     services.extras.setdefault("post_init", []).append(install_job)
+
+
+def extend(router: Router, services: Services) -> None:
+    services.extras.setdefault("form_submitted", {})[FORM_ID] = submitted
+    services.extras.setdefault("status_extras", []).append(status_lines)
     router.add(Route("rectify", MANAGERS, rectify, menu_label=T("File the rectification report"), menu_order=45))
     router.free_input.insert(0, form_input)

@@ -6,20 +6,28 @@ the draft belongs to the person pressing, and hands submitted answers to ``bot.s
 
 from __future__ import annotations
 
+import dataclasses
+
+from bot.duties import draft_duty, duty_subject, offered_year, station_profile
 from bot.formctx import context_key, form_context
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
 from conversations import engine
 from conversations.engine import DraftState, Outcome
-from conversations.formspec import load_form
+from conversations.formspec import form_ids, load_form
 from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
 from locales import T
+from rules.profile import all_profiles
 from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
 from storage.models import Draft, Station
 
 FORM_COMMANDS = {"report": "change_report", "plan": "annual_plan", "summary": "annual_summary", "log": "activity"}
-ENGINE_FORMS = frozenset(FORM_COMMANDS.values())
+# A yearly duty's own form (efficiency_report, self_check ...) is run by the engine too; a duty a
+# policy override adds with another form is recognised by its draft's ``duty:<id>`` subject.
+ENGINE_FORMS = frozenset(FORM_COMMANDS.values()) | frozenset(
+    spec.form for profile in all_profiles().values() for spec in profile.annual_submissions)
+DUTY_COMMAND = "du-"  # fs:d:<draft>:du-<duty id> starts a duty's form after discarding a draft
 FORM_TITLES = {
     "change_report": T("Change report"),
     "annual_plan": T("Annual work plan"),
@@ -47,12 +55,17 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     """Load the draft's form and context, run one engine call, store the outcome."""
     form = load_form(draft.form_id, station.policy_profile)
     state = DraftState.from_json(draft.state) if draft.state else None
+    profile = await station_profile(turn.session, station)
+    duty = await draft_duty(turn.session, draft, profile) if draft.form_id != "change_report" else None
+    duty_year = await offered_year(turn.session, station, profile, duty, turn.today) if duty else None
     facts_year = None
     if draft.form_id == "annual_summary":
         answered = state.answers.get("year") if state else None
-        facts_year = int(answered) if isinstance(answered, int) else turn.today.year - 1
+        facts_year = int(answered) if isinstance(answered, int) else duty_year or turn.today.year - 1
     answers = state.answers if state else None
     ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, answers)
+    if duty_year is not None:
+        ctx = dataclasses.replace(ctx, facts={**ctx.facts, "duty_year": duty_year})
     assert draft.id is not None
     if state is None or call == "start":
         outcome = engine.start(form, ctx, draft.id)
@@ -63,6 +76,8 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     if outcome.draft is not None and context_key(outcome.draft.answers) != context_key(answers):
         # The answer changed what the next question lists (a demand unit's needs): draw it again.
         ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, outcome.draft.answers)
+        if duty_year is not None:
+            ctx = dataclasses.replace(ctx, facts={**ctx.facts, "duty_year": duty_year})
         outcome.replies = engine.resume(form, outcome.draft, ctx).replies
     return await store(turn, draft, station, outcome)
 
@@ -81,7 +96,27 @@ async def store(turn: Turn, draft: Draft, station: Station, outcome: Outcome) ->
     return replies
 
 
-async def open_form(turn: Turn, form_id: str, subject_key: str = "", prefill: dict | None = None) -> list[Reply]:
+def form_title(form_id: str, profile_id: str) -> T:
+    if form_id in FORM_TITLES or form_id not in form_ids():
+        return FORM_TITLES.get(form_id, T("form"))
+    return T(load_form(form_id, profile_id).title)
+
+
+async def open_duty(turn: Turn, duty_id: str) -> list[Reply]:
+    """Open the form of one yearly duty of the manager's station (the reminder's and /status's button)."""
+    station = await manager_station(turn)
+    if station is None:
+        return [Reply(NO_STATION)]
+    profile = await station_profile(turn.session, station)
+    spec = profile.submission(duty_id)
+    if spec is None:
+        return [Reply(T("Your station has no such yearly duty. Send /status to see what is due."))]
+    return await open_form(turn, spec.form, subject_key=duty_subject(profile, spec),
+                           command=DUTY_COMMAND + spec.id)
+
+
+async def open_form(turn: Turn, form_id: str, subject_key: str = "", prefill: dict | None = None,
+                    command: str | None = None) -> list[Reply]:
     station = await manager_station(turn)
     manager = turn.manager()
     if station is None or manager is None or manager.id is None:
@@ -89,8 +124,9 @@ async def open_form(turn: Turn, form_id: str, subject_key: str = "", prefill: di
     current = await active_draft(turn.session, person_ids(turn))
     if current is not None and (current.form_id != form_id or current.subject_key != subject_key):
         question = T("You have an unfinished {form}. Continue it, or discard it and start {new}?",
-                     form=FORM_TITLES.get(current.form_id, T("form")), new=FORM_TITLES.get(form_id, T("form")))
-        new_command = next((c for c, f in FORM_COMMANDS.items() if f == form_id), "menu")
+                     form=form_title(current.form_id, station.policy_profile),
+                     new=form_title(form_id, station.policy_profile))
+        new_command = command or next((c for c, f in FORM_COMMANDS.items() if f == form_id), "menu")
         return [Reply(question, keyboard(
             [Button(T("Continue the unfinished one"), f"fs:c:{current.id}")],
             [Button(T("Discard it and start the new one"), f"fs:d:{current.id}:{new_command}")],
@@ -115,7 +151,7 @@ async def open_form(turn: Turn, form_id: str, subject_key: str = "", prefill: di
 async def form_input(turn: Turn) -> list[Reply] | None:
     """Free text and files go to the form being filled, if any."""
     draft = await active_draft(turn.session, person_ids(turn))
-    if draft is None or draft.form_id not in ENGINE_FORMS:
+    if draft is None or (draft.form_id not in ENGINE_FORMS and not draft.subject_key.startswith("duty:")):
         return None
     station = await turn.session.get(Station, draft.station_id) if draft.station_id else None
     if station is None:
@@ -166,7 +202,10 @@ def extend(router: Router, services: Services) -> None:
             return await run_engine(turn, draft, station, "resume")
         await turn.session.delete(draft)
         await turn.session.flush()
-        form_id = FORM_COMMANDS.get(parts[3] if len(parts) > 3 else "")
+        command = parts[3] if len(parts) > 3 else ""
+        if command.startswith(DUTY_COMMAND):
+            return [Reply(T("Draft discarded.")), *await open_duty(turn, command.removeprefix(DUTY_COMMAND))]
+        form_id = FORM_COMMANDS.get(command)
         if form_id is None:
             return [Reply(T("Draft discarded."))]
         return [Reply(T("Draft discarded.")), *await open_form(turn, form_id)]
@@ -204,4 +243,11 @@ def extend(router: Router, services: Services) -> None:
         router.add(Route(command, KNOWN, form_command))
     router.add(Route("f", MANAGERS | APPLICANTS, engine_button, kind="button"))
     router.add(Route("fs", MANAGERS, switch_button, kind="button"))
+
+    async def duty_button(turn: Turn) -> list[Reply]:
+        """``du:<duty id>`` — open that duty's form; the duty is looked up in the manager's own station's profile."""
+        assert isinstance(turn.input, ButtonInput)
+        return await open_duty(turn, turn.input.data.partition(":")[2])
+
+    router.add(Route("du", MANAGERS, duty_button, kind="button"))
     router.free_input.append(form_input)

@@ -60,9 +60,10 @@ async def enqueue_notice_endings(db: Database, now: dt.datetime, tz: dt.tzinfo) 
     return added
 
 
-def extend(router: Router, services: Services) -> None:
+def install_jobs(services: Services) -> None:
+    """At start (the catch-up sweep) and hourly: staff hear when a notice period is over (bot.app installs it)."""
+
     async def post_init(application: Application) -> None:
-        """At start (the catch-up sweep) and hourly: staff hear when a notice period is over."""
         if services.extras.get("background_jobs", True) is False or application.job_queue is None:
             return
         await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
@@ -74,6 +75,9 @@ def extend(router: Router, services: Services) -> None:
                                             job_kwargs={"max_instances": 1, "coalesce": True})
 
     services.extras.setdefault("post_init", []).append(post_init)
+
+
+def extend(router: Router, services: Services) -> None:
 
     async def notices(turn: Turn) -> list[Reply]:
         rows = await running_notices(turn.session, turn.now)

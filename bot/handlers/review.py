@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from bot.duties import form_of_kind, station_profile
 from bot.formctx import form_context
 from bot.handlers.forms import manager_station, open_form
 from bot.routing import APPLICANTS, MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.formspec import load_form
-from conversations.review import KIND_LABELS, accepted_notice, answers_text, returned_notice, staff_card
+from conversations.review import accepted_notice, answers_text, kind_label, returned_notice, staff_card
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
 from storage.clock import local
@@ -59,13 +60,19 @@ async def notify_station(turn: Turn, submission: Submission, reply: Reply, key: 
                           kind="review_result", person_id=person.id, not_before=turn.now, respect_quiet_hours=False)
 
 
+async def submission_form(turn: Turn, station: Station, submission: Submission) -> str:
+    """The form a submission was filed with: change report, or its yearly duty's own form."""
+    profile = await station_profile(turn.session, station)
+    return form_of_kind(submission.kind, profile) or FORM_OF_KIND[submission.kind]
+
+
 async def card_for(turn: Turn, submission: Submission) -> Reply:
     hooks = hooks_for(turn, submission.kind)
     if hooks is not None:
         return await hooks.card(turn, submission)
     station = await turn.session.get(Station, submission.station_id)
     assert station is not None and submission.id is not None
-    form = load_form(FORM_OF_KIND[submission.kind], station.policy_profile)
+    form = load_form(await submission_form(turn, station, submission), station.policy_profile)
     ctx = await form_context(turn.session, station, turn.today, turn.tr)
     answers = await latest_answers(turn.session, submission)
     return staff_card(submission_id=submission.id, version=submission.current_version, kind=submission.kind,
@@ -119,7 +126,8 @@ def extend(router: Router, services: Services) -> None:
         if submission.status != SubmissionStatus.returned:
             return [Reply(STALE, notice=STALE)]
         answers = await latest_answers(turn.session, submission)
-        return await open_form(turn, FORM_OF_KIND[submission.kind], subject_key=f"submission:{submission.id}",
+        return await open_form(turn, await submission_form(turn, station, submission),
+                               subject_key=f"submission:{submission.id}",
                                prefill=answers)
 
     async def comment_input(turn: Turn) -> list[Reply] | None:
@@ -159,7 +167,7 @@ def extend(router: Router, services: Services) -> None:
         buttons = []
         for sub in rows:
             station = await turn.session.get(Station, sub.station_id) if sub.station_id else None
-            lines.append(Join((Raw(f"#{sub.id}"), KIND_LABELS.get(sub.kind, Raw(sub.kind)),
+            lines.append(Join((Raw(f"#{sub.id}"), kind_label(sub.kind),
                                Raw(station.name if station else "—"),
                                T("{day}", day=local(sub.submitted_at, turn.services.settings.tz).date())), " · "))
             buttons.append([Button(Raw(f"#{sub.id}"), f"rv:s:{sub.id}")])

@@ -9,46 +9,61 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.charts import activities_by_month_png
+from bot.duties import started_on, station_profile
 from bot.handlers.forms import manager_station
 from bot.routing import MANAGERS, Route, Router, Turn
 from bot.services import Services
+from conversations.duties import duty_button, source_text
 from conversations.status import CountLine, DueLine, StatusView, status_reply
 from conversations.types import Button, OutgoingFile, Reply
 from locales import Raw, T, Translator
-from rules.deadlines import deadline_for, due_items
-from rules.profile import load_profile
+from rules.deadlines import StationFacts, deadline_for, due_items
+from rules.profile import Profile
 from rules.scoring import estimate_score, minimums_status
 from storage.assessment import staff_scored
 from storage.calendar import workday_calendar
 from storage.ledger import month_counts, submitted_pairs, year_totals
-from storage.models import Draft, Society
+from storage.models import Draft, Society, Station
 from storage.rating_aggregates import station_satisfaction
 
-COMMANDS = {"plan": "plan", "summary": "summary"}
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
+
+
+async def due_lines(turn: Turn, station: Station, profile: Profile) -> list[DueLine]:
+    """Yearly duties the station owes (from its start) and expiries, each with its source and its form's button."""
+    assert station.id is not None
+    facts = StationFacts(profile.id, founded_on=started_on(station, profile, turn.today),
+                         agreement_end=station.agreement_end, certificate_expiry=station.manager_certificate_expiry,
+                         submitted=frozenset(await submitted_pairs(turn.session, station.id)))
+    lines = []
+    for item in due_items(facts, turn.today, profile):
+        duty = profile.submission(item.kind)
+        lines.append(DueLine(T(item.label) if duty is None else T(duty.label), item.due_on, item.days_left,
+                             item.status == "done", source=source_text(profile, item.source) if item.source else None,
+                             button=duty_button(item.kind) if duty is not None else ""))
+    return lines
 
 
 async def build_view(turn: Turn) -> StatusView | None:
     station = await manager_station(turn)
     if station is None or station.id is None:
         return None
-    profile = load_profile(station.policy_profile)
+    profile = await station_profile(turn.session, station)
     year = turn.today.year
     society = await turn.session.get(Society, station.society_id) if station.society_id else None
     level = society.level if society else "provincial"
-    due: list[DueLine] = []
-    for item in due_items(profile, turn.today, await submitted_pairs(turn.session, station.id),
-                          certificate_expiry=station.manager_certificate_expiry, agreement_end=station.agreement_end):
-        due.append(DueLine(T(item.label), item.due_on, item.days_left, item.status == "done",
-                           COMMANDS.get(item.kind, "")))
     calendar = await workday_calendar(turn.session)
+    due = await due_lines(turn, station, profile)
     drafts = (await turn.session.exec(select(Draft).where(Draft.station_id == station.id,
                                                           Draft.form_id == "change_report"))).all()
     for draft in drafts:
         answers = (draft.state or {}).get("answers", {})
         if answers.get("kind") and answers.get("event_date"):
-            deadline = deadline_for(str(answers["kind"]), dt.date.fromisoformat(answers["event_date"]), profile, calendar)
-            due.append(DueLine(T("Unsubmitted change report"), deadline, (deadline - turn.today).days, False, "resume"))
+            kind = str(answers["kind"])
+            deadline = deadline_for(kind, dt.date.fromisoformat(answers["event_date"]), profile, calendar)
+            if deadline is not None:
+                due.append(DueLine(T("Unsubmitted change report"), deadline, (deadline - turn.today).days, False,
+                                   "resume", source_text(profile, profile.change_kind(kind).source)))
     totals = await year_totals(turn.session, station.id, year)
     labels = {a.id: a.label for a in profile.activity_types}
     counts = [CountLine(T(labels.get(kind, kind)), n) for kind, n in sorted(totals.by_type.items())]
@@ -56,7 +71,7 @@ async def build_view(turn: Turn) -> StatusView | None:
     estimate = estimate_score(totals, profile, await staff_scored(turn.session, station.id, year))
     rated = await station_satisfaction(turn.session, station, year)
     return StatusView(
-        station_name=station.name, year=year, due=sorted(due, key=lambda d: d.due_on), counts=counts,
+        station_name=station.name, year=year, due=sorted(due, key=lambda d: d.due_on or dt.date.max), counts=counts,
         minimums=minimums,
         score=estimate.low if estimate is not None and estimate.kind == "table" else None,
         score_high=estimate.high if estimate is not None and estimate.kind == "table" else None,

@@ -140,7 +140,9 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
         if problem is not None:
             log.info("webhook: refused a body that is not an update (%s)", problem)
             return JSONResponse({"ok": False, "error": f"not a Telegram update: {problem}"}, status_code=400)
-        await application.process_update(update)
+        # Answered at once and handled behind the answer, by the same per-chat ordered processor as
+        # polling: a slow update never makes Telegram resend, and the door de-duplicates resends.
+        await application.update_queue.put(update)
         return JSONResponse({"ok": True})
 
     @app.get("/healthz", tags=["health"], responses={503: {"description": "not ok"}})

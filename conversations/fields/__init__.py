@@ -34,6 +34,11 @@ def default_value(spec: FieldSpec, ctx: FormContext) -> int | None:
         return None
     if isinstance(spec.default, int):
         return spec.default
+    duty_year = ctx.facts.get("duty_year")
+    if spec.name == "year" and isinstance(duty_year, int):
+        # A yearly duty's form offers the year the station owes (rules.deadlines.filing_year, given by the
+        # shell): this year's plan until it is filed, then next year's. ``default`` is the answer without it.
+        return duty_year
     offset = {"last_year": -1, "this_year": 0, "next_year": 1}[spec.default]
     return ctx.today.year + offset
 

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
+from storage.models import DemandUnit, Rating, RatingRequest
 from storage.models import Station as StationRow
 from tests.assessment.support import inbox, ledger, material, press_on, staff_inbox, station
 from tests.conftest import SHANGHAI, STAFF
@@ -100,6 +101,18 @@ async def test_seed003_4_3_4_absent_without_reason_is_revoked_with_a_reason_is_n
     y2 = await station(sandbox, 2, "贵阳种业工作站", "guiyang-kczg")
     y3 = await station(sandbox, 3, "贵阳医药工作站", "guiyang-kczg")
     await material(sandbox, y1, 2026, "plan", "self_check")
+    async with sandbox.services.db.session() as session:  # the demand side's yearly evaluation (四（三）3)
+        unit = DemandUnit(name="贵阳某铝业公司")
+        session.add(unit)
+        await session.flush()
+        for score in (80.0, 90.0):
+            request = RatingRequest(kind="yearly", station_id=y1.id, demand_unit_id=unit.id or 0, year=2026,
+                                    status="answered", expires_at=clock())
+            session.add(request)
+            await session.flush()
+            session.add(Rating(request_id=request.id or 0, station_id=y1.id, person_id=y1.seat.person.id or 0,
+                               score=score, created_at=clock()))
+        await session.commit()
     await sandbox.send(STAFF, "/start")
     opened = joined(await sandbox.send(STAFF, "/assess guiyang-kczg 2026 2027-01-31"))
     assert "材料不全：2 个" in opened, opened
@@ -109,7 +122,10 @@ async def test_seed003_4_3_4_absent_without_reason_is_revoked_with_a_reason_is_n
     excused = joined(await sandbox.press(STAFF, "有正当理由未参加: 贵阳医药工作站"))
     assert "贵阳医药工作站 · 尚未确定（未参加考核；理由已接受）" in excused, excused
     await sandbox.press(STAFF, "返回考核")
-    await grade_all(sandbox, 1, ["合格", "不合格", "不合格"])
+    card = joined(await press_on(sandbox, STAFF, "考核 #1", "评定等次"))
+    assert "请评定 贵阳铝业工作站 的等次" in card and "2026 年：需求方评价 85（2 家单位）" in card, card
+    for grade in ("合格", "不合格", "不合格"):
+        await sandbox.press(STAFF, grade)
     assert "已发布" in joined(await press_on(sandbox, STAFF, "考核 #1", "发布"))
     proposals = await staff_inbox(sandbox)
     assert "建议对 贵阳种业工作站：撤销称号（摘牌）（seed 003 四（三）4）" in proposals, proposals

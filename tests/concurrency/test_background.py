@@ -71,3 +71,31 @@ async def test_no_background_work_after_a_rolled_back_update(
     await sandbox.services.background.idle()
     assert started == []
     assert "Please try again" in replies or "请稍后再试" in replies
+
+
+async def test_bookkeeping_tables_are_pruned(db: Any) -> None:
+    """processed_update keeps two days (Telegram resends for 24 h); prepared files a week."""
+    import datetime as dt
+
+    from sqlmodel import func, select
+
+    from bot.jobs import prune_bookkeeping
+    from storage.models import PreparedFile, ProcessedUpdate
+    from storage.prepared_files import keep_file
+    from storage.updates import record_update
+    from tests.conftest import SHANGHAI
+
+    now = dt.datetime(2027, 3, 10, 4, 0, tzinfo=SHANGHAI)
+    async with db.session() as session:
+        for days, update_id in ((3, 1), (1, 2), (0, 3)):
+            assert await record_update(session, update_id, now - dt.timedelta(days=days))
+        assert not await record_update(session, 3, now)  # a resend of a recorded update
+        await keep_file(session, "old.xlsx", b"old", now - dt.timedelta(days=8))
+        await keep_file(session, "new.xlsx", b"new", now - dt.timedelta(days=1))
+        await session.commit()
+    assert await prune_bookkeeping(db, now) == (1, 1)
+    async with db.session() as session:
+        ids = sorted((await session.exec(select(ProcessedUpdate.update_id))).all())
+        names = (await session.exec(select(PreparedFile.filename))).all()
+        assert (await session.exec(select(func.count()).select_from(PreparedFile))).one() == 1
+    assert ids == [2, 3] and names == ["new.xlsx"]

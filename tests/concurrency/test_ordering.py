@@ -148,3 +148,33 @@ async def test_double_tap_on_submit_in_two_workers_at_once_gives_one_submission(
     assert await _count(sandbox.services.db, Submission) == 1
     assert await _count(sandbox.services.db, Draft) == 0
     await second_process_db.dispose()
+
+
+async def test_webhook_answers_telegram_before_a_slow_update_is_handled(
+        settings: Settings, db: Database, clock: FixedClock) -> None:
+    """A slow update (here: a slow network to the chat) never holds the webhook's answer, so Telegram never resends."""
+    import httpx
+
+    from bot.webapp.app import create_web_app
+    from tests.webapp.conftest import SECRET
+
+    seen: dict[int, list[str]] = {}
+    gate, quick_answered = asyncio.Event(), asyncio.Event()
+    web = settings.model_copy(update={"telegram_webhook_secret": SECRET,
+                                      "telegram_webhook_url": "https://bot.example.org/telegram/hook"})
+    box = Sandbox(web, db, clock, extensions=[recording_extension(seen)],
+                  request_class=gated_request(gate, quick_answered))
+    box.services.extras["background_jobs"] = False
+    async with box:
+        await _bind(db, SLOW)
+        app = create_web_app(box.app, box.services)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+            body = {"update_id": 8_000_001, **box.text_update(SLOW, "slow but answered")}
+            response = await asyncio.wait_for(
+                client.post("/telegram/hook", json=body, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}),
+                timeout=60)
+        assert response.status_code == 200
+        assert box.api.calls_to(SLOW.id, "sendMessage") == []  # still on its way when Telegram got its 200
+        gate.set()
+        await asyncio.wait_for(box.settle(), timeout=60)
+    assert [c.text for c in box.api.calls_to(SLOW.id, "sendMessage")] == ["slow but answered"]

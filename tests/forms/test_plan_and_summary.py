@@ -14,14 +14,14 @@ from tests.forms.conftest import Seat, seat
 async def test_guiyang_plan_in_chinese_with_phases_budget_and_signed_file(sandbox: Sandbox) -> None:
     who = await seat(sandbox.services.db, User(4101, "贵阳站长", "zh-CN"), "贵阳某学会工作站", "guiyang-kczg")
     await sandbox.send(who.user, "/plan")
-    await sandbox.press(who.user, "2028")
+    await sandbox.press(who.user, "2027")  # this year's plan is not filed yet: the form offers this year
     await sandbox.send(who.user, "服务 5 家铝加工企业")
     await sandbox.press(who.user, "技术攻关")
     await sandbox.send(who.user, "5")
     await sandbox.press(who.user, "完成")
     await sandbox.press(who.user, "筹备")
-    await sandbox.send(who.user, "2028-01-05")
-    await sandbox.send(who.user, "2028年2月1日")
+    await sandbox.send(who.user, "2027-03-05")
+    await sandbox.send(who.user, "2027年4月1日")
     await sandbox.press(who.user, "完成")
     await sandbox.press(who.user, "专家差旅费")
     await sandbox.send(who.user, "3 位省外专家差旅")
@@ -34,18 +34,19 @@ async def test_guiyang_plan_in_chinese_with_phases_budget_and_signed_file(sandbo
     budget = joined(await sandbox.press(who.user, "跳过"))
     assert "壹万柒仟元伍角" in budget, "the budget total is also given in Chinese capital numerals"
     await sandbox.press(who.user, "完成")
-    await sandbox.send_document(who.user, "2028年度工作计划（盖章）.pdf")
+    await sandbox.send_document(who.user, "2027年度工作计划（盖章）.pdf")
     summary = joined(await sandbox.press(who.user, "完成"))
-    assert "请核对" in summary and "2028年度工作计划（盖章）.pdf" in summary
+    assert "请核对" in summary and "2027年度工作计划（盖章）.pdf" in summary
     done = joined(await sandbox.press(who.user, "提交"))
     assert "已提交" in done
     async with sandbox.services.db.session() as session:
         submission = (await session.exec(select(Submission))).one()
         version = (await session.exec(select(SubmissionVersion))).one()
-    assert (submission.kind, submission.year, submission.due_on) == ("plan", 2028, dt.date(2028, 2, 29))
+    # Seed 003 asks for no plan and sets no date: a plan filed anyway has no due date.
+    assert (submission.kind, submission.year, submission.due_on) == ("plan", 2027, None)
     assert [row["amount"] for row in version.answers["budget"]] == ["15000.00", "2000.50"]
     assert "preparation" in version.answers["phases"][0].values()
-    assert version.answers["attachments"][0]["name"] == "2028年度工作计划（盖章）.pdf"
+    assert version.answers["attachments"][0]["name"] == "2027年度工作计划（盖章）.pdf"
 
 
 async def plan_for(box: Sandbox, who: Seat, year: str) -> str:
@@ -80,6 +81,7 @@ async def test_summary_shows_the_ledger_counts_for_the_year(sandbox: Sandbox, al
     await sandbox.send(alice.user, "Trained 120 people in quality management.")
     await sandbox.press(alice.user, "Skip")
     await sandbox.press(alice.user, "Skip")
-    summary = joined(await sandbox.press(alice.user, "Skip"))
+    await sandbox.send_document(alice.user, "2026年度工作总结（盖章）.pdf")  # the signed summary is required
+    summary = joined(await sandbox.press(alice.user, "Done"))
     assert "Activities recorded in the ledger" in summary
     assert "Quality training and consulting: 2" in summary, "only 2026's two activities count"

@@ -52,13 +52,14 @@ async def test_guiyang_manager_sees_minimums_and_due_items(sandbox: Sandbox, clo
         await session.flush()
         session.add(Rating(request_id=request.id or 0, station_id=station.id, person_id=manager.person.id or 0,
                            score=85.0, created_at=dt.datetime(2027, 2, 1, tzinfo=dt.UTC)))
-        session.add(Submission(station_id=station.id, kind="plan", year=2027))
+        session.add(Submission(station_id=station.id, kind="self_check", year=2027))
         await session.commit()
     text = joined(await sandbox.send(manager.user, "/status"))
     assert "Status of Guiyang Workstation — 2027" in text
     assert "Technical needs served: 1 of 5" in text, "two activities for one need: one need (seed 003 三（三）7)"
     assert "Experts who served the station: 2 of 5" in text
-    assert "This year's work plan: submitted" in text
+    assert "Yearly self-check report: submitted" in text, "seed 003 四（三）3: the yearly self-check report"
+    assert "work plan" not in text, "seed 003 asks for no yearly plan: off unless the society turns it on"
     assert "Tackling technical problems: 2" in text
     # One rating: its score would identify the rater, so only the count is shown (the 3-rating minimum).
     assert "Satisfaction: 1 ratings so far" in text and "85" not in text
@@ -82,7 +83,8 @@ async def test_quzhou_manager_sees_score_and_overdue_summary(sandbox: Sandbox, c
     # failing is certain even before staff score them; the rows awaiting staff are named.
     assert "考核得分估算：13～48" in text and "不合格" in text
     assert "待工作人员评分（共 35 分）" in text
-    assert "上年度运行和绩效总结" in text and "逾期" in text
+    # Seed 004 第十二条 asks for the summary every year but names no date: owed, never "overdue".
+    assert "上年度运行和绩效总结：未规定期限（《办法》第十二条）" in text and "逾期" not in text
 
 
 async def test_manager_chart_of_activities_by_month_is_one_tap_away(sandbox: Sandbox, clock: FixedClock) -> None:

@@ -31,14 +31,18 @@ def test_change_kinds_ask_for_fields_the_change_form_has(profile_id: str) -> Non
     form_fields = {f["name"] for f in tomllib.loads(CHANGE_FORM.read_text(encoding="utf-8"))["fields"]}
     for kind in load_profile(profile_id).change_kinds:
         assert kind.fields and set(kind.fields) <= form_fields, kind.id
-        assert kind.source.startswith(("seed", "default")), kind.id
-        assert (kind.category, kind.working_days) in {("personnel", 5), ("host_unit", 10), ("other", 10)}
+        assert kind.source.startswith(("seed", "society rule")), kind.id
+        if kind.working_days is not None:
+            # Only seed 000 第十八条 (personnel, 5) and 第十九条 (host unit, 10) set limits; others come from overrides.
+            assert kind.source.startswith("seed 000 第十八条" if kind.category == "personnel" else "seed 000 第十九条")
+            assert (kind.category, kind.working_days) in {("personnel", 5), ("host_unit", 10)}
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)
 def test_every_number_says_where_it_comes_from(profile_id: str) -> None:
     profile = load_profile(profile_id)
-    assert all(s.source.startswith(("seed", "default")) for s in profile.annual_submissions)
+    assert all(s.source.startswith(("seed", "society rule")) for s in profile.annual_submissions)
+    assert all(s.due.source.startswith("seed") for s in profile.annual_submissions if s.due is not None)
     assert all(m.source.startswith(("seed", "default")) for m in profile.yearly_minimums)
     assert profile.rating.source.startswith(("seed", "default"))
     for key in ("manager_certificate_years", "agreement_min_years", "subsidy_yuan"):

@@ -42,7 +42,7 @@ COMMANDS: dict[str, frozenset[str]] = {
     "notices": KNOWN, "object": KNOWN,
 }
 BUTTONS: dict[str, frozenset[str]] = {
-    "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
+    "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
     "bc": STAFF_ONLY,
     # Survey and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
     "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,

@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 
+from bot.outbox_preview import render_pending
 from bot.sandbox_client import Sandbox, joined
 from bot.settings import Settings
 from storage.models import Station, Submission
@@ -39,7 +40,9 @@ async def test_export_times_are_in_the_configured_zone(sandbox: Sandbox) -> None
         session.add(Submission(station_id=station.id or 0, kind="plan", year=2027,
                                submitted_at=dt.datetime(2027, 2, 1, 2, 0, tzinfo=dt.UTC)))
         await session.commit()
-    calls = await sandbox.send(STAFF, "/export 2027")
+    await sandbox.send(STAFF, "/export 2027")
+    await sandbox.services.background.idle()  # the workbook is made after the update and sent by the outbox
+    calls = await render_pending(sandbox, STAFF.id)
     documents = [c for c in calls if c.method == "sendDocument"]
     assert len(documents) == 1, joined(calls)
     book = openpyxl.load_workbook(io.BytesIO(next(iter(documents[0].files.values()))), read_only=True)

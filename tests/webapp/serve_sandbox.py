@@ -30,6 +30,12 @@ async def main() -> None:
         async def sent() -> dict[str, int]:
             return {"send_message": sum(1 for c in box.api.calls if c.method == "sendMessage")}
 
+        @app.get("/_sandbox/settle")
+        async def settle() -> dict[str, bool]:
+            """Answer once every update this process took has been handled."""
+            await box.settle()
+            return {"settled": True}
+
         @app.get("/_sandbox/texts")
         async def texts() -> list[str]:
             return [c.text for c in box.api.calls if c.method == "sendMessage"]

@@ -80,6 +80,7 @@ async def test_deep_nesting_is_400(client: httpx.AsyncClient, web_box: Sandbox, 
 async def test_a_real_update_still_works(client: httpx.AsyncClient, web_box: Sandbox) -> None:
     response = await client.post("/telegram/hook", json=help_update(7101),
                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    await web_box.settle()
     assert response.status_code == 200 and sent_to_staff(web_box) >= 1
     assert STAFF.id
 

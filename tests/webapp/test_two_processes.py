@@ -58,6 +58,8 @@ async def test_same_update_to_two_processes_is_processed_once(two_servers: list[
         responses = await asyncio.gather(*(client.post(f"{base}/telegram/hook", json=update, headers=headers)
                                            for base in two_servers))
         assert [r.status_code for r in responses] == [200, 200]
+        for base in two_servers:  # both answered at once; wait until both have handled what they took
+            await client.get(f"{base}/_sandbox/settle")
         sent = [(await client.get(f"{base}/_sandbox/sent")).json()["send_message"] for base in two_servers]
     assert sorted(sent)[0] == 0 and sorted(sent)[1] >= 1  # exactly one process answered
     async with db.session() as session:
@@ -89,6 +91,7 @@ async def test_a_draft_written_by_one_process_is_continued_by_the_other(two_serv
             response = await client.post(f"{base}/telegram/hook", json=manager_text(991000 + n, manager.user.id, text),
                                          headers=headers)
             assert response.status_code == 200
+            await client.get(f"{base}/_sandbox/settle")  # the next step goes to the other process after this one
         last_b = (await client.get(f"{two_servers[1]}/_sandbox/texts")).json()[-1]
     assert "Step 4 of" in last_b, last_b
     async with db.session() as session:

@@ -7,7 +7,7 @@ for one demand unit get one need (a need per activity would repeat the count see
 says is of distinct needs; fewer is the reading that never claims a minimum met wrongly).
 
 Revision ID: 77eb8a8a3ed8
-Revises: 6ee9ff341694
+Revises: 65f28b95e64b
 Create Date: 2026-11-27 12:32:44.724472
 """
 import datetime as dt
@@ -20,7 +20,7 @@ from alembic import op
 
 
 revision: str = '77eb8a8a3ed8'
-down_revision: str | None = '6ee9ff341694'
+down_revision: str | None = '65f28b95e64b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
