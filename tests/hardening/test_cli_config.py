@@ -159,3 +159,38 @@ async def test_society_named_again_with_another_level(settings: Settings, db: Da
     async with db.session() as session:
         society = (await session.exec(select(Society))).one()
     assert society.level == "provincial" and await count(db, Station) == 3
+
+
+async def test_read_only_commands_work_for_a_select_only_postgres_user(settings: Settings, db: Database,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """PostgreSQL leg: a login that may only SELECT lists stations, holidays and tokens (nothing migrates)."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only (the SQLite leg opens the file with mode=ro)")
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    await add_station(db, "只读站")
+    role = f"ro_{uuid.uuid4().hex[:8]}"
+    async with db.engine.begin() as conn:
+        name = make_url(db.url).database
+        await conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD 'ro-pass'"))
+        await conn.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO {role}'))
+        await conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        await conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+    read_only = Database(make_url(db.url).set(username=role, password="ro-pass").render_as_string(hide_password=False))
+    try:
+        for argv, expected in ((["station", "list"], "只读站"), (["holidays", "list"], "no holiday schedule")):
+            code, out = await run_cli(settings, read_only, capsys, *argv)
+            assert code == 0 and expected in out, out
+        from bot.cli import parser
+        from bot.webapp.cli import token_command
+
+        assert await token_command(parser().parse_args(["token", "list"]),
+                                   settings.model_copy(update={"database_url": read_only.url})) == 0
+    finally:
+        await read_only.dispose()
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"DROP OWNED BY {role}"))
+            await conn.execute(text(f"DROP ROLE {role}"))

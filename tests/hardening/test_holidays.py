@@ -167,3 +167,19 @@ async def test_missing_file_or_directory(settings: Settings, db: Database, tmp_p
                                          capsys: pytest.CaptureFixture[str], target: str) -> None:
     code, out = await run_cli(settings, db, capsys, "holidays", "load", str(tmp_path / target))
     assert code == 2 and ("no such file" in out or "is a directory" in out) and out.count("\n") == 1
+
+
+async def test_next_years_file_with_a_known_day_of_this_year_needs_force(settings: Settings, db: Database,
+                                                                         tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A 2027 schedule that marks 2026-12-31 off would shift 2026 deadlines: shown, refused without --force."""
+    bridged = write(tmp_path, "2027.csv", COMPLETE_2027 + "2026-12-31,holiday,元旦调休\n")
+    code, out = await run_cli(settings, db, capsys, "holidays", "load", bridged)
+    assert code == 2 and "2026-12-31: the file says holiday, the bundled calendar says working day" in out
+    assert await count(db, HolidayDay) == 0
+    code, out = await run_cli(settings, db, capsys, "holidays", "load", bridged, "--force")
+    assert code == 0 and "for 2026, 2027" in out
+    async with db.session() as session:
+        cal = await workday_calendar(session)
+    assert not cal.is_workday(dt.date(2026, 12, 31)) and cal.is_workday(dt.date(2026, 12, 30))
+    assert not cal.is_workday(dt.date(2026, 10, 1))
