@@ -26,7 +26,7 @@ EXPECTED: dict[str, Text] = {
     "quiet_hours_end": T("a time like 08:00"),
 }
 
-TOKEN_HELP = (
+TOKEN_HELP = T(
     "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then "
     "put the token it gives you in the environment or in a .env file as TELEGRAM_BOT_TOKEN=... "
     "(to try the bot without a token, run `stationbot demo`)."
