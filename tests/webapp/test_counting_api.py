@@ -39,6 +39,10 @@ async def test_quzhou_expert_days_average_per_expert_seed004_table(web_box: Sand
     station = next(s for s in scores["items"] if s["station_id"] == manager.station.id)
     line = next(x for x in station["quzhou_estimate"]["lines"] if x["id"] == "expert_days")
     assert (line["actual"], line["points"], line["max_points"]) == (30, 3, 5), line
+    ledger = (await client.get("/api/v1/activities", params={"station_id": manager.station.id},
+                               headers={"Authorization": f"Bearer {api_token}"})).json()
+    assert ledger["total"] == 4 and len({item["need_id"] for item in ledger["items"]}) == 2, "each row names its need"
+    assert sorted(item["expert_days"] for item in ledger["items"]) == [15, 15, 15, 15]
 
 
 async def test_quzhou_average_days_bands_seed004_table(web_box: Sandbox, client: httpx.AsyncClient,
