@@ -42,6 +42,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     # anyone the bot knows may read running 公示 and object.
     "apply_link": STAFF_ONLY, "applications": STAFF_ONLY, "apply": frozenset(),
     "notices": KNOWN, "object": KNOWN,
+    # A manager corrects "outside the province" on the own station's roster (seed 003 三（三）7).
+    "experts": MANAGERS,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
@@ -50,6 +52,7 @@ BUTTONS: dict[str, frozenset[str]] = {
     "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,
     "ms": STAFF_ONLY, "as": STAFF_ONLY,
     "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,
+    "ex": MANAGERS,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"

@@ -1,7 +1,7 @@
 """console sessions
 
 Revision ID: ff63ddd180d0
-Revises: 65f28b95e64b
+Revises: 77eb8a8a3ed8
 Create Date: 2026-11-27 13:53:29.113619
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'ff63ddd180d0'
-down_revision: str | None = '65f28b95e64b'
+down_revision: str | None = '77eb8a8a3ed8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
