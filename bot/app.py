@@ -12,10 +12,12 @@ from telegram.request import BaseRequest
 from bot import jobs
 from bot.door import Door
 from bot.handlers import (
+    application_staff,
     applications,
     assessment,
     broadcasts,
     consequences,
+    console,
     documents,
     evaluation,
     forms,
@@ -25,6 +27,7 @@ from bot.handlers import (
     onboarding,
     reports,
     review,
+    roster,
     status,
     survey,
 )
@@ -55,8 +58,8 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 # name: an area that fails to import stops the bot at start instead of silently missing (no reminders...).
 FEATURES: tuple[Extension, ...] = (
     forms.extend, review.extend, status.extend, survey.extend, evaluation.extend, broadcasts.extend,
-    reports.extend, manual_scores.extend, notices.extend, applications.extend, assessment.extend,
-    consequences.extend, documents.extend,
+    reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
+    consequences.extend, roster.extend, console.extend, documents.extend,
 )
 
 # Every scheduled job, installed by the builder whatever features a test selects: the start-up sweep, the

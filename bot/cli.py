@@ -68,7 +68,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_bot(settings: Settings) -> int:
     if not settings.telegram_bot_token:
-        print(TOKEN_HELP)
+        say(settings, TOKEN_HELP)
         return 2
     from bot.app import allowed_updates, build_application
 

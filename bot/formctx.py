@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -12,9 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.fields import FormContext
 from conversations.fields.base import Choice
-from locales import Raw, T, Translator
+from locales import Join, Raw, T, Translator
 from rules.profile import Profile, load_profile
 from storage.models import Activity, DemandUnit, Station
+from storage.roster import roster, unit_needs
 
 MAX_UNIT_CHOICES = 12
 RECENT_ACTIVITIES = 50
@@ -70,12 +71,37 @@ async def ledger_counts(session: AsyncSession, station_id: int, year: int) -> di
     return {kind: int(n) for kind, n in (await session.exec(query)).all()}
 
 
+async def roster_choices(session: AsyncSession, station_id: int) -> list[Choice]:
+    """The station's experts as "name (title, 🌏 outside the province)" in roster order."""
+    choices: list[Choice] = []
+    for expert in await roster(session, station_id):
+        details = [expert.title] if expert.title else []
+        label = Raw(f"{expert.name} ({', '.join(details)})" if details else expert.name)
+        choices.append((str(expert.id), Join((label, Raw("🌏")), " ") if expert.outside_province else label))
+    return choices
+
+
+async def need_choices(session: AsyncSession, station_id: int, answers: Mapping[str, Any] | None) -> list[Choice]:
+    """The needs of the demand unit picked in the draft (none before one is picked, or for a new unit)."""
+    unit = (answers or {}).get("demand_unit")
+    if not (isinstance(unit, str) and unit.isdigit()):
+        return []
+    return [(str(need.id), Raw(need.title)) for need in await unit_needs(session, station_id, int(unit))]
+
+
+def context_key(answers: Mapping[str, Any] | None) -> object:
+    """What of a draft's answers the context depends on: when it changes, the screen is drawn again."""
+    return (answers or {}).get("demand_unit")
+
+
 async def form_context(session: AsyncSession, station: Station, today: dt.date, tr: Translator,
-                       year_for_facts: int | None = None) -> FormContext:
+                       year_for_facts: int | None = None, answers: Mapping[str, Any] | None = None) -> FormContext:
     profile = load_profile(station.policy_profile)
     choices: dict[str, list[Choice]] = profile_choices(profile)
     assert station.id is not None
     choices["demand_units"] = await station_units(session, station.id)
+    choices["experts"] = await roster_choices(session, station.id)
+    choices["needs"] = await need_choices(session, station.id, answers)
     facts: dict[str, Any] = {}
     if year_for_facts is not None:
         facts["ledger_counts"] = await ledger_counts(session, station.id, year_for_facts)

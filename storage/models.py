@@ -228,6 +228,39 @@ class SubmissionDocument(SQLModel, table=True):
     scan_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
+class Expert(SQLModel, table=True):
+    """A station's roster of experts (进站专家): counts of "专家 N 人" read people, not names typed anew."""
+
+    __table_args__ = (UniqueConstraint("station_id", "name", name="uq_expert_station_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    name: str = Field(max_length=100)
+    title: str = Field(default="", max_length=200)
+    outside_province: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Need(SQLModel, table=True):
+    """A technical need of a demand unit that a station serves (seed 003 "服务的技术需求 N 项")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    demand_unit_id: int = Field(foreign_key="demand_unit.id", index=True)
+    title: str = Field(max_length=300)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ActivityExpert(SQLModel, table=True):
+    """Which roster experts took part in an activity, and each one's days at the station for it."""
+
+    __tablename__ = "activity_expert"
+
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True)
+    expert_id: int = Field(foreign_key="expert.id", primary_key=True, index=True)
+    days: int = 0
+
+
 class StationApplication(SQLModel, table=True):
     """A host unit's application for a new station: review (a Submission), 公示, then approval or refusal.
 
@@ -300,6 +333,7 @@ class Activity(SQLModel, table=True):
     started_on: dt.date
     ended_on: dt.date | None = None
     demand_unit_id: int | None = Field(default=None, foreign_key="demand_unit.id", index=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id", index=True)
     experts: str = Field(default="", max_length=1000)
     experts_count: int = 0
     experts_outside_province: int = 0
@@ -420,6 +454,23 @@ class ApiToken(SQLModel, table=True):
     scope: str = Field(default="aggregates", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     revoked_at: dt.datetime | None = None
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A staff member's signed-in browser: only the cookie's SHA-256 is stored, like every token here.
+
+    Valid while not ended, used within the idle limit, and while its person is still active staff
+    (checked on every request, so a person who stops being staff is out at once).
+    """
+
+    __tablename__ = "console_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    ended_at: dt.datetime | None = None
 
 
 class AuditLog(SQLModel, table=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
-from bot.formctx import form_context
+from bot.formctx import context_key, form_context
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
@@ -62,7 +62,8 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     if draft.form_id == "annual_summary":
         answered = state.answers.get("year") if state else None
         facts_year = int(answered) if isinstance(answered, int) else duty_year or turn.today.year - 1
-    ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year)
+    answers = state.answers if state else None
+    ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, answers)
     if duty_year is not None:
         ctx = dataclasses.replace(ctx, facts={**ctx.facts, "duty_year": duty_year})
     assert draft.id is not None
@@ -72,6 +73,12 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
         outcome = engine.resume(form, state, ctx)
     else:
         outcome = engine.handle(form, state, turn.input, ctx)
+    if outcome.draft is not None and context_key(outcome.draft.answers) != context_key(answers):
+        # The answer changed what the next question lists (a demand unit's needs): draw it again.
+        ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, outcome.draft.answers)
+        if duty_year is not None:
+            ctx = dataclasses.replace(ctx, facts={**ctx.facts, "duty_year": duty_year})
+        outcome.replies = engine.resume(form, outcome.draft, ctx).replies
     return await store(turn, draft, station, outcome)
 
 

@@ -234,8 +234,11 @@ async def manager_ratings(turn: Turn, station: Station, year: int) -> list[Reply
         for dimension in profile.rating.dimensions:
             if dimension.id in agg.per_dimension:
                 lines.append(average_line(T(dimension.label), agg.per_dimension[dimension.id]))
-        lines.append(T("Overall: {score} out of 100 (target {target}).", score=Raw(f"{agg.overall:.1f}"),
-                       target=Raw(f"{profile.rating.target:.0f}")))
+        target = f"{profile.rating.target:.0f}"
+        wording = (T("above {target}", target=target) if profile.rating.target_comparison == "above"
+                   else T("at least {target}", target=target))
+        lines.append(T("Overall: {score} out of 100 (target: {target}).", score=Raw(f"{agg.overall:.1f}"),
+                       target=wording))
         if not meets_target(agg.overall, profile.rating):
             lines.append(T("⚠️ Target not reached: it asks for more than {target}.",
                            target=Raw(f"{profile.rating.target:.0f}"))

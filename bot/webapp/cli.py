@@ -10,24 +10,22 @@ from urllib.parse import urlsplit
 
 from bot.cli_support import fail, open_read_only, say
 from bot.settings import Settings
-from locales import Raw, T
+from locales import Raw, T, Text
 from storage.api_tokens import SCOPES
 from storage.db import Database
 
 MAX_ID = 2**31 - 1
 
 MIN_SECRET = 16
-SECRET_HELP = (f"TELEGRAM_WEBHOOK_SECRET must be set to a random string of at least {MIN_SECRET} characters "
-               "(letters, digits, _ and -), for example the output of `python3 -c \"import secrets; "
-               "print(secrets.token_urlsafe(32))\"`.")
-URL_HELP = ("TELEGRAM_WEBHOOK_URL must be set to the public https:// address of /telegram/<path>, "
-            "as Telegram will call it.")
-PATH_HELP = ("TELEGRAM_WEBHOOK_URL must end in /telegram/<path> (one path segment, e.g. "
-             "https://bot.example.org/telegram/updates): only that address is served, got {url!r}.")
+SECRET_HELP = T("TELEGRAM_WEBHOOK_SECRET must be set to a random string of at least {count} characters "
+                "(letters, digits, _ and -), for example the output of `python3 -c \"import secrets; "
+                "print(secrets.token_urlsafe(32))\"`.", count=MIN_SECRET)
+URL_HELP = T("TELEGRAM_WEBHOOK_URL must be set to the public https:// address of /telegram/<path>, "
+             "as Telegram will call it.")
 WEBHOOK_PATH = re.compile(r"^/telegram/[A-Za-z0-9._~-]+$")
 
 
-def webhook_problem(settings: Settings) -> str | None:
+def webhook_problem(settings: Settings) -> Text | None:
     """One clear sentence when the webhook cannot be served safely, else None."""
     if not settings.telegram_bot_token:
         from bot.settings import TOKEN_HELP
@@ -38,7 +36,10 @@ def webhook_problem(settings: Settings) -> str | None:
     if not settings.telegram_webhook_url.startswith("https://"):
         return URL_HELP  # Telegram calls only https webhooks
     if not WEBHOOK_PATH.match(urlsplit(settings.telegram_webhook_url).path):
-        return PATH_HELP.format(url=settings.telegram_webhook_url)  # else every update would get 404
+        # else every update would get 404 and the bot would go deaf without an error
+        return T("TELEGRAM_WEBHOOK_URL must end in /telegram/<path> (one path segment, e.g. "
+                 "https://bot.example.org/telegram/updates): only that address is served, got {url}.",
+                 url=Raw(repr(settings.telegram_webhook_url)))
     return None
 
 
@@ -142,7 +143,6 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "webhook":
         problem = webhook_problem(settings)
         if problem is not None:
-            print(f"error: {problem}")
-            return 2
+            return fail(settings, problem)
         return asyncio.run(serve_webhook(settings))
     return asyncio.run(token_command(args, settings))

@@ -17,6 +17,7 @@ from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from conversations.fields.text import CREDIT_EXAMPLE
 from storage.models import (
+    Draft,
     Objection,
     Person,
     PublicNotice,
@@ -428,3 +429,23 @@ async def test_guiyang_application_with_phases_and_budget_goes_straight_to_decis
     assert version.answers["budget"][0]["amount"] == "15000.00" and version.answers["phases"][0]["phase"]
     assert "待批准" in joined(await sandbox.press_data(STAFF, f"ap:s:{application.id}"))
     sandbox.find_button(STAFF, "🏷 批准并建立服务站")  # raises if the decision card lacks it
+
+
+async def test_another_applicant_cannot_reopen_or_drive_someone_elses_application(sandbox: Sandbox) -> None:
+    """Callback data is re-checked against the database: the returned application is its applicant's alone."""
+    token = await staff_link(sandbox, "wuhan-qis")
+    await sandbox.send(APPLICANT, f"/start {token}")
+    await fill_wuhan(sandbox, APPLICANT)
+    submission = await only(sandbox, Submission)
+    assert isinstance(submission, Submission)
+    await sandbox.press_data(STAFF, f"rv:r:{submission.id}:1")
+    await sandbox.send(STAFF, "请补充材料。")
+    await sandbox.send(OBJECTOR, f"/start {token}")  # a second applicant, with a draft of their own
+    refused = joined(await sandbox.press_data(OBJECTOR, f"rv:o:{submission.id}"))
+    assert "current role" in refused
+    async with sandbox.services.db.session() as session:
+        drafts = (await session.exec(select(Draft).where(Draft.form_id == "station_application"))).all()
+        applicant = (await session.exec(select(Person).where(Person.telegram_user_id == APPLICANT.id))).one()
+    assert [d.subject_key for d in drafts] == ["new:wuhan-qis"] and drafts[0].person_id != applicant.id
+    # The owner's own draft buttons are not the other applicant's either.
+    assert "moved on" in joined(await sandbox.press_data(APPLICANT, f"f:{drafts[0].id}:1:s"))

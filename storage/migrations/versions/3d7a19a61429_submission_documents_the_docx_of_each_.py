@@ -1,7 +1,7 @@
 """submission documents: the DOCX of each version and its stamped scan
 
 Revision ID: 3d7a19a61429
-Revises: 65f28b95e64b
+Revises: ff63ddd180d0
 Create Date: 2026-11-27 12:59:00.242956
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '3d7a19a61429'
-down_revision: str | None = '65f28b95e64b'
+down_revision: str | None = 'ff63ddd180d0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
