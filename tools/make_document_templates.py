@@ -95,6 +95,7 @@ LAYOUTS = {
 TITLES: dict[str, str | dict[str, str]] = {
     "change_report": "变更报告", "annual_plan": "{{ doc.year }}年度工作计划",
     "annual_summary": "{{ doc.year }}年度工作总结", "rectification_report": "整改报告",
+    "efficiency_report": "{{ doc.year }}年度服务效能评估报告", "self_check": "{{ doc.year }}年度自查报告",
     # seed 000 附件1-1 申请表; seed 002 第十四条（一） 评价申请书; seed 003 附件1 申报书; seed 004 附件 申请书
     "application": {"gd-quality": "申请表", "gd-scst": "申请表", "wuhan-qis": "评价申请书",
                     "guiyang-kczg": "建设申报书", "quzhou": "申请书"},
@@ -137,7 +138,18 @@ DOC_LABELS = {
     "part_time_staff": "兼职工作人员人数", "chief_quality_officer": "首席质量官", "systems_files": "管理制度和程序文件",
     "audit_report": "上年度财务审计报告", "project_list": "近三年服务项目清单及能力材料",
 }
-FORM_LABELS = {("rectification_report", "problems"): "考核发现的问题"}
+FORM_LABELS = {
+    ("rectification_report", "problems"): "考核发现的问题",
+    # seed 002 第十六条: 基础建设、服务提供、服务实施、服务成效
+    ("efficiency_report", "infrastructure"): "基础建设", ("efficiency_report", "provision"): "服务提供",
+    ("efficiency_report", "implementation"): "服务实施", ("efficiency_report", "results"): "服务成效",
+    ("efficiency_report", "improvements"): "持续优化服务的措施",
+    # seed 003 四（三）2: what the yearly assessment looks at
+    ("self_check", "operation"): "工作站运行情况", ("self_check", "advice_adopted"): "咨询建议获领导批示或有关部门采纳情况",
+    ("self_check", "major_projects"): "获得重大科技专项情况", ("self_check", "results_commercialised"): "转化落地科研成果数量",
+    ("self_check", "talent"): "培养、引进高层次人才情况", ("self_check", "standards"): "制定省级及以上技术标准数量",
+    ("self_check", "awards"): "获市级及以上科技奖项情况", ("self_check", "economic_benefit"): "技术攻关成果取得经济效益情况",
+}
 PROFILE_LABELS = {
     ("quzhou", "goals"): "年度工作目标及合作项目进展目标",
     ("wuhan-qis", "achievements"): "服务效能自评：主要工作及成效",
@@ -370,6 +382,8 @@ def main() -> None:
                 continue  # guiyang-kczg asks a self-check report instead of a summary (seed 003 四（三）3)
             if kind.id == "application" and all_profiles()[profile].application is None:
                 continue  # gd-scst (seed 001) prescribes no application form
+            if kind.id in {"efficiency_report", "self_check"} and all_profiles()[profile].submission(kind.id) is None:
+                continue  # a yearly duty only the profiles that ask it have (seed 002 第十六条, seed 003 四（三）)
             if kind.id == "rectification_report" and not rectifies(profile):
                 continue  # wuhan-qis revokes (seed 002 第十八条); it has no rectification
             build(profile, kind.id, kind.form).save(str(folder / f"{kind.id}.docx"))

@@ -79,6 +79,11 @@ async def open_form(box: Sandbox, user: User, form: FormSpec, profile: str, stat
     if form.id in STARTERS:
         await box.send(user, STARTERS[form.id])
         return
+    if form.id in {"efficiency_report", "self_check"}:
+        await box.send(user, "/start")
+        last = box.api.last_message(user.id) or {}
+        await box.press_data(user, f"du:{form.id}", last)  # the duty's button, as /status offers it
+        return
     if form.id == "rectification_report":
         from storage.models import Consequence
 
