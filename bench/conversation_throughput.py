@@ -1,7 +1,7 @@
 """Form steps per second and per-update latency of the real bot, beside a bare PTB echo bot.
 
 N managers (each bound to a station, created directly in the database by ``generate.py``) fill
-the /log activity form (17 updates each, a new demand unit included) at the same time through
+the /log activity form (22 updates each, a new demand unit included) at the same time through
 the real Application. Every figure is taken in one run, side by side with an echo bot fed by
 the same harness, so the ratio holds even on a shared machine.
 

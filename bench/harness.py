@@ -122,9 +122,10 @@ def button_data(message: dict[str, Any] | None, label: str) -> str:
 ACTIVITY_SCRIPT: tuple[tuple[str, str], ...] = (
     ("send", "/log"), ("press", "Quality training and consulting"), ("send", "Quality training {n}"),
     ("send", "2027-01-20"), ("press", "Skip"), ("press", "➕ Add a new one"), ("send", "Unit {n} Co., Ltd."),
-    ("press", "Skip"), ("send", "Wang Wu"), ("send", "13800138000"), ("send", "Chen Yi, Liu Er"),
-    ("send", "1"), ("send", "4"), ("send", "35"), ("press", "None of these (all 0)"), ("press", "Skip"),
-    ("press", "Submit"),
+    ("press", "Skip"), ("send", "Wang Wu"), ("send", "13800138000"), ("send", "Need of unit {n}"),
+    ("press", "➕ Add experts to the roster"), ("press", "Confirm"), ("send", "Chen Yi"), ("send", "Professor"),
+    ("press", "Yes"), ("press", "Done"), ("send", "2"), ("send", "35"), ("press", "None of these (all 0)"),
+    ("press", "Skip"), ("press", "Submit"),
 )
 
 

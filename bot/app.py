@@ -12,6 +12,7 @@ from telegram.request import BaseRequest
 from bot import jobs
 from bot.door import Door
 from bot.handlers import (
+    application_staff,
     applications,
     assessment,
     broadcasts,
@@ -54,7 +55,7 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 # name: an area that fails to import stops the bot at start instead of silently missing (no reminders...).
 FEATURES: tuple[Extension, ...] = (
     forms.extend, review.extend, status.extend, survey.extend, evaluation.extend, broadcasts.extend,
-    reports.extend, manual_scores.extend, notices.extend, applications.extend, assessment.extend,
+    reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
     consequences.extend,
 )
 

@@ -14,9 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.fields import FormContext
 from conversations.fields.base import Choice, ChoicesNeeded, DeferredChoices
-from locales import Raw, T, Translator
+from locales import Join, Raw, T, Translator
 from rules.profile import Profile, load_profile
 from storage.models import Activity, DemandUnit, Station
+from storage.roster import roster, unit_needs
 
 MAX_UNIT_CHOICES = 12
 Result = TypeVar("Result")
@@ -70,20 +71,46 @@ async def ledger_counts(session: AsyncSession, station_id: int, year: int) -> di
     return {kind: int(n) for kind, n in (await session.exec(query)).all()}
 
 
+async def roster_choices(session: AsyncSession, station_id: int) -> list[Choice]:
+    """The station's experts as "name (title, 🌏 outside the province)" in roster order."""
+    choices: list[Choice] = []
+    for expert in await roster(session, station_id):
+        details = [expert.title] if expert.title else []
+        label = Raw(f"{expert.name} ({', '.join(details)})" if details else expert.name)
+        choices.append((str(expert.id), Join((label, Raw("🌏")), " ") if expert.outside_province else label))
+    return choices
+
+
+async def need_choices(session: AsyncSession, station_id: int, answers: Mapping[str, Any] | None) -> list[Choice]:
+    """The needs of the demand unit picked in the draft (none before one is picked, or for a new unit)."""
+    unit = (answers or {}).get("demand_unit")
+    if not (isinstance(unit, str) and unit.isdigit()):
+        return []
+    return [(str(need.id), Raw(need.title)) for need in await unit_needs(session, station_id, int(unit))]
+
+
+def context_key(answers: Mapping[str, Any] | None) -> object:
+    """What of a draft's answers the context depends on: when it changes, the screen is drawn again."""
+    return (answers or {}).get("demand_unit")
+
+
+
 # Choice lists read from the station's own data, by the name forms use in ``choices_from``.
 STATION_LISTS: dict[str, Callable[[AsyncSession, int], Awaitable[list[Choice]]]] = {
     "demand_units": station_units,
+    "experts": roster_choices,
 }
 
 
 async def form_context(session: AsyncSession, station: Station, today: dt.date, tr: Translator,
-                       year_for_facts: int | None = None) -> FormContext:
+                       year_for_facts: int | None = None, answers: Mapping[str, Any] | None = None) -> FormContext:
     """Everything at once: for callers that run the engine once over a whole form (review, submit)."""
     profile = load_profile(station.policy_profile)
     choices: dict[str, Sequence[Choice]] = dict(profile_choices(profile))
     assert station.id is not None
     for name, load in STATION_LISTS.items():
         choices[name] = await load(session, station.id)
+    choices["needs"] = await need_choices(session, station.id, answers)
     facts: dict[str, Any] = {}
     if year_for_facts is not None:
         facts["ledger_counts"] = await ledger_counts(session, station.id, year_for_facts)
@@ -94,18 +121,21 @@ Loader = Callable[[], Awaitable[Any]]
 
 
 def lazy_form_context(session: AsyncSession, station: Station, today: dt.date, tr: Translator,
-                      facts: Mapping[str, Loader]) -> tuple[FormContext, dict[str, Loader]]:
+                      facts: Mapping[str, Loader], answers: Mapping[str, Any] | None = None,
+                      ) -> tuple[FormContext, dict[str, Loader]]:
     """A context whose station lists and ``facts`` are read only when an engine call reaches them.
 
     Returns the context and the loaders ``run_lazily`` needs; a plain step reads none of them.
+    ``answers`` are the draft's, for lists that depend on them (the picked demand unit's needs).
     """
     assert station.id is not None
     station_id = station.id
     profile = load_profile(station.policy_profile)
     loaders: dict[str, Loader] = {name: functools.partial(load, session, station_id)
                                   for name, load in STATION_LISTS.items()}
+    loaders["needs"] = functools.partial(need_choices, session, station_id, answers)
     ctx = FormContext(today=today, profile_id=profile.id,
-                      choices=DeferredChoices(profile_choices(profile), STATION_LISTS),
+                      choices=DeferredChoices(profile_choices(profile), loaders),
                       facts=DeferredChoices({}, facts), render=tr)
     return ctx, {**loaders, **facts}
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
@@ -42,7 +40,8 @@ from rules.calendar import WorkdayCalendar, missing_festivals, previous_working_
 from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
 from storage.holidays import load_overrides
-from storage.models import Activity, OutboxMessage
+from storage.ledger import totals_by_station
+from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.policy import effective_profiles
 from storage.prepared_files import prune_prepared_files
@@ -117,23 +116,11 @@ async def behind_minimums(session: AsyncSession, rows: list[StationRows], profil
         wanted = {sid: row for sid, row in wanted.items() if not any(p.endswith(f":station-{sid}:") for p in done)}
     if not wanted:
         return {}
-    # Only the columns the totals need, streamed: a December sweep reads a whole year's ledger.
-    ledger: dict[int, list[Any]] = defaultdict(list)
-    ledger_columns = Activity.__table__.c  # type: ignore[attr-defined]
-    query = (
-        sa_select(ledger_columns.station_id, ledger_columns.activity_type, ledger_columns.demand_unit_id,
-                  ledger_columns.experts, ledger_columns.experts_outside_province, ledger_columns.expert_days,
-                  ledger_columns.participants, ledger_columns.outcomes)
-        .where(ledger_columns.station_id.in_(sorted(i for i in wanted if i is not None)),
-               ledger_columns.started_on >= dt.date(today.year, 1, 1), ledger_columns.started_on <= today)
-        .execution_options(yield_per=2000)
-    )
-    async for ledger_row in await session.stream(query):
-        ledger[ledger_row.station_id].append(ledger_row)
+    totals_of = await totals_by_station(session, today.year, sorted(i for i in wanted if i is not None), until=today)
     found: dict[int, tuple[Text, ...]] = {}
     for station_id, row in wanted.items():
         assert station_id is not None
-        totals = scoring.totals_from_rows(ledger[station_id])
+        totals = totals_of.get(station_id) or scoring.LedgerTotals(year=today.year)
         status = scoring.minimums_status(totals, profiles[station_id], row.society_level)
         notes = tuple(Join((T(m.label), Raw(f": {m.actual} / {m.required}")), "") for m in status if not m.met)
         if notes:

@@ -46,12 +46,12 @@ def spec_of(profile: Profile) -> AssessmentSpec:
 NOTICE_SUBJECT = "assessment_round"
 
 
-async def notice_state(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime | None) -> NoticeState | None:
-    """The round's 公示 (a ``storage.notices`` public notice), if it has one; ``now`` None: counts only."""
+async def notice_state(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime) -> NoticeState | None:
+    """The round's 公示 (a ``storage.notices`` public notice), if it has one."""
     notice = await notice_for(session, NOTICE_SUBJECT, rnd.id or 0)
     if notice is None:
         return None
-    return await state_of(session, notice, now or dt.datetime.now(dt.UTC))
+    return await state_of(session, notice, now)
 
 
 @dataclass
@@ -134,11 +134,12 @@ def rank_view(ev: Evaluation) -> ui.RankView:
                        {e.station_id: ev.name(e.station_id) for e in ev.entries})
 
 
-async def summary(session: AsyncSession, rnd: AssessmentRound, ev: Evaluation | None = None) -> ui.RoundSummary:
+async def summary(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime,
+                  ev: Evaluation | None = None) -> ui.RoundSummary:
     ev = ev or await evaluate(session, rnd)
     manual_total = sum(len([line for line in p.lines if line.manual]) for p in ev.points.values())
     manual_open = sum(len(p.unscored) for p in ev.points.values())
-    state = await notice_state(session, rnd, now=None)
+    state = await notice_state(session, rnd, now)
     objections = state.unanswered if state is not None else 0
     return ui.RoundSummary(rnd.id or 0, ev.profile, rnd.period_start, rnd.period_end, rnd.status,
                            rnd.material_deadline, len(ev.entries), sum(1 for m in ev.missing.values() if m),

@@ -21,6 +21,7 @@ from services.rating_requests import request_rating_for_activity
 from storage.calendar import workday_calendar
 from storage.models import Activity, DemandUnit, Draft, Person, Role, Station
 from storage.outbox import enqueue
+from storage.roster import NewExpert, link_experts, need_for
 from storage.submissions import SubmissionLocked, submit
 
 log = logging.getLogger(__name__)
@@ -127,20 +128,28 @@ async def log_activity(turn: Turn, station: Station, answers: dict[str, Any]) ->
     elif isinstance(choice, str) and choice.isdigit():
         known = await turn.session.get(DemandUnit, int(choice))
         unit_id = known.id if known is not None else None
-    experts = str(answers.get("experts") or "")
-    names = [n for n in experts.replace("，", ",").replace("、", ",").split(",") if n.strip()]
+    need_id = await need_for(turn.session, station.id, unit_id, answers.get("need"), answers.get("new_need"))
+    days = int(answers.get("days_each") or 0)
     evidence = answers.get("evidence") or []
     activity = Activity(
         station_id=station.id, activity_type=str(answers["activity_type"]), title=str(answers["title"]),
         started_on=_date(answers["start_date"]) or turn.today, ended_on=_date(answers.get("end_date")),
-        demand_unit_id=unit_id, experts=experts, experts_count=len(names),
-        experts_outside_province=int(answers.get("experts_outside_province") or 0),
-        expert_days=int(answers.get("expert_days") or 0), participants=int(answers.get("participants") or 0),
+        demand_unit_id=unit_id, need_id=need_id, participants=int(answers.get("participants") or 0),
         outcomes=dict(answers.get("outcomes") or {}), attachments=evidence if isinstance(evidence, list) else [evidence],
         answers=answers, logged_by_person_id=manager.id,
     )
     turn.session.add(activity)
     await turn.session.flush()
+    assert activity.id is not None
+    added = [NewExpert(str(row.get("name") or ""), str(row.get("title") or ""), bool(row.get("outside_province")))
+             for row in answers.get("new_experts") or [] if isinstance(row, dict)]
+    experts = await link_experts(turn.session, station.id, activity.id, list(answers.get("expert_picks") or []),
+                                 added, days)
+    # The free-text columns stay filled for the ledger export: names, head count, total days.
+    activity.experts = "、".join(e.name for e in experts)[:1000]
+    activity.experts_count = len(experts)
+    activity.experts_outside_province = sum(e.outside_province for e in experts)
+    activity.expert_days = days * len(experts)
     replies = [Reply(T("Recorded in the station ledger (entry {number}).", number=activity.id))]
     if unit_id is not None:
         replies += await request_rating(turn, activity, manager)

@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conversations.calendar_picker import parse_day, parse_month
-from conversations.fields import FieldError, FormContext, default_value, example, is_answered, options, parse
+from conversations.fields import (
+    FieldError,
+    FormContext,
+    capitals_problem,
+    default_value,
+    example,
+    is_answered,
+    options,
+    parse,
+)
 from conversations.fields.choices import check_picks, choice_value
 from conversations.fields.dates import check_date
 from conversations.fields.files import parse_file
@@ -202,6 +211,8 @@ def _take(form: FormSpec, draft: DraftState, ctx: FormContext, value: Any) -> Ou
     if sub is None:
         return _accept(form, draft, ctx, spec.name, value)
     row = {**draft.ui.get("row", {}), sub.name: value}
+    if (problem := capitals_problem(spec, [*(draft.answers.get(spec.name) or []), row])) is not None:
+        return _reject(form, draft, ctx, problem, sub)
     names = [s.name for s in relevant_subs(spec, {**draft.answers, **row})]
     later = names[names.index(sub.name) + 1:] if sub.name in names else []
     if later:

@@ -247,6 +247,8 @@ def round_points(profile: Profile, totals: LedgerTotals, manual: Mapping[str, fl
     estimate = estimate_score(totals, profile, manual)
     if estimate is not None and estimate.kind == "table":
         lines += estimate.lines
+    elif estimate is not None:  # a counters table (wuhan-qis annex): its points rows are the ones experts score
+        lines += [line for line in estimate.lines if line.manual]
     for row in spec.manual_rows if spec else ():
         given = manual.get(row.id)
         lines.append(ScoreLine(row.id, row.label, "assessment", given, row.max_points, manual=True))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
+# The largest amount the units 万 and 亿 can write: 玖仟玖佰玖拾玖亿… 玖角玖分.
+MAX_AMOUNT = Decimal("999999999999.99")
 SMALL_UNITS = ("", "拾", "佰", "仟")
 BIG_UNITS = ("", "万", "亿")
 
@@ -56,6 +58,11 @@ def _integer(n: int) -> str:
         pending_zero = False
         out += _group(value) + BIG_UNITS[index]
     return out
+
+
+def writable(amount: Decimal) -> bool:
+    """Whether ``to_chinese_capital`` can write the amount (forms check this before a total is shown)."""
+    return abs(amount) <= MAX_AMOUNT
 
 
 def to_chinese_capital(amount: Decimal) -> str:

@@ -22,22 +22,24 @@ ID = r"^[a-z][a-z0-9_]*$"
 MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
-LEDGER_METRICS = ("activities", "needs_served", "expert_days", "experts_distinct", "experts_outside_province",
-                  "participants")
+LEDGER_METRICS = ("activities", "needs_served", "expert_days", "expert_days_average", "experts_distinct",
+                  "experts_outside_province", "participants")
 
 
 def metric_problem(metric: str, activity_ids: set[str], outcome_ids: set[str]) -> str | None:
     """None when ``metric`` names ledger totals this profile records; else what was expected.
 
-    Metrics: one of ``LEDGER_METRICS``, ``activity:<id>+<id>`` or ``outcome:<id>+<id>``.
+    Metrics: one of ``LEDGER_METRICS``, ``activity:<id>+<id>`` (activities of those types),
+    ``units:<id>+<id>`` (distinct demand units served by activities of those types) or
+    ``outcome:<id>+<id>``.
     """
     prefix, _, rest = metric.partition(":")
     if not rest:
         return None if metric in LEDGER_METRICS else f"expected one of {', '.join(LEDGER_METRICS)}, " \
-            f"activity:<id> or outcome:<id>, got {metric!r}"
-    known = {"activity": activity_ids, "outcome": outcome_ids}.get(prefix)
+            f"activity:<id>, units:<id> or outcome:<id>, got {metric!r}"
+    known = {"activity": activity_ids, "units": activity_ids, "outcome": outcome_ids}.get(prefix)
     if known is None:
-        return f"expected the prefix activity: or outcome:, got {prefix!r}"
+        return f"expected the prefix activity:, units: or outcome:, got {prefix!r}"
     missing = [part for part in rest.split("+") if part not in known]
     return f"{prefix} ids not in this profile: {', '.join(missing)}" if missing else None
 
@@ -170,7 +172,9 @@ class ScoreItem(_Strict):
     ``manual``: staff score it (facilities, systems ...). ``bands``: ``metric`` falls in a band.
     ``weights``: points per unit of each outcome field; with ``first_points`` the first unit
     scores that instead (quzhou awards: first award 5, each further 2/3/4 by level).
-    ``target``: a counter shown against a target, not scored (wuhan-qis volumes).
+    ``target``: a counter shown against a target, not scored (wuhan-qis volumes); ``part_of``
+    names the (manual) row whose points it informs, so one annex row with four volume targets
+    keeps one maximum (seed 002 annex: 线下服务 10 points for all four).
     ``capped = false`` marks the rows the table says 本项不封顶 (no cap).
     """
 
@@ -185,9 +189,12 @@ class ScoreItem(_Strict):
     weights: dict[str, float] = Field(default_factory=dict)
     first_points: float | None = None
     target: int | None = Field(default=None, ge=0)
+    part_of: str | None = None
 
     @model_validator(mode="after")
     def _rule(self) -> ScoreItem:
+        if self.part_of is not None and (self.target is None or self.max_points is not None):
+            raise ValueError("`part_of` is for `target` counters without `max_points` (the row holds the points)")
         rules = [self.manual, bool(self.bands), bool(self.weights), self.target is not None]
         if sum(rules) != 1:
             raise ValueError("a score item needs exactly one of `manual`, `bands`, `weights`, `target`")
@@ -210,9 +217,14 @@ class Scoring(_Strict):
     @model_validator(mode="after")
     def _groups_known(self) -> Scoring:
         known = {g.id for g in self.groups}
+        rows = {i.id: i for i in self.items}
         for index, item in enumerate(self.items):
             if item.group not in known:
                 raise ValueError(f"items[{index}] ({item.id}).group: expected one of {sorted(known)}, got {item.group!r}")
+            row = rows.get(item.part_of or "")
+            if item.part_of is not None and (row is None or not row.manual or row.group != item.group):
+                raise ValueError(f"items[{index}] ({item.id}).part_of: expected a manual row of group {item.group!r}, "
+                                 f"got {item.part_of!r}")
         return self
 
 

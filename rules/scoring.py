@@ -14,11 +14,18 @@ class LedgerRow(Protocol):
 
     activity_type: str
     demand_unit_id: int | None
-    experts: str
-    experts_outside_province: int
+    need_id: int | None
     expert_days: int
     participants: int
     outcomes: dict[str, Any]
+
+
+class ExpertYear(Protocol):
+    """One roster expert's year at a station: the days summed over the activities they joined."""
+
+    expert_id: int
+    outside_province: bool
+    days: int
 
 
 def expert_names(text: str) -> list[str]:
@@ -32,47 +39,66 @@ def expert_names(text: str) -> list[str]:
 class LedgerTotals:
     """A station's year, added up once; every minimum and score row reads a metric of it.
 
-    ``experts_outside_province`` is summed over activities (the ledger records a count per
-    activity, not which names), so an expert from outside who came twice counts twice.
+    Counts follow the seed's noun (seed 003 三（三）7 "服务的技术需求 N 项", "专家 N 人"): needs and
+    experts are distinct (a need served by ten activities is one need, an expert who came five
+    times is one person); ``expert_days_average`` is the days per distinct expert (seed 004
+    在站时间 "平均年度工作时间"), ``units_by_type`` the distinct demand units per activity type
+    (seed 002 annex "为200家以上企业提供培训").
     """
 
     year: int | None = None
     activities: int = 0
     needs_served: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    units_by_type: dict[str, set[int]] = field(default_factory=dict)
     outcomes: dict[str, int] = field(default_factory=dict)
     expert_days: int = 0
+    expert_days_average: float = 0.0
     experts_distinct: int = 0
     experts_outside_province: int = 0
     participants: int = 0
 
     def metric(self, name: str) -> float:
-        """``activities``, ``needs_served``, ``expert_days`` ..., ``activity:<type>``, ``outcome:a+b``."""
+        """``activities``, ``needs_served`` ..., ``activity:<type>``, ``units:<type>``, ``outcome:a+b``."""
         if name.startswith("outcome:"):
             return float(sum(self.outcomes.get(part, 0) for part in name[len("outcome:"):].split("+")))
         if name.startswith("activity:"):
             return float(sum(self.by_type.get(part, 0) for part in name[len("activity:"):].split("+")))
+        if name.startswith("units:"):
+            parts = name[len("units:"):].split("+")
+            return float(len(set().union(*(self.units_by_type.get(part, set()) for part in parts))))
         if name not in LEDGER_METRICS:
             raise KeyError(f"unknown ledger metric {name!r}")
         return float(getattr(self, name))
 
 
-def totals_from_rows(rows: Iterable[LedgerRow], year: int | None = None) -> LedgerTotals:
-    """Add up the rows of one year (the caller selects them); a row with a demand unit is a need served."""
+def totals_from_rows(rows: Iterable[LedgerRow], year: int | None = None,
+                     experts: Iterable[ExpertYear] = ()) -> LedgerTotals:
+    """Add up the rows of one year (the caller selects them) and the roster experts' days that year."""
     totals = LedgerTotals(year=year)
-    names: set[str] = set()
+    needs: set[int] = set()
     for row in rows:
         totals.activities += 1
-        totals.needs_served += row.demand_unit_id is not None
+        if row.need_id is not None:
+            needs.add(row.need_id)
         totals.by_type[row.activity_type] = totals.by_type.get(row.activity_type, 0) + 1
+        if row.demand_unit_id is not None:
+            totals.units_by_type.setdefault(row.activity_type, set()).add(row.demand_unit_id)
         for key, value in (row.outcomes or {}).items():
             if isinstance(value, int) and not isinstance(value, bool):
                 totals.outcomes[key] = totals.outcomes.get(key, 0) + value
         totals.expert_days += row.expert_days
-        totals.experts_outside_province += row.experts_outside_province
         totals.participants += row.participants
-        names.update(expert_names(row.experts))
-    totals.experts_distinct = len(names)
+    totals.needs_served = len(needs)
+    days: dict[int, int] = {}
+    outside: set[int] = set()
+    for expert in experts:
+        days[expert.expert_id] = days.get(expert.expert_id, 0) + expert.days
+        if expert.outside_province:
+            outside.add(expert.expert_id)
+    totals.experts_distinct = len(days)
+    totals.experts_outside_province = len(outside)
+    totals.expert_days_average = sum(days.values()) / len(days) if days else 0.0
     return totals
 
 

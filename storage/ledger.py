@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.scoring import LedgerTotals, totals_from_rows
 from storage.models import Activity, Submission, SubmissionStatus
+from storage.roster import expert_years
 
 
 async def year_totals(session: AsyncSession, station_id: int, year: int) -> LedgerTotals:
@@ -38,34 +39,36 @@ async def month_counts(session: AsyncSession, station_id: int, year: int) -> dic
     return {int(m): int(n) for m, n in (await session.exec(query)).all()}
 
 
-LEDGER_COLUMNS = ("station_id", "activity_type", "demand_unit_id", "experts", "experts_outside_province",
-                  "expert_days", "participants", "outcomes")
+LEDGER_COLUMNS = ("station_id", "activity_type", "demand_unit_id", "need_id", "expert_days", "participants",
+                  "outcomes")
 
 
-async def totals_by_station(session: AsyncSession, year: int,
-                            station_ids: Sequence[int] | None = None) -> dict[int, LedgerTotals]:
-    """Every station's year in one streamed pass (columns only, station by station).
+async def totals_by_station(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None,
+                            until: dt.date | None = None) -> dict[int, LedgerTotals]:
+    """Every station's year (up to ``until``) in one streamed pass (columns only, station by station),
+    with the roster experts' days of that year (one aggregated query).
 
     An export or the API's score list covers thousands of stations: one query per station
     loading whole ORM rows took minutes; this keeps one station's rows in memory at a time.
     """
     table = Activity.__table__  # type: ignore[attr-defined]
     query = (sa_select(*(table.c[name] for name in LEDGER_COLUMNS))
-             .where(table.c.started_on >= dt.date(year, 1, 1), table.c.started_on <= dt.date(year, 12, 31))
+             .where(table.c.started_on >= dt.date(year, 1, 1), table.c.started_on <= (until or dt.date(year, 12, 31)))
              .order_by(table.c.station_id)
              .execution_options(yield_per=5000))
     if station_ids is not None:
         query = query.where(table.c.station_id.in_(list(station_ids)))
+    experts = await expert_years(session, year, station_ids, until)
     found: dict[int, LedgerTotals] = {}
     current: int | None = None
     batch: list[Any] = []
     async for row in await session.stream(query):
         if row.station_id != current and batch:
             assert current is not None
-            found[current] = totals_from_rows(batch, year)
+            found[current] = totals_from_rows(batch, year, experts.get(current, ()))
             batch = []
         current = row.station_id
         batch.append(row)
     if batch and current is not None:
-        found[current] = totals_from_rows(batch, year)
+        found[current] = totals_from_rows(batch, year, experts.get(current, ()))
     return found

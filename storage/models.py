@@ -196,6 +196,39 @@ class SubmissionVersion(SQLModel, table=True):
     submitted_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class Expert(SQLModel, table=True):
+    """A station's roster of experts (进站专家): counts of "专家 N 人" read people, not names typed anew."""
+
+    __table_args__ = (UniqueConstraint("station_id", "name", name="uq_expert_station_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    name: str = Field(max_length=100)
+    title: str = Field(default="", max_length=200)
+    outside_province: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Need(SQLModel, table=True):
+    """A technical need of a demand unit that a station serves (seed 003 "服务的技术需求 N 项")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    demand_unit_id: int = Field(foreign_key="demand_unit.id", index=True)
+    title: str = Field(max_length=300)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ActivityExpert(SQLModel, table=True):
+    """Which roster experts took part in an activity, and each one's days at the station for it."""
+
+    __tablename__ = "activity_expert"
+
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True)
+    expert_id: int = Field(foreign_key="expert.id", primary_key=True, index=True)
+    days: int = 0
+
+
 class StationApplication(SQLModel, table=True):
     """A host unit's application for a new station: review (a Submission), 公示, then approval or refusal.
 
@@ -268,6 +301,7 @@ class Activity(SQLModel, table=True):
     started_on: dt.date
     ended_on: dt.date | None = None
     demand_unit_id: int | None = Field(default=None, foreign_key="demand_unit.id", index=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id", index=True)
     experts: str = Field(default="", max_length=1000)
     experts_count: int = 0
     experts_outside_province: int = 0

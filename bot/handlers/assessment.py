@@ -75,7 +75,7 @@ async def assess(turn: Turn) -> list[Reply]:
         except RoundExists as exists:
             replies.append(await card(turn, exists.existing, note=T("This round is already open.")))
             continue
-        replies.append(ui.round_card(await rounds.summary(turn.session, rnd, ev),
+        replies.append(ui.round_card(await rounds.summary(turn.session, rnd, turn.now, ev),
                                      note=T("Round opened; the inputs of {n} stations are frozen; {told} managers told.",
                                             n=len(ev.entries), told=told)))
     return replies
@@ -84,7 +84,7 @@ async def assess(turn: Turn) -> list[Reply]:
 async def card(turn: Turn, rnd: AssessmentRound | None, *, edit: bool = False, note: Text | None = None) -> Reply:
     if rnd is None:
         return Reply(STALE, notice=STALE)
-    return ui.round_card(await rounds.summary(turn.session, rnd), edit=edit, note=note)
+    return ui.round_card(await rounds.summary(turn.session, rnd, turn.now), edit=edit, note=note)
 
 
 async def figures(turn: Turn, ev: rounds.Evaluation, entry: AssessmentEntry) -> ui.Figures:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlmodel import select
 from telegram.ext import Application, ContextTypes
 
 from bot import rounds
@@ -124,12 +125,19 @@ async def form_input(turn: Turn) -> list[Reply] | None:
 async def submitted(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
     """The report is filed: kept as a versioned submission; staff get it with Close / Escalate."""
     manager = turn.manager()
-    item = await turn.session.get(Consequence, int(draft.subject_key.split(":", 1)[1])) \
-        if draft.subject_key.startswith("consequence:") else None
+    kind, _, number = draft.subject_key.partition(":")
+    resubmit_id = int(number) if kind == "submission" and number.isdigit() else None  # returned by staff, corrected
+    if kind == "consequence" and number.isdigit():
+        item = await turn.session.get(Consequence, int(number))
+    elif resubmit_id is not None:
+        item = (await turn.session.exec(select(Consequence).where(
+            Consequence.report_submission_id == resubmit_id))).first()
+    else:
+        item = None
     if manager is None or manager.id is None or item is None or item.station_id != station.id or station.id is None:
         return [Reply(STALE)]
     submission = await submit(turn.session, station_id=station.id, kind=FORM_ID, answers=answers, person_id=manager.id,
-                              now=turn.now, due_on=item.due_on)
+                              now=turn.now, due_on=item.due_on, resubmit_id=resubmit_id)
     item.report_submission_id = submission.id
     await decide(turn.session, item, "reported", person_id=manager.id, now=turn.now)
     body: list[Text] = [T("Rectification report of {station} ({article}):", station=Raw(station.name), article=Raw(item.article))]
@@ -141,7 +149,7 @@ async def submitted(turn: Turn, draft: Draft, station: Station, answers: dict[st
 
 
 async def status_lines(turn: Turn) -> list[Reply]:
-    """Appended to the manager's /status: a running rectification with its deadline."""
+    """Appended to the manager's /status: a running rectification with its deadline, a certificate re-examination."""
     station = await manager_station(turn)
     if station is None or station.id is None:
         return []
@@ -153,6 +161,9 @@ async def status_lines(turn: Turn) -> list[Reply]:
                 T("{n} days left", n=days) if days >= 0 else T("{n} days overdue", n=-days))
             lines.append(T("Rectification ({article}) due {day}: {state}", article=Raw(item.article), day=item.due_on,
                            state=state))
+        elif item.action == "reexamination":
+            lines.append(T("Re-examination of the manager certificate ({article}): staff will contact you.",
+                           article=Raw(item.article)))
     if not lines:
         return []
     buttons = keyboard([Button(T("File the rectification report"), "m:rectify")]) if any(

@@ -7,7 +7,7 @@ the draft belongs to the person pressing, and hands submitted answers to ``bot.s
 from __future__ import annotations
 
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
-from bot.formctx import Loader, lazy_form_context, ledger_counts, run_lazily
+from bot.formctx import Loader, context_key, lazy_form_context, ledger_counts, run_lazily
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
@@ -75,7 +75,8 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     facts: dict[str, Loader] = {"duty_year": duty_year}
     if draft.form_id == "annual_summary":
         facts["ledger_counts"] = counts_for_summary
-    ctx, loaders = lazy_form_context(session, station, today, turn.tr, facts)
+    answers = DraftState.from_json(draft.state).answers if draft.state else None
+    ctx, loaders = lazy_form_context(session, station, today, turn.tr, facts, answers)
     draft_id = draft.id
     assert draft_id is not None
 
@@ -89,6 +90,11 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
         return engine.handle(form, state, turn.input, ctx)
 
     outcome = await run_lazily(ctx, loaders, engine_call)
+    moved_to = outcome.draft
+    if moved_to is not None and context_key(moved_to.answers) != context_key(answers):
+        # The answer changed what the next question lists (a demand unit's needs): draw it again.
+        ctx, loaders = lazy_form_context(session, station, today, turn.tr, facts, moved_to.answers)
+        outcome.replies = (await run_lazily(ctx, loaders, lambda ctx: engine.resume(form, moved_to, ctx))).replies
     return await store(turn, draft, station, outcome)
 
 

@@ -22,7 +22,8 @@ from storage.models import Person, Role, Station, Submission, SubmissionStatus
 from storage.outbox import enqueue
 from storage.submissions import latest_answers, pending_review, review, submitter_name
 
-FORM_OF_KIND = {"change_report": "change_report", "plan": "annual_plan", "summary": "annual_summary"}
+FORM_OF_KIND = {"change_report": "change_report", "plan": "annual_plan", "summary": "annual_summary",
+                "rectification_report": "rectification_report"}
 STALE = T("This submission has changed since this message; nothing was done.")
 MAX_COMMENT = 2000
 HOOKS = "review_kinds"

@@ -18,13 +18,13 @@ from conversations.fields.numbers import parse_integer, parse_money
 from conversations.fields.text import CREDIT_EXAMPLE, parse_credit_code, parse_email, parse_phone, parse_text
 from conversations.formspec import FieldSpec
 from locales import Join, Raw, T, Text
-from rules.numerals import to_chinese_capital
+from rules.numerals import MAX_AMOUNT, to_chinese_capital, writable
 
 SUMMARY_TEXT_LIMIT = 300
 
 __all__ = [
-    "Choice", "FieldError", "FormContext", "default_value", "display", "example", "is_answered",
-    "normalise", "options", "parse", "repeat_totals",
+    "Choice", "FieldError", "FormContext", "capitals_problem", "default_value", "display", "example",
+    "is_answered", "normalise", "options", "parse", "repeat_totals",
 ]
 
 
@@ -135,14 +135,29 @@ def _display_rows(spec: FieldSpec, rows: list[dict[str, Any]], ctx: FormContext)
     return Join(tuple(lines))
 
 
+def _money_totals(spec: FieldSpec, rows: list[dict[str, Any]]) -> list[tuple[FieldSpec, Decimal]]:
+    return [(sub, sum((Decimal(r[sub.name]) for r in rows if is_answered(r.get(sub.name))), Decimal("0.00")))
+            for sub in spec.fields if sub.type == "money"]
+
+
+def capitals_problem(spec: FieldSpec, rows: list[dict[str, Any]]) -> Text | None:
+    """Why these rows cannot be taken: a total the budget must show in 人民币大写 and cannot."""
+    if not spec.total_in_capitals:
+        return None
+    for _, total in _money_totals(spec, rows):
+        if not writable(total):
+            return T("With this amount the total would be {total} yuan, too large to write in Chinese capital "
+                     "numerals (人民币大写 goes up to {max} yuan). Please check the amount.", total=total, max=MAX_AMOUNT)
+    return None
+
+
 def repeat_totals(spec: FieldSpec, rows: list[dict[str, Any]]) -> list[Text]:
     """Totals of every money column; budgets also get the total in capitals (人民币大写)."""
     lines: list[Text] = []
-    for sub in spec.fields:
-        if sub.type != "money":
-            continue
-        total = sum((Decimal(r[sub.name]) for r in rows if is_answered(r.get(sub.name))), Decimal("0.00"))
+    for sub, total in _money_totals(spec, rows):
         lines.append(T("Total {label}: {amount}", label=T(sub.label), amount=total))
-        if spec.total_in_capitals:
+        if spec.total_in_capitals and writable(total):
             lines.append(T("Total in words: {capital}", capital=Raw(to_chinese_capital(total))))
+        elif spec.total_in_capitals:
+            lines.append(T("Total in words: too large for Chinese capital numerals"))
     return lines

@@ -8,6 +8,7 @@ from decimal import Decimal
 from conversations.fields.base import FieldError, normalise
 from conversations.formspec import FieldSpec
 from locales import T
+from rules.numerals import MAX_AMOUNT
 
 # Trailing measure words people add out of habit: "12人", "3家", "2028年".
 MEASURE_WORDS = "个人家次天项名篇场位件年份"
@@ -55,6 +56,9 @@ def parse_money(raw: str, spec: FieldSpec) -> str:
     amount = Decimal(text.replace(",", "")) * scale
     if amount != amount.quantize(CENT):
         raise FieldError(T("An amount has at most two decimals (fen), e.g. 1234.56."))
+    if amount > MAX_AMOUNT:
+        raise FieldError(T("That amount is too large to write in Chinese capital numerals (人民币大写 goes up to {max} yuan). "
+                           "Please check it.", max=MAX_AMOUNT))
     if spec.min is not None and amount < Decimal(str(spec.min)):
         raise FieldError(T("The amount must be at least {min}.", min=Decimal(str(spec.min))))
     if spec.max is not None and amount > Decimal(str(spec.max)):

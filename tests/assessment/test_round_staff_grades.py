@@ -78,6 +78,7 @@ async def test_seed000_art14_to_17_three_year_round_staff_grades_rectify_reexami
     assert "佛山科技服务站" not in proposals
     await press_on(sandbox, STAFF, "建议对 江门科技服务站", "确认")
     assert "must be re-examined (seed 000 第十七条)" in await inbox(sandbox, g3)
+    assert "Re-examination of the manager certificate (seed 000 第十七条)" in joined(await sandbox.send(g3.user, "/status"))
     await press_on(sandbox, STAFF, "建议对 韶关科技服务站", "确认")
     assert await status_of(sandbox, g2.id) == "rectifying"
     await sandbox.send(g2.user, "/rectify")
@@ -85,6 +86,9 @@ async def test_seed000_art14_to_17_three_year_round_staff_grades_rectify_reexami
         await sandbox.send(g2.user, answer)
     await sandbox.press(g2.user, "Skip")
     await sandbox.press(g2.user, "Submit")
+    assert "#" in joined(await sandbox.send(STAFF, "/pending"))
+    review_card = joined(await sandbox.press(STAFF, "#"))
+    assert "Six services since" in review_card, "the report is also in the review queue, with its answers"
     await staff_inbox(sandbox)
     escalated = joined(await press_on(sandbox, STAFF, "韶关科技服务站 的整改报告", "升级处理"))
     assert "seed 000 第二十一条（四）" in escalated, escalated

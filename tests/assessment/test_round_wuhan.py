@@ -13,6 +13,8 @@ from sqlmodel import select
 
 from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
+from rules.manual_scores import manual_items
+from rules.profile import load_profile
 from storage.models import AssessmentEntry
 from storage.models import Station as StationRow
 from tests.assessment.support import (
@@ -27,9 +29,21 @@ from tests.assessment.support import (
 )
 from tests.conftest import SHANGHAI, STAFF
 
-PARTS = ("basic", "provision", "implementation", "effect")
-POINTS = {1: (19, 28, 18, 28), 2: (18, 27, 18, 27), 3: (17, 25, 17, 25), 4: (17, 26, 16, 25), 5: (15, 22, 14, 20),
-          6: (20, 30, 20, 29), 7: (8, 10, 9, 11)}  # totals 93, 90, 84, 84, 71, 99 (new), 38
+ROWS = [(item.id, float(item.max_points or 0)) for item in manual_items(load_profile("wuhan-qis"))]
+TOTALS = {1: 93, 2: 90, 3: 84, 4: 84, 5: 71, 6: 99, 7: 38}  # 6 is new (founded in 2026)
+
+
+def annex_points(total: float) -> dict[str, float]:
+    """Every annex row at its maximum, then points taken off row by row until the total is reached."""
+    points = dict(ROWS)
+    short = sum(points.values()) - total
+    for row_id, maximum in ROWS:
+        cut = min(short, maximum)
+        points[row_id] = maximum - cut
+        short -= cut
+    return points
+
+
 GRADES = {1: "合格", 2: "合格", 3: "合格", 4: "合格", 5: "合格", 6: "合格", 7: "不合格"}
 
 
@@ -37,29 +51,30 @@ async def test_seed002_art15_art19_whole_round_publicity_objection_tiers_and_del
         sandbox: Sandbox, clock: FixedClock) -> None:
     clock.set(dt.datetime(2027, 1, 10, 10, 0, tzinfo=SHANGHAI))
     stations = {n: await station(sandbox, n, f"武汉质量服务站{n}", "wuhan-qis",
-                                 founded=dt.date(2026, 4, 1) if n == 6 else dt.date(2023, 5, 1)) for n in POINTS}
-    for n in POINTS:
+                                 founded=dt.date(2026, 4, 1) if n == 6 else dt.date(2023, 5, 1)) for n in TOTALS}
+    for n in TOTALS:
         await material(sandbox, stations[n], 2026, "efficiency_report", "plan", "summary")
     await sandbox.send(STAFF, "/start")
     opened = joined(await sandbox.send(STAFF, "/assess wuhan-qis 2026 2027-01-31"))
-    assert "已冻结 7 个服务站的数据" in opened and "人工评分项：已评 0/28" in opened, opened
+    assert sum(max_points for _, max_points in ROWS) == 100, "seed 002 annex: 100 points"
+    assert "已冻结 7 个服务站的数据" in opened and f"人工评分项：已评 0/{7 * len(ROWS)}" in opened, opened
 
     blank, rows = await score_sheet(sandbox, 2026)
-    assert {row[2] for row in rows if row[0] == stations[1].id} == set(PARTS)
-    wanted = {stations[n].id: dict(zip(PARTS, POINTS[n], strict=True)) for n in POINTS}
+    assert [row[2] for row in rows if row[0] == stations[1].id] == [row_id for row_id, _ in ROWS]
+    wanted = {stations[n].id: annex_points(TOTALS[n]) for n in TOTALS}
     edits = points_for(rows, wanted)
-    line = next(n for n, row in enumerate(rows, start=2) if row[0] == stations[3].id and row[2] == "provision")
+    line = next(n for n, row in enumerate(rows, start=2) if row[0] == stations[3].id and row[2] == "online_service")
     refused = joined(await sandbox.send_document(STAFF, "sheet.xlsx", data=fill(
         blank, {**edits, (line, "E"): 20, (line + 1, "A"): 424242})))
-    assert f"第 {line} 行，第 E 列：满分 20 与考核表的 30 不符" in refused, refused
+    assert f"第 {line} 行，第 E 列：满分 20 与考核表的 15 不符" in refused, refused
     assert f"第 {line + 1} 行，第 A 列：没有编号为 424242" in refused
-    assert "已导入 7 个服务站的 28 项得分" in joined(await sandbox.send_document(STAFF, "s.xlsx", data=fill(blank, edits)))
+    assert f"已导入 7 个服务站的 {7 * len(ROWS)} 项得分" in joined(await sandbox.send_document(STAFF, "s.xlsx", data=fill(blank, edits)))
 
     # The seed gives no pass mark: staff choose pass or fail with the points beside them.
     card = joined(await press_on(sandbox, STAFF, "考核 #", "评定等次"))
     assert "请评定 武汉质量服务站1 的等次" in card and "得分：93" in card, card
     shown = card
-    for n in POINTS:
+    for n in TOTALS:
         assert f"请评定 武汉质量服务站{n} 的等次" in shown, shown
         shown = joined(await sandbox.press(STAFF, GRADES[n]))
     assert "所有服务站都已评定等次" in shown
@@ -100,14 +115,14 @@ async def test_seed002_art15_art19_whole_round_publicity_objection_tiers_and_del
 
     first = await inbox(sandbox, stations[1])
     assert "Final result" in first and "First tier (50000 yuan)" in first and "Total: 93 points" in first, first
-    assert "Basic construction: 19 of 20" in first
+    assert "Organisational structure: 0 of 3" in first and "Social benefit: 5 of 5" in first
     new = await inbox(sandbox, stations[6])
     assert "Total: 99 points" in new and "tier" not in new, "第十九条: 新建质量服务站不参与排名"
     failed = await inbox(sandbox, stations[7])
     assert "Fail" in failed and "revocation of the title (seed 002 第十九条)" in failed, failed
     async with sandbox.services.db.session() as session:
         entries = {e.station_id: e for e in (await session.exec(select(AssessmentEntry))).all()}
-    tiers = {n: entries[stations[n].id].result["tier"] for n in POINTS}
+    tiers = {n: entries[stations[n].id].result["tier"] for n in TOTALS}
     assert tiers == {1: "first", 2: "first", 3: "second", 4: "first", 5: "second", 6: None, 7: None}
     assert entries[stations[4].id].result["amount_yuan"] == 50000
 

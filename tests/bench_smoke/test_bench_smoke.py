@@ -22,9 +22,9 @@ async def test_throughput_smoke_every_form_reaches_the_ledger(tmp_path: Path) ->
     echoes = [r for r in rows if r["bot"] == "echo"]
     assert len(bots) == 2 * len(backends) and len(echoes) == 2
     for row in bots:
-        assert (row["steps"], row["failures"], row["activities_recorded"], row["try_again_replies"]) == (51, 0, 3, 0)
-    assert all(r["steps"] == 51 for r in echoes)
-    assert "| stationbot | sqlite | queue | 3 | 51 |" in conversation_throughput.table(rows)
+        assert (row["steps"], row["failures"], row["activities_recorded"], row["try_again_replies"]) == (66, 0, 3, 0)
+    assert all(r["steps"] == 66 for r in echoes)
+    assert "| stationbot | sqlite | queue | 3 | 66 |" in conversation_throughput.table(rows)
 
 
 async def _fingerprint(url: str) -> str:

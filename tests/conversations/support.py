@@ -22,6 +22,8 @@ CHOICES: dict[str, list[tuple[str, Text]]] = {
     "budget_categories": [("travel", Raw("专家差旅费")), ("meeting", Raw("会议费"))],
     "phases": [("prep", Raw("筹备")), ("delivery", Raw("实施"))],
     "demand_units": [("u1", Raw("佛山某陶瓷有限公司"))],
+    "needs": [("5", Raw("窑炉节能"))],
+    "experts": [("1", Raw("陈一 (教授)")), ("2", Raw("刘二"))],
     "outcome_fields": [("problems_solved", Raw("解决问题")), ("standards", Raw("制定标准"))],
 }
 

@@ -35,10 +35,12 @@ def test_only_guiyang_has_the_phases_group() -> None:
 
 def test_drop_and_relabel_variants() -> None:
     wuhan = load_form("activity", "wuhan-qis")
-    assert wuhan.field("experts_outside_province") is None
+    new_experts = wuhan.field("new_experts")
+    assert new_experts is not None and [s.name for s in new_experts.fields] == ["name", "title"]
     participants = wuhan.field("participants")
     assert participants is not None and participants.label == "Enterprises served (家次)"
-    assert load_form("activity", "quzhou").field("experts_outside_province") is not None
+    quzhou_new = load_form("activity", "quzhou").field("new_experts")
+    assert quzhou_new is not None and [s.name for s in quzhou_new.fields] == ["name", "title", "outside_province"]
     goals = load_form("annual_plan", "quzhou").field("goals")
     assert goals is not None and "cooperation project" in goals.label
 
@@ -240,8 +242,16 @@ def test_activity_happy_path_with_a_new_demand_unit() -> None:
     driver.press("s")
     driver.text("王五")
     driver.text("0757-12345678")
-    driver.text("陈一，刘二")
-    driver.text("1")
+    assert driver.draft.step == "new_need", "a new unit's need is new: no list to pick from"
+    driver.text("窑炉节能")
+    driver.press("t:0")
+    driver.press("t:2")
+    driver.press("ok")
+    assert driver.draft.step == "new_experts"
+    driver.text("刘二")
+    driver.text("工程师")
+    driver.press("c:0")
+    driver.press("ok")
     driver.text("6")
     driver.text("30")
     driver.press("z")
@@ -253,7 +263,9 @@ def test_activity_happy_path_with_a_new_demand_unit() -> None:
     assert out.submitted["demand_unit"] == "new" and out.submitted["new_unit_contact_phone"] == "0757-12345678"
     assert out.submitted["start_date"] == "2027-02-09" and out.submitted["end_date"] is None
     assert out.submitted["outcomes"] == {"problems_solved": 0, "standards": 0}
-    assert out.submitted["expert_days"] == 6 and len(out.submitted["evidence"]) == 2
+    assert out.submitted["days_each"] == 6 and len(out.submitted["evidence"]) == 2
+    assert out.submitted["new_need"] == "窑炉节能" and out.submitted["expert_picks"] == ["1", "new"]
+    assert out.submitted["new_experts"] == [{"name": "刘二", "title": "工程师", "outside_province": True}]
 
 
 def test_activity_known_demand_unit_skips_the_new_unit_questions() -> None:
@@ -263,4 +275,6 @@ def test_activity_known_demand_unit_skips_the_new_unit_questions() -> None:
     driver.text("2027-02-03")
     driver.text("2027-02-04")
     driver.text("佛山某陶瓷")
-    assert driver.draft.step == "experts" and "Step 6 of 10" in driver.last()
+    assert driver.draft.step == "need" and "Step 6 of 10" in driver.last()
+    driver.press("c:0")
+    assert driver.draft.answers["need"] == "5" and driver.draft.step == "expert_picks"

@@ -28,9 +28,18 @@ async def test_log_activity_in_english_with_a_new_demand_unit(sandbox: Sandbox, 
     await sandbox.press(alice.user, "Skip")  # credit code is optional
     await sandbox.send(alice.user, "Wang Wu")
     await sandbox.send(alice.user, "13800138000")
-    await sandbox.send(alice.user, "Chen Yi, Liu Er")
-    await sandbox.send(alice.user, "1")
-    await sandbox.send(alice.user, "4")
+    await sandbox.send(alice.user, "Cut the kilns' energy use")
+    await sandbox.press(alice.user, "➕ Add experts to the roster")
+    await sandbox.press(alice.user, "Confirm")
+    await sandbox.send(alice.user, "Chen Yi")
+    await sandbox.send(alice.user, "Professor, ceramics")
+    await sandbox.press(alice.user, "Yes")
+    await sandbox.press(alice.user, "Add another")
+    await sandbox.send(alice.user, "Liu Er")
+    await sandbox.send(alice.user, "Engineer")
+    await sandbox.press(alice.user, "No")
+    await sandbox.press(alice.user, "Done")
+    await sandbox.send(alice.user, "2")
     await sandbox.send(alice.user, "35")
     await sandbox.press(alice.user, "None of these (all 0)")
     summary = joined(await sandbox.press(alice.user, "Skip"))  # no evidence files
@@ -43,7 +52,8 @@ async def test_log_activity_in_english_with_a_new_demand_unit(sandbox: Sandbox, 
         unit = (await session.exec(select(DemandUnit))).one()
         drafts = (await session.exec(select(Draft))).all()
     assert activity.station_id == alice.station.id and activity.demand_unit_id == unit.id
-    assert (activity.experts_count, activity.expert_days, activity.participants) == (2, 4, 35)
+    assert (activity.experts_count, activity.expert_days, activity.participants) == (2, 4, 35), "2 experts x 2 days"
+    assert activity.experts == "Chen Yi、Liu Er" and activity.experts_outside_province == 1
     assert activity.started_on.isoformat() == "2027-01-20"
     assert unit.contact_phone == "13800138000"
     assert drafts == [], "the draft is gone once submitted"
@@ -62,9 +72,18 @@ async def test_log_activity_in_chinese_shows_chinese_steps(sandbox: Sandbox, li:
     await sandbox.press(li.user, "跳过")
     await sandbox.send(li.user, "王五")
     await sandbox.send(li.user, "0757-83381234")
-    await sandbox.send(li.user, "陈一、刘二、张三")
-    await sandbox.send(li.user, "１")
-    await sandbox.send(li.user, "6")
+    await sandbox.send(li.user, "窑炉节能改造")
+    await sandbox.press(li.user, "➕ 新增专家到名册")
+    await sandbox.press(li.user, "确认")
+    await sandbox.send(li.user, "陈一")
+    await sandbox.send(li.user, "教授")
+    await sandbox.press(li.user, "是")
+    await sandbox.press(li.user, "再加一项")
+    await sandbox.send(li.user, "刘二")
+    await sandbox.send(li.user, "高级工程师")
+    await sandbox.press(li.user, "否")
+    await sandbox.press(li.user, "完成")
+    await sandbox.send(li.user, "３")
     await sandbox.send(li.user, "48")
     await sandbox.send(li.user, "解决技术难题: 2")
     await sandbox.send_photo(li.user)
@@ -74,7 +93,7 @@ async def test_log_activity_in_chinese_shows_chinese_steps(sandbox: Sandbox, li:
     async with sandbox.services.db.session() as session:
         activity = (await session.exec(select(Activity))).one()
     assert activity.started_on.isoformat() == "2027-01-31", "昨天 on 1 Feb 2027"
-    assert (activity.experts_count, activity.experts_outside_province) == (3, 1)
+    assert (activity.experts_count, activity.experts_outside_province, activity.expert_days) == (2, 1, 6)
     assert activity.outcomes.get("problems_solved") == 2
     assert activity.attachments[0]["kind"] == "photo"
 
@@ -105,15 +124,14 @@ async def test_back_skip_and_edit_from_summary(sandbox: Sandbox, alice: Seat) ->
     await sandbox.press(alice.user, "Skip")
     await sandbox.send(alice.user, "Wang Wu")
     await sandbox.send(alice.user, "020-12345678")
-    await sandbox.send(alice.user, "Chen Yi")
-    await sandbox.send(alice.user, "0")
-    await sandbox.send(alice.user, "1")
+    await sandbox.send(alice.user, "A need")
+    await sandbox.press(alice.user, "Skip")  # no expert took part
     await sandbox.send(alice.user, "12")
     await sandbox.press(alice.user, "None of these (all 0)")
     summary = joined(await sandbox.press(alice.user, "Skip"))
     assert "Right title" in summary and "Wrong title" not in summary
     ask = joined(await sandbox.press(alice.user, "✏️ Title of the activity"))
-    assert "Step 2 of 15\nTitle of the activity" in ask and "Current answer: Right title" in ask, ask
+    assert "Step 2 of 14\nTitle of the activity" in ask and "Current answer: Right title" in ask, ask
     back_to_summary = joined(await sandbox.send(alice.user, "Edited title"))
     assert "Please check your answers" in back_to_summary and "Edited title" in back_to_summary
 

@@ -11,7 +11,8 @@ from tests.forms.conftest import Seat
 
 ACTIVITY_TO_UNIT = ["/log", "!Quality training and consulting", "Title", "2027-01-20", "!Skip"]
 NEW_UNIT = [*ACTIVITY_TO_UNIT, "!➕ Add a new one", "Unit name"]
-TO_EXPERT_DAYS = [*NEW_UNIT, "!Skip", "Wang Wu", "13800138000", "Chen Yi", "0"]
+TO_EXPERT_DAYS = [*NEW_UNIT, "!Skip", "Wang Wu", "13800138000", "Kiln energy use", "!➕ Add experts to the roster",
+                  "!Confirm", "Chen Yi", "Professor", "!No", "!Done"]
 TO_EVIDENCE = [*TO_EXPERT_DAYS, "1", "12", "!None of these (all 0)"]
 TO_BUDGET_AMOUNT = ["/plan", "2028", "Goals", "!Quality training and consulting", "2", "!Done", "!Expert travel",
                     "Travel"]

@@ -7,7 +7,17 @@ import datetime as dt
 from bot.outbox_preview import press_and_deliver
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
-from storage.models import Activity, DemandUnit, Rating, RatingRequest, Society, Submission
+from storage.models import (
+    Activity,
+    ActivityExpert,
+    DemandUnit,
+    Expert,
+    Need,
+    Rating,
+    RatingRequest,
+    Society,
+    Submission,
+)
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import seat
 
@@ -25,10 +35,17 @@ async def test_guiyang_manager_sees_minimums_and_due_items(sandbox: Sandbox, clo
         unit = DemandUnit(name="贵阳某铝业公司")
         session.add(unit)
         await session.flush()
+        need = Need(station_id=station.id or 0, demand_unit_id=unit.id or 0, title="电解槽节能")
+        experts = [Expert(station_id=station.id or 0, name=name) for name in ("张三", "李四")]
+        session.add_all([need, *experts])
+        await session.flush()
         for n in range(2):
-            session.add(Activity(station_id=station.id, activity_type="tackling", title=f"攻关 {n}",
-                                 started_on=dt.date(2027, 1, 10 + n), demand_unit_id=unit.id, experts="张三, 李四",
-                                 logged_by_person_id=manager.person.id))
+            activity = Activity(station_id=station.id, activity_type="tackling", title=f"攻关 {n}",
+                                started_on=dt.date(2027, 1, 10 + n), demand_unit_id=unit.id, need_id=need.id,
+                                experts="张三、李四", logged_by_person_id=manager.person.id)
+            session.add(activity)
+            await session.flush()
+            session.add_all([ActivityExpert(activity_id=activity.id or 0, expert_id=e.id or 0, days=1) for e in experts])
         request = RatingRequest(station_id=station.id, demand_unit_id=unit.id or 0,
                                 expires_at=dt.datetime(2027, 3, 1, tzinfo=dt.UTC))
         session.add(request)
@@ -39,7 +56,7 @@ async def test_guiyang_manager_sees_minimums_and_due_items(sandbox: Sandbox, clo
         await session.commit()
     text = joined(await sandbox.send(manager.user, "/status"))
     assert "Status of Guiyang Workstation — 2027" in text
-    assert "Technical needs served: 2 of 5" in text
+    assert "Technical needs served: 1 of 5" in text, "two activities for one need: one need (seed 003 三（三）7)"
     assert "Experts who served the station: 2 of 5" in text
     assert "Yearly self-check report: submitted" in text, "seed 003 四（三）3: the yearly self-check report"
     assert "work plan" not in text, "seed 003 asks for no yearly plan: off unless the society turns it on"
@@ -53,9 +70,13 @@ async def test_quzhou_manager_sees_score_and_overdue_summary(sandbox: Sandbox, c
     clock.set(dt.datetime(2027, 3, 10, 9, 0, tzinfo=SHANGHAI))
     manager = await seat(sandbox.services.db, User(4002, "赵站长", "zh-CN"), "衢州某学会服务站", "quzhou")
     async with sandbox.services.db.session() as session:
-        session.add(Activity(station_id=manager.station.id or 0, activity_type="tackling", title="攻关",
-                             started_on=dt.date(2027, 3, 1), expert_days=35,
-                             outcomes={"problems_solved": 2}, logged_by_person_id=manager.person.id or 0))
+        activity = Activity(station_id=manager.station.id or 0, activity_type="tackling", title="攻关",
+                            started_on=dt.date(2027, 3, 1), expert_days=35,
+                            outcomes={"problems_solved": 2}, logged_by_person_id=manager.person.id or 0)
+        expert = Expert(station_id=manager.station.id or 0, name="钱教授")
+        session.add_all([activity, expert])
+        await session.flush()
+        session.add(ActivityExpert(activity_id=activity.id or 0, expert_id=expert.id or 0, days=35))
         await session.commit()
     text = joined(await sandbox.send(manager.user, "/status"))
     # seed 004 annex and 第十七条: 13 automatic + at most 35 from the rows staff score = 48 < 60, so

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
-from storage.models import Activity
+from storage.models import Activity, ActivityExpert, Expert
 from tests.conftest import SHANGHAI
-from tests.forms.conftest import seat
+from tests.forms.conftest import Seat, seat
+
+
+async def one_expert_activity(session: AsyncSession, manager: Seat, days: int, outcomes: dict[str, int]) -> None:
+    """One ledger row with one roster expert at the station ``days`` days (seed 004: the average per expert)."""
+    activity = Activity(station_id=manager.station.id or 0, activity_type="tackling", title="攻关",
+                        started_on=dt.date(2027, 3, 1), expert_days=days, outcomes=outcomes,
+                        logged_by_person_id=manager.person.id or 0)
+    expert = Expert(station_id=manager.station.id or 0, name="钱教授")
+    session.add_all([activity, expert])
+    await session.flush()
+    session.add(ActivityExpert(activity_id=activity.id or 0, expert_id=expert.id or 0, days=days))
 
 
 async def test_quzhou_status_shows_a_range_and_no_verdict_while_60_is_within_it_seed004_art17(
@@ -18,10 +31,8 @@ async def test_quzhou_status_shows_a_range_and_no_verdict_while_60_is_within_it_
     clock.set(dt.datetime(2027, 3, 10, 9, 0, tzinfo=SHANGHAI))
     manager = await seat(sandbox.services.db, User(4102, "Qu", "en"), "Quzhou Range Station", "quzhou")
     async with sandbox.services.db.session() as session:
-        session.add(Activity(station_id=manager.station.id or 0, activity_type="tackling", title="攻关",
-                             started_on=dt.date(2027, 3, 1), expert_days=45,
-                             outcomes={"problems_solved": 2, "reports_written": 2, "big_meetings": 1},
-                             logged_by_person_id=manager.person.id or 0))
+        await one_expert_activity(session, manager, days=45,
+                                  outcomes={"problems_solved": 2, "reports_written": 2, "big_meetings": 1})
         await session.commit()
     text = joined(await sandbox.send(manager.user, "/status"))
     assert ("Estimated assessment score: 35 to 70 — 60 lies within this range: no verdict until staff have "
@@ -39,10 +50,8 @@ async def test_quzhou_status_counts_the_rows_staff_scored_and_names_the_rest_see
     clock.set(dt.datetime(2027, 3, 10, 9, 0, tzinfo=SHANGHAI))
     manager = await seat(sandbox.services.db, User(4103, "Qu2", "en"), "Quzhou Scored Station", "quzhou")
     async with sandbox.services.db.session() as session:
-        session.add(Activity(station_id=manager.station.id or 0, activity_type="tackling", title="攻关",
-                             started_on=dt.date(2027, 3, 1), expert_days=45,
-                             outcomes={"problems_solved": 2, "reports_written": 2, "big_meetings": 1},
-                             logged_by_person_id=manager.person.id or 0))
+        await one_expert_activity(session, manager, days=45,
+                                  outcomes={"problems_solved": 2, "reports_written": 2, "big_meetings": 1})
         await set_manual_points(session, station_id=manager.station.id or 0, year=2027,
                                 points={"facilities": 10, "funding_systems": 8}, person_id=None, now=clock())
         await session.commit()

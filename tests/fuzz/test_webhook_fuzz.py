@@ -22,7 +22,7 @@ from tests.fuzz.test_bot_fuzz import Errors, World
 from tests.fuzz.test_bot_fuzz import world as world
 
 SECRET = "fuzz-webhook-secret-0123456789"
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False),
                     st.text(max_size=20))
 JSON = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                      st.dictionaries(st.text(max_size=12), inner, max_size=4)),

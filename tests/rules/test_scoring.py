@@ -15,17 +15,24 @@ from rules.scoring import LedgerTotals, estimate_score, minimums_status, totals_
 class Row:
     activity_type: str = "tackling"
     demand_unit_id: int | None = 1
-    experts: str = ""
-    experts_outside_province: int = 0
+    need_id: int | None = None
     expert_days: int = 0
     participants: int = 0
     outcomes: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class ExpertDays:
+    expert_id: int
+    outside_province: bool = False
+    days: int = 0
+
+
 def test_totals_from_rows() -> None:
-    rows = [Row(experts="张三，李四", expert_days=2, outcomes={"problems_solved": 2, "flag": True}),
-            Row(activity_type="talent", experts="李四、王五", demand_unit_id=None, outcomes={"problems_solved": 1})]
-    totals = totals_from_rows(rows, year=2027)
+    rows = [Row(need_id=7, expert_days=2, outcomes={"problems_solved": 2, "flag": True}),
+            Row(activity_type="talent", demand_unit_id=None, outcomes={"problems_solved": 1})]
+    experts = [ExpertDays(1, days=1), ExpertDays(2, days=1), ExpertDays(3)]
+    totals = totals_from_rows(rows, year=2027, experts=experts)
     assert totals.year == 2027 and totals.activities == 2 and totals.needs_served == 1
     assert totals.by_type == {"tackling": 1, "talent": 1}
     assert totals.outcomes == {"problems_solved": 3}, "booleans are not counts"
@@ -36,20 +43,21 @@ def test_totals_from_rows() -> None:
 
 
 def test_guiyang_minimums_by_society_level() -> None:
-    rows = [Row(experts="张三, 李四", experts_outside_province=1) for _ in range(4)] + [Row(demand_unit_id=None)]
-    totals = totals_from_rows(rows)
+    rows = [Row(need_id=n) for n in range(4)] + [Row(demand_unit_id=None)]
+    experts = [ExpertDays(1, outside_province=True, days=3), ExpertDays(2, days=3)]
+    totals = totals_from_rows(rows, experts=experts)
     status = {m.id: m for m in minimums_status(totals, load_profile("guiyang-kczg"), "provincial")}
     assert (status["needs_served"].actual, status["needs_served"].required, status["needs_served"].met) == (4, 5, False)
-    assert status["experts"].actual == 2, "the same expert twice counts once"
+    assert status["experts"].actual == 2
     assert "experts_outside" not in status, "only national societies have the outside-province floor"
     national = {m.id: m for m in minimums_status(totals, load_profile("guiyang-kczg"), "national")}
-    assert national["experts_outside"].required == 5 and national["experts_outside"].actual == 4
+    assert national["experts_outside"].required == 5 and national["experts_outside"].actual == 1
     municipal = {m.id: m for m in minimums_status(totals, load_profile("guiyang-kczg"), "municipal")}
     assert municipal["needs_served"].met and municipal["needs_served"].required == 3
 
 
 def test_wuhan_minimums() -> None:
-    totals = LedgerTotals(outcomes={"enterprises_trained": 200, "media_city": 3, "media_national": 1})
+    totals = LedgerTotals(units_by_type={"training": set(range(200))}, outcomes={"media_city": 3, "media_national": 1})
     status = {m.id: m for m in minimums_status(totals, load_profile("wuhan-qis"), "provincial")}
     assert status["enterprises_trained"].met and status["enterprise_visits"].required == 500
     assert (status["media_reports"].actual, status["media_reports"].met) == (4, False)
@@ -64,7 +72,7 @@ def test_quzhou_score_worked_example_seed004_annex() -> None:
                                           "problems_solved": 2, "standards_group": 1, "awards_provincial": 1,
                                           "media_national": 1})]
     quzhou = load_profile("quzhou")
-    estimate = estimate_score(totals_from_rows(rows), quzhou, {})
+    estimate = estimate_score(totals_from_rows(rows, experts=[ExpertDays(1, days=35)]), quzhou, {})
     assert estimate is not None
     assert (estimate.automatic, estimate.manual_scored, estimate.low, estimate.high) == (46, 0, 46, 81)
     assert estimate.passes is None, "60 lies within 46..81: no verdict (第十七条 低于60分为不合格)"
@@ -73,7 +81,7 @@ def test_quzhou_score_worked_example_seed004_annex() -> None:
     assert estimate.manual_points_missing == 35
     assert estimate.group_total("operation") == 23 and estimate.group_total("output") == 23
     # Staff add building: facilities 12 (clipped to its 10), funding 8, planning 4 -> 46 + 22 = 68..78.
-    with_building = estimate_score(totals_from_rows(rows), quzhou,
+    with_building = estimate_score(totals_from_rows(rows, experts=[ExpertDays(1, days=35)]), quzhou,
                                    {"facilities": 12, "funding_systems": 8, "project_planning": 4})
     assert with_building is not None
     assert (with_building.manual_scored, with_building.low, with_building.high) == (22, 68, 78)
@@ -84,7 +92,8 @@ def test_quzhou_score_worked_example_seed004_annex() -> None:
 def test_quzhou_states_failing_only_when_even_full_staff_marks_stay_below_60_seed004_art17() -> None:
     """第十七条: 评分低于 60 分的为不合格. Automatic 13 + at most 35 from staff = 48 < 60: failing is certain."""
     quzhou = load_profile("quzhou")
-    estimate = estimate_score(totals_from_rows([Row(expert_days=35, outcomes={"problems_solved": 2})]), quzhou, {})
+    estimate = estimate_score(totals_from_rows([Row(expert_days=35, outcomes={"problems_solved": 2})],
+                                               experts=[ExpertDays(1, days=35)]), quzhou, {})
     assert estimate is not None and (estimate.low, estimate.high) == (13, 48)
     assert estimate.passes is False
 
@@ -99,7 +108,7 @@ def test_quzhou_verdict_only_when_the_range_is_on_one_side_of_60_seed004_art17(
     quzhou = load_profile("quzhou")
     # experts' days 45 -> 5; 2 reports -> 10; 1 big meeting -> 10; 2 problems -> 10: 35 automatic.
     rows = [Row(expert_days=45, outcomes={"problems_solved": 2, "reports_written": 2, "big_meetings": 1})]
-    estimate = estimate_score(totals_from_rows(rows), quzhou, manual)
+    estimate = estimate_score(totals_from_rows(rows, experts=[ExpertDays(1, days=45)]), quzhou, manual)
     assert estimate is not None and estimate.automatic == 35
     assert estimate.passes is passes
     assert estimate.high == estimate.low + sum(line.max_points or 0 for line in estimate.awaiting)
@@ -130,7 +139,7 @@ def test_quzhou_awards(awards: dict[str, int], points: int) -> None:
 
 @pytest.mark.parametrize(("days", "points"), [(0, 0), (29, 0), (30, 3), (40, 3), (41, 5), (200, 5)])
 def test_quzhou_expert_day_bands(days: int, points: int) -> None:
-    estimate = estimate_score(LedgerTotals(expert_days=days), load_profile("quzhou"))
+    estimate = estimate_score(LedgerTotals(expert_days_average=days), load_profile("quzhou"))
     assert estimate is not None
     assert next(line for line in estimate.lines if line.id == "expert_days").points == points
 
@@ -143,7 +152,7 @@ def test_quzhou_uncapped_output_can_pass_alone() -> None:
 
 
 def test_wuhan_counters_against_targets() -> None:
-    totals = LedgerTotals(outcomes={"enterprise_visits": 120, "media_city": 2, "media_national": 1, "diagnoses": 30})
+    totals = LedgerTotals(participants=120, outcomes={"media_city": 2, "media_national": 1, "diagnoses": 30})
     estimate = estimate_score(totals, load_profile("wuhan-qis"))
     assert estimate is not None and estimate.passes is None and estimate.kind == "counters"
     lines = {line.id: line for line in estimate.lines}

@@ -26,15 +26,15 @@ async def log_service(box: Sandbox, who: Seat, title: str, unit: str, *, existin
     await box.press(who.user, "Skip" if en else "跳过")
     if existing:
         await box.press(who.user, unit)
+        await box.press(who.user, "➕ A new need" if en else "➕ 新的需求")
     else:
         await box.press(who.user, "➕ Add a new one" if en else "➕ 新增单位")
         await box.send(who.user, unit)
         await box.press(who.user, "Skip" if en else "跳过")
         await box.send(who.user, "Wang Wu")
         await box.send(who.user, "13800138000")
-    await box.send(who.user, "Chen Yi")
-    await box.send(who.user, "0")
-    await box.send(who.user, "1")
+    await box.send(who.user, f"Need served by {title}")
+    await box.press(who.user, "Skip" if en else "跳过")  # no expert of the roster took part
     await box.send(who.user, "12")
     await box.press(who.user, "None of these (all 0)" if en else "均无（全部为 0）")
     await box.press(who.user, "Skip" if en else "跳过")

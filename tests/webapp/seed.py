@@ -47,9 +47,9 @@ async def seed(db: Database, year: int = 2027, activities: int = 3) -> Seeded:
                                  experts="张三，李四", experts_count=2, expert_days=2, participants=10,
                                  outcomes={"problems_solved": 2, "reports_written": 1},
                                  logged_by_person_id=manager.id))
-        rows.append(Activity(station_id=wuhan.id, activity_type="metrology", title="计量服务",
-                             started_on=dt.date(year, 3, 1), outcomes={"enterprises_trained": 40, "diagnoses": 5},
-                             logged_by_person_id=manager.id))
+        rows.append(Activity(station_id=wuhan.id, activity_type="training", title="质量技术培训",
+                             started_on=dt.date(year, 3, 1), demand_unit_id=unit.id, participants=40,
+                             outcomes={"diagnoses": 5}, logged_by_person_id=manager.id))
         session.add_all(rows)
         await session.flush()
         first_activity_id = rows[0].id

@@ -80,8 +80,8 @@ async def test_lists_and_scores(client: httpx.AsyncClient, db: Database, api_tok
     submissions = (await client.get("/api/v1/submissions", params={"year": 2027}, headers=headers)).json()
     assert submissions["total"] == 2
     assert {s["late_workdays"] for s in submissions["items"]} == {0, 3}
-    activities = (await client.get("/api/v1/activities", params={"type": "metrology"}, headers=headers)).json()
-    assert activities["total"] == 1 and activities["items"][0]["outcomes"]["enterprises_trained"] == 40
+    activities = (await client.get("/api/v1/activities", params={"type": "training"}, headers=headers)).json()
+    assert activities["total"] == 1 and activities["items"][0]["outcomes"]["diagnoses"] == 5
     assert "answers" not in activities["items"][0]
     summary = (await client.get("/api/v1/ratings/summary", params={"year": 2027}, headers=headers)).json()
     by_station = {s["station_id"]: s for s in summary["items"]}
@@ -102,7 +102,9 @@ async def test_lists_and_scores(client: httpx.AsyncClient, db: Database, api_tok
     assert {line["group"] for line in lines} == {"building", "operation", "output"}
     assert wuhan["quzhou_estimate"] is None
     trained = next(c for c in wuhan["wuhan_counters"] if c["id"] == "enterprises_trained")
-    assert trained["actual"] == 40 and trained["target"] == 200
+    assert trained["actual"] == 1 and trained["target"] == 200, "seed 002 annex: 200 家 counts enterprises"
+    visits = next(c for c in wuhan["wuhan_counters"] if c["id"] == "enterprise_visits")
+    assert visits["actual"] == 40 and visits["target"] == 500, "the form's 家次 question feeds the 500-家次 target"
     assert wuhan["minimums_met"] is False
 
 

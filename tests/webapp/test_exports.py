@@ -53,7 +53,7 @@ async def test_workbook_matches_the_database(db: Database) -> None:
     assert first[:2] == [seeded.first_activity_id, QUZHOU_NAME]
     assert first[header_index(ledger, "标题")] == "技术攻关 1" and first[solved] == 2
     wuhan_row = next(r for r in ledger_rows[1:] if r[1] == WUHAN_NAME)
-    assert wuhan_row[header_index(ledger, "培训企业数")] == 40
+    assert wuhan_row[header_index(ledger, "参加人数")] == 40
     submissions = rows(book["报送"])
     late = submissions[0].index("逾期工作日")
     on_time = submissions[0].index("按时/逾期")
@@ -67,7 +67,7 @@ async def test_workbook_matches_the_database(db: Database) -> None:
     wuhan_scores = rows(book["考核 wuhan-qis"])
     assert {r[0] for r in wuhan_scores[1:]} == {WUHAN_NAME}
     trained = next(r for r in wuhan_scores[1:] if r[2] == "培训企业数")
-    assert trained[3] == 40 and trained[6] == 200 and trained[7] == "否"
+    assert trained[3] == 1 and trained[6] == 200 and trained[7] == "否"
     wuhan_satisfaction = next(r for r in wuhan_scores[1:] if r[1] == "满意度")
     # One rating: no average (the 3-rating minimum); the target reads as seed 002 words it (高于80分).
     assert wuhan_satisfaction[3] is None and wuhan_satisfaction[6] == "> 80" and wuhan_satisfaction[7] is None
