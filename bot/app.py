@@ -17,6 +17,7 @@ from bot.handlers import (
     assessment,
     broadcasts,
     consequences,
+    console,
     evaluation,
     forms,
     invites,
@@ -25,6 +26,7 @@ from bot.handlers import (
     onboarding,
     reports,
     review,
+    roster,
     status,
     survey,
 )
@@ -56,7 +58,7 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 FEATURES: tuple[Extension, ...] = (
     forms.extend, review.extend, status.extend, survey.extend, evaluation.extend, broadcasts.extend,
     reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
-    consequences.extend,
+    consequences.extend, roster.extend, console.extend,
 )
 
 # Every scheduled job, installed by the builder whatever features a test selects: the start-up sweep, the

@@ -424,6 +424,23 @@ class ApiToken(SQLModel, table=True):
     revoked_at: dt.datetime | None = None
 
 
+class ConsoleSession(SQLModel, table=True):
+    """A staff member's signed-in browser: only the cookie's SHA-256 is stored, like every token here.
+
+    Valid while not ended, used within the idle limit, and while its person is still active staff
+    (checked on every request, so a person who stops being staff is out at once).
+    """
+
+    __tablename__ = "console_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    ended_at: dt.datetime | None = None
+
+
 class AuditLog(SQLModel, table=True):
     """Who did what and when: falsified material is a cause for revocation in every seed."""
 

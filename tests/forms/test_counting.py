@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
-from storage.models import Activity, ActivityExpert, Expert, Need, Society, Station
+from storage.models import Activity, ActivityExpert, AuditLog, Expert, Need, Society, Station
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import Seat, seat
 
@@ -161,3 +161,31 @@ async def test_wuhan_visits_counter_is_the_form_question_seed002_annex(sandbox: 
     status = joined(await sandbox.send(manager.user, "/status"))
     assert "Enterprise-visits served (家次): 150 of 500" in status, "120 + 30 家次 from the form's question"
     assert "Enterprises trained: 1 of 200" in status, "two trainings of one enterprise: one enterprise"
+
+
+async def test_manager_corrects_outside_province_on_the_roster_seed003_3_3_7(sandbox: Sandbox,
+                                                                             clock: FixedClock) -> None:
+    """/experts: the manager sets "outside the province" (migrated names did not say it); the count follows,
+    the change is audited, and another station's expert cannot be switched with forged data."""
+    clock.set(dt.datetime(2027, 3, 1, 9, 0, tzinfo=SHANGHAI))
+    manager = await seat(sandbox.services.db, User(5105, "Roster", "en"), "Guiyang Roster Workstation", "guiyang-kczg")
+    other = await seat(sandbox.services.db, User(5106, "Other", "en"), "Guiyang Other Workstation", "guiyang-kczg")
+    await at_level(sandbox, manager, "national")
+    empty = joined(await sandbox.send(manager.user, "/experts"))
+    assert "No experts on the roster yet" in empty
+    await log_first(sandbox, manager, "Tackling technical problems", FIRST_UNIT, "Anode life", "Zhou Jiu",
+                    "Professor", outside=False, days=2)
+    listed = joined(await sandbox.send(manager.user, "/experts"))
+    assert "1. Zhou Jiu (Professor) — from the province" in listed
+    assert "Experts from outside the province: 0 of 5" in joined(await sandbox.send(manager.user, "/status"))
+    switched = joined(await sandbox.press(manager.user, "Zhou Jiu: from the province"))
+    assert "1. Zhou Jiu (Professor) — 🌏 outside the province" in switched
+    assert "Experts from outside the province: 1 of 5" in joined(await sandbox.send(manager.user, "/status"))
+    async with sandbox.services.db.session() as session:
+        expert = (await session.exec(select(Expert))).one()
+        audit = (await session.exec(select(AuditLog).where(AuditLog.action == "expert_outside_set"))).all()
+    assert expert.outside_province and [a.subject for a in audit] == [f"expert:{expert.id}"]
+    forged = joined(await sandbox.press_data(other.user, f"ex:o:{expert.id}"))
+    assert "not on your station's roster" in forged
+    async with sandbox.services.db.session() as session:
+        assert (await session.get(Expert, expert.id)).outside_province is True  # type: ignore[union-attr]

@@ -30,6 +30,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     "status": MANAGERS,
     "invite": STAFF_ONLY, "stations": STAFF_ONLY, "pending": STAFF_ONLY, "broadcast": STAFF_ONLY,
     "broadcasts": STAFF_ONLY, "evaluation": STAFF_ONLY, "dashboard": STAFF_ONLY,
+    # The staff web console's one-time sign-in link (issue 13).
+    "web": STAFF_ONLY,
     # Managers see their own station's aggregates and pack; staff see everything.
     "ratings": MANAGERS | STAFF_ONLY, "export": MANAGERS | STAFF_ONLY,
     # The yearly assessment (issue 11): scoring the table's manual rows is staff work.
@@ -40,6 +42,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     # anyone the bot knows may read running 公示 and object.
     "apply_link": STAFF_ONLY, "applications": STAFF_ONLY, "apply": frozenset(),
     "notices": KNOWN, "object": KNOWN,
+    # A manager corrects "outside the province" on the own station's roster (seed 003 三（三）7).
+    "experts": MANAGERS,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
@@ -48,6 +52,7 @@ BUTTONS: dict[str, frozenset[str]] = {
     "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,
     "ms": STAFF_ONLY, "as": STAFF_ONLY,
     "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,
+    "ex": MANAGERS,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"
