@@ -36,6 +36,9 @@ def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
         "phases": _catalogue(profile.phases),
         "outcome_fields": _catalogue(profile.outcome_fields),
         "station_types": _catalogue(profile.station_types),
+        # the application form's lists (an application has no station yet; its paper form ticks these)
+        "unit_types": _catalogue(profile.application.unit_types) if profile.application else [],
+        "business_fields": _catalogue(profile.application.business_fields) if profile.application else [],
     }
 
 

@@ -44,6 +44,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     "notices": KNOWN, "object": KNOWN,
     # A manager corrects "outside the province" on the own station's roster (seed 003 三（三）7).
     "experts": MANAGERS,
+    # Paper documents (issue 12): downloads and stamped copies of every station are staff's.
+    "documents": STAFF_ONLY,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
@@ -53,6 +55,7 @@ BUTTONS: dict[str, frozenset[str]] = {
     "ms": STAFF_ONLY, "as": STAFF_ONLY,
     "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,
     "ex": MANAGERS,
+    "doc": STAFF_ONLY,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"
