@@ -162,4 +162,7 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
     from bot.webapp.console import install as install_console
 
     install_console(app)
+    from bot.webapp.documents import router as documents_router
+
+    app.include_router(documents_router)
     return app
