@@ -70,6 +70,7 @@ def visible(calls: list[Call]) -> str:
 async def check(sandbox: Sandbox, db: Database, persona: str, allowed_to: frozenset[str], label: str,
                 act: object) -> str | None:
     """Run one action; return a description of what went wrong, or None."""
+    await sandbox.services.background.idle()  # an earlier action's file, still being made, is not this one's change
     before = await snapshot(db)
     calls: list[Call] = await act  # type: ignore[misc]
     seen = visible(calls)
