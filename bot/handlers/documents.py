@@ -96,27 +96,35 @@ class Worker:
 
     async def _deliver(self, doc_id: int) -> None:
         now = self.services.now()
-        async with self.services.db.serial(), self.services.db.session() as session:
+        async with self.services.db.session() as session:  # read and render holding no writer's turn
             doc = await session.get(SubmissionDocument, doc_id)
             if doc is None or doc.status != store.PENDING:
                 return
             try:
-                doc.filename, doc.content = await build(session, doc)
+                filename, content = await build(session, doc)
+                error = ""
             except Exception as exc:
                 log.exception("document %s: rendering failed", doc_id)
-                self._failed(doc, f"{type(exc).__name__}: {exc}")
+                filename, content, error = "", b"", f"{type(exc).__name__}: {exc}"
+        async with self.services.db.serial(), self.services.db.session() as session:
+            doc = await session.get(SubmissionDocument, doc_id)
+            if doc is None or doc.status != store.PENDING:
+                return
+            if error:
+                self._failed(doc, error)
                 await session.commit()
                 return
+            doc.filename, doc.content = filename, content
             doc.rendered_at = db_time(now)
             doc.status = store.SENT
             person = await session.get(Person, doc.person_id) if doc.person_id else None
             if person is not None and person.chat_id is not None:
                 # Through the one outbox like every proactive message: the bytes wait in prepared_file.
-                kept = await keep_file(session, doc.filename, doc.content, now)
+                kept = await keep_file(session, filename, content, now)
                 caption = Join((T("{title} (number {number}, version {version}).", title=kind_label(doc.kind),
                                   number=doc.submission_id, version=doc.version), PRINT_LINE), " ")
                 await enqueue(session, key=f"document:{doc.id}", chat_id=person.chat_id, person_id=person.id,
-                              reply=Reply(caption, file=OutgoingFile(doc.filename, prepared_id=kept)),
+                              reply=Reply(caption, file=OutgoingFile(filename, prepared_id=kept)),
                               kind="document", not_before=now, respect_quiet_hours=False)
                 doc.sent_at = db_time(now)
             await session.commit()
