@@ -17,6 +17,8 @@ from bot.handlers import (
     assessment,
     broadcasts,
     consequences,
+    console,
+    documents,
     evaluation,
     forms,
     invites,
@@ -57,14 +59,14 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 FEATURES: tuple[Extension, ...] = (
     forms.extend, review.extend, status.extend, survey.extend, evaluation.extend, broadcasts.extend,
     reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
-    consequences.extend, roster.extend,
+    consequences.extend, roster.extend, console.extend, documents.extend,
 )
 
 # Every scheduled job, installed by the builder whatever features a test selects: the start-up sweep, the
 # daily/weekly reminders and the outbox dispatcher (bot.jobs), rating reminders, the end of 公示 notice
 # periods and rectification reminders. Jobs only enqueue outbox rows.
 SCHEDULED: tuple[Callable[[Services], None], ...] = (
-    jobs.install, survey.install_reminders, notices.install_jobs, consequences.install_jobs,
+    jobs.install, survey.install_reminders, notices.install_jobs, consequences.install_jobs, documents.install,
 )
 
 

@@ -18,6 +18,7 @@ from conversations.onboarding import STRANGER
 from conversations.types import ButtonInput, CommandInput, FileInput, Input, Reply, TextInput
 from locales import T, normalise_locale, render, translator
 from storage.people import bindings_for, ensure_staff
+from storage.turn_state import load_turn_state
 from storage.updates import record_update
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class Door:
                 if not await record_update(session, update.update_id, self.services.now()):
                     log.info("update %s already processed by another worker", update.update_id)
                     return
-                bindings = await bindings_for(session, user.id)
+                bindings = (await load_turn_state(session, user.id)).bindings
                 if user.id in self.services.settings.staff_telegram_ids and not any(
                     b.role == "staff" for b in bindings
                 ):

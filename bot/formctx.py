@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.fields import FormContext
-from conversations.fields.base import Choice
+from conversations.fields.base import Choice, ChoicesNeeded, DeferredChoices
 from locales import Join, Raw, T, Translator
 from rules.profile import Profile, load_profile
 from storage.models import Activity, DemandUnit, Station
 from storage.roster import roster, unit_needs
 
 MAX_UNIT_CHOICES = 12
+Result = TypeVar("Result")
 RECENT_ACTIVITIES = 50
 
 
@@ -33,13 +36,16 @@ def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
         "phases": _catalogue(profile.phases),
         "outcome_fields": _catalogue(profile.outcome_fields),
         "station_types": _catalogue(profile.station_types),
+        # the application form's lists (an application has no station yet; its paper form ticks these)
+        "unit_types": _catalogue(profile.application.unit_types) if profile.application else [],
+        "business_fields": _catalogue(profile.application.business_fields) if profile.application else [],
     }
 
 
 async def station_units(session: AsyncSession, station_id: int) -> list[Choice]:
-    """Demand units this station created or served lately, newest first.
+    """Demand units this station created or served lately, newest first (one statement).
 
-    Asked on every form step, so it reads only the station's latest ledger rows (an index
+    Read only on the step that offers them, and only the station's latest ledger rows (an index
     range), never the whole ledger.
     """
     recent = (
@@ -47,11 +53,11 @@ async def station_units(session: AsyncSession, station_id: int) -> list[Choice]:
         .where(Activity.station_id == station_id, col(Activity.demand_unit_id).is_not(None))
         .order_by(col(Activity.id).desc())
         .limit(RECENT_ACTIVITIES)
+        .scalar_subquery()
     )
-    served = [unit_id for unit_id in (await session.exec(recent)).all() if unit_id is not None]
     query = (
         select(DemandUnit)
-        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(DemandUnit.id).in_(served)))
+        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(DemandUnit.id).in_(recent)))
         .order_by(col(DemandUnit.id).desc())
         .limit(MAX_UNIT_CHOICES)
     )
@@ -91,15 +97,62 @@ def context_key(answers: Mapping[str, Any] | None) -> object:
     return (answers or {}).get("demand_unit")
 
 
+
+# Choice lists read from the station's own data, by the name forms use in ``choices_from``.
+STATION_LISTS: dict[str, Callable[[AsyncSession, int], Awaitable[list[Choice]]]] = {
+    "demand_units": station_units,
+    "experts": roster_choices,
+}
+
+
 async def form_context(session: AsyncSession, station: Station, today: dt.date, tr: Translator,
                        year_for_facts: int | None = None, answers: Mapping[str, Any] | None = None) -> FormContext:
+    """Everything at once: for callers that run the engine once over a whole form (review, submit)."""
     profile = load_profile(station.policy_profile)
-    choices: dict[str, list[Choice]] = profile_choices(profile)
+    choices: dict[str, Sequence[Choice]] = dict(profile_choices(profile))
     assert station.id is not None
-    choices["demand_units"] = await station_units(session, station.id)
-    choices["experts"] = await roster_choices(session, station.id)
+    for name, load in STATION_LISTS.items():
+        choices[name] = await load(session, station.id)
     choices["needs"] = await need_choices(session, station.id, answers)
     facts: dict[str, Any] = {}
     if year_for_facts is not None:
         facts["ledger_counts"] = await ledger_counts(session, station.id, year_for_facts)
     return FormContext(today=today, profile_id=profile.id, choices=choices, facts=facts, render=tr)
+
+
+Loader = Callable[[], Awaitable[Any]]
+
+
+def lazy_form_context(session: AsyncSession, station: Station, today: dt.date, tr: Translator,
+                      facts: Mapping[str, Loader], answers: Mapping[str, Any] | None = None,
+                      ) -> tuple[FormContext, dict[str, Loader]]:
+    """A context whose station lists and ``facts`` are read only when an engine call reaches them.
+
+    Returns the context and the loaders ``run_lazily`` needs; a plain step reads none of them.
+    ``answers`` are the draft's, for lists that depend on them (the picked demand unit's needs).
+    """
+    assert station.id is not None
+    station_id = station.id
+    profile = load_profile(station.policy_profile)
+    loaders: dict[str, Loader] = {name: functools.partial(load, session, station_id)
+                                  for name, load in STATION_LISTS.items()}
+    loaders["needs"] = functools.partial(need_choices, session, station_id, answers)
+    ctx = FormContext(today=today, profile_id=profile.id,
+                      choices=DeferredChoices(profile_choices(profile), loaders),
+                      facts=DeferredChoices({}, facts), render=tr)
+    return ctx, {**loaders, **facts}
+
+
+async def run_lazily(ctx: FormContext, loaders: Mapping[str, Loader], call: Callable[[FormContext], Result]) -> Result:
+    """Run a pure engine call; when it reaches a list or fact not read yet, read it and run it again."""
+    for _ in range(len(loaders) + 1):
+        try:
+            return call(ctx)
+        except ChoicesNeeded as need:
+            value = await loaders[need.name]()
+            if isinstance(ctx.choices, DeferredChoices) and need.name in ctx.choices:
+                ctx = dataclasses.replace(ctx, choices=ctx.choices.with_value(need.name, value))
+            else:
+                assert isinstance(ctx.facts, DeferredChoices)
+                ctx = dataclasses.replace(ctx, facts=ctx.facts.with_value(need.name, value))
+    return call(ctx)

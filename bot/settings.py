@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     send_rate_per_chat_seconds: float = Field(default=1.0, ge=0)
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
+    console_url: str = ""  # the staff web console's public address; default: the webhook URL's origin
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.duties import draft_duty, station_profile
 from bot.formctx import form_context
+from bot.handlers.documents import queue_document
 from bot.routing import Turn
 from conversations.duties import duty_label
 from conversations.formspec import load_form
@@ -80,6 +81,7 @@ async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers:
                         kind=duty_label(kind, profile),
                         year=year or 0, status=STATUS_LABELS.get(locked.submission.status, Raw(locked.submission.status))))]
     assert submission.id is not None
+    await queue_document(turn, submission, manager.id)  # the paper document, rendered after the commit
     form = load_form(draft.form_id, station.policy_profile)
     ctx = await form_context(turn.session, station, turn.today, turn.tr)
     card = staff_card(submission_id=submission.id, version=submission.current_version, kind=kind,

@@ -10,12 +10,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import db_time
 from storage.models import Draft
+from storage.turn_state import known_active_draft
 
 
 async def active_draft(session: AsyncSession, person_ids: list[int]) -> Draft | None:
     """The one form the person is filling now (free text and files go to it)."""
     if not person_ids:
         return None
+    known, draft = known_active_draft(session, person_ids)
+    if known:
+        return draft
     query = (select(Draft).where(col(Draft.person_id).in_(person_ids), Draft.status == "active")
              .order_by(col(Draft.updated_at).desc()))
     return (await session.exec(query)).first()

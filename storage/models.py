@@ -196,6 +196,38 @@ class SubmissionVersion(SQLModel, table=True):
     submitted_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class SubmissionDocument(SQLModel, table=True):
+    """The paper document of one submission version: the DOCX to print, sign and stamp, and the scan back.
+
+    Rendered after the submission commits (never inside the update's transaction); the bytes are
+    kept so staff download exactly what the manager printed, whatever changes later.
+    """
+
+    __tablename__ = "submission_document"
+    __table_args__ = (UniqueConstraint("submission_id", "version", "kind", name="uq_submission_document"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    version: int
+    kind: str = Field(max_length=30, index=True)
+    policy_profile: str = Field(max_length=50)
+    station_id: int | None = Field(default=None, foreign_key="station.id", index=True)  # None: an application
+    year: int | None = None
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    status: str = Field(default="pending", max_length=20, index=True)
+    filename: str = Field(default="", max_length=200)
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=500)
+    telegram_file_id: str = Field(default="", max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    rendered_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = None
+    scan: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    scan_received_at: dt.datetime | None = None
+    scan_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
 class Expert(SQLModel, table=True):
     """A station's roster of experts (进站专家): counts of "专家 N 人" read people, not names typed anew."""
 
@@ -422,6 +454,23 @@ class ApiToken(SQLModel, table=True):
     scope: str = Field(default="aggregates", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     revoked_at: dt.datetime | None = None
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A staff member's signed-in browser: only the cookie's SHA-256 is stored, like every token here.
+
+    Valid while not ended, used within the idle limit, and while its person is still active staff
+    (checked on every request, so a person who stops being staff is out at once).
+    """
+
+    __tablename__ = "console_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    ended_at: dt.datetime | None = None
 
 
 class AuditLog(SQLModel, table=True):

@@ -19,6 +19,7 @@ from rules.policy import PolicyError, PolicyOverride, apply_override, parse_over
 from rules.profile import Profile, all_profiles, load_profile
 from storage.clock import db_time
 from storage.models import PolicyOverrideRow
+from storage.turn_state import known_override
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,9 @@ async def effective_profiles(session: AsyncSession) -> dict[str, Profile]:
 async def effective_profile(session: AsyncSession, profile_id: str) -> Profile:
     """One profile with its society's override applied."""
     profile = load_profile(profile_id)
-    row = await session.get(PolicyOverrideRow, profile_id)
+    known, row = known_override(session, profile_id)
+    if not known:
+        row = await session.get(PolicyOverrideRow, profile_id)
     if row is None:
         return profile
     return apply_override(profile, parse_override(dict(row.body), _forms(), f"stored override {row.file_name}"))

@@ -24,10 +24,14 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"]
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.browser import browser_status
+    from tests.documents.support import pdf_tools_header
+
     if POSTGRES_URL:
-        return "PostgreSQL leg: ON (TEST_POSTGRES_URL is set)"
-    return "PostgreSQL leg: *** OFF *** — TEST_POSTGRES_URL is not set; postgres-parametrised tests are SKIPPED"
+        return ["PostgreSQL leg: ON (TEST_POSTGRES_URL is set)", pdf_tools_header(), browser_status()]
+    return ["PostgreSQL leg: *** OFF *** — TEST_POSTGRES_URL is not set; postgres-parametrised tests are SKIPPED",
+            pdf_tools_header(), browser_status()]
 
 
 def _admin_dsn() -> str:

@@ -44,4 +44,4 @@ async def test_jobs_are_installed_by_the_builder(settings: Settings, db: Databas
         assert box.app.job_queue is not None
         names = {job.name for job in box.app.job_queue.jobs()}
     assert {"outbox-dispatcher", "reminders-daily", "staff-digest", "rating-reminders", "notice-endings",
-            "rectification-reminders"} <= names
+            "rectification-reminders", "documents-sweep"} <= names

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.formctx import profile_choices
+from bot.handlers.documents import queue_document
 from bot.handlers.forms import STATIONLESS_FORMS, person_ids
 from bot.handlers.notices import shown
 from bot.handlers.review import HOOKS, KindHooks
@@ -110,6 +111,7 @@ async def submitted(turn: Turn, draft: Draft, profile: Profile, answers: dict[st
     application, submission = await store.submit_application(turn.session, profile_id=profile.id, answers=answers,
                                                              person_id=person.id, now=turn.now, resubmit_id=resubmit)
     assert submission.id is not None
+    await queue_document(turn, submission, person.id, profile.id)  # its paper form, sent after the commit
     card = await card_of(turn, application, submission)
     await notify_staff(turn, card, key=f"application:{application.id}:v{submission.current_version}")
     return [Reply(T("Application submitted (number {number}, version {version}). Staff will review it; you will be "

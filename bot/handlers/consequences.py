@@ -15,6 +15,7 @@ from sqlmodel import select
 from telegram.ext import Application, ContextTypes
 
 from bot import rounds
+from bot.handlers.documents import queue_document
 from bot.handlers.forms import manager_station, open_form, run_engine
 from bot.routing import MANAGERS, Route, Router, Turn
 from bot.services import Services
@@ -139,6 +140,7 @@ async def submitted(turn: Turn, draft: Draft, station: Station, answers: dict[st
     submission = await submit(turn.session, station_id=station.id, kind=FORM_ID, answers=answers, person_id=manager.id,
                               now=turn.now, due_on=item.due_on, resubmit_id=resubmit_id)
     item.report_submission_id = submission.id
+    await queue_document(turn, submission, manager.id)  # its paper form, sent after the commit
     await decide(turn.session, item, "reported", person_id=manager.id, now=turn.now)
     body: list[Text] = [T("Rectification report of {station} ({article}):", station=Raw(station.name), article=Raw(item.article))]
     body += [Raw(f"{answers.get(name, '')}") for name in ("problems", "measures", "results")]

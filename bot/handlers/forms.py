@@ -6,15 +6,14 @@ the draft belongs to the person pressing, and hands submitted answers to ``bot.s
 
 from __future__ import annotations
 
-import dataclasses
-
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
-from bot.formctx import context_key, form_context
+from bot.formctx import Loader, context_key, lazy_form_context, ledger_counts, run_lazily
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
 from conversations import engine
 from conversations.engine import DraftState, Outcome
+from conversations.fields import FormContext
 from conversations.formspec import form_ids, load_form
 from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
 from locales import T
@@ -52,33 +51,50 @@ def person_ids(turn: Turn) -> list[int]:
 
 
 async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> list[Reply]:
-    """Load the draft's form and context, run one engine call, store the outcome."""
+    """Load the draft's form, run one engine call, store the outcome.
+
+    What the call may consult from the database (the station's demand units, the year a duty is
+    owed for, the ledger counts a summary shows) is read only if the call reaches it, so a plain
+    step costs the turn's one read and the draft's one guarded write.
+    """
     form = load_form(draft.form_id, station.policy_profile)
-    state = DraftState.from_json(draft.state) if draft.state else None
     profile = await station_profile(turn.session, station)
     duty = await draft_duty(turn.session, draft, profile) if draft.form_id != "change_report" else None
-    duty_year = await offered_year(turn.session, station, profile, duty, turn.today) if duty else None
-    facts_year = None
-    if draft.form_id == "annual_summary":
+    session, today = turn.session, turn.today
+
+    async def duty_year() -> int | None:
+        return await offered_year(session, station, profile, duty, today) if duty else None
+
+    async def counts_for_summary() -> dict[str, int]:
+        state = DraftState.from_json(draft.state) if draft.state else None
         answered = state.answers.get("year") if state else None
-        facts_year = int(answered) if isinstance(answered, int) else duty_year or turn.today.year - 1
-    answers = state.answers if state else None
-    ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, answers)
-    if duty_year is not None:
-        ctx = dataclasses.replace(ctx, facts={**ctx.facts, "duty_year": duty_year})
-    assert draft.id is not None
-    if state is None or call == "start":
-        outcome = engine.start(form, ctx, draft.id)
-    elif call == "resume":
-        outcome = engine.resume(form, state, ctx)
-    else:
-        outcome = engine.handle(form, state, turn.input, ctx)
-    if outcome.draft is not None and context_key(outcome.draft.answers) != context_key(answers):
+        year = int(answered) if isinstance(answered, int) else await duty_year() or today.year - 1
+        assert station.id is not None
+        return await ledger_counts(session, station.id, year)
+
+    facts: dict[str, Loader] = {"duty_year": duty_year}
+    if draft.form_id == "annual_summary":
+        facts["ledger_counts"] = counts_for_summary
+    answers = DraftState.from_json(draft.state).answers if draft.state else None
+    ctx, loaders = lazy_form_context(session, station, today, turn.tr, facts, answers)
+    draft_id = draft.id
+    assert draft_id is not None
+
+    def engine_call(ctx: FormContext) -> Outcome:
+        # A fresh state each try: a call interrupted by ChoicesNeeded must not leave half a change behind.
+        state = DraftState.from_json(draft.state) if draft.state else None
+        if state is None or call == "start":
+            return engine.start(form, ctx, draft_id)
+        if call == "resume":
+            return engine.resume(form, state, ctx)
+        return engine.handle(form, state, turn.input, ctx)
+
+    outcome = await run_lazily(ctx, loaders, engine_call)
+    moved_to = outcome.draft
+    if moved_to is not None and context_key(moved_to.answers) != context_key(answers):
         # The answer changed what the next question lists (a demand unit's needs): draw it again.
-        ctx = await form_context(turn.session, station, turn.today, turn.tr, facts_year, outcome.draft.answers)
-        if duty_year is not None:
-            ctx = dataclasses.replace(ctx, facts={**ctx.facts, "duty_year": duty_year})
-        outcome.replies = engine.resume(form, outcome.draft, ctx).replies
+        ctx, loaders = lazy_form_context(session, station, today, turn.tr, facts, moved_to.answers)
+        outcome.replies = (await run_lazily(ctx, loaders, lambda ctx: engine.resume(form, moved_to, ctx))).replies
     return await store(turn, draft, station, outcome)
 
 

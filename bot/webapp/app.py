@@ -159,4 +159,10 @@ def create_web_app(application: Application, services: Services) -> FastAPI:
     from bot.webapp.assessment_api import router as assessment_router
 
     app.include_router(assessment_router)
+    from bot.webapp.console import install as install_console
+
+    install_console(app)
+    from bot.webapp.documents import router as documents_router
+
+    app.include_router(documents_router)
     return app

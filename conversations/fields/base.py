@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,46 @@ class FormContext:
     choices: Mapping[str, Sequence[Choice]] = field(default_factory=dict)
     facts: Mapping[str, Any] = field(default_factory=dict)
     render: Callable[[Text], str] | None = None
+
+
+class ChoicesNeeded(Exception):
+    """The engine reached a choice list (or fact) the caller has not loaded yet.
+
+    Lists and facts read from the database (a station's demand units, the year a duty is owed
+    for ...) are loaded only when a step uses them: the shell catches this, loads ``name`` and
+    runs the same pure call again.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class DeferredChoices(Mapping[str, Any]):
+    """Choice lists (or facts) by name: ``loaded`` ones answer, ``loadable`` ones raise ChoicesNeeded until loaded."""
+
+    def __init__(self, loaded: Mapping[str, Any], loadable: Collection[str] = ()) -> None:
+        self._loaded = dict(loaded)
+        self._loadable = frozenset(loadable) - set(self._loaded)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._loaded:
+            return self._loaded[name]
+        if name in self._loadable:
+            raise ChoicesNeeded(name)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._loadable
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*self._loaded, *self._loadable}))
+
+    def __len__(self) -> int:
+        return len({*self._loaded, *self._loadable})
+
+    def with_value(self, name: str, value: Any) -> DeferredChoices:
+        return DeferredChoices({**self._loaded, name: value}, self._loadable)
 
 
 class FieldError(Exception):

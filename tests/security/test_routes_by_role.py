@@ -30,6 +30,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     "status": MANAGERS,
     "invite": STAFF_ONLY, "stations": STAFF_ONLY, "pending": STAFF_ONLY, "broadcast": STAFF_ONLY,
     "broadcasts": STAFF_ONLY, "evaluation": STAFF_ONLY, "dashboard": STAFF_ONLY,
+    # The staff web console's one-time sign-in link (issue 13).
+    "web": STAFF_ONLY,
     # Managers see their own station's aggregates and pack; staff see everything.
     "ratings": MANAGERS | STAFF_ONLY, "export": MANAGERS | STAFF_ONLY,
     # The yearly assessment (issue 11): scoring the table's manual rows is staff work.
@@ -42,6 +44,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     "notices": KNOWN, "object": KNOWN,
     # A manager corrects "outside the province" on the own station's roster (seed 003 三（三）7).
     "experts": MANAGERS,
+    # Paper documents (issue 12): downloads and stamped copies of every station are staff's.
+    "documents": STAFF_ONLY,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
@@ -51,6 +55,7 @@ BUTTONS: dict[str, frozenset[str]] = {
     "ms": STAFF_ONLY, "as": STAFF_ONLY,
     "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,
     "ex": MANAGERS,
+    "doc": STAFF_ONLY,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"
@@ -65,6 +70,7 @@ def visible(calls: list[Call]) -> str:
 async def check(sandbox: Sandbox, db: Database, persona: str, allowed_to: frozenset[str], label: str,
                 act: object) -> str | None:
     """Run one action; return a description of what went wrong, or None."""
+    await sandbox.services.background.idle()  # an earlier action's file, still being made, is not this one's change
     before = await snapshot(db)
     calls: list[Call] = await act  # type: ignore[misc]
     seen = visible(calls)

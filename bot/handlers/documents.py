@@ -1,0 +1,391 @@
+"""Paper documents in chat: the DOCX after each submission, the stamped scan back, staff downloads.
+
+Rendering never runs inside an update's transaction: the submission's transaction only adds a
+``submission_document`` row; after it commits, a background task fills the template (in a
+thread), sends the DOCX to the manager and records it. A restart in between leaves the row
+pending and the start-up sweep (and a periodic job) delivers it. Staff downloads and zips are
+built the same way, off the update, and sent when ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Coroutine
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram.ext import Application, ContextTypes
+
+from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf, zip_files
+from bot.formctx import ledger_counts, profile_choices
+from bot.routing import STAFF, Route, Router, Turn
+from bot.services import Services
+from conversations.documents import document_context
+from conversations.fields import FieldError
+from conversations.fields.files import parse_file
+from conversations.formspec import FieldSpec, load_form
+from conversations.types import Button, ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, keyboard
+from locales import Join, Raw, T, Text, Translator, translator
+from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
+from rules.profile import load_profile
+from storage import documents as store
+from storage.clock import db_time, local
+from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
+from storage.outbox import enqueue
+from storage.prepared_files import keep_file
+
+log = logging.getLogger(__name__)
+ZH = translator("zh_Hans")
+SWEEP_EVERY_SECONDS = 60.0
+STATION_KEYS = ("name", "plaque_name", "host_unit_name", "credit_code", "approval_number", "region", "society")
+SCAN = FieldSpec(name="scan", type="attachment", label="Stamped copy",
+                 accept=("application/pdf", "image/*", ".pdf", ".jpg", ".jpeg", ".png"))
+PRINT_LINE = T("Print it, sign and stamp it, then send the scan back here as a photo or PDF.")
+RECEIVED = T("stamped copy received")
+AWAITING = T("awaiting stamped copy")
+
+
+def kind_label(kind_id: str) -> Text:
+    kind = document_kind(kind_id)
+    return T(kind.label) if kind is not None else Raw(kind_id)
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:60]
+
+
+class Worker:
+    """Rendering after the commit; tests ``await drain()`` (then deliver the outbox) instead of sleeping."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.running: set[int] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def sweep(self) -> int:
+        async with self.services.db.session() as session:
+            ids = await store.pending(session)
+        for doc_id in ids:
+            await self.deliver(doc_id)
+        return len(ids)
+
+    async def deliver(self, doc_id: int) -> None:
+        """Render the DOCX and queue it for the person who submitted; a failure is retried by the sweep."""
+        if doc_id in self.running:
+            return
+        self.running.add(doc_id)
+        try:
+            await self._deliver(doc_id)
+        except Exception:
+            log.exception("document %s: delivery failed", doc_id)
+        finally:
+            self.running.discard(doc_id)
+
+    async def _deliver(self, doc_id: int) -> None:
+        now = self.services.now()
+        async with self.services.db.serial(), self.services.db.session() as session:
+            doc = await session.get(SubmissionDocument, doc_id)
+            if doc is None or doc.status != store.PENDING:
+                return
+            try:
+                doc.filename, doc.content = await build(session, doc)
+            except Exception as exc:
+                log.exception("document %s: rendering failed", doc_id)
+                self._failed(doc, f"{type(exc).__name__}: {exc}")
+                await session.commit()
+                return
+            doc.rendered_at = db_time(now)
+            doc.status = store.SENT
+            person = await session.get(Person, doc.person_id) if doc.person_id else None
+            if person is not None and person.chat_id is not None:
+                # Through the one outbox like every proactive message: the bytes wait in prepared_file.
+                kept = await keep_file(session, doc.filename, doc.content, now)
+                caption = Join((T("{title} (number {number}, version {version}).", title=kind_label(doc.kind),
+                                  number=doc.submission_id, version=doc.version), PRINT_LINE), " ")
+                await enqueue(session, key=f"document:{doc.id}", chat_id=person.chat_id, person_id=person.id,
+                              reply=Reply(caption, file=OutgoingFile(doc.filename, prepared_id=kept)),
+                              kind="document", not_before=now, respect_quiet_hours=False)
+                doc.sent_at = db_time(now)
+            await session.commit()
+
+    @staticmethod
+    def _failed(doc: SubmissionDocument, error: str) -> None:
+        doc.attempts += 1
+        doc.last_error = error[:500]
+        if doc.attempts >= store.MAX_ATTEMPTS:
+            doc.status = store.FAILED
+
+
+def worker(services: Services) -> Worker:
+    found: Worker = services.extras.setdefault("documents", Worker(services))
+    return found
+
+
+async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[str, Any]:
+    """The template variables of one submission version (answers, station, numbers, ledger facts).
+
+    An application has no station yet: its document is filled from the answers alone.
+    """
+    submission = await session.get(Submission, doc.submission_id)
+    station = await session.get(Station, doc.station_id) if doc.station_id else None
+    kind = document_kind(doc.kind)
+    assert submission is not None and kind is not None
+    version = (await session.exec(select(SubmissionVersion).where(
+        SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
+    profile = load_profile(doc.policy_profile)
+    society = await session.get(Society, station.society_id) if station and station.society_id else None
+    submitted = local(version.submitted_at, ZoneInfo(profile.timezone))
+    facts: dict[str, Any] = {}
+    if kind.form == "annual_summary" and submission.year and station and station.id:
+        counts = await ledger_counts(session, station.id, submission.year)
+        facts["ledger"] = [{"label": ZH(T(a.label)), "count": str(counts.get(a.id, 0))} for a in profile.activity_types]
+    about = {"name": station.name, "plaque_name": station.plaque_name, "host_unit_name": station.host_unit_name,
+             "credit_code": station.host_unit_credit_code, "approval_number": station.approval_number,
+             "region": station.region, "society": society.name if society else ""} if station else {}
+    return document_context(
+        load_form(kind.form, profile.id), version.answers, choices=profile_choices(profile), render=ZH,
+        today=submitted.date(), profile_id=profile.id, facts=facts,
+        station={key: about.get(key, "") for key in STATION_KEYS},
+        doc={"number": str(submission.id), "version": str(doc.version), "submitted_on": chinese_date(submitted.date()),
+             "year": str(submission.year or "")})
+
+
+async def build(session: AsyncSession, doc: SubmissionDocument) -> tuple[str, bytes]:
+    """The DOCX of one submission version: the profile's template filled with its answers."""
+    kind = document_kind(doc.kind)
+    assert kind is not None
+    template = template_path(doc.policy_profile, kind.id)
+    if template is None:
+        raise FileNotFoundError(f"no {kind.id} template for profile {doc.policy_profile}")
+    context = await context_for(session, doc)
+    content = await asyncio.to_thread(render_docx, template, context)
+    owner = context["station"]["name"] or next((v for v in context["f"].values() if v), "")
+    name = f"{doc.submission_id}-{ZH(T(kind.label))}-{doc.year}-v{doc.version}-{safe_name(owner)}.docx"
+    return name, content
+
+
+async def queue_document(turn: Turn, submission: Submission, person_id: int | None,
+                         profile_id: str | None = None) -> list[SubmissionDocument]:
+    """Called inside the submission's transaction: add the pending rows; render after the commit.
+
+    ``profile_id`` is needed only for a submission without a station (an application).
+    """
+    station = await turn.session.get(Station, submission.station_id) if submission.station_id else None
+    profile = station.policy_profile if station is not None else profile_id
+    if profile is None:
+        return []
+    docs = [await store.add_pending(turn.session, submission, kind.id, profile, person_id, turn.now)
+            for kind in for_submission(submission.kind, profile)]
+    ids = [doc.id for doc in docs if doc.id is not None]
+    tasks = worker(turn.services)
+
+    async def after_commit() -> None:
+        for doc_id in ids:
+            tasks.spawn(tasks.deliver(doc_id))
+
+    if ids:
+        turn.after_commit.append(after_commit)
+    return docs
+
+
+# ---- the stamped scan ----------------------------------------------------------------------
+async def scan_input(turn: Turn) -> list[Reply] | None:
+    """A photo or PDF with no form open: the stamped copy of the newest document sent to print.
+
+    A manager's scans go to their station's documents; an applicant's to the application's.
+    """
+    if not isinstance(turn.input, FileInput) or not turn.bindings:
+        return None
+    manager = turn.manager()
+    person_ids = [p.id for p in turn.bindings if p.id is not None]
+    waiting = await store.awaiting_scan(turn.session, manager.station_id if manager else None, person_ids)
+    if not waiting:
+        return None
+    doc = waiting[0]
+    try:
+        scan = parse_file(turn.input, SCAN)
+    except FieldError as error:
+        return [Reply(error.message)]
+    sender = doc.person_id if doc.person_id in person_ids else person_ids[-1]
+    await store.attach_scan(turn.session, doc, scan, sender, turn.now)
+    what = T("{title} (number {number}, version {version})", title=kind_label(doc.kind), number=doc.submission_id,
+             version=doc.version)
+    station = await turn.session.get(Station, doc.station_id) if doc.station_id else None
+    from bot.submit import notify_staff
+
+    notice = Reply(T("Stamped copy received: {what}, station {station}.", what=what,
+                     station=Raw(station.name if station else "")),
+                   file=OutgoingFile(scan["name"], file_id=scan["file_id"], kind=scan["kind"]))
+    await notify_staff(turn, notice, key=f"stamped:{doc.id}")
+    lines: list[Text] = [T("Thank you: the stamped copy is attached to {what}.", what=what)]
+    if len(waiting) > 1:
+        lines.append(T("{n} more documents still await their stamped copy; send each scan separately.",
+                       n=len(waiting) - 1))
+    return [Reply(Join(tuple(lines)))]
+
+
+# ---- staff: lists and downloads -------------------------------------------------------------
+def status_text(doc: SubmissionDocument) -> Text:
+    if doc.scan_received_at is not None:
+        return RECEIVED
+    if doc.status == store.FAILED:
+        return T("document could not be produced: {error}", error=Raw(doc.last_error[:100]))
+    if doc.status == store.PENDING:
+        return T("document being prepared")
+    return AWAITING
+
+
+async def documents_command(turn: Turn) -> list[Reply]:
+    """/documents, /documents <station number>, /documents <kind> <year>."""
+    assert isinstance(turn.input, CommandInput)
+    args = turn.input.args
+    if len(args) == 1 and args[0].isdigit():
+        return await station_documents(turn, int(args[0]))
+    if len(args) == 2 and args[1].isdigit() and document_kind(args[0]) is not None:
+        return start_zip(turn, args[0], int(args[1]))
+    rows = await store.kinds_and_years(turn.session)
+    if not rows:
+        return [Reply(T("No documents yet: each plan, summary or change report gets its document when submitted."))]
+    lines: list[Text] = [T("Documents (DOCX, with PDF when LibreOffice is installed):")]
+    buttons: list[list[Button]] = []
+    for kind, year, count, stamped in rows[:12]:
+        lines.append(T("{kind} {year}: {n} submitted, {stamped} stamped copies received, {waiting} awaiting.",
+                       kind=kind_label(kind), year=Raw(str(year or "")), n=count, stamped=stamped,
+                       waiting=count - stamped))
+        if year is not None:
+            buttons.append([Button(T("⬇ {kind} {year} (zip)", kind=kind_label(kind), year=Raw(str(year))),
+                                   f"doc:z:{kind}:{year}")])
+    lines.append(T("One station's documents: /documents <station number>. Kinds: {kinds}.",
+                   kinds=Raw(", ".join(d.id for d in registry()))))
+    return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+
+async def station_documents(turn: Turn, station_id: int) -> list[Reply]:
+    station = await turn.session.get(Station, station_id)
+    if station is None:
+        return [Reply(T("There is no station number {number}.", number=station_id))]
+    docs = await store.of_station(turn.session, station_id)
+    if not docs:
+        return [Reply(T("Station {station} has no documents yet.", station=Raw(station.name)))]
+    lines: list[Text] = [T("Documents of {station}:", station=Raw(station.name))]
+    buttons: list[list[Button]] = []
+    for doc in docs[:20]:
+        year = Raw(f" {doc.year}" if doc.year else "")
+        lines.append(T("#{number} {kind}{year} version {version}: {status}", number=doc.submission_id,
+                       kind=kind_label(doc.kind), year=year, version=doc.version, status=status_text(doc)))
+        row = []
+        if doc.content is not None:
+            row.append(Button(T("⬇ #{number} v{version}", number=doc.submission_id, version=doc.version),
+                              f"doc:d:{doc.id}"))
+        if doc.scan is not None:
+            row.append(Button(T("🖨 stamped #{number} v{version}", number=doc.submission_id, version=doc.version),
+                              f"doc:s:{doc.id}"))
+        buttons.append(row)
+    return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+
+def pdf_note(reason: str) -> Text:
+    if reason == NO_LIBREOFFICE:
+        return T("PDF not included: LibreOffice is not installed on the server (the README says how to add it).")
+    return T("PDF not included: {reason}.", reason=Raw(reason))
+
+
+def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
+    """The zip is made after the commit, off the update, and arrives through the outbox."""
+
+    async def work(session: AsyncSession, tr: Translator) -> Reply:
+        content, count, reason = await zip_of(session, kind, year)
+        if count == 0:
+            return Reply(T("No {kind} documents for {year}.", kind=kind_label(kind), year=Raw(str(year))))
+        lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
+        if reason:
+            lines.append(pdf_note(reason))
+        return Reply(Join(tuple(lines)), file=OutgoingFile(f"{ZH(kind_label(kind))}-{year}.zip", content))
+
+    turn.services.background.after_commit(turn, work, name=f"documents-zip-{kind}-{year}")
+    return [Reply(T("Preparing the zip of {kind} {year}; it will arrive here in a moment.", kind=kind_label(kind),
+                    year=Raw(str(year))))]
+
+
+async def zip_of(session: AsyncSession, kind: str, year: int, station_id: int | None = None) -> tuple[bytes, int, str]:
+    """All newest documents of one kind and year as a zip (DOCX, and PDF when possible); files, reason."""
+    docs = await store.latest_of_kind(session, kind, year, station_id)
+    files = {d.filename: d.content for d in docs if d.content is not None}
+    pdfs = await to_pdf(files) if files else None
+    everything = {**files, **(pdfs.files if pdfs else {})}
+    content = await asyncio.to_thread(zip_files, everything)
+    return content, len(files), pdfs.reason if pdfs else ""
+
+
+async def doc_button(turn: Turn) -> list[Reply]:
+    """``doc:d:<id>`` one document, ``doc:s:<id>`` its stamped copy, ``doc:z:<kind>:<year>`` a zip."""
+    assert isinstance(turn.input, ButtonInput)
+    parts = turn.input.data.split(":")
+    if len(parts) == 4 and parts[1] == "z" and parts[3].isdigit() and document_kind(parts[2]) is not None:
+        return start_zip(turn, parts[2], int(parts[3]))
+    doc = await turn.session.get(SubmissionDocument, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    if doc is None:
+        return [Reply(T("This button is no longer active."))]
+    if parts[1] == "s" and doc.scan:
+        scan = doc.scan
+        return [Reply(T("Stamped copy of #{number} version {version}.", number=doc.submission_id, version=doc.version),
+                      file=OutgoingFile(str(scan.get("name", "scan")), file_id=str(scan["file_id"]),
+                                        kind="photo" if scan.get("kind") == "photo" else "document"))]
+    if parts[1] == "d" and doc.content is not None:
+        name, content = doc.filename, doc.content
+
+        async def pdf(session: AsyncSession, tr: Translator) -> Reply:
+            pdfs = await to_pdf({name: content})
+            if not pdfs.files:
+                return Reply(pdf_note(pdfs.reason))
+            pdf_name, data = next(iter(pdfs.files.items()))
+            return Reply(T("The PDF of #{number} version {version}.", number=doc.submission_id, version=doc.version),
+                         file=OutgoingFile(pdf_name, data))
+
+        turn.services.background.after_commit(turn, pdf, name=f"document-pdf-{doc.id}")
+        return [Reply(status_text(doc), file=OutgoingFile(name, content))]
+    return [Reply(T("This button is no longer active."))]
+
+
+def install(services: Services) -> None:
+    """Keep the bot for the background tasks; deliver what a restart left pending, then every minute."""
+
+    async def post_init(application: Application) -> None:
+        tasks = worker(services)
+        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+            return
+        try:
+            await tasks.sweep()
+        except Exception:
+            log.exception("start-up document sweep failed")
+
+        async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+            await tasks.sweep()
+
+        application.job_queue.run_repeating(sweep, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
+                                            name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
+
+    services.extras.setdefault("post_init", []).append(post_init)
+
+
+def extend(router: Router, services: Services) -> None:
+    router.add(Route("documents", STAFF, documents_command, menu_label=T("Documents to print and stamped copies"),
+                     menu_order=75))
+    router.add(Route("doc", STAFF, doc_button, kind="button"))
+    router.free_input.append(scan_input)
+
+
+__all__ = ["Worker", "build", "extend", "install", "queue_document", "worker"]

@@ -1,0 +1,21 @@
+"""The staff web console: server-rendered pages (Jinja2) on the FastAPI app, signed in by a /web link."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+
+from bot.webapp.console.auth import ConsoleRefused
+from bot.webapp.console.pages import router
+from bot.webapp.console.render import page
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console's routes and its refusal page on ``app``."""
+
+    async def refused(request: Request, exc: Exception) -> HTMLResponse:
+        assert isinstance(exc, ConsoleRefused)
+        return page(request, "message.html", exc.tr, status_code=exc.status_code, message=exc.message)
+
+    app.add_exception_handler(ConsoleRefused, refused)
+    app.include_router(router)

@@ -1,0 +1,154 @@
+"""The console's routes. Sign-in pages are public; every other route depends on ``console_staff``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import col, select
+
+from bot.webapp.auth import services_of
+from bot.webapp.console.auth import (
+    COOKIE,
+    COOKIE_PATH,
+    ConsoleRefused,
+    Staff,
+    changing,
+    console_staff,
+    form_of,
+)
+from bot.webapp.console.render import page, request_translator
+from locales import N_
+from storage.assessment import (
+    count_activities,
+    count_submissions,
+    list_activities,
+    list_submissions,
+    overdue_by_region,
+)
+from storage.console import IDLE_LIMIT, LinkProblem, SignedIn, end_session, redeem_login_link
+from storage.console_queries import (
+    PAGE_SIZE,
+    SORTS,
+    StationFilter,
+    filter_choices,
+    find_stations,
+    stations_by_profile_and_status,
+)
+from storage.models import Person, Society, Station, StationStatus
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+LINK_PROBLEMS = {
+    LinkProblem.unknown: N_("This sign-in link is not valid. Send /web to the bot for a new one."),
+    LinkProblem.used: N_("This sign-in link has already been used. Each link works once: send /web for a new one."),
+    LinkProblem.expired: N_("This sign-in link has expired (links last 10 minutes). Send /web for a new one."),
+    LinkProblem.not_staff: N_("This sign-in link belongs to someone who is no longer staff."),
+    LinkProblem.throttled: N_("Too many failed sign-in attempts from here. Wait 15 minutes, then use a new link."),
+}
+LEDGER_PAGE = 20
+NOT_FOUND = N_("There is no such station.")
+
+
+def client_of(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, t: str = "") -> HTMLResponse:
+    """The link from /web lands here; signing in takes a POST, so a chat's link preview cannot use it up."""
+    return page(request, "login.html", request_translator(request), token=t[:100])
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    services = services_of(request)
+    form = await form_of(request)
+    async with services.db.session() as session:
+        outcome = await redeem_login_link(session, form.get("t", ""), client_of(request), services.now())
+        await session.commit()
+    tr = request_translator(request)
+    if not isinstance(outcome, SignedIn):
+        code = 429 if outcome is LinkProblem.throttled else 400
+        return page(request, "message.html", tr, status_code=code, message=LINK_PROBLEMS[outcome])
+    response = RedirectResponse("/console/", status_code=303)
+    response.set_cookie(COOKIE, outcome.session_token, max_age=int(IDLE_LIMIT.total_seconds()), path=COOKIE_PATH,
+                        secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> Response:
+    staff, _form = signed
+    services = services_of(request)
+    async with services.db.session() as session:
+        row = await session.merge(staff.session)
+        await end_session(session, row, services.now())
+        await session.commit()
+    response = page(request, "message.html", staff.tr, message=N_("You are signed out."))
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def overview(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    services = services_of(request)
+    async with services.db.session() as session:
+        by_profile = await stations_by_profile_and_status(session)
+        overdue = await overdue_by_region(session, services.today())
+    statuses = [s.value for s in StationStatus]
+    return page(request, "overview.html", staff.tr, staff=staff, by_profile=by_profile, statuses=statuses,
+                overdue=sorted(overdue.items()), today=services.today())
+
+
+def _int(value: str | None, default: int | None = None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+@router.get("/stations", response_class=HTMLResponse)
+async def stations(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    services = services_of(request)
+    query = request.query_params
+    wanted = StationFilter(profile=query.get("profile", ""), region=query.get("region", ""),
+                           society_id=_int(query.get("society")), status=query.get("status", ""),
+                           overdue=query.get("overdue") == "1", search=query.get("q", "")[:100],
+                           sort=query.get("sort", "name") if query.get("sort") in SORTS else "name",
+                           descending=query.get("dir") == "desc", page=max(_int(query.get("page"), 1) or 1, 1))
+    async with services.db.session() as session:
+        rows, total = await find_stations(session, wanted, services.today())
+        choices = await filter_choices(session)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    kept = {k: v for k, v in query.items() if k != "page" and v}
+
+    def link(**changes: Any) -> str:
+        return "/console/stations?" + urlencode({**kept, **{k: v for k, v in changes.items()}})
+
+    return page(request, "stations.html", staff.tr, staff=staff, rows=rows, total=total, wanted=wanted,
+                choices=choices, statuses=[s.value for s in StationStatus], pages=pages, link=link, kept=kept)
+
+
+@router.get("/stations/{station_id}", response_class=HTMLResponse)
+async def station_page(request: Request, station_id: int, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    services = services_of(request)
+    ledger_page = max(_int(request.query_params.get("ledger_page"), 1) or 1, 1)
+    async with services.db.session() as session:
+        station = await session.get(Station, station_id)
+        if station is None:
+            raise ConsoleRefused(404, NOT_FOUND, staff.tr)
+        society = await session.get(Society, station.society_id) if station.society_id else None
+        people = (await session.exec(select(Person).where(Person.station_id == station_id)
+                                     .order_by(col(Person.id)))).all()
+        ledger_total = await count_activities(session, station_ids=[station_id])
+        ledger = await list_activities(session, station_ids=[station_id], limit=LEDGER_PAGE,
+                                       offset=(ledger_page - 1) * LEDGER_PAGE)
+        submissions_total = await count_submissions(session, station_ids=[station_id])
+        submissions = await list_submissions(session, station_ids=[station_id], limit=200)
+    return page(request, "station.html", staff.tr, staff=staff, station=station, society=society, people=people,
+                ledger=ledger, ledger_total=ledger_total, ledger_page=ledger_page,
+                ledger_pages=max((ledger_total + LEDGER_PAGE - 1) // LEDGER_PAGE, 1),
+                submissions=submissions, submissions_total=submissions_total)

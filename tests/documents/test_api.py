@@ -1,0 +1,50 @@
+"""Staff API documents routes: a token is required; the DOCX as printed, the PDF (or why not), the zip."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import httpx
+from sqlmodel import select
+
+import bot.handlers.documents as documents
+from bot.documents import soffice
+from bot.outbox_preview import render_pending
+from bot.sandbox_client import Sandbox
+from storage.db import Database
+from storage.models import SubmissionDocument
+from tests.documents.support import manager_of
+from tests.documents.test_flow import submit
+from tests.webapp.conftest import api_token, client, web_box, web_settings  # noqa: F401  (fixtures)
+
+
+async def test_documents_routes_need_a_token_and_serve_docx_pdf_and_zip(
+        web_box: Sandbox, client: httpx.AsyncClient, db: Database, api_token: str) -> None:  # noqa: F811
+    who = await manager_of(db, "quzhou", 5701)
+    await submit(web_box, who, "annual_plan")
+    await documents.worker(web_box.services).drain()
+    printed = [c for c in await render_pending(web_box, who.user.id) if c.method == "sendDocument"]
+    async with db.session() as session:
+        year = (await session.exec(select(SubmissionDocument))).one().year
+    routes = ["/api/v1/documents", "/api/v1/documents/1.docx", "/api/v1/documents/1.pdf",
+              f"/api/v1/documents/annual_plan/{year}.zip"]
+    for route in routes:
+        assert (await client.get(route)).status_code == 401, route
+    auth = {"Authorization": f"Bearer {api_token}"}
+    listing = (await client.get(f"/api/v1/documents?year={year}", headers=auth)).json()
+    assert listing["total"] == 1 and listing["items"][0]["stamped_copy"] == "awaiting"
+    assert listing["items"][0]["kind"] == "annual_plan" and listing["items"][0]["station_id"] == who.station.id
+    docx = await client.get("/api/v1/documents/1.docx", headers=auth)
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert docx.content == printed[0].files["document"], "staff download what the manager printed"
+    pdf = await client.get("/api/v1/documents/1.pdf", headers=auth)
+    if soffice() is not None:
+        assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    else:
+        assert pdf.status_code == 503 and "LibreOffice is not installed" in pdf.text
+    bundle = await client.get(f"/api/v1/documents/annual_plan/{year}.zip", headers=auth)
+    names = zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
+    assert bundle.headers["X-Documents"] == "1" and any(n.endswith(".docx") for n in names)
+    assert (await client.get(f"/api/v1/documents/nonsense/{year}.zip", headers=auth)).status_code == 404
+    assert (await client.get("/api/v1/documents/99.docx", headers=auth)).status_code == 404
