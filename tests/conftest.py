@@ -25,12 +25,13 @@ BACKENDS = ["sqlite", "postgres"]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.browser import browser_status
     from tests.documents.support import pdf_tools_header
 
     if POSTGRES_URL:
-        return ["PostgreSQL leg: ON (TEST_POSTGRES_URL is set)", pdf_tools_header()]
+        return ["PostgreSQL leg: ON (TEST_POSTGRES_URL is set)", pdf_tools_header(), browser_status()]
     return ["PostgreSQL leg: *** OFF *** — TEST_POSTGRES_URL is not set; postgres-parametrised tests are SKIPPED",
-            pdf_tools_header()]
+            pdf_tools_header(), browser_status()]
 
 
 def _admin_dsn() -> str:

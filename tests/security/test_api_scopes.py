@@ -27,6 +27,7 @@ from storage.models import Rating
 from tests.assessment.test_api import (
     ROUTES as ASSESSMENT_ROUTES,  # classified and tested with real bodies there
 )
+from tests.security.routes import api_routes
 from tests.webapp.conftest import web_box, web_settings  # noqa: F401  (fixtures)
 from tests.webapp.seed import QUZHOU_NAME, seed
 
@@ -41,6 +42,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/ratings"): "individual",
     ("GET", "/api/v1/scores/{year}"): "aggregates",
     ("GET", "/api/v1/exports/{year}.xlsx"): "aggregates",  # without individual: rating averages only
+}
+# The documents' routes (tests/documents has their content); here only: no token, no document.
+DOCUMENT_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/api/v1/documents"): "aggregates",
+    ("GET", "/api/v1/documents/{document_id}.pdf"): "aggregates",
+    ("GET", "/api/v1/documents/{document_id}.docx"): "aggregates",
+    ("GET", "/api/v1/documents/{kind}/{year}.zip"): "aggregates",
 }
 
 
@@ -65,7 +73,8 @@ async def app_and_tokens(web_box: Sandbox, db: Database,  # noqa: F811
         await session.commit()
     tokens["revoked"] = revoked
     app = create_web_app(web_box.app, web_box.services)
-    routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api/")]
+    routes = [r for path, r in api_routes(app.routes) if path.startswith("/api/")]
+    assert routes, "no /api/ route found: the route walk is broken"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
         yield client, tokens, routes
 
@@ -74,7 +83,16 @@ async def test_every_api_route_is_classified(app_and_tokens: tuple[httpx.AsyncCl
                                                                    list[APIRoute]]) -> None:
     _, _, routes = app_and_tokens
     found = {(method, r.path) for r in routes for method in r.methods}
-    assert found - set(ROUTES) - set(ASSESSMENT_ROUTES) == set(), "classify the new API routes in ROUTES"
+    assert found - set(ROUTES) - set(ASSESSMENT_ROUTES) - set(DOCUMENT_ROUTES) == set(), \
+        "classify the new API routes in ROUTES"
+
+
+async def test_document_routes_refuse_a_missing_or_revoked_token(
+        app_and_tokens: tuple[httpx.AsyncClient, dict[str, str], list[APIRoute]]) -> None:
+    client, tokens, _ = app_and_tokens
+    for method, path in sorted(DOCUMENT_ROUTES):
+        for headers in ({}, {"Authorization": f"Bearer {tokens['revoked']}"}):
+            assert (await client.request(method, concrete(path), headers=headers)).status_code == 401, path
 
 
 async def test_routes_by_scope(app_and_tokens: tuple[httpx.AsyncClient, dict[str, str], list[APIRoute]]) -> None:

@@ -7,13 +7,9 @@ here fails ``test_every_console_route_is_classified``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from sqlmodel import select
 
 from bot.sandbox_client import Sandbox
@@ -22,6 +18,7 @@ from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.models import Person, Role
+from tests.security.routes import api_routes
 from tests.security.support import PERSONAS, seed, snapshot
 
 PUBLIC = "public"  # the sign-in pages: anyone, no session needed
@@ -34,15 +31,6 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
 }
-
-
-def api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    """Every APIRoute with its full path, also inside routers FastAPI keeps as included-router wrappers."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        elif hasattr(route, "original_router"):
-            yield from api_routes(route.original_router.routes, prefix + route.include_context.prefix)
 
 
 def console_routes(app: FastAPI) -> set[tuple[str, str]]:
