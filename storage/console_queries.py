@@ -12,8 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.deadlines import annual_due_date, covered_year, owed
 from rules.profile import load_profile
-from storage.assessment import LIVE_STATUSES
-from storage.models import Society, Station, Submission
+from storage.models import LIVE_STATUSES, Society, Station, Submission
 from storage.policy import effective_profiles
 
 SORTS = {"name": col(Station.name), "region": col(Station.region), "profile": col(Station.policy_profile),
