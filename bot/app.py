@@ -31,7 +31,7 @@ from bot.handlers import (
     status,
     survey,
 )
-from bot.ordering import PerChatUpdateProcessor
+from bot.ordering import PerChatUpdateProcessor, concurrency_for
 from bot.routing import Router
 from bot.services import Clock, Services
 from bot.settings import Settings
@@ -113,7 +113,7 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .post_init(_post_init)
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(concurrency_for(services.db.is_sqlite)))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

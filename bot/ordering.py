@@ -15,7 +15,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+# How many chats are handled at once. On SQLite the transactions take turns anyway, and more
+# chats in flight only lengthen the queue at its one writer (bench/RESULTS.md, 2026-11-27: 100,
+# 75 and 48 steps/s at 4, 16 and 256); PostgreSQL's pool of 10 connections works in parallel.
 MAX_CONCURRENT_UPDATES = 256
+SQLITE_CONCURRENT_UPDATES = 4
+POSTGRES_CONCURRENT_UPDATES = 32
+
+
+def concurrency_for(is_sqlite: bool) -> int:
+    return SQLITE_CONCURRENT_UPDATES if is_sqlite else POSTGRES_CONCURRENT_UPDATES
 
 
 def chat_key(update: object) -> int | None:
@@ -30,22 +39,27 @@ def chat_key(update: object) -> int | None:
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Different chats run concurrently; one chat's updates run one at a time, in arrival order."""
 
-    __slots__ = ("_locks", "_users")
+    __slots__ = ("_locks", "_users", "_working")
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB takes its semaphore before our chat lock; a chat's queued updates would then hold
+        # every slot while they wait for their turn, and other chats would starve. PTB's bound is
+        # set wide, and ours is taken only once the chat's turn has come.
+        super().__init__(MAX_CONCURRENT_UPDATES)
+        self._working = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
-            await coroutine
+            async with self._working:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._working:
                 await coroutine
         finally:
             self._users[key] -= 1

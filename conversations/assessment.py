@@ -15,7 +15,8 @@ from rules.scoring import ScoreLine
 
 STATUS = {"open": T("open"), "publicity": T("public notice (公示)"), "published": T("published")}
 ACTIONS = {"rectification": T("rectification within a time limit"), "revocation": T("revocation of the title"),
-           "reexamination": T("re-examination of the manager certificate")}
+           "reexamination": T("re-examination of the manager certificate"),
+           "exit": T("exit, with the plaque returned")}
 
 
 def num(value: float | None) -> Raw:

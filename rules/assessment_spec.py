@@ -106,6 +106,10 @@ class AssessmentSpec(_Strict):
     escalation_article: str = Field(min_length=1)
     escalation_clawback: bool = False
     escalation_source: str = Field(min_length=1)
+    # Exit (退出) on the host unit's request or by agreement, the plaque returned (gd-quality 第二十二条);
+    # empty where the regulation describes no exit.
+    exit_article: str = ""
+    exit_source: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> AssessmentSpec:
@@ -116,6 +120,8 @@ class AssessmentSpec(_Strict):
             raise ValueError("exactly one grade must have `passing = false` (the failing grade)")
         if self.verdict == "pass_mark" and (self.pass_mark is None or not self.points):
             raise ValueError("`verdict = \"pass_mark\"` needs `pass_mark` and `points = true`")
+        if bool(self.exit_article) != bool(self.exit_source):
+            raise ValueError("give both `exit_article` and `exit_source`, or neither")
         if self.quota is not None:
             if self.quota.grade not in ids:
                 raise ValueError(f"quota.grade: expected one of {ids}, got {self.quota.grade!r}")

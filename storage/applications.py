@@ -14,14 +14,21 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import db_time
-from storage.models import AuditLog, Person, Society, Station, StationApplication, StationStatus, Submission
+from storage.models import (
+    LIVE_STATUSES,
+    AuditLog,
+    Person,
+    Society,
+    Station,
+    StationApplication,
+    Submission,
+)
 from storage.stations import add_station
 from storage.submissions import submit
 
 KIND = "application"
 SUBJECT = "station_application"
 OPEN_STAGES = ("review", "notice", "decision")
-LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
 
 
 async def submit_application(session: AsyncSession, *, profile_id: str, answers: dict[str, Any], person_id: int,

@@ -17,10 +17,8 @@ from rules.profile import load_profile
 from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
 from storage.manual_scores import manual_points
-from storage.models import Activity, Rating, Society, Station, StationStatus, Submission
+from storage.models import LIVE_STATUSES, Activity, Rating, Society, Station, Submission
 from storage.policy import effective_profiles
-
-LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:

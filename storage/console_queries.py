@@ -12,8 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.deadlines import annual_due_date, covered_year, owed
 from rules.profile import load_profile
-from storage.assessment import LIVE_STATUSES
-from storage.models import Society, Station, Submission
+from storage.models import LIVE_STATUSES, Society, Station, Submission
 from storage.policy import effective_profiles
 
 SORTS = {"name": col(Station.name), "region": col(Station.region), "profile": col(Station.policy_profile),
@@ -35,20 +34,30 @@ class StationFilter:
 
 
 async def overdue_station_ids(session: AsyncSession, today: dt.date) -> set[int]:
-    """Live stations with a yearly item of this year past due and not in (the rule of ``overdue_by_region``)."""
+    """Live stations with a yearly item of this year past due and not in (the rule of ``overdue_by_region``).
+
+    Due dates depend on the profile only, so they are worked out once per profile; stations are read as
+    bare columns (10,000 ORM objects per page view would dominate the page's time).
+    """
     year = today.year
-    stations = (await session.exec(select(Station).where(col(Station.status).in_(LIVE_STATUSES)))).all()
-    done = set((await session.exec(select(Submission.station_id, Submission.kind, Submission.year))).all())
     profiles = await effective_profiles(session)
+    past_due: dict[str, list[tuple[Any, int]]] = {}
+    rows = (await session.exec(select(col(Station.id), col(Station.policy_profile), col(Station.founded_on))
+                               .where(col(Station.status).in_(LIVE_STATUSES)))).all()
+    owing = [(i, p, f) for i, p, f in rows]
+    for profile_id in {p for _, p, _ in owing}:
+        profile = profiles.get(profile_id) or load_profile(profile_id)
+        past_due[profile_id] = [(spec, covered_year(spec, year)) for spec in profile.duties
+                                if (due := annual_due_date(spec, year, profile)) is not None and due < today]
+    if not any(past_due.values()):
+        return set()
+    done = set((await session.exec(select(Submission.station_id, Submission.kind, Submission.year)
+                                   .where(col(Submission.year).in_({c for v in past_due.values() for _, c in v})))).all())
     found: set[int] = set()
-    for station in stations:
-        profile = profiles.get(station.policy_profile) or load_profile(station.policy_profile)
-        for spec in profile.duties:
-            due = annual_due_date(spec, year, profile)
-            if due is None or due >= today or not owed(spec, covered_year(spec, year), station.founded_on):
-                continue
-            if (station.id, spec.id, covered_year(spec, year)) not in done:
-                found.add(station.id or 0)
+    for station_id, profile_id, founded_on in owing:
+        for spec, covered in past_due[profile_id]:
+            if owed(spec, covered, founded_on) and (station_id, spec.id, covered) not in done:
+                found.add(station_id or 0)
                 break
     return found
 

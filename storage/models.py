@@ -34,6 +34,10 @@ class StationStatus(StrEnum):
     exited = "exited"
 
 
+# Stations that still get reminders, broadcasts and rounds; revoked and exited ones keep their history.
+LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
+
+
 class Role(StrEnum):
     manager = "manager"
     liaison = "liaison"

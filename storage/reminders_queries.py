@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import db_time
 from storage.models import (
+    LIVE_STATUSES,
     Activity,
     Draft,
     Person,
@@ -18,12 +19,9 @@ from storage.models import (
     Role,
     Society,
     Station,
-    StationStatus,
     Submission,
     SubmissionStatus,
 )
-
-LIVE_STATUSES = (StationStatus.active.value, StationStatus.rectifying.value)
 
 
 @dataclass

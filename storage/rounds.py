@@ -13,10 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.assessment import new_station, period_of
 from rules.profile import load_profile
-from storage.assessment import LIVE_STATUSES
 from storage.clock import db_time
 from storage.ledger import totals_by_station
 from storage.models import (
+    LIVE_STATUSES,
     AssessmentEntry,
     AssessmentRound,
     Rating,

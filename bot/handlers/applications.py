@@ -16,6 +16,7 @@ from typing import Any
 from bot.formctx import profile_choices
 from bot.handlers.documents import queue_document
 from bot.handlers.forms import STATIONLESS_FORMS, person_ids
+from bot.handlers.forms import store_outcome as store_form_outcome
 from bot.handlers.notices import shown
 from bot.handlers.review import HOOKS, KindHooks
 from bot.qr import qr_png
@@ -91,17 +92,10 @@ async def run(turn: Turn, draft: Draft, call: str = "handle") -> list[Reply]:
 
 
 async def store_outcome(turn: Turn, draft: Draft, profile: Profile, outcome: Outcome) -> list[Reply]:
-    replies = list(outcome.replies)
-    if outcome.submitted is not None:
-        replies += await submitted(turn, draft, profile, outcome.submitted)
-        await turn.session.delete(draft)
-    elif outcome.discarded:
-        await turn.session.delete(draft)
-    elif outcome.draft is not None:
-        status = "parked" if outcome.cancelled_kept else "active"
-        await save(turn.session, draft, outcome.draft.to_json(), outcome.draft.rev, turn.now, status)
-    await turn.session.flush()
-    return replies
+    async def submit(answers: dict[str, Any]) -> list[Reply]:
+        return await submitted(turn, draft, profile, answers)
+
+    return await store_form_outcome(turn, draft, outcome, submit)
 
 
 async def submitted(turn: Turn, draft: Draft, profile: Profile, answers: dict[str, Any]) -> list[Reply]:

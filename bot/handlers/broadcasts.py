@@ -26,6 +26,7 @@ from locales import Join, Raw, T, Text
 from rules import deadlines
 from storage.clock import db_time, local
 from storage.models import (
+    LIVE_STATUSES,
     Broadcast,
     Draft,
     OutboxMessage,
@@ -38,7 +39,6 @@ from storage.models import (
 )
 from storage.outbox import UNCONFIRMED, enqueue
 from storage.policy import effective_profiles
-from storage.reminders_queries import LIVE_STATUSES
 
 FORM_ID = "broadcast"
 COMPOSING = "composing"

@@ -17,10 +17,10 @@ from telegram.ext import Application, ContextTypes
 from bot import rounds
 from bot.handlers.documents import queue_document
 from bot.handlers.forms import manager_station, open_form, run_engine
-from bot.routing import MANAGERS, Route, Router, Turn
+from bot.routing import MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import assessment as ui
-from conversations.types import Button, Reply, keyboard
+from conversations.types import Button, CommandInput, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import load_profile
 from storage.consequences import decide, due_rectifications, open_items, set_station_status
@@ -89,6 +89,13 @@ async def confirm(turn: Turn, item: Consequence, station: Station, staff_id: int
         if item.clawback:
             told = Join((told, T("The subsidy paid so far is to be returned.")), " ")
         note = T("Confirmed: {station} is revoked; it keeps its history but gets no more reminders or broadcasts.",
+                 station=Raw(station.name))
+    elif item.action == "exit":
+        await set_station_status(turn.session, station, StationStatus.exited.value, reason="exit confirmed",
+                                 article=item.article, person_id=staff_id, now=turn.now)
+        told = T("Your station has exited ({article}). Please return the station's plaque to the society that "
+                 "filed it.", article=Raw(item.article))
+        note = T("Confirmed: {station} has exited; it keeps its history but gets no more reminders or broadcasts.",
                  station=Raw(station.name))
     else:
         told = T("The manager certificate must be re-examined ({article}); staff will contact you.",
@@ -212,8 +219,28 @@ def install_jobs(services: Services) -> None:
     services.extras.setdefault("post_init", []).append(install_job)
 
 
+async def propose_exit(turn: Turn) -> list[Reply]:
+    """``/exit <station id>``: the host unit asked to leave (or agreed to): a proposal staff then confirm."""
+    args = turn.input.args if isinstance(turn.input, CommandInput) else ()
+    station = await turn.session.get(Station, int(args[0])) if args and args[0].isdigit() else None
+    if station is None or station.id is None:
+        return [Reply(T("Send /exit followed by the station's number, for example /exit 12 (see /stations)."))]
+    if station.status not in (StationStatus.active.value, StationStatus.rectifying.value):
+        return [Reply(T("{station} is no longer active.", station=Raw(station.name)))]
+    spec = rounds.spec_of(load_profile(station.policy_profile))
+    if not spec.exit_article:
+        return [Reply(T("The regulation of {station} describes no exit; a station leaves only by revocation.",
+                        station=Raw(station.name)))]
+    item = Consequence(station_id=station.id, action="exit", article=spec.exit_article, created_at=turn.now)
+    turn.session.add(item)
+    await turn.session.flush()
+    assert item.id is not None
+    return [ui.proposal_card(item.id, station.name, "exit", item.article, False)]
+
+
 def extend(router: Router, services: Services) -> None:
     services.extras.setdefault("form_submitted", {})[FORM_ID] = submitted
     services.extras.setdefault("status_extras", []).append(status_lines)
     router.add(Route("rectify", MANAGERS, rectify, menu_label=T("File the rectification report"), menu_order=45))
+    router.add(Route("exit", STAFF, propose_exit))
     router.free_input.insert(0, form_input)

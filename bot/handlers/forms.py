@@ -6,6 +6,9 @@ the draft belongs to the person pressing, and hands submitted answers to ``bot.s
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
 from bot.formctx import Loader, context_key, lazy_form_context, ledger_counts, run_lazily
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
@@ -99,9 +102,18 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
 
 
 async def store(turn: Turn, draft: Draft, station: Station, outcome: Outcome) -> list[Reply]:
+    async def submit(answers: dict[str, Any]) -> list[Reply]:
+        return await on_submitted(turn, draft, station, answers)
+
+    return await store_outcome(turn, draft, outcome, submit)
+
+
+async def store_outcome(turn: Turn, draft: Draft, outcome: Outcome,
+                        submit: Callable[[dict[str, Any]], Awaitable[list[Reply]]]) -> list[Reply]:
+    """Keep what one engine call decided: submitted (then the draft goes), discarded, or the new draft."""
     replies = list(outcome.replies)
     if outcome.submitted is not None:
-        replies += await on_submitted(turn, draft, station, outcome.submitted)
+        replies += await submit(outcome.submitted)
         await turn.session.delete(draft)
     elif outcome.discarded:
         await turn.session.delete(draft)

@@ -9,9 +9,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.routing import MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.types import CommandInput, OutgoingFile, Reply
-from locales import T, Translator
+from locales import Join, Raw, T, Text, Translator
 from storage import assessment
 from storage.rating_aggregates import rating_aggregates
+from storage.rounds import entries_of, rounds
 
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
 MIN_YEAR = 2000
@@ -54,6 +55,24 @@ async def export(turn: Turn) -> list[Reply]:
                     "you can go on meanwhile.", year=str(year)))]
 
 
+ROUND_STATUS = {"open": T("open"), "publicity": T("in public notice (公示)")}
+
+
+async def round_progress(session: AsyncSession) -> list[Text]:
+    """One line per assessment round not yet published: how far staff are (the dashboard's round panel)."""
+    lines: list[Text] = []
+    for item in reversed(await rounds(session)):
+        if item.status not in ROUND_STATUS or item.id is None:
+            continue
+        entries = await entries_of(session, item.id)
+        period = str(item.period_end) if item.period_start == item.period_end else f"{item.period_start}–{item.period_end}"
+        lines.append(T("Assessment round {profile} {period}: {status}; {graded} of {total} stations graded; "
+                       "material due {day}.", profile=Raw(item.profile), period=Raw(period),
+                       status=ROUND_STATUS[item.status], graded=str(sum(e.grade is not None for e in entries)),
+                       total=str(len(entries)), day=item.material_deadline))
+    return lines
+
+
 async def dashboard(turn: Turn) -> list[Reply]:
     from bot.charts import SatisfactionBar, dashboard_png
 
@@ -66,8 +85,10 @@ async def dashboard(turn: Turn) -> list[Reply]:
                 for s in await rating_aggregates(session, year) if s.average is not None]
         overdue = await assessment.overdue_by_region(session, today)
         png = await asyncio.to_thread(dashboard_png, by_region, bars, year, tr, overdue)
-        return Reply(T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",
-                       year=str(year)),
+        caption: Text = T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",
+                          year=str(year))
+        progress = await round_progress(session)
+        return Reply(Join((caption, *progress)) if progress else caption,
                      file=OutgoingFile(f"dashboard-{year}.png", content=png, kind="photo"))
 
     turn.services.background.after_commit(turn, charts, name=f"dashboard-{year}")

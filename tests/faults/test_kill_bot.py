@@ -43,6 +43,15 @@ USERS = 50
 STEP = re.compile(r"(Step \d+ of \d+|Please check your answers|Recorded in the station ledger)")
 
 
+def stored_values(value: object) -> set[str]:
+    """Every answer kept in a draft, repeat-group rows included, as text."""
+    if isinstance(value, dict):
+        return set().union(*(stored_values(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(stored_values(v) for v in value)) if value else set()
+    return {str(value)}
+
+
 def script(day: dt.date) -> list[tuple[str, str]]:
     """The benchmark's /log script with a start date the real clock accepts (not in the future)."""
     return [(kind, day.isoformat() if value == "2027-01-20" else value) for kind, value in ACTIVITY_SCRIPT]
@@ -207,9 +216,11 @@ async def test_kill_minus_nine_loses_no_accepted_answer(tmp_path: Path, backend:
                     problems.append(f"{uid}: recorded after only {n} acknowledged steps")
                 continue
             draft = drafts.get(uid)
-            answers = (draft.state if draft is not None else {}).get("answers", {})
+            state = draft.state if draft is not None else {}
+            # Answers inside a repeat group (new roster experts) live in its rows, or in the row in progress.
+            kept = stored_values(state.get("answers", {})) | stored_values(state.get("ui", {}).get("row", {}))
             for kind, value in steps[1:n]:
-                if kind == "send" and value.format(n=uid) not in [str(v) for v in answers.values()]:
+                if kind == "send" and value.format(n=uid) not in kept:
                     problems.append(f"{uid}: acknowledged answer {value!r} lost")
             options = {expected[n - 1]} if n else {"no draft"}
             if uid in in_flight and n < len(steps):

@@ -38,6 +38,7 @@ COMMANDS: dict[str, frozenset[str]] = {
     "scoring": STAFF_ONLY, "scoresheet": STAFF_ONLY, "assess": STAFF_ONLY,
     # A manager files the rectification report of their own station.
     "rectify": MANAGERS,
+    "exit": STAFF_ONLY,
     # Station applications: staff publish the link and decide; /apply is for applicants only (none here);
     # anyone the bot knows may read running 公示 and object.
     "apply_link": STAFF_ONLY, "applications": STAFF_ONLY, "apply": frozenset(),

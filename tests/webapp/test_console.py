@@ -198,3 +198,35 @@ async def test_pages_come_in_the_staff_members_language(web_box: Sandbox, browse
     page = await browser_like.get("/console/stations")
     assert '<html lang="zh-Hans">' in page.text and "有逾期事项" in page.text and "退出登录" in page.text
     assert 'name="viewport"' in page.text  # laid out for phones too
+
+
+async def test_station_ledger_is_paged_and_filtered_by_type_and_year(web_box: Sandbox,
+                                                                     browser_like: httpx.AsyncClient) -> None:
+    from storage.models import Activity
+
+    db = web_box.services.db
+    world = await seed(db)
+    async with db.session() as session:
+        manager = (await session.exec(select(Person).where(Person.telegram_user_id == MANAGER_A.id))).one()
+        assert manager.id is not None and world.station_a.id is not None
+        session.add_all([Activity(station_id=world.station_a.id, activity_type="training", title=f"Kiln class {n:02d}",
+                                  started_on=dt.date(2026, 1 + n % 12, 1), logged_by_person_id=manager.id)
+                         for n in range(25)])
+        session.add_all([Activity(station_id=world.station_a.id, activity_type="consulting", title=f"Glaze advice {n}",
+                                  started_on=dt.date(2027, 1, 10 + n), logged_by_person_id=manager.id)
+                         for n in range(3)])
+        await session.commit()
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    url = f"/console/stations/{world.station_a.id}"
+    first = await browser_like.get(url)
+    assert first.text.count("Kiln class") + first.text.count("Glaze advice") == 20 and "(28)" in first.text
+    assert "frame-ancestors 'none'" in first.headers["content-security-policy"]
+    assert first.headers["x-frame-options"] == "DENY"
+    last = await browser_like.get(url, params={"ledger_page": "2"})
+    assert last.text.count("Kiln class") + last.text.count("Glaze advice") == 8
+    this_year = await browser_like.get(url, params={"ledger_year": "2027"})
+    assert this_year.text.count("Glaze advice") == 3 and "Kiln class" not in this_year.text
+    training = await browser_like.get(url, params={"ledger_type": "training", "ledger_page": "2"})
+    assert training.text.count("Kiln class") == 5 and "Glaze advice" not in training.text
+    assert "ledger_type=training&amp;ledger_page=1" in training.text  # paging keeps the filter
+    assert (await browser_like.get(url, params={"ledger_year": "99999"})).status_code == 200  # ignored, not a 500

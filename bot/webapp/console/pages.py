@@ -37,7 +37,7 @@ from storage.console_queries import (
     find_stations,
     stations_by_profile_and_status,
 )
-from storage.models import Person, Society, Station, StationStatus
+from storage.models import Activity, Person, Society, Station, StationStatus
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -135,7 +135,11 @@ async def stations(request: Request, staff: Staff = Depends(console_staff)) -> H
 @router.get("/stations/{station_id}", response_class=HTMLResponse)
 async def station_page(request: Request, station_id: int, staff: Staff = Depends(console_staff)) -> HTMLResponse:
     services = services_of(request)
-    ledger_page = max(_int(request.query_params.get("ledger_page"), 1) or 1, 1)
+    query = request.query_params
+    ledger_page = max(_int(query.get("ledger_page"), 1) or 1, 1)
+    ledger_year = _int(query.get("ledger_year"))
+    ledger_year = ledger_year if ledger_year is not None and 2000 <= ledger_year <= 2100 else None
+    ledger_type = query.get("ledger_type", "")[:50] or None
     async with services.db.session() as session:
         station = await session.get(Station, station_id)
         if station is None:
@@ -143,12 +147,19 @@ async def station_page(request: Request, station_id: int, staff: Staff = Depends
         society = await session.get(Society, station.society_id) if station.society_id else None
         people = (await session.exec(select(Person).where(Person.station_id == station_id)
                                      .order_by(col(Person.id)))).all()
-        ledger_total = await count_activities(session, station_ids=[station_id])
-        ledger = await list_activities(session, station_ids=[station_id], limit=LEDGER_PAGE,
-                                       offset=(ledger_page - 1) * LEDGER_PAGE)
+        ledger_total = await count_activities(session, station_ids=[station_id], year=ledger_year,
+                                              activity_type=ledger_type)
+        ledger = await list_activities(session, station_ids=[station_id], year=ledger_year, activity_type=ledger_type,
+                                       limit=LEDGER_PAGE, offset=(ledger_page - 1) * LEDGER_PAGE)
+        ledger_types = (await session.exec(select(Activity.activity_type).where(Activity.station_id == station_id)
+                                           .distinct().order_by(col(Activity.activity_type)))).all()
         submissions_total = await count_submissions(session, station_ids=[station_id])
         submissions = await list_submissions(session, station_ids=[station_id], limit=200)
     return page(request, "station.html", staff.tr, staff=staff, station=station, society=society, people=people,
-                ledger=ledger, ledger_total=ledger_total, ledger_page=ledger_page,
+                ledger=ledger, ledger_total=ledger_total, ledger_page=ledger_page, ledger_types=list(ledger_types),
+                ledger_year=ledger_year, ledger_type=ledger_type or "",
+                ledger_link=lambda n: "?" + urlencode({k: v for k, v in (("ledger_type", ledger_type or ""),
+                                                                         ("ledger_year", ledger_year or ""),
+                                                                         ("ledger_page", n)) if v}),
                 ledger_pages=max((ledger_total + LEDGER_PAGE - 1) // LEDGER_PAGE, 1),
                 submissions=submissions, submissions_total=submissions_total)
