@@ -161,11 +161,10 @@ async def test_society_named_again_with_another_level(settings: Settings, db: Da
     assert society.level == "provincial" and await count(db, Station) == 3
 
 
+@pytest.mark.parametrize("db", ["postgres"], indirect=True)  # the SQLite leg is the mode=ro test above
 async def test_read_only_commands_work_for_a_select_only_postgres_user(settings: Settings, db: Database,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    """PostgreSQL leg: a login that may only SELECT lists stations, holidays and tokens (nothing migrates)."""
-    if db.is_sqlite:
-        pytest.skip("PostgreSQL only (the SQLite leg opens the file with mode=ro)")
+    """PostgreSQL only: a login that may only SELECT lists stations, holidays and tokens (nothing migrates)."""
     import uuid
 
     from sqlalchemy import text
