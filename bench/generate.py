@@ -179,12 +179,14 @@ async def _load(db: Database, table: Table, rows: Iterator[dict[str, Any]] | lis
     """Insert ``rows`` in chunks: executemany on SQLite, COPY on PostgreSQL."""
     count = 0
     json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
-    names = [c.name for c in table.columns]
+    columns = [c.name for c in table.columns]
     async with db.engine.begin() as conn:
         for chunk in _chunks(rows):
             if db.is_sqlite:
                 await conn.execute(insert(table), chunk)
             else:
+                # Only the columns the generator fills: a column added later (nullable) stays NULL, as on SQLite.
+                names = [n for n in columns if n in chunk[0]]
                 raw = await conn.get_raw_connection()
                 records = [tuple(json.dumps(row[n]) if n in json_columns else row[n] for n in names) for row in chunk]
                 await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=names)
