@@ -11,6 +11,7 @@ from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from storage.manual_scores import manual_points
 from storage.models import AuditLog
+from tests.assessment.support import fill
 from tests.conftest import SHANGHAI, STAFF
 from tests.helpers import add_station
 
@@ -51,14 +52,6 @@ async def test_seed004_annex_staff_score_manual_rows_in_chat_checked_against_max
         assert await manual_points(session, 2026) == {first: {"facilities": 8.5}}
 
 
-def fill(content: bytes, edits: dict[tuple[int, str], object]) -> bytes:
-    book = load_workbook(io.BytesIO(content))
-    sheet = book.worksheets[0]
-    for (line, column), value in edits.items():
-        sheet[f"{column}{line}"] = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 async def test_seed004_annex_score_sheet_import_is_all_or_nothing_with_line_and_column(

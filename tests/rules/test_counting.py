@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -12,23 +10,7 @@ from pydantic import ValidationError
 from rules.numerals import MAX_AMOUNT, to_chinese_capital, writable
 from rules.profile import Scoring, all_profiles, load_profile
 from rules.scoring import estimate_score, minimums_status, totals_from_rows
-
-
-@dataclass
-class Row:
-    activity_type: str = "tackling"
-    demand_unit_id: int | None = 1
-    need_id: int | None = None
-    expert_days: int = 0
-    participants: int = 0
-    outcomes: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class ExpertDays:
-    expert_id: int
-    outside_province: bool = False
-    days: int = 0
+from tests.rules.test_scoring import ExpertDays, Row
 
 
 def test_guiyang_ten_activities_for_one_need_are_one_need_seed003_3_3_7() -> None:
