@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.deadlines import annual_due_date, covered_year, owed
+from rules.deadlines import annual_due_date, covered_year, latest_owing_start
 from rules.profile import load_profile
 from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
@@ -55,18 +55,23 @@ async def list_stations(session: AsyncSession, profile: str | None = None, regio
     return list((await session.exec(query)).all())
 
 
-def _submission_filters(year: int | None, station_ids: Sequence[int] | None) -> list[Any]:
+def _submission_filters(year: int | None, station_ids: Sequence[int] | None,
+                        submitted: tuple[dt.datetime, dt.datetime] | None = None) -> list[Any]:
     where: list[Any] = []
     if year is not None:
         where.append(Submission.year == year)
     if station_ids is not None:
         where.append(col(Submission.station_id).in_(list(station_ids)))
+    if submitted is not None:
+        where.extend([col(Submission.submitted_at) >= submitted[0], col(Submission.submitted_at) < submitted[1]])
     return where
 
 
 async def count_submissions(session: AsyncSession, year: int | None = None,
-                            station_ids: Sequence[int] | None = None) -> int:
-    query = select(func.count()).select_from(Submission).where(*_submission_filters(year, station_ids))
+                            station_ids: Sequence[int] | None = None, *,
+                            submitted: tuple[dt.datetime, dt.datetime] | None = None) -> int:
+    """``submitted``: [start, end) of the time the submission came in (a month, for the console's overview)."""
+    query = select(func.count()).select_from(Submission).where(*_submission_filters(year, station_ids, submitted))
     return int((await session.exec(query)).one())
 
 
@@ -79,21 +84,26 @@ async def list_submissions(session: AsyncSession, year: int | None = None, stati
     return list((await session.exec(query)).all())
 
 
-def _activity_filters(station_ids: Sequence[int] | None, year: int | None, activity_type: str | None) -> list[Any]:
+def _activity_filters(station_ids: Sequence[int] | None, year: int | None, activity_type: str | None,
+                      days: tuple[dt.date, dt.date] | None = None) -> list[Any]:
     where: list[Any] = []
     if station_ids is not None:
         where.append(col(Activity.station_id).in_(list(station_ids)))
     if year is not None:
         start, end = year_bounds(year)
         where.extend([Activity.started_on >= start, Activity.started_on <= end])
+    if days is not None:
+        where.extend([Activity.started_on >= days[0], Activity.started_on <= days[1]])
     if activity_type:
         where.append(Activity.activity_type == activity_type)
     return where
 
 
 async def count_activities(session: AsyncSession, station_ids: Sequence[int] | None = None, year: int | None = None,
-                           activity_type: str | None = None) -> int:
-    query = select(func.count()).select_from(Activity).where(*_activity_filters(station_ids, year, activity_type))
+                           activity_type: str | None = None, *, days: tuple[dt.date, dt.date] | None = None) -> int:
+    """``days``: first and last day (inclusive) the ledger row's activity started on (a month, for the overview)."""
+    query = select(func.count()).select_from(Activity).where(*_activity_filters(station_ids, year, activity_type,
+                                                                                days))
     return int((await session.exec(query)).one())
 
 
@@ -271,26 +281,54 @@ async def submission_status_by_region(session: AsyncSession, year: int) -> dict[
     return found
 
 
-async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, dict[str, int]]:
-    """``{region: {"missing": n, "late": m}}``: this year's yearly submissions past due and not in,
-    and this year's submissions that came in late (``late_workdays`` > 0), per region of live stations.
+async def missing_items(session: AsyncSession, today: dt.date) -> Any | None:
+    """A query of ``(station_id, region)`` rows, one per yearly item of this year past due and not in at a live
+    station (None when nothing is past due yet): the one rule behind "overdue" on the dashboard and the console.
 
-    Items due before a station was founded are not owed (as in the reminders).
+    Items due before a station was founded are not owed (as in the reminders): ``latest_owing_start`` turns
+    ``owed`` into a bound on ``founded_on``, so the whole network is answered by the database (one NOT EXISTS
+    per due item on the (station, kind, year) index) rather than by testing each station in Python.
     """
     year = today.year
-    stations = (await session.exec(select(Station).where(col(Station.status).in_(LIVE_STATUSES)))).all()
-    done = set((await session.exec(select(Submission.station_id, Submission.kind, Submission.year))).all())
-    found: dict[str, dict[str, int]] = {}
     profiles = await effective_profiles(session)
-    for station in stations:
-        profile = profiles.get(station.policy_profile) or load_profile(station.policy_profile)
-        counts = found.setdefault(station.region or "", {"missing": 0, "late": 0})
+    used = (await session.exec(select(Station.policy_profile).where(col(Station.status).in_(LIVE_STATUSES))
+                                .distinct())).all()
+    parts: list[Any] = []
+    for profile_id in sorted(used):
+        profile = profiles.get(profile_id) or load_profile(profile_id)
         for spec in profile.duties:
             due = annual_due_date(spec, year, profile)
-            if due is None or due >= today or not owed(spec, covered_year(spec, year), station.founded_on):
+            if due is None or due >= today:
                 continue
-            if (station.id, spec.id, covered_year(spec, year)) not in done:
-                counts["missing"] += 1
+            covered = covered_year(spec, year)
+            filed = (sa_select(col(Submission.id)).where(col(Submission.station_id) == col(Station.id),
+                                                         col(Submission.kind) == spec.id,
+                                                         col(Submission.year) == covered))
+            parts.append(sa_select(col(Station.id).label("station_id"), col(Station.region).label("region"))
+                         .where(col(Station.policy_profile) == profile_id, col(Station.status).in_(LIVE_STATUSES),
+                                or_(col(Station.founded_on).is_(None),
+                                    col(Station.founded_on) <= latest_owing_start(spec, covered)),
+                                ~filed.exists()))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, dict[str, int]]:
+    """``{region: {"missing": n, "late": m}}``: this year's yearly submissions past due and not in
+    (``missing_items``), and this year's submissions that came in late (``late_workdays`` > 0), per region
+    of live stations.
+    """
+    year = today.year
+    regions = (await session.exec(select(Station.region).where(col(Station.status).in_(LIVE_STATUSES))
+                                  .distinct())).all()
+    found: dict[str, dict[str, int]] = {region or "": {"missing": 0, "late": 0} for region in regions}
+    missing = await missing_items(session, today)
+    if missing is not None:
+        items = missing.subquery()
+        counted = select(items.c.region, func.count()).group_by(items.c.region)
+        for region, n in (await session.exec(counted)).all():
+            found.setdefault(region or "", {"missing": 0, "late": 0})["missing"] += int(n)
     late = (select(Station.region, func.count()).select_from(Submission)
             .join(Station, col(Station.id) == col(Submission.station_id))
             .where(Submission.year == year, col(Submission.late_workdays) > 0,
