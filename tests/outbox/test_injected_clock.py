@@ -8,7 +8,7 @@ from bot.handlers import broadcasts
 from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from bot.settings import Settings
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.db import Database
 from storage.models import Broadcast, OutboxMessage
 from tests.conftest import STAFF
