@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox_client import Sandbox, User
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
+from testing.client import Sandbox, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.outbox_flush import render_pending
-from bot.sandbox_client import Sandbox, User, joined
+from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 
 OTHER = User(3201, "Other", "en")

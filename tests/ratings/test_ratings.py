@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.outbox_flush import render_pending
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from storage.models import OutboxMessage, Person, Rating, RatingRequest
 from storage.ratings import enqueue_rating_reminders
+from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 from tests.forms.conftest import Seat
 from tests.ratings.conftest import link_token, log_service, qr_token

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from bot.outbox_flush import render_pending
-from bot.sandbox_client import Sandbox, joined
 from bot.settings import Settings
 from storage.models import Station, Submission
+from testing.client import Sandbox, joined
 from tests.conftest import STAFF
 from tests.forms.conftest import Seat
 from tests.ratings.conftest import log_service

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox import Call
-from bot.sandbox_client import Sandbox, User
 from storage.db import Database
+from testing.client import Sandbox, User
+from testing.sandbox import Call
 from tests.security.support import PERSONAS, seed, snapshot
 
 EVERYONE = frozenset(PERSONAS)

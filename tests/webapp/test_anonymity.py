@@ -18,9 +18,9 @@ import openpyxl
 import pytest
 
 from bot.outbox_flush import send_and_deliver
-from bot.sandbox_client import Sandbox, User, joined
 from storage.db import Database
 from storage.models import DemandUnit, Person, Rating, RatingRequest, Role, Station
+from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 
 MANAGER = User(810001, "Anon Manager", "en")
