@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.outbox_preview import render_pending
+from bot.outbox_flush import render_pending
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import DemandUnit, Person, Role, Station

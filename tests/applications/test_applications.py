@@ -12,7 +12,7 @@ import re
 from sqlmodel import select
 
 from bot.handlers.notices import enqueue_notice_endings
-from bot.outbox_preview import render_pending
+from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from conversations.fields.text import CREDIT_EXAMPLE
 from storage.models import (

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.outbox_preview import send_and_deliver
+from bot.outbox_flush import send_and_deliver
 from bot.services import FixedClock
 from storage.models import AuditLog
 from storage.models import Station as StationRow

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.outbox_preview import render_pending
+from bot.outbox_flush import render_pending
 from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 

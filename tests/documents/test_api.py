@@ -10,7 +10,7 @@ from sqlmodel import select
 
 import bot.handlers.documents as documents
 from bot.documents import soffice
-from bot.outbox_preview import render_pending
+from bot.outbox_flush import render_pending
 from storage.db import Database
 from storage.models import SubmissionDocument
 from testing.client import Sandbox

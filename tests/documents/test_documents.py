@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import select
 
 from bot.documents import render_docx
-from bot.formctx import profile_choices
+from bot.form_context import profile_choices
 from bot.handlers.documents import context_for, worker
-from bot.outbox_preview import render_pending
+from bot.outbox_flush import render_pending
 from conversations.fields import FormContext, is_answered, options
 from conversations.formspec import FieldSpec, load_form, relevant_fields
 from locales import translator

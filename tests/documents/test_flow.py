@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import select
 
 import bot.handlers.documents as documents
-from bot.formctx import profile_choices
-from bot.outbox_preview import render_pending
+from bot.form_context import profile_choices
+from bot.outbox_flush import render_pending
 from conversations.fields import FormContext
 from conversations.formspec import load_form
 from rules.profile import load_profile

@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import select
 
 from bot.jobs import enqueue_due
-from bot.outbox_preview import render_pending
+from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from conversations.formspec import form_ids, load_form
 from rules.deadlines import _due_date, covered_year

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.outbox_preview import render_pending
+from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from testing.client import Sandbox, joined
 from tests.conftest import SHANGHAI, STAFF

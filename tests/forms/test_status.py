@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.outbox_preview import press_and_deliver
+from bot.outbox_flush import press_and_deliver
 from bot.services import FixedClock
 from storage.models import (
     Activity,

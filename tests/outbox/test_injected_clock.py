@@ -7,7 +7,7 @@ from sqlmodel import select
 from bot.handlers import broadcasts
 from bot.services import FixedClock
 from bot.settings import Settings
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.db import Database
 from storage.models import Broadcast, OutboxMessage
 from testing.client import Sandbox, joined

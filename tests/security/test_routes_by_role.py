@@ -51,7 +51,7 @@ COMMANDS: dict[str, frozenset[str]] = {
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
     "bc": STAFF_ONLY,
-    # Survey and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
+    # Rating and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
     "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,
     "ms": STAFF_ONLY, "as": STAFF_ONLY,
     "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,

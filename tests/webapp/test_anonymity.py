@@ -17,7 +17,7 @@ import httpx
 import openpyxl
 import pytest
 
-from bot.outbox_preview import send_and_deliver
+from bot.outbox_flush import send_and_deliver
 from storage.db import Database
 from storage.models import DemandUnit, Person, Rating, RatingRequest, Role, Station
 from testing.client import Sandbox, User, joined

@@ -17,7 +17,7 @@ from PIL import Image
 
 from bot import charts, fonts
 from bot.charts import SatisfactionBar, activities_by_month_png, dashboard_png
-from bot.outbox_preview import send_and_deliver
+from bot.outbox_flush import send_and_deliver
 from locales import translator
 from rules.deadlines import annual_due_date
 from rules.profile import load_profile

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import exports
 from bot.exports import CJK_FONT, export_year
-from bot.outbox_preview import send_and_deliver
+from bot.outbox_flush import send_and_deliver
 from locales import translator
 from rules.profile import load_profile
 from rules.scoring import estimate_score

@@ -1,4 +1,4 @@
-"""Helpers for the rating survey tests: log services through /log, read the link and the QR code."""
+"""Helpers for the rating tests: log services through /log, read the link and the QR code."""
 
 from __future__ import annotations
 
