@@ -97,6 +97,28 @@ def latest_owing_start(spec: AnnualSubmission, year: int) -> dt.date:
     return end if due is None else min(end, due)
 
 
+@dataclass(frozen=True)
+class PastDue:
+    """A yearly item of a profile past due today: a station owes it unless it started after ``latest_start``."""
+
+    kind: str
+    year: int  # the year the item is about (a summary: last year)
+    latest_start: dt.date
+
+
+def past_due(profile: Profile, today: dt.date) -> list[PastDue]:
+    """This year's yearly duties of ``profile`` whose due date is before ``today`` (the "overdue" of the staff
+    dashboard and the console); whether a given station filed each one is the database's question."""
+    found: list[PastDue] = []
+    for spec in profile.duties:
+        due = annual_due_date(spec, today.year, profile)
+        if due is None or due >= today:
+            continue
+        covered = covered_year(spec, today.year)
+        found.append(PastDue(spec.id, covered, latest_owing_start(spec, covered)))
+    return found
+
+
 def filing_year(spec: AnnualSubmission, today: dt.date, started_on: dt.date | None, filed: Collection[int]) -> int:
     """The year a form for ``spec`` offers first: the current cycle's while it is owed and not filed, else the next.
 

@@ -1,14 +1,13 @@
 """Read queries behind the staff web console's pages: stations by filter, overview counts, a station's history.
 
 What the chat and the API also show (overdue items, satisfaction, submissions and ledger counts) comes from
-their own queries in ``storage.assessment`` / ``storage.rating_aggregates``; only what the console alone
+their own queries in ``storage.dashboard``, ``storage.listings`` and ``storage.rating_aggregates``; only what the console alone
 shows is queried here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.assessment import missing_items
+from rules.deadlines import PastDue
+from storage.dashboard import missing_items
 from storage.models import AuditLog, Consequence, DemandUnit, RatingRequest, Society, Station
 from storage.rating_aggregates import StationSatisfaction
 
@@ -40,8 +40,9 @@ class StationFilter:
 
 
 async def find_stations(session: AsyncSession, wanted: StationFilter,
-                        today: dt.date) -> tuple[list[tuple[Station, str]], int]:
-    """One page of (station, society name) matching ``wanted`` and the total count."""
+                        past_due: Mapping[str, Sequence[PastDue]]) -> tuple[list[tuple[Station, str]], int]:
+    """One page of (station, society name) matching ``wanted`` and the total count; ``past_due`` (per profile,
+    ``services.dashboard.past_due_by_profile``) decides "has overdue items" exactly as the dashboard counts them."""
     where: list[Any] = []
     if wanted.profile:
         where.append(Station.policy_profile == wanted.profile)
@@ -56,7 +57,7 @@ async def find_stations(session: AsyncSession, wanted: StationFilter,
         where.append(or_(col(Station.name).ilike(like), col(Station.host_unit_name).ilike(like),
                          col(Station.plaque_name).ilike(like), col(Station.region).ilike(like)))
     if wanted.overdue:
-        missing = await missing_items(session, today)
+        missing = missing_items(past_due)
         if missing is None:
             return [], 0
         where.append(col(Station.id).in_(sa_select(missing.subquery().c.station_id)))

@@ -8,10 +8,10 @@ import datetime as dt
 import httpx
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from storage.api_tokens import create_api_token
 from storage.models import Activity, Person, Rating, RatingRequest, Submission
+from testing.client import Sandbox
 from tests.assessment.support import material, station
 from tests.conftest import SHANGHAI, STAFF
 from tests.security.support import MANAGER_A, STAFF_EN, seed

@@ -23,13 +23,7 @@ from bot.webapp.console.auth import (
 from bot.webapp.console.overview import ROUND_STATUS, month_of, open_rounds, target_of
 from bot.webapp.console.render import page, request_translator
 from locales import N_, Raw, render
-from storage.assessment import (
-    count_activities,
-    count_submissions,
-    list_activities,
-    list_submissions,
-    overdue_by_region,
-)
+from services.dashboard import overdue_by_region, past_due_by_profile
 from storage.console import IDLE_LIMIT, LinkProblem, SignedIn, end_session, redeem_login_link
 from storage.console_queries import (
     PAGE_SIZE,
@@ -40,6 +34,7 @@ from storage.console_queries import (
     satisfaction_by_profile,
     stations_by_profile_and_status,
 )
+from storage.listings import count_activities, count_submissions, list_activities, list_submissions
 from storage.models import Activity, Person, Society, Station, StationStatus
 from storage.rating_aggregates import rating_aggregates
 
@@ -138,7 +133,8 @@ async def stations(request: Request, staff: Staff = Depends(console_staff)) -> H
                            sort=query.get("sort", "name") if query.get("sort") in SORTS else "name",
                            descending=query.get("dir") == "desc", page=max(_int(query.get("page"), 1) or 1, 1))
     async with services.db.session() as session:
-        rows, total = await find_stations(session, wanted, services.today())
+        past_due = await past_due_by_profile(session, services.today()) if wanted.overdue else {}
+        rows, total = await find_stations(session, wanted, past_due)
         choices = await filter_choices(session)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     kept = {k: v for k, v in query.items() if k != "page" and v}
