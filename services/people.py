@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.api_tokens import SCOPES, create_api_token, revoke_api_token, token_name_problem
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import LIVE_STATUSES, ApiToken, AuditLog, ConsoleSession, Invite, Person, Role, Station
 from storage.tokens import create_invite
 

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import PreparedDownload
 from storage.prepared_files import keep_file
 

@@ -12,13 +12,13 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.downloads import finish, start_download
 from storage.models import ApiToken, Person, Role, Station
+from testing.client import Sandbox
 from tests.security.routes import api_routes
 from tests.security.support import PERSONAS, World, seed, snapshot
 

@@ -10,11 +10,11 @@ import httpx
 import openpyxl
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from rules.documents import registry
 from storage.models import AuditLog, PreparedDownload
+from testing.client import Sandbox
 from tests.security.support import ALPHA, STAFF_EN, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 

@@ -7,10 +7,10 @@ import re
 import httpx
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.models import ApiToken, AuditLog, ConsoleSession, Invite, Person, Role, Station, StationStatus
+from testing.client import Sandbox, User, joined
 from tests.security.support import CONTACT, MANAGER_A, MANAGER_B, STAFF_EN, World, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 

@@ -22,7 +22,7 @@ from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_sta
 from bot.webapp.console.render import page
 from locales import N_, translator
 from rules.documents import document_kind, registry
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.downloads import (
     FAILED,
     PREPARING,
