@@ -18,6 +18,7 @@ from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.models import Person, Role
+from storage.rounds import open_round
 from tests.security.routes import api_routes
 from tests.security.support import PERSONAS, seed, snapshot
 
@@ -30,6 +31,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/"): STAFF,
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
+    ("GET", "/console/static/console.js"): PUBLIC,  # the grid's script: a static file, no data
+    ("GET", "/console/rounds"): STAFF,
+    ("GET", "/console/rounds/{round_id}"): STAFF,
+    ("POST", "/console/rounds/{round_id}/scores"): STAFF,
 }
 
 
@@ -65,12 +70,16 @@ async def session_for(sandbox: Sandbox, clock: FixedClock, persona: str) -> str 
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, persona: str) -> None:
     world = await seed(sandbox.services.db)
+    async with sandbox.services.db.session() as session:
+        rnd, _ = await open_round(session, profile_id="gd-quality", period_end=2026, deadline=clock().date(),
+                                  person_id=None, now=clock())
+        await session.commit()
     app = create_web_app(sandbox.app, sandbox.services)
     problems: list[str] = []
     for (method, path), rule in sorted(ROUTES.items()):
         if rule == PUBLIC:
             continue
-        url = path.replace("{station_id}", str(world.station_a.id))
+        url = path.replace("{station_id}", str(world.station_a.id)).replace("{round_id}", str(rnd.id))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)
             before = await snapshot(sandbox.services.db)
