@@ -24,7 +24,7 @@ from conversations import broadcast as compose
 from conversations.types import Button, ButtonInput, FileInput, OutgoingFile, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
 from rules import deadlines
-from storage.clock import db_time, local
+from storage.datetimes import db_time, local
 from storage.models import (
     LIVE_STATUSES,
     Broadcast,

@@ -12,13 +12,13 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.models import Person, Role
 from storage.rounds import open_round
+from testing.client import Sandbox
 from tests.security.routes import api_routes
 from tests.security.support import PERSONAS, seed, snapshot
 

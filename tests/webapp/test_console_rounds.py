@@ -13,10 +13,10 @@ import re
 import httpx
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from storage.manual_scores import manual_points
 from storage.models import AssessmentRound, AuditLog
+from testing.client import Sandbox, joined
 from tests.assessment.support import Station, ledger, material, station
 from tests.conftest import SHANGHAI, STAFF
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
