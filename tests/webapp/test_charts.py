@@ -21,7 +21,7 @@ from bot.outbox_flush import send_and_deliver
 from locales import translator
 from rules.deadlines import annual_due_date
 from rules.profile import load_profile
-from storage.assessment import overdue_by_region
+from services.dashboard import overdue_by_region
 from storage.db import Database
 from testing.client import Sandbox, User
 from tests.conftest import STAFF
