@@ -18,6 +18,7 @@ from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.downloads import finish, start_download
 from storage.models import ApiToken, Person, Role, Station
+from storage.rounds import open_round
 from testing.client import Sandbox
 from tests.security.routes import api_routes
 from tests.security.support import PERSONAS, World, seed, snapshot
@@ -31,6 +32,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/"): STAFF,
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
+    ("GET", "/console/static/console.js"): PUBLIC,  # the grid's script: a static file, no data
+    ("GET", "/console/rounds"): STAFF,
+    ("GET", "/console/rounds/{round_id}"): STAFF,
+    ("POST", "/console/rounds/{round_id}/scores"): STAFF,
     ("GET", "/console/people"): STAFF,
     ("POST", "/console/people/invite"): STAFF,
     ("POST", "/console/people/{person_id}/deactivate"): STAFF,
@@ -106,6 +111,10 @@ def filled(text: str, ids: dict[str, str]) -> str:
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, persona: str) -> None:
     world = await seed(sandbox.services.db)
+    async with sandbox.services.db.session() as session:
+        rnd, _ = await open_round(session, profile_id="gd-quality", period_end=2026, deadline=clock().date(),
+                                  person_id=None, now=clock())
+        await session.commit()
     app = create_web_app(sandbox.app, sandbox.services)
     ids = await targets(sandbox, clock, world)
     problems: list[str] = []
@@ -113,6 +122,7 @@ async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, pe
         if rule == PUBLIC:
             continue
         url = filled(path.replace("{person_id}", "{deactivated}" if path.endswith("deactivate") else "{moved}"), ids)
+        url = url.replace("{round_id}", str(rnd.id))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)
             before = await snapshot(sandbox.services.db)
