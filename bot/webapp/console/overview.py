@@ -1,7 +1,7 @@
 """The overview's panels beyond plain counts: this month, satisfaction against target, open rounds' progress.
 
 Each panel is composed from the use cases and queries the chat already runs (``rules.satisfaction`` through
-``storage.rating_aggregates``, ``bot.rounds.evaluate``/``summary``, ``conversations.duties.source_text``),
+``storage.rating_aggregates``, ``services.rounds.evaluate``/``summary``, ``conversations.duties.source_text``),
 never recomputed here.
 """
 
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import rounds as round_cases
 from conversations.assessment import STATUS as ROUND_STATUS
 from conversations.assessment import period_text
 from conversations.duties import source_text
 from locales import T, Translator, render
 from rules.profile import Profile, all_profiles, load_profile, source_article
+from services import rounds as round_cases
 from storage.console_queries import ProfileSatisfaction, consequence_counts
 from storage.rounds import PUBLICITY, rounds
 
