@@ -17,7 +17,7 @@ from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
-from storage.models import Person, Role
+from storage.models import Broadcast, Person, Role
 from tests.security.routes import api_routes
 from tests.security.support import PERSONAS, seed, snapshot
 
@@ -30,6 +30,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/"): STAFF,
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
+    ("GET", "/console/broadcasts"): STAFF,
+    ("POST", "/console/broadcasts"): STAFF,
+    ("GET", "/console/broadcasts/count"): STAFF,
+    ("GET", "/console/broadcasts/{broadcast_id}"): STAFF,
+    ("POST", "/console/broadcasts/{broadcast_id}/cancel"): STAFF,
 }
 
 
@@ -62,15 +67,29 @@ async def session_for(sandbox: Sandbox, clock: FixedClock, persona: str) -> str 
     return signed.session_token
 
 
+async def a_sent_broadcast(sandbox: Sandbox) -> int:
+    """A broadcast already on its way (so a staff cancel answers 200, "cannot be cancelled")."""
+    async with sandbox.services.db.session() as session:
+        staff = (await session.exec(select(Person).where(Person.role == Role.staff.value))).first()
+        assert staff is not None and staff.id is not None
+        item = Broadcast(created_by_person_id=staff.id, text="Hello", audience={"filters": [{"type": "staff"}]},
+                         status="sending", recipients=0)
+        session.add(item)
+        await session.commit()
+        assert item.id is not None
+        return item.id
+
+
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, persona: str) -> None:
     world = await seed(sandbox.services.db)
+    broadcast_id = await a_sent_broadcast(sandbox)
     app = create_web_app(sandbox.app, sandbox.services)
     problems: list[str] = []
     for (method, path), rule in sorted(ROUTES.items()):
         if rule == PUBLIC:
             continue
-        url = path.replace("{station_id}", str(world.station_a.id))
+        url = path.replace("{station_id}", str(world.station_a.id)).replace("{broadcast_id}", str(broadcast_id))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)
             before = await snapshot(sandbox.services.db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from bot.webapp.console import broadcasts
 from bot.webapp.console.auth import ConsoleRefused
 from bot.webapp.console.pages import router
 from bot.webapp.console.render import page
@@ -19,3 +20,4 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(ConsoleRefused, refused)
     app.include_router(router)
+    app.include_router(broadcasts.router)
