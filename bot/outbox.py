@@ -54,7 +54,7 @@ from conversations.quiet_hours import in_quiet_hours
 from conversations.serialize import reply_from_json
 from conversations.types import Reply
 from locales import DEFAULT_LOCALE, translator
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.db import Database
 from storage.models import DispatcherLock, OutboxMessage, OutboxStatus, Person
 from storage.outbox import UNCONFIRMED, alert_staff_unreachable

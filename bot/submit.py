@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.duties import draft_duty, station_profile
-from bot.formctx import form_context
+from bot.form_context import form_context
 from bot.handlers.documents import queue_document
 from bot.routing import Turn
 from conversations.duties import duty_label

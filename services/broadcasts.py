@@ -22,7 +22,7 @@ from conversations.quiet_hours import QuietHours
 from conversations.types import OutgoingFile, Reply
 from locales import Raw
 from storage.broadcasts import Delivery, cancel_waiting, deliveries
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import AuditLog, Broadcast, Person
 from storage.outbox import enqueue
 from storage.recipients import (

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.clock import utcnow as clock_utcnow
+from storage.datetimes import utcnow as clock_utcnow
 
 
 def utcnow() -> dt.datetime:
-    """Row defaults read the injected clock (``storage.clock.utcnow``), not the wall clock."""
+    """Row defaults read the injected clock (``storage.datetimes.utcnow``), not the wall clock."""
     return clock_utcnow()
 
 

@@ -18,7 +18,7 @@ from conversations.types import Button, ButtonInput, FileInput, Reply, TextInput
 from locales import Join, Raw, T, Text
 from services import broadcasts as use
 from storage.broadcasts import FORM_ID, composer_draft, recent_broadcasts, save_draft
-from storage.clock import db_time, local
+from storage.datetimes import db_time, local
 from storage.models import Draft, OutboxStatus
 from storage.outbox import UNCONFIRMED
 from storage.recipients import station_choices

@@ -12,12 +12,13 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.models import Broadcast, Person, Role
+from storage.rounds import open_round
+from testing.client import Sandbox
 from tests.security.routes import api_routes
 from tests.security.support import PERSONAS, seed, snapshot
 
@@ -35,6 +36,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/broadcasts/count"): STAFF,
     ("GET", "/console/broadcasts/{broadcast_id}"): STAFF,
     ("POST", "/console/broadcasts/{broadcast_id}/cancel"): STAFF,
+    ("GET", "/console/static/console.js"): PUBLIC,  # the grid's script: a static file, no data
+    ("GET", "/console/rounds"): STAFF,
+    ("GET", "/console/rounds/{round_id}"): STAFF,
+    ("POST", "/console/rounds/{round_id}/scores"): STAFF,
 }
 
 
@@ -84,12 +89,17 @@ async def a_sent_broadcast(sandbox: Sandbox) -> int:
 async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, persona: str) -> None:
     world = await seed(sandbox.services.db)
     broadcast_id = await a_sent_broadcast(sandbox)
+    async with sandbox.services.db.session() as session:
+        rnd, _ = await open_round(session, profile_id="gd-quality", period_end=2026, deadline=clock().date(),
+                                  person_id=None, now=clock())
+        await session.commit()
     app = create_web_app(sandbox.app, sandbox.services)
     problems: list[str] = []
     for (method, path), rule in sorted(ROUTES.items()):
         if rule == PUBLIC:
             continue
-        url = path.replace("{station_id}", str(world.station_a.id)).replace("{broadcast_id}", str(broadcast_id))
+        url = (path.replace("{station_id}", str(world.station_a.id)).replace("{round_id}", str(rnd.id))
+               .replace("{broadcast_id}", str(broadcast_id)))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)
             before = await snapshot(sandbox.services.db)

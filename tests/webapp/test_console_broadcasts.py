@@ -11,9 +11,9 @@ import re
 import httpx
 from sqlmodel import col, select
 
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from storage.models import AuditLog, Broadcast, OutboxMessage, Person, Role, Station
+from testing.client import Sandbox, joined
 from tests.helpers import add_station
 from tests.outbox.support import FakeTime, dispatcher, rows
 from tests.security.support import CONTACT, MANAGER_A, MANAGER_B, STAFF_EN, World, seed

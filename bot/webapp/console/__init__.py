@@ -9,6 +9,7 @@ from bot.webapp.console import broadcasts
 from bot.webapp.console.auth import ConsoleRefused
 from bot.webapp.console.pages import router
 from bot.webapp.console.render import page
+from bot.webapp.console.rounds import router as rounds_router
 
 
 def install(app: FastAPI) -> None:
@@ -21,3 +22,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ConsoleRefused, refused)
     app.include_router(router)
     app.include_router(broadcasts.router)
+    app.include_router(rounds_router)

@@ -23,7 +23,7 @@ from conversations import broadcast as compose
 from locales import N_, T, render
 from services import broadcasts as use
 from storage.broadcasts import recent_broadcasts, status_counts
-from storage.clock import local
+from storage.datetimes import local
 from storage.models import Broadcast, OutboxStatus
 from storage.recipients import station_choices
 

@@ -21,13 +21,7 @@ from bot.webapp.console.auth import (
 )
 from bot.webapp.console.render import page, request_translator
 from locales import N_
-from storage.assessment import (
-    count_activities,
-    count_submissions,
-    list_activities,
-    list_submissions,
-    overdue_by_region,
-)
+from services.dashboard import overdue_by_region
 from storage.console import IDLE_LIMIT, LinkProblem, SignedIn, end_session, redeem_login_link
 from storage.console_queries import (
     PAGE_SIZE,
@@ -37,6 +31,7 @@ from storage.console_queries import (
     find_stations,
     stations_by_profile_and_status,
 )
+from storage.listings import count_activities, count_submissions, list_activities, list_submissions
 from storage.models import Activity, Person, Society, Station, StationStatus
 
 router = APIRouter(prefix="/console", include_in_schema=False)
