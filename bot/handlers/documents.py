@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
 from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf, zip_files
-from bot.form_context import ledger_counts, profile_choices
+from bot.form_context import profile_choices
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.documents import document_context
@@ -34,6 +34,7 @@ from rules.documents import chinese_date, document_kind, for_submission, registr
 from rules.profile import load_profile
 from storage import documents as store
 from storage.datetimes import db_time, local
+from storage.ledger import ledger_counts
 from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
 from storage.outbox import enqueue
 from storage.prepared_files import keep_file

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
-from bot.form_context import Loader, context_key, lazy_form_context, ledger_counts, run_lazily
+from bot.form_context import Loader, context_key, lazy_form_context, run_lazily
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
@@ -22,6 +22,7 @@ from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboa
 from locales import T
 from rules.profile import all_profiles
 from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
+from storage.ledger import ledger_counts
 from storage.models import Draft, Station
 
 FORM_COMMANDS = {"report": "change_report", "plan": "annual_plan", "summary": "annual_summary", "log": "activity"}
