@@ -206,7 +206,7 @@ def install(services: Services) -> None:
     """Add the start-up sweep, the daily and weekly jobs and the dispatcher job to the Application."""
 
     async def post_init(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         job_queue = application.job_queue
         try:
@@ -216,7 +216,6 @@ def install(services: Services) -> None:
             log.exception("start-up reminder sweep failed")
         dispatcher = Dispatcher(services.db, application.bot, DispatcherConfig.from_settings(services.settings),
                                 clock=services.now)
-        services.extras["dispatcher"] = dispatcher
         previous_post_stop = application.post_stop
 
         async def release(app: Application) -> None:
@@ -242,4 +241,4 @@ def install(services: Services) -> None:
         job_queue.run_daily(remind, DIGEST_AT.replace(tzinfo=tz), days=(1,), name="staff-digest",
                             job_kwargs=once)
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)

@@ -139,8 +139,9 @@ class Worker:
 
 
 def worker(services: Services) -> Worker:
-    found: Worker = services.extras.setdefault("documents", Worker(services))
-    return found
+    if services.documents is None:
+        services.documents = Worker(services)
+    return services.documents
 
 
 async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[str, Any]:
@@ -374,7 +375,7 @@ def install(services: Services) -> None:
 
     async def post_init(application: Application) -> None:
         tasks = worker(services)
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         try:
             await tasks.sweep()
@@ -387,7 +388,7 @@ def install(services: Services) -> None:
         application.job_queue.run_repeating(sweep, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
                                             name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)
 
 
 def extend(router: Router, services: Services) -> None:

@@ -37,8 +37,7 @@ FORM_TITLES = {
     "annual_summary": T("Annual work summary"),
     "activity": T("Service activity"),
 }
-# Forms filled before a station exists register a runner here: services.extras[STATIONLESS_FORMS][form_id].
-STATIONLESS_FORMS = "stationless_forms"
+# Forms filled before a station exists register a runner here: services.hooks.stationless_forms[form_id].
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
 NOTHING_TO_RESUME = T("You have no unfinished form. Send /menu to start one.")
 
@@ -201,7 +200,7 @@ def extend(router: Router, services: Services) -> None:
         draft = await turn.session.get(Draft, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
         if draft is None or draft.person_id not in person_ids(turn):
             return engine.moved_on(None).replies
-        runner = services.extras.get(STATIONLESS_FORMS, {}).get(draft.form_id)
+        runner = services.hooks.stationless_forms.get(draft.form_id)
         if runner is not None:  # a form filled before any station exists (a station application)
             if draft.status != "active":
                 draft.status = "active"

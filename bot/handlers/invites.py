@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.qr import qr_png
 from bot.routing import STAFF, Route, Router, Turn
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
 from locales import Join, Raw, T
+from services.qr import qr_png
 from storage.models import AuditLog, Role, Station
 from storage.tokens import create_invite
 

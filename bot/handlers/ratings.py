@@ -293,7 +293,7 @@ def install_reminders(services: Services) -> None:
             return added
 
     async def post_init(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         try:
             await sweep()
@@ -306,11 +306,11 @@ def install_reminders(services: Services) -> None:
         application.job_queue.run_daily(daily, REMINDERS_AT.replace(tzinfo=services.settings.tz),
                                         name="rating-reminders", job_kwargs={"misfire_grace_time": 1})
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)
 
 
 def extend(router: Router, services: Services) -> None:
-    services.extras.setdefault("token_handlers", {})["rating"] = open_rating_token
+    services.hooks.token_handlers["rating"] = open_rating_token
     router.add(Route("rate", CONTACTS, rate_button, kind="button"))
     router.add(Route("rlink", MANAGERS, resend_link, kind="button"))
     router.add(Route("ratings", MANAGERS | STAFF, ratings, menu_label=T("Service ratings"), menu_order=60))

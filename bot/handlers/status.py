@@ -91,7 +91,7 @@ def extend(router: Router, services: Services) -> None:
             return [Reply(NO_STATION)]
         reply = status_reply(view)
         chart = Button(T("📊 Activities by month"), "st:chart")
-        extras = [r for hook in services.extras.get("status_extras", []) for r in await hook(turn)]
+        extras = [r for hook in services.hooks.status_lines for r in await hook(turn)]
         return [Reply(reply.text, (*reply.buttons, (chart,))), *extras]
 
     async def chart(turn: Turn) -> list[Reply]:
