@@ -63,10 +63,10 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     form = load_form(draft.form_id, station.policy_profile)
     profile = await station_profile(turn.session, station)
     duty = await draft_duty(turn.session, draft, profile) if draft.form_id != "change_report" else None
-    session, today = turn.session, turn.today
+    session, now, today = turn.session, turn.now, turn.today
 
     async def duty_year() -> int | None:
-        return await offered_year(session, station, profile, duty, today) if duty else None
+        return await offered_year(session, station, profile, duty, now) if duty else None
 
     async def counts_for_summary() -> dict[str, int]:
         state = DraftState.from_json(draft.state) if draft.state else None
