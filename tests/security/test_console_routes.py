@@ -35,6 +35,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/rounds"): STAFF,
     ("GET", "/console/rounds/{round_id}"): STAFF,
     ("POST", "/console/rounds/{round_id}/scores"): STAFF,
+    ("GET", "/console/rounds/{round_id}/verdicts"): STAFF,
+    ("POST", "/console/rounds/{round_id}/verdicts"): STAFF,
+    ("POST", "/console/rounds/{round_id}/publish"): STAFF,
+    ("POST", "/console/rounds/{round_id}/consequences"): STAFF,
 }
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from bot.webapp.console.auth import ConsoleRefused
 from bot.webapp.console.pages import router
 from bot.webapp.console.render import page
+from bot.webapp.console.round_verdicts import router as verdicts_router
 from bot.webapp.console.rounds import router as rounds_router
 
 
@@ -21,3 +22,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ConsoleRefused, refused)
     app.include_router(router)
     app.include_router(rounds_router)
+    app.include_router(verdicts_router)
