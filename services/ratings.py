@@ -26,7 +26,7 @@ from storage.ratings import (
     service_of,
     unit_contact,
 )
-from storage.reminders_queries import staff_recipients
+from storage.recipients import active_staff
 
 
 async def first_question(session: AsyncSession, request: RatingRequest, tz: dt.tzinfo,
@@ -46,7 +46,7 @@ async def alert_staff_low_rating(session: AsyncSession, request: RatingRequest, 
     if rating.comment:
         lines.append(T("Comment: {comment}", comment=Raw(rating.comment)))
     added = 0
-    for member in await staff_recipients(session):
+    for member in await active_staff(session):
         assert member.chat_id is not None
         added += await enqueue(session, key=f"rating-alert:{rating.id}:staff-{member.id}", chat_id=member.chat_id,
                                reply=Reply(Join(tuple(lines))), kind="staff_alert", person_id=member.id,

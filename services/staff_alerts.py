@@ -10,7 +10,7 @@ from conversations.types import Reply
 from locales import Raw, T
 from storage.outbox import enqueue
 from storage.outbox_dispatch import person_of_chat
-from storage.reminders_queries import staff_recipients
+from storage.recipients import active_staff
 
 
 async def alert_staff_unreachable(session: AsyncSession, chat_id: int, now: dt.datetime) -> int:
@@ -21,7 +21,7 @@ async def alert_staff_unreachable(session: AsyncSession, chat_id: int, now: dt.d
     text = T("{name} has blocked the bot, so messages to them (such as reminders) cannot be delivered. "
              "Please contact them another way and ask them to restart the bot.", name=Raw(name or "?"))
     added = 0
-    for member in await staff_recipients(session):
+    for member in await active_staff(session):
         assert member.chat_id is not None
         added += await enqueue(session, key=f"unreachable:{now.date().isoformat()}:person-{person_ref}:staff-{member.id}",
                                chat_id=member.chat_id, person_id=member.id, reply=Reply(text), kind="staff_alert",
