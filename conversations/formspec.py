@@ -69,6 +69,7 @@ class FieldSpec(_Strict):
     min_rows: int = Field(default=0, ge=0)
     total_in_capitals: bool = False
     asked_by: str | None = None
+    column: str | None = Field(default=None, pattern=NAME_PATTERN, max_length=60)
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
@@ -281,6 +282,7 @@ def parse_form_file(path: Path) -> FormFile:
 def check_fields(fields: tuple[FieldSpec, ...]) -> None:
     """Cross-field rules a single row cannot check: unique names, references to known fields."""
     _unique([f.name for f in fields], "the form")
+    _unique([f.column for f in fields if f.column], "the form's columns")
     known = {f.name for f in fields}
     for f in fields:
         siblings = {s.name for s in f.fields}
@@ -288,6 +290,8 @@ def check_fields(fields: tuple[FieldSpec, ...]) -> None:
             raise ValueError(f"{f.name}.relevant refers to unknown fields {sorted(condition_names(f.relevant) - known)}")
         if f.min_field and f.min_field not in known:
             raise ValueError(f"{f.name}.min_field refers to unknown field {f.min_field!r}")
+        if any(sub.column for sub in f.fields) or (f.column and f.type == "repeat"):
+            raise ValueError(f"{f.name}: a repeat group and its sub-fields are not table columns")
         if f.asked_by is not None:
             chooser = next((c for c in fields if c.name == f.asked_by), None)
             if chooser is None or chooser.type != "choice" or not chooser.choices_from:

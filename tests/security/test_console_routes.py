@@ -17,7 +17,7 @@ from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.downloads import finish, start_download
-from storage.models import ApiToken, Person, Role, Station
+from storage.models import ApiToken, Broadcast, Person, Role, Station
 from storage.rounds import open_round
 from testing.client import Sandbox
 from tests.security.routes import api_routes
@@ -32,6 +32,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/"): STAFF,
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
+    ("GET", "/console/broadcasts"): STAFF,
+    ("POST", "/console/broadcasts"): STAFF,
+    ("GET", "/console/broadcasts/count"): STAFF,
+    ("GET", "/console/broadcasts/{broadcast_id}"): STAFF,
+    ("POST", "/console/broadcasts/{broadcast_id}/cancel"): STAFF,
     ("GET", "/console/static/console.js"): PUBLIC,  # the grid's script: a static file, no data
     ("GET", "/console/rounds"): STAFF,
     ("GET", "/console/rounds/{round_id}"): STAFF,
@@ -86,6 +91,19 @@ async def session_for(sandbox: Sandbox, clock: FixedClock, persona: str) -> str 
     return signed.session_token
 
 
+async def a_sent_broadcast(sandbox: Sandbox) -> int:
+    """A broadcast already on its way (so a staff cancel answers 200, "cannot be cancelled")."""
+    async with sandbox.services.db.session() as session:
+        staff = (await session.exec(select(Person).where(Person.role == Role.staff.value))).first()
+        assert staff is not None and staff.id is not None
+        item = Broadcast(created_by_person_id=staff.id, text="Hello", audience={"filters": [{"type": "staff"}]},
+                         status="sending", recipients=0)
+        session.add(item)
+        await session.commit()
+        assert item.id is not None
+        return item.id
+
+
 async def targets(sandbox: Sandbox, clock: FixedClock, world: World) -> dict[str, str]:
     """Rows the parametrised paths name: a person for each change, a free station, a token, a ready download."""
     async with sandbox.services.db.session() as session:
@@ -111,6 +129,7 @@ def filled(text: str, ids: dict[str, str]) -> str:
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, persona: str) -> None:
     world = await seed(sandbox.services.db)
+    broadcast_id = await a_sent_broadcast(sandbox)
     async with sandbox.services.db.session() as session:
         rnd, _ = await open_round(session, profile_id="gd-quality", period_end=2026, deadline=clock().date(),
                                   person_id=None, now=clock())
@@ -122,7 +141,7 @@ async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, pe
         if rule == PUBLIC:
             continue
         url = filled(path.replace("{person_id}", "{deactivated}" if path.endswith("deactivate") else "{moved}"), ids)
-        url = url.replace("{round_id}", str(rnd.id))
+        url = url.replace("{round_id}", str(rnd.id)).replace("{broadcast_id}", str(broadcast_id))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)
             before = await snapshot(sandbox.services.db)
