@@ -1,4 +1,4 @@
-"""The staff dashboard's overdue picture: stations and submissions from storage, due dates from the rules."""
+"""The staff dashboard's overdue picture: due dates from the rules, what was filed from storage (in SQL)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import datetime as dt
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.deadlines import annual_due_date, covered_year, owed
+from rules.deadlines import PastDue, past_due
 from rules.profile import load_profile
-from storage.dashboard import late_by_region, live_stations, submitted_triples
+from storage.dashboard import late_by_region, live_profiles, live_regions, missing_by_region
 from storage.policy import effective_profiles
+
+
+async def past_due_by_profile(session: AsyncSession, today: dt.date) -> dict[str, list[PastDue]]:
+    """Per profile of a live station: this year's yearly items past due on ``today`` (policy overrides applied)."""
+    profiles = await effective_profiles(session)
+    return {profile_id: past_due(profiles.get(profile_id) or load_profile(profile_id), today)
+            for profile_id in await live_profiles(session)}
 
 
 async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, dict[str, int]]:
@@ -18,19 +25,9 @@ async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, 
 
     Items due before a station was founded are not owed (as in the reminders).
     """
-    year = today.year
-    done = await submitted_triples(session)
-    found: dict[str, dict[str, int]] = {}
-    profiles = await effective_profiles(session)
-    for station in await live_stations(session):
-        profile = profiles.get(station.policy_profile) or load_profile(station.policy_profile)
-        counts = found.setdefault(station.region or "", {"missing": 0, "late": 0})
-        for spec in profile.duties:
-            due = annual_due_date(spec, year, profile)
-            if due is None or due >= today or not owed(spec, covered_year(spec, year), station.founded_on):
-                continue
-            if (station.id, spec.id, covered_year(spec, year)) not in done:
-                counts["missing"] += 1
-    for region, n in (await late_by_region(session, year)).items():
+    found: dict[str, dict[str, int]] = {region: {"missing": 0, "late": 0} for region in await live_regions(session)}
+    for region, n in (await missing_by_region(session, await past_due_by_profile(session, today))).items():
+        found.setdefault(region, {"missing": 0, "late": 0})["missing"] = n
+    for region, n in (await late_by_region(session, today.year)).items():
         found.setdefault(region, {"missing": 0, "late": 0})["late"] = n
     return found

@@ -47,18 +47,23 @@ async def list_stations(session: AsyncSession, profile: str | None = None, regio
     return list((await session.exec(query)).all())
 
 
-def _submission_filters(year: int | None, station_ids: Sequence[int] | None) -> list[Any]:
+def _submission_filters(year: int | None, station_ids: Sequence[int] | None,
+                        submitted: tuple[dt.datetime, dt.datetime] | None = None) -> list[Any]:
     where: list[Any] = []
     if year is not None:
         where.append(Submission.year == year)
     if station_ids is not None:
         where.append(col(Submission.station_id).in_(list(station_ids)))
+    if submitted is not None:
+        where.extend([col(Submission.submitted_at) >= submitted[0], col(Submission.submitted_at) < submitted[1]])
     return where
 
 
 async def count_submissions(session: AsyncSession, year: int | None = None,
-                            station_ids: Sequence[int] | None = None) -> int:
-    query = select(func.count()).select_from(Submission).where(*_submission_filters(year, station_ids))
+                            station_ids: Sequence[int] | None = None, *,
+                            submitted: tuple[dt.datetime, dt.datetime] | None = None) -> int:
+    """``submitted``: [start, end) of the time the submission came in (a month, for the console's overview)."""
+    query = select(func.count()).select_from(Submission).where(*_submission_filters(year, station_ids, submitted))
     return int((await session.exec(query)).one())
 
 
@@ -71,21 +76,25 @@ async def list_submissions(session: AsyncSession, year: int | None = None, stati
     return list((await session.exec(query)).all())
 
 
-def activity_filters(station_ids: Sequence[int] | None, year: int | None, activity_type: str | None) -> list[Any]:
+def activity_filters(station_ids: Sequence[int] | None, year: int | None, activity_type: str | None,
+                     days: tuple[dt.date, dt.date] | None = None) -> list[Any]:
     where: list[Any] = []
     if station_ids is not None:
         where.append(col(Activity.station_id).in_(list(station_ids)))
     if year is not None:
         start, end = year_bounds(year)
         where.extend([Activity.started_on >= start, Activity.started_on <= end])
+    if days is not None:
+        where.extend([Activity.started_on >= days[0], Activity.started_on <= days[1]])
     if activity_type:
         where.append(Activity.activity_type == activity_type)
     return where
 
 
 async def count_activities(session: AsyncSession, station_ids: Sequence[int] | None = None, year: int | None = None,
-                           activity_type: str | None = None) -> int:
-    query = select(func.count()).select_from(Activity).where(*activity_filters(station_ids, year, activity_type))
+                           activity_type: str | None = None, *, days: tuple[dt.date, dt.date] | None = None) -> int:
+    """``days``: first and last day (inclusive) the ledger row's activity started on (a month, for the overview)."""
+    query = select(func.count()).select_from(Activity).where(*activity_filters(station_ids, year, activity_type, days))
     return int((await session.exec(query)).one())
 
 
