@@ -45,7 +45,8 @@ from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.policy import effective_profiles
 from storage.prepared_files import prune_prepared_files
-from storage.reminders_queries import StationRows, recent_ratings, staff_recipients, station_rows
+from storage.recipients import active_staff
+from storage.reminders_queries import StationRows, recent_ratings, station_rows
 from storage.updates import prune_processed_updates
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[Sta
                          facts: list[StationFacts], loaded: set[int],
                          overrides: dict[dt.date, bool] | None = None) -> int:
     moment = last_digest_moment(now)
-    staff = await staff_recipients(session)
+    staff = await active_staff(session)
     if not staff:
         return 0
     today = now.date()

@@ -15,9 +15,10 @@ from locales import Join, Raw, T, Text
 from rules.profile import Profile, load_profile
 from rules.satisfaction import MIN_RATINGS_FOR_AGGREGATES
 from storage.datetimes import db_time, local, zone_of
-from storage.models import Activity, DemandUnit, Draft, Person, Rating, RatingRequest, Role, Station
+from storage.models import Activity, DemandUnit, Draft, Person, Rating, RatingRequest, Station
 from storage.outbox import enqueue
 from storage.rating_aggregates import rating_aggregates
+from storage.recipients import active_staff, demand_contacts, station_managers
 
 MIN_RATINGS_FOR_AVERAGES = MIN_RATINGS_FOR_AGGREGATES
 
@@ -50,11 +51,8 @@ async def profile_of_request(session: AsyncSession, request: RatingRequest) -> P
 
 async def unit_contact(session: AsyncSession, demand_unit_id: int) -> Person | None:
     """The unit's most recently bound contact who can be messaged, if any."""
-    query = (select(Person).where(Person.role == Role.demand_contact.value, Person.demand_unit_id == demand_unit_id,
-                                  col(Person.active).is_(True), col(Person.reachable).is_(True),
-                                  col(Person.chat_id).is_not(None))
-             .order_by(col(Person.id).desc()))
-    return (await session.exec(query)).first()
+    contacts = await demand_contacts(session, demand_unit_id)
+    return contacts[-1] if contacts else None
 
 
 def is_expired(request: RatingRequest, now: dt.datetime) -> bool:
@@ -90,10 +88,8 @@ async def alert_staff_low_rating(session: AsyncSession, request: RatingRequest, 
                            title=Raw(service.title), day=service.day, unit=Raw(service.unit_name))]
     if rating.comment:
         lines.append(T("Comment: {comment}", comment=Raw(rating.comment)))
-    staff = (await session.exec(select(Person).where(Person.role == Role.staff.value, col(Person.active).is_(True),
-                                                     col(Person.chat_id).is_not(None)))).all()
     added = 0
-    for member in staff:
+    for member in await active_staff(session):
         assert member.chat_id is not None
         added += await enqueue(session, key=f"rating-alert:{rating.id}:staff-{member.id}", chat_id=member.chat_id,
                                reply=Reply(Join(tuple(lines))), kind="staff_alert", person_id=member.id,
@@ -144,11 +140,8 @@ async def _manager_for(session: AsyncSession, request: RatingRequest) -> Person 
     logger = await session.get(Person, activity.logged_by_person_id) if activity else None
     if logger is not None and logger.active and logger.chat_id is not None and logger.station_id == request.station_id:
         return logger
-    query = (select(Person).where(Person.station_id == request.station_id,
-                                  col(Person.role).in_([Role.manager.value, Role.liaison.value]),
-                                  col(Person.active).is_(True), col(Person.chat_id).is_not(None))
-             .order_by(col(Person.id).desc()))
-    return (await session.exec(query)).first()
+    managers = await station_managers(session, [request.station_id])
+    return managers[-1] if managers else None
 
 
 async def enqueue_rating_reminders(session: AsyncSession, now: dt.datetime) -> int:
