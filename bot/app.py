@@ -25,11 +25,11 @@ from bot.handlers import (
     manual_scores,
     notices,
     onboarding,
+    ratings,
     reports,
     review,
     roster,
     status,
-    survey,
 )
 from bot.ordering import PerChatUpdateProcessor, concurrency_for
 from bot.routing import Router
@@ -46,8 +46,7 @@ Extension = Callable[[Router, Services], None]
 
 def build_router(services: Services, extensions: list[Extension] | None = None) -> Router:
     router = Router()
-    token_handlers: dict = services.extras.setdefault("token_handlers", {})
-    onboarding.register(router, token_handlers)
+    onboarding.register(router, services.hooks.token_handlers)
     invites.register(router)
     for extend in extensions or default_extensions():
         extend(router, services)
@@ -57,7 +56,7 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 # Every feature area beyond onboarding, in the order their routes are added. Imported, not looked up by
 # name: an area that fails to import stops the bot at start instead of silently missing (no reminders...).
 FEATURES: tuple[Extension, ...] = (
-    forms.extend, review.extend, status.extend, survey.extend, evaluation.extend, broadcasts.extend,
+    forms.extend, review.extend, status.extend, ratings.extend, evaluation.extend, broadcasts.extend,
     reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
     consequences.extend, roster.extend, console.extend, documents.extend,
 )
@@ -66,7 +65,7 @@ FEATURES: tuple[Extension, ...] = (
 # daily/weekly reminders and the outbox dispatcher (bot.jobs), rating reminders, the end of 公示 notice
 # periods and rectification reminders. Jobs only enqueue outbox rows.
 SCHEDULED: tuple[Callable[[Services], None], ...] = (
-    jobs.install, survey.install_reminders, notices.install_jobs, consequences.install_jobs, documents.install,
+    jobs.install, ratings.install_reminders, notices.install_jobs, consequences.install_jobs, documents.install,
 )
 
 
@@ -78,13 +77,14 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
     await services.db.upgrade()
     services.bot_username = application.bot.username or services.bot_username
+    services.bot = application.bot
     router: Router = application.bot_data["router"]
     for locale, scope_language in (("zh_Hans", None), ("en", "en")):
         tr = translator(locale)
         commands = [BotCommand(name, render(route.menu_label, tr)[:256])
                     for name, route in router.commands.items() if route.menu_label is not None]
         await application.bot.set_my_commands(commands, language_code=scope_language)
-    for hook in services.extras.get("post_init", []):
+    for hook in services.hooks.post_init:
         await hook(application)
 
 

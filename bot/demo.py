@@ -13,13 +13,13 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.outbox_preview import render_pending
-from bot.sandbox import Call
-from bot.sandbox_client import Sandbox, User
+from bot.outbox_flush import render_pending
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import DemandUnit, Person, Role, Station
 from storage.tokens import create_invite
+from testing.client import Sandbox, User
+from testing.sandbox import Call
 
 DEMO_DB = Path("data") / "demo.db"
 STAFF_USER = User(100, "演示管理员")
@@ -81,7 +81,7 @@ async def run_demo(settings: Settings, role: str, lang: str) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     print(__doc__)
     box = Sandbox(settings, db)
-    box.services.extras["background_jobs"] = False  # the demo delivers the outbox after each step itself
+    box.services.background_jobs = False  # the demo delivers the outbox after each step itself
     async with box:
         actions = show(await box.send(user, "/menu"), user)
         loop = asyncio.get_running_loop()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.handlers import broadcasts
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from bot.settings import Settings
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.db import Database
 from storage.models import Broadcast, OutboxMessage
+from testing.client import Sandbox, joined
 from tests.conftest import STAFF
 from tests.helpers import add_station
 from tests.outbox.support import add_person
@@ -23,7 +23,7 @@ async def test_broadcast_list_shows_when_it_was_made_by_the_bots_clock(settings:
     station = await add_station(db, "Foshan station", region="佛山")
     await add_person(db, 3001, station_id=station.id)
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         await box.send(STAFF, "/broadcast")
         await box.send(STAFF, "Plans are due before March.")

@@ -13,16 +13,16 @@ import sys
 
 import uvicorn
 
-from bot.sandbox_client import Sandbox
 from bot.settings import Settings
 from bot.webapp.app import create_web_app
 from storage.db import Database
+from testing.client import Sandbox
 
 
 async def main() -> None:
     settings = Settings(_env_file=None)
     box = Sandbox(settings, Database(settings.database_url))
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         app = create_web_app(box.app, box.services)
 

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database, downgrade, migrate
 from storage.models import Activity, ActivityExpert, DemandUnit, Expert, Need, Person, Society, Station
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 
 ROSTER_REVISION = "77eb8a8a3ed8"
@@ -88,7 +88,7 @@ async def test_migrated_roster_is_what_status_counts_seed003_3_3_7(db: Database,
     await legacy_ledger(db)
     clock.set(dt.datetime(2027, 3, 1, 9, 0, tzinfo=SHANGHAI))
     box = Sandbox(settings, db, clock)
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         status = joined(await box.send(User(5401, "Wang", "en"), "/status"))
     assert "Experts who served the station: 3 of 10" in status
