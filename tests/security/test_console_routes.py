@@ -17,9 +17,10 @@ from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
-from storage.models import Person, Role
+from storage.db import Database
+from storage.models import Person, Role, Submission, SubmissionDocument, SubmissionVersion
 from tests.security.routes import api_routes
-from tests.security.support import PERSONAS, seed, snapshot
+from tests.security.support import PERSONAS, World, seed, snapshot
 
 PUBLIC = "public"  # the sign-in pages: anyone, no session needed
 STAFF = "staff"  # a live session of an active staff member, and a CSRF token for POST
@@ -30,6 +31,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/"): STAFF,
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
+    ("GET", "/console/review"): STAFF,
+    ("GET", "/console/review/{submission_id}"): STAFF,
+    ("POST", "/console/review/{submission_id}/accept"): STAFF,
+    ("POST", "/console/review/{submission_id}/return"): STAFF,
+    ("GET", "/console/review/{submission_id}/files/{key}"): STAFF,
 }
 
 
@@ -62,15 +68,38 @@ async def session_for(sandbox: Sandbox, clock: FixedClock, persona: str) -> str 
     return signed.session_token
 
 
+async def awaiting_review(db: Database, world: World) -> tuple[int, int, int]:
+    """Two submissions of station A awaiting review and the printed document of the first."""
+    async with db.session() as session:
+        person = (await session.exec(select(Person).where(Person.telegram_user_id == PERSONAS["manager_a"].id))).one()
+        subs = [Submission(station_id=world.station_a.id, kind="change_report") for _ in range(2)]
+        session.add_all(subs)
+        await session.flush()
+        assert person.id is not None and subs[0].id is not None and subs[1].id is not None
+        session.add_all([SubmissionVersion(submission_id=s.id, version=1, answers={}, submitted_by_person_id=person.id)
+                         for s in subs if s.id is not None])
+        doc = SubmissionDocument(submission_id=subs[0].id, version=1, kind="change_report",
+                                 policy_profile="gd-quality", station_id=world.station_a.id, status="sent",
+                                 filename="report.docx", content=b"PK document")
+        session.add(doc)
+        await session.commit()
+        assert doc.id is not None
+        return subs[0].id, subs[1].id, doc.id
+
+
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, persona: str) -> None:
     world = await seed(sandbox.services.db)
+    to_review = await awaiting_review(sandbox.services.db, world)
     app = create_web_app(sandbox.app, sandbox.services)
     problems: list[str] = []
     for (method, path), rule in sorted(ROUTES.items()):
         if rule == PUBLIC:
             continue
-        url = path.replace("{station_id}", str(world.station_a.id))
+        # accept and return each get a submission of their own: both are fresh when staff decide
+        url = (path.replace("{station_id}", str(world.station_a.id))
+               .replace("{submission_id}", str(to_review[1 if path.endswith("/return") else 0]))
+               .replace("{key}", f"d{to_review[2]}"))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)
             before = await snapshot(sandbox.services.db)
@@ -78,6 +107,7 @@ async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, pe
                 if token is not None:
                     c.cookies.set(COOKIE, token, domain="127.0.0.1", path="/console")
                 data = {"csrf": csrf_token(token)} if with_csrf and token else {}
+                data |= {"version": "1", "comment": "Please add the stamp."} if method == "POST" else {}
                 answer = await (c.post(url, data=data) if method == "POST" else c.get(url))
             label = f"{persona} {method} {url}{'' if with_csrf else ' without CSRF'}"
             if persona == "stranger":

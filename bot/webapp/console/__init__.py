@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from bot.webapp.console.auth import ConsoleRefused
 from bot.webapp.console.pages import router
 from bot.webapp.console.render import page
+from bot.webapp.console.review import router as review_router
 
 
 def install(app: FastAPI) -> None:
@@ -19,3 +20,4 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(ConsoleRefused, refused)
     app.include_router(router)
+    app.include_router(review_router)
