@@ -53,6 +53,19 @@ class Background:
 
         turn.after_commit.append(start)
 
+    def start(self, job: Callable[[], Awaitable[None]], *, name: str) -> None:
+        """Run ``job`` now, tracked like the rest; for a web request that has already committed its row."""
+
+        async def guarded() -> None:
+            try:
+                await job()
+            except Exception:
+                log.exception("background work %s failed", name)
+
+        task = asyncio.create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _run(self, work: Work, name: str, chat_id: int, person_id: int | None, tr: Translator) -> None:
         key = f"prepared:{name}:{uuid.uuid4().hex}"
         try:

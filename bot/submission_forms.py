@@ -1,6 +1,6 @@
 """Which form a submission was filed with, and the context that shows its answers (choice labels).
 
-The ``FormLoader`` that ``services.review`` is given: the station lists live in ``bot.formctx``.
+The ``FormLoader`` that ``services.review`` is given: the station lists live in ``bot.form_context``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.duties import form_of_kind, station_profile
-from bot.formctx import form_context, profile_choices
+from bot.form_context import form_context, profile_choices
 from conversations.applications import FORM_ID as APPLICATION_FORM
 from conversations.fields import FormContext
 from conversations.formspec import FormSpec, load_form

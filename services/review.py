@@ -44,7 +44,7 @@ RECEIVED = T("stamped copy received")
 AWAITING = T("awaiting stamped copy")
 
 # The form a submission was filed with and its context (choice labels from the station's own data):
-# given by the shell, which knows the station lists (``bot.formctx``) and the application form.
+# given by the shell, which knows the station lists (``bot.form_context``) and the application form.
 FormLoader = Callable[[AsyncSession, Submission, dt.date, Translator], Awaitable[tuple[FormSpec, FormContext]]]
 
 

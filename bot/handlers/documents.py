@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
 from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf, zip_files
-from bot.formctx import ledger_counts, profile_choices
+from bot.form_context import ledger_counts, profile_choices
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.documents import document_context
@@ -33,7 +33,7 @@ from locales import Join, Raw, T, Text, Translator, translator
 from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
 from rules.profile import load_profile
 from storage import documents as store
-from storage.clock import db_time, local
+from storage.datetimes import db_time, local
 from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
 from storage.outbox import enqueue
 from storage.prepared_files import keep_file

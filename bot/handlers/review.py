@@ -14,7 +14,7 @@ from conversations.types import Button, ButtonInput, CommandInput, Reply, TextIn
 from locales import Join, Raw, T, Text
 from services import review
 from services.review import STALE, card, view_of
-from storage.clock import local
+from storage.datetimes import local
 from storage.drafts import active_draft, get_or_create, save
 from storage.models import Person, Submission, SubmissionStatus
 from storage.submissions import latest_answers, review_queue

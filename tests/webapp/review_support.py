@@ -7,9 +7,9 @@ import datetime as dt
 from sqlmodel import col, select
 
 from bot.handlers.documents import worker
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from storage.models import Submission
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 
 APPOINTMENT = b"%PDF-1.4 appointment letter of the new manager"
