@@ -22,6 +22,7 @@ from locales import N_, Text, render
 from rules.profile import all_profiles
 from services import review
 from services.review import Decided, Outcome, files_of
+from storage.datetimes import local
 from storage.models import Person, Submission, SubmissionDocument
 from storage.submissions import answers_of, queue_kinds, review_queue
 
@@ -32,6 +33,12 @@ NO_FILE = N_("There is no such file in this submission.")
 FILE_UNREACHABLE = N_("The file could not be fetched from Telegram just now. Try again in a minute.")
 STATUS_CODES = {Outcome.done: 200, Outcome.already_reviewed: 409, Outcome.moved_on: 409, Outcome.refused: 400}
 INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def _at(request: Request, staff: Staff) -> Any:
+    """Times in the deployment's zone (stored as UTC), e.g. 2026年10月9日 10:00:00."""
+    tz = services_of(request).settings.tz
+    return lambda value: staff.tr.format_datetime(local(value, tz)) if value is not None else ""
 
 
 def _int(value: str | None, default: int) -> int:
@@ -61,7 +68,8 @@ async def queue(request: Request, staff: Staff = Depends(console_staff)) -> HTML
     return page(request, "review_queue.html", staff.tr, staff=staff, rows=rows, total=total, profile=profile,
                 kind=kind, kinds=[(k, render(kind_label(k), staff.tr)) for k in kinds],
                 profiles=sorted(all_profiles()), kind_name=lambda k: render(kind_label(k), staff.tr),
-                page_number=number, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), link=link)
+                page_number=number, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), link=link,
+                at=_at(request, staff))
 
 
 @router.get("/review/{submission_id}", response_class=HTMLResponse)
@@ -81,7 +89,7 @@ async def submission_page(request: Request, submission_id: int, staff: Staff = D
 
     return page(request, "review_submission.html", staff.tr, staff=staff, view=view, submission=submission,
                 kind=text(kind_label(submission.kind)), text=text, closed=text(closed.message) if closed else "",
-                max_comment=review.MAX_COMMENT)
+                max_comment=review.MAX_COMMENT, at=_at(request, staff))
 
 
 def _decided(request: Request, staff: Staff, submission_id: int, decided: Decided) -> HTMLResponse:
