@@ -34,9 +34,11 @@ from locales import Raw, T, Text, Translator
 from rules.documents import document_kind
 from storage import documents as paper
 from storage.applications import KIND as APPLICATION
+from storage.applications import for_submission as for_application
 from storage.models import Person, Station, Submission, SubmissionDocument, SubmissionStatus
 from storage.outbox import enqueue
-from storage.submissions import answers_of, decide, review_recipients, reviewer_name, submitter_name
+from storage.recipients import station_managers
+from storage.submissions import answers_of, decide, reviewer_name, submitter_name
 
 MAX_COMMENT = 2000
 STALE = T("This submission has changed since this message; nothing was done.")
@@ -99,7 +101,7 @@ async def _decide(session: AsyncSession, submission_id: int, version: int, *, st
         reply = returned_notice(submission_id=submission_id, kind=submission.kind, year=submission.year,
                                 comment=comment)
     key = f"{'accepted' if accepted else 'returned'}:{submission_id}:v{version}"
-    for person in await review_recipients(session, submission):
+    for person in await _recipients(session, submission):
         assert person.chat_id is not None
         await enqueue(session, key=f"{key}:to-{person.id}", chat_id=person.chat_id, reply=reply, kind="review_result",
                       person_id=person.id, not_before=now, respect_quiet_hours=False)
@@ -108,6 +110,15 @@ async def _decide(session: AsyncSession, submission_id: int, version: int, *, st
                                        number=submission_id), T("Accepted"))
     return Decided(Outcome.done, T("Returned submission #{number} with your comment; the station has been told.",
                                    number=submission_id))
+
+
+async def _recipients(session: AsyncSession, submission: Submission) -> list[Person]:
+    """Who is told the result: the station's managers and liaisons, or an application's applicant."""
+    if submission.station_id is not None:
+        return await station_managers(session, [submission.station_id])
+    application = await for_application(session, submission.id or 0)
+    applicant = await session.get(Person, application.applicant_person_id) if application else None
+    return [applicant] if applicant is not None and applicant.chat_id is not None else []
 
 
 async def _not_decided(session: AsyncSession, submission: Submission, version: int) -> Decided:

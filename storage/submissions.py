@@ -14,7 +14,6 @@ from storage.datetimes import db_time
 from storage.models import (
     AuditLog,
     Person,
-    Role,
     Station,
     StationApplication,
     Submission,
@@ -110,19 +109,6 @@ async def decide(session: AsyncSession, submission_id: int, version: int, *, acc
     if loaded is not None:
         await session.refresh(loaded)  # the identity map still holds the row as it was before the UPDATE
     return True
-
-
-async def review_recipients(session: AsyncSession, submission: Submission) -> list[Person]:
-    """Who is told the result: the station's active managers and liaisons, or an application's applicant."""
-    if submission.station_id is None:
-        query = (select(Person).join(StationApplication,
-                                     col(StationApplication.applicant_person_id) == col(Person.id))
-                 .where(StationApplication.submission_id == submission.id))
-    else:
-        query = select(Person).where(Person.station_id == submission.station_id,
-                                     col(Person.role).in_([Role.manager.value, Role.liaison.value]),
-                                     col(Person.active).is_(True))
-    return [p for p in (await session.exec(query.order_by(col(Person.id)))).all() if p.chat_id is not None]
 
 
 async def versions(session: AsyncSession, submission_id: int) -> list[SubmissionVersion]:

@@ -19,14 +19,12 @@ from storage.drafts import active_draft, get_or_create, save
 from storage.models import Person, Submission, SubmissionStatus
 from storage.submissions import latest_answers, review_queue
 
-HOOKS = "review_kinds"
-
 
 @dataclass(frozen=True)
 class KindHooks:
     """A submission kind with no station yet (station applications) plugs its own steps into this review flow.
 
-    Registered in ``services.extras["review_kinds"][kind]`` by the area that owns the kind.
+    Registered in ``services.hooks.review_kinds[kind]`` by the area that owns the kind.
     """
 
     card: Callable[[Turn, Submission], Awaitable[Reply]]
@@ -35,7 +33,7 @@ class KindHooks:
 
 
 def hooks_for(turn: Turn, kind: str) -> KindHooks | None:
-    hooks: KindHooks | None = turn.services.extras.get(HOOKS, {}).get(kind)
+    hooks: KindHooks | None = turn.services.hooks.review_kinds.get(kind)
     return hooks
 
 

@@ -50,6 +50,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/rounds"): STAFF,
     ("GET", "/console/rounds/{round_id}"): STAFF,
     ("POST", "/console/rounds/{round_id}/scores"): STAFF,
+    ("GET", "/console/rounds/{round_id}/verdicts"): STAFF,
+    ("POST", "/console/rounds/{round_id}/verdicts"): STAFF,
+    ("POST", "/console/rounds/{round_id}/publish"): STAFF,
+    ("POST", "/console/rounds/{round_id}/consequences"): STAFF,
     ("GET", "/console/people"): STAFF,
     ("POST", "/console/people/invite"): STAFF,
     ("POST", "/console/people/{person_id}/deactivate"): STAFF,
@@ -70,6 +74,8 @@ ROUTES: dict[tuple[str, str], str] = {
 # What staff's valid request to a route carries, and which row its path names (filled in by ``targets``).
 FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/console/people/invite"): {"role": "staff"},
+    ("POST", "/console/people/{person_id}/deactivate"): {"confirm": "yes"},
+    ("POST", "/console/tokens/{token_id}/revoke"): {"confirm": "yes"},
     ("POST", "/console/people/{person_id}/move"): {"station": "{free_station}"},
     ("POST", "/console/tokens"): {"name": "matrix", "scope": "aggregates"},
     ("POST", "/console/exports"): {"what": "workbook", "year": "2026"},

@@ -25,6 +25,11 @@ async def person_of(box: Sandbox, user: User) -> Person:
                                    .order_by(Person.id))).first()  # type: ignore[arg-type,return-value]
 
 
+def confirmed(client: httpx.AsyncClient) -> dict[str, str]:
+    """The second press: the confirmation page's form (CSRF token and ``confirm=yes``)."""
+    return {"csrf": csrf_of(client), "confirm": "yes"}
+
+
 async def signed_in(box: Sandbox, client: httpx.AsyncClient, user: User = STAFF_EN) -> None:
     assert (await sign_in(client, await web_link(box, user))).status_code == 303
 
@@ -86,9 +91,12 @@ async def test_deactivating_a_staff_member_ends_their_console_session_at_once(we
         await signed_in(web_box, stella, STELLA)
         assert (await stella.get("/console/people")).status_code == 200
         target = await person_of(web_box, STELLA)
-        no_csrf = await browser_like.post(f"/console/people/{target.id}/deactivate", data={})
+        no_csrf = await browser_like.post(f"/console/people/{target.id}/deactivate", data={"confirm": "yes"})
         assert no_csrf.status_code == 403 and (await person_of(web_box, STELLA)).active
-        done = await browser_like.post(f"/console/people/{target.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+        asked = await browser_like.post(f"/console/people/{target.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+        assert asked.status_code == 200 and "Deactivate Stella (Staff member)?" in asked.text
+        assert 'name="confirm" value="yes"' in asked.text and (await person_of(web_box, STELLA)).active
+        done = await browser_like.post(f"/console/people/{target.id}/deactivate", data=confirmed(browser_like))
         assert done.status_code == 200 and "Stella is deactivated" in done.text
         async with web_box.services.db.session() as session:
             sessions = (await session.exec(select(ConsoleSession).where(ConsoleSession.person_id == target.id))).all()
@@ -96,7 +104,7 @@ async def test_deactivating_a_staff_member_ends_their_console_session_at_once(we
         assert (await stella.get("/console/people")).status_code == 401  # out at her very next request
         assert stella.cookies.get(COOKIE, path="/console")  # the cookie is still there; the server refuses it
     me = await person_of(web_box, STAFF_EN)
-    yourself = await browser_like.post(f"/console/people/{me.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+    yourself = await browser_like.post(f"/console/people/{me.id}/deactivate", data=confirmed(browser_like))
     assert yourself.status_code == 409 and (await person_of(web_box, STAFF_EN)).active
 
 
@@ -107,11 +115,11 @@ async def test_a_deactivated_manager_is_no_longer_a_manager_in_chat(web_box: San
     before = joined(await web_box.send(MANAGER_A, "/status"))
     assert world.station_a.name in before
     alice = await person_of(web_box, MANAGER_A)
-    done = await browser_like.post(f"/console/people/{alice.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+    done = await browser_like.post(f"/console/people/{alice.id}/deactivate", data=confirmed(browser_like))
     assert done.status_code == 200
     after = joined(await web_box.send(MANAGER_A, "/status"))
     assert world.station_a.name not in after
-    again = await browser_like.post(f"/console/people/{alice.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+    again = await browser_like.post(f"/console/people/{alice.id}/deactivate", data=confirmed(browser_like))
     assert again.status_code == 409 and "already deactivated" in again.text
     listed = await browser_like.get("/console/people", params={"active": "inactive"})
     assert "Alice" in listed.text and "Bob" not in listed.text
@@ -139,7 +147,7 @@ async def test_moving_a_manager_to_another_station_takes_a_free_live_seat(web_bo
     assert not_manager.status_code == 409
     assert (await person_of(web_box, MANAGER_A)).station_id == world.station_a.id
 
-    await browser_like.post(f"/console/people/{bob.id}/deactivate", data={"csrf": csrf})
+    await browser_like.post(f"/console/people/{bob.id}/deactivate", data={"csrf": csrf, "confirm": "yes"})
     moved = await browser_like.post(move, data={"csrf": csrf, "station": str(world.station_b.id)})
     assert moved.status_code == 200 and f"Alice now manages {world.station_b.name}" in moved.text
     assert (await person_of(web_box, MANAGER_A)).station_id == world.station_b.id
@@ -170,7 +178,9 @@ async def test_an_api_token_is_shown_once_works_and_stops_when_revoked(web_box: 
                                  headers={"Authorization": f"Bearer {token}"}) as api:
         assert (await api.get("/api/v1/stations")).status_code == 200
         assert (await api.get("/api/v1/ratings?station_id=1")).status_code == 403  # the scope is kept
-        revoked = await browser_like.post(f"/console/tokens/{row.id}/revoke", data={"csrf": csrf})
+        asked = await browser_like.post(f"/console/tokens/{row.id}/revoke", data={"csrf": csrf})
+        assert "Revoke token" in asked.text and (await api.get("/api/v1/stations")).status_code == 200
+        revoked = await browser_like.post(f"/console/tokens/{row.id}/revoke", data={"csrf": csrf, "confirm": "yes"})
         assert revoked.status_code == 200 and "is revoked" in revoked.text
         assert (await api.get("/api/v1/stations")).status_code == 401
     bad = await browser_like.post("/console/tokens", data={"csrf": csrf, "name": "x", "scope": "root"})
@@ -179,3 +189,22 @@ async def test_an_api_token_is_shown_once_works_and_stops_when_revoked(web_box: 
         assert len((await session.exec(select(ApiToken))).all()) == 1
         actions = [a.action for a in (await session.exec(select(AuditLog).order_by(AuditLog.id))).all()]  # type: ignore[arg-type]
     assert "api_token_created" in actions and "api_token_revoked" in actions
+
+
+async def test_people_are_searched_and_paged(web_box: Sandbox, browser_like: httpx.AsyncClient) -> None:
+    world = await seed(web_box.services.db)
+    async with web_box.services.db.session() as session:
+        session.add_all([Person(telegram_user_id=6000 + n, name=f"Liaison {n:02d}", role=Role.liaison,
+                                station_id=world.station_a.id) for n in range(55)])
+        await session.commit()
+    await signed_in(web_box, browser_like)
+    first = await browser_like.get("/console/people", params={"role": "liaison"})
+    assert first.text.count('<tr id="person-') == 50 and "Page 1 of 2" in first.text
+    second = await browser_like.get("/console/people", params={"role": "liaison", "page": "2"})
+    assert second.text.count('<tr id="person-') == 5 and "Liaison 54" in second.text and "Liaison 00" not in second.text
+    one = await browser_like.get("/console/people", params={"q": "Liaison 07"})
+    assert one.text.count('<tr id="person-') == 1
+    by_station = await browser_like.get("/console/people", params={"q": "Bravo"})  # a station's name finds its people
+    assert "Bob" in by_station.text and "Alice" not in by_station.text
+    at_b = await browser_like.get("/console/people", params={"station": str(world.station_b.id)})
+    assert at_b.text.count('<tr id="person-') == 1 and "Bob" in at_b.text
