@@ -220,3 +220,30 @@ async def test_the_chat_card_from_pending_names_the_submitter_and_the_stamp_stat
     await web_box.send(STAFF_EN, "/pending")
     opened = joined(await web_box.press(STAFF_EN, "#1"))
     assert "Submitted by: Alice" in opened and "stamped copy received" in opened, opened
+
+
+async def test_a_station_application_is_returned_to_its_applicant_and_accepted_only_in_chat(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    """wuhan-qis 第十三条: accepting an application ticks its preconditions, which the chat card does; the
+    console shows it and returns it with a comment, which reaches the applicant (no station yet)."""
+    from tests.applications.test_applications import APPLICANT, fill_wuhan, staff_link
+
+    await signed_in(web_box, browser_like)
+    await web_box.send(APPLICANT, f"/start {await staff_link(web_box, 'wuhan-qis')}")
+    await fill_wuhan(web_box, APPLICANT)
+    async with web_box.services.db.session() as session:
+        application = (await session.exec(select(Submission).where(Submission.kind == "application"))).one()
+    listing = await browser_like.get("/console/review", params={"profile": "wuhan-qis"})
+    assert f'href="/console/review/{application.id}"' in listing.text
+    page = await browser_like.get(f"/console/review/{application.id}")
+    assert page.status_code == 200 and "武汉汽车零部件质量服务站" in page.text and "营业执照.pdf" in page.text
+    assert 'id="accept"' not in page.text and 'id="accept-in-chat"' in page.text and 'id="return"' in page.text
+    refused = await browser_like.post(f"/console/review/{application.id}/accept",
+                                      data={"csrf": csrf_of(browser_like), "version": "1"})
+    assert refused.status_code == 400 and await audit(web_box, "accepted") == []
+    returned = await browser_like.post(f"/console/review/{application.id}/return",
+                                       data={"csrf": csrf_of(browser_like), "version": "1",
+                                             "comment": "Please attach the signed agreement."})
+    assert returned.status_code == 200
+    told = joined(await render_pending(web_box, APPLICANT.id))
+    assert "returned for changes" in told and "Please attach the signed agreement." in told
