@@ -35,7 +35,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 async def on_submitted(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
-    hook = turn.services.extras.get("form_submitted", {}).get(draft.form_id)
+    hook = turn.services.hooks.form_submitted.get(draft.form_id)
     if hook is not None:  # a feature area's own form (the rectification report ...) handles its submission
         replies: list[Reply] = await hook(turn, draft, station, answers)
         return replies

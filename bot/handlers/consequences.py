@@ -145,7 +145,7 @@ def install_jobs(services: Services) -> None:
     """Daily rectification reminders (bot.app installs it with the other scheduled jobs)."""
 
     async def install_job(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
 
         async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -154,7 +154,7 @@ def install_jobs(services: Services) -> None:
         application.job_queue.run_daily(remind, dt.time(9, 0, tzinfo=services.settings.tz),
                                         name="rectification-reminders", job_kwargs={"max_instances": 1})
 
-    services.extras.setdefault("post_init", []).append(install_job)
+    services.hooks.post_init.append(install_job)
 
 
 async def propose_exit(turn: Turn) -> list[Reply]:
@@ -177,8 +177,8 @@ async def propose_exit(turn: Turn) -> list[Reply]:
 
 
 def extend(router: Router, services: Services) -> None:
-    services.extras.setdefault("form_submitted", {})[FORM_ID] = submitted
-    services.extras.setdefault("status_extras", []).append(status_lines)
+    services.hooks.form_submitted[FORM_ID] = submitted
+    services.hooks.status_lines.append(status_lines)
     router.add(Route("rectify", MANAGERS, rectify, menu_label=T("File the rectification report"), menu_order=45))
     router.add(Route("exit", STAFF, propose_exit))
     router.free_input.insert(0, form_input)

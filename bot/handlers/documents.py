@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
 from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf, zip_files
-from bot.form_context import ledger_counts, profile_choices
+from bot.form_context import profile_choices
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.documents import document_context
@@ -34,6 +34,7 @@ from rules.documents import chinese_date, document_kind, for_submission, registr
 from rules.profile import load_profile
 from storage import documents as store
 from storage.datetimes import db_time, local
+from storage.ledger import ledger_counts
 from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
 from storage.outbox import enqueue
 from storage.prepared_files import keep_file
@@ -138,8 +139,9 @@ class Worker:
 
 
 def worker(services: Services) -> Worker:
-    found: Worker = services.extras.setdefault("documents", Worker(services))
-    return found
+    if services.documents is None:
+        services.documents = Worker(services)
+    return services.documents
 
 
 async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[str, Any]:
@@ -373,7 +375,7 @@ def install(services: Services) -> None:
 
     async def post_init(application: Application) -> None:
         tasks = worker(services)
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         try:
             await tasks.sweep()
@@ -386,7 +388,7 @@ def install(services: Services) -> None:
         application.job_queue.run_repeating(sweep, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
                                             name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)
 
 
 def extend(router: Router, services: Services) -> None:

@@ -159,7 +159,7 @@ async def launch(turn: Turn) -> list[Reply]:
 
 
 def extend(router: Router, services: Services) -> None:
-    services.extras.setdefault("token_handlers", {})["evaluation"] = open_token
+    services.hooks.token_handlers["evaluation"] = open_token
     router.add(Route("ev", CONTACTS, button, kind="button"))
     router.add(Route("evaluation", STAFF, launch, menu_label=T("Yearly demand-side evaluation"), menu_order=70))
     router.free_input.insert(0, typed)

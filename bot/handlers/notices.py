@@ -64,7 +64,7 @@ def install_jobs(services: Services) -> None:
     """At start (the catch-up sweep) and hourly: staff hear when a notice period is over (bot.app installs it)."""
 
     async def post_init(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
 
@@ -74,7 +74,7 @@ def install_jobs(services: Services) -> None:
         application.job_queue.run_repeating(sweep, interval=3600, first=3600, name="notice-endings",
                                             job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)
 
 
 def extend(router: Router, services: Services) -> None:

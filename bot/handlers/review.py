@@ -25,14 +25,13 @@ FORM_OF_KIND = {"change_report": "change_report", "plan": "annual_plan", "summar
                 "rectification_report": "rectification_report"}
 STALE = T("This submission has changed since this message; nothing was done.")
 MAX_COMMENT = 2000
-HOOKS = "review_kinds"
 
 
 @dataclass(frozen=True)
 class KindHooks:
     """A submission kind with no station yet (station applications) plugs its own steps into this review flow.
 
-    Registered in ``services.extras["review_kinds"][kind]`` by the area that owns the kind.
+    Registered in ``services.hooks.review_kinds[kind]`` by the area that owns the kind.
     """
 
     card: Callable[[Turn, Submission], Awaitable[Reply]]
@@ -42,7 +41,7 @@ class KindHooks:
 
 
 def hooks_for(turn: Turn, kind: str) -> KindHooks | None:
-    hooks: KindHooks | None = turn.services.extras.get(HOOKS, {}).get(kind)
+    hooks: KindHooks | None = turn.services.hooks.review_kinds.get(kind)
     return hooks
 
 
