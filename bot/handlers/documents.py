@@ -10,11 +10,11 @@ built the same way, off the update, and sent when ready.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 from collections.abc import Coroutine
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -102,7 +102,7 @@ class Worker:
             if doc is None or doc.status != store.PENDING:
                 return
             try:
-                filename, content = await build(session, doc)
+                filename, content = await build(session, doc, self.services.settings.tz)
                 error = ""
             except Exception as exc:
                 log.exception("document %s: rendering failed", doc_id)
@@ -144,7 +144,7 @@ def worker(services: Services) -> Worker:
     return services.documents
 
 
-async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[str, Any]:
+async def context_for(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzinfo) -> dict[str, Any]:
     """The template variables of one submission version (answers, station, numbers, ledger facts).
 
     An application has no station yet: its document is filled from the answers alone.
@@ -157,7 +157,7 @@ async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[st
         SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
     profile = load_profile(doc.policy_profile)
     society = await session.get(Society, station.society_id) if station and station.society_id else None
-    submitted = local(version.submitted_at, ZoneInfo(profile.timezone))
+    submitted = local(version.submitted_at, tz)  # the day it was submitted, in TIMEZONE
     facts: dict[str, Any] = {}
     if kind.form == "annual_summary" and submission.year and station and station.id:
         counts = await ledger_counts(session, station.id, submission.year)
@@ -173,14 +173,14 @@ async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[st
              "year": str(submission.year or "")})
 
 
-async def build(session: AsyncSession, doc: SubmissionDocument) -> tuple[str, bytes]:
+async def build(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzinfo) -> tuple[str, bytes]:
     """The DOCX of one submission version: the profile's template filled with its answers."""
     kind = document_kind(doc.kind)
     assert kind is not None
     template = template_path(doc.policy_profile, kind.id)
     if template is None:
         raise FileNotFoundError(f"no {kind.id} template for profile {doc.policy_profile}")
-    context = await context_for(session, doc)
+    context = await context_for(session, doc, tz)
     content = await asyncio.to_thread(render_docx, template, context)
     owner = context["station"]["name"] or next((v for v in context["f"].values() if v), "")
     name = f"{doc.submission_id}-{ZH(T(kind.label))}-{doc.year}-v{doc.version}-{safe_name(owner)}.docx"
