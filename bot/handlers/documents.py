@@ -16,7 +16,6 @@ import re
 from collections.abc import Coroutine
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
@@ -35,9 +34,10 @@ from rules.profile import load_profile
 from storage import documents as store
 from storage.datetimes import db_time, local
 from storage.ledger import ledger_counts
-from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
+from storage.models import Person, Society, Station, Submission, SubmissionDocument
 from storage.outbox import enqueue
 from storage.prepared_files import keep_file
+from storage.submissions import version_of
 
 log = logging.getLogger(__name__)
 ZH = translator("zh_Hans")
@@ -153,8 +153,9 @@ async def context_for(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzi
     station = await session.get(Station, doc.station_id) if doc.station_id else None
     kind = document_kind(doc.kind)
     assert submission is not None and kind is not None
-    version = (await session.exec(select(SubmissionVersion).where(
-        SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
+    assert submission.id is not None
+    version = await version_of(session, submission.id, doc.version)
+    assert version is not None, "a document is made of a stored version"
     profile = load_profile(doc.policy_profile)
     society = await session.get(Society, station.society_id) if station and station.society_id else None
     submitted = local(version.submitted_at, tz)  # the day it was submitted, in TIMEZONE
