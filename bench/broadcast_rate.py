@@ -3,7 +3,7 @@
     .venv/bin/python bench/broadcast_rate.py                 # 10,000 recipients (~6 minutes)
     .venv/bin/python bench/broadcast_rate.py --recipients 300  # smoke run
 
-A loopback fake Bot API (``bot/sandbox_http.py``) enforces ``--limit`` messages per second
+A loopback fake Bot API (``testing/bot_api_server.py``) enforces ``--limit`` messages per second
 (a sliding one-second window, answering 429 with retry_after above it) and additionally
 injects ``--injected-429`` flood errors at evenly spaced messages. The real dispatcher
 (``bot/outbox.py``) sends a broadcast from a fresh SQLite database through PTB over HTTP.
@@ -29,13 +29,13 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.outbox import Dispatcher, DispatcherConfig
-from bot.sandbox import ApiFault, NetworkFault
-from bot.sandbox_http import FakeBotApiServer
 from conversations.types import Reply
 from locales import T
 from storage.db import Database
 from storage.models import Person, Role
 from storage.outbox import enqueue
+from testing.bot_api_server import FakeBotApiServer
+from testing.sandbox import ApiFault, NetworkFault
 
 FIRST_CHAT = 500_000
 

@@ -3,7 +3,7 @@
     python bench/fake_bot_api_server.py --port 8081 --limit 30
     TELEGRAM_BASE_URL=http://127.0.0.1:8081/bot stationbot run
 
-It answers like Telegram (``bot.sandbox.BotApiEmulator``), refuses more than ``--limit``
+It answers like Telegram (``testing.sandbox.BotApiEmulator``), refuses more than ``--limit``
 messages per second with 429 + retry_after, and prints per-second counts.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.sandbox_http import FakeBotApiServer
+from testing.bot_api_server import FakeBotApiServer
 
 
 def main() -> None:

@@ -32,10 +32,10 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, TypeHandler, filters
 
 from bot.app import build_application
-from bot.sandbox import BotApiEmulator, SandboxRequest
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
+from testing.sandbox import BotApiEmulator, SandboxRequest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = dt.datetime(2027, 2, 1, 10, 0, tzinfo=SHANGHAI)

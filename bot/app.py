@@ -25,11 +25,11 @@ from bot.handlers import (
     manual_scores,
     notices,
     onboarding,
+    ratings,
     reports,
     review,
     roster,
     status,
-    survey,
 )
 from bot.ordering import PerChatUpdateProcessor, concurrency_for
 from bot.routing import Router
@@ -57,7 +57,7 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 # Every feature area beyond onboarding, in the order their routes are added. Imported, not looked up by
 # name: an area that fails to import stops the bot at start instead of silently missing (no reminders...).
 FEATURES: tuple[Extension, ...] = (
-    forms.extend, review.extend, status.extend, survey.extend, evaluation.extend, broadcasts.extend,
+    forms.extend, review.extend, status.extend, ratings.extend, evaluation.extend, broadcasts.extend,
     reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
     consequences.extend, roster.extend, console.extend, documents.extend,
 )
@@ -66,7 +66,7 @@ FEATURES: tuple[Extension, ...] = (
 # daily/weekly reminders and the outbox dispatcher (bot.jobs), rating reminders, the end of 公示 notice
 # periods and rectification reminders. Jobs only enqueue outbox rows.
 SCHEDULED: tuple[Callable[[Services], None], ...] = (
-    jobs.install, survey.install_reminders, notices.install_jobs, consequences.install_jobs, documents.install,
+    jobs.install, ratings.install_reminders, notices.install_jobs, consequences.install_jobs, documents.install,
 )
 
 

@@ -6,7 +6,7 @@ transaction has committed, reads in a session of its own, and its reply — file
 the person through the one outbox, like every other proactive message.
 
 Two shapes of work: ``after_commit`` for a reply to the turn's chat (the file arrives where it was
-asked for), and ``after_commit_job`` / ``spawn`` for a job that keeps its own rows and delivers itself
+asked for), and ``after_commit_job`` / ``start`` for a job that keeps its own rows and delivers itself
 (a submission's document: a pending row that a start-up sweep also picks up, sent to whoever
 submitted). Both are tracked here, so tests and shutdown wait for one thing (``idle``).
 """
@@ -47,7 +47,7 @@ class Background:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._tasks: set[asyncio.Task[None]] = set()
-        self._running: set[str] = set()  # keys of the jobs under way
+        self._running: set[str] = set()  # names of the jobs under way
 
     def _track(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -64,27 +64,30 @@ class Background:
 
         turn.after_commit.append(start)
 
-    def after_commit_job(self, turn: Turn, job: Job, *, key: str) -> None:
-        """Start ``job`` once ``turn`` has committed (never after a rollback); see ``spawn``."""
+    def after_commit_job(self, turn: Turn, job: Job, *, name: str) -> None:
+        """Start ``job`` once ``turn`` has committed (never after a rollback); see ``start``."""
 
-        async def start() -> None:
-            self.spawn(job, key=key)
+        async def begin() -> None:
+            self.start(job, name=name)
 
-        turn.after_commit.append(start)
+        turn.after_commit.append(begin)
 
-    def spawn(self, job: Job, *, key: str) -> None:
-        """Run ``job`` now, off the caller's path; a job whose ``key`` is already under way is not started twice."""
-        if key in self._running:
+    def start(self, job: Job, *, name: str) -> None:
+        """Run ``job`` now, off the caller's path (a sweep; a web request that has already committed its row).
+
+        A job whose ``name`` is already under way is not started twice (one render per document at a time).
+        """
+        if name in self._running:
             return
-        self._running.add(key)
+        self._running.add(name)
 
         async def run() -> None:
             try:
                 await job()
             except Exception:
-                log.exception("background job %s failed", key)
+                log.exception("background work %s failed", name)
             finally:
-                self._running.discard(key)
+                self._running.discard(name)
 
         self._track(run())
 

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.deadlines import filing_year
 from rules.profile import AnnualSubmission, Profile
-from storage.clock import local
+from storage.datetimes import local
 from storage.models import Draft, Station, Submission, SubmissionStatus
 from storage.policy import effective_profile
 

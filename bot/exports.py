@@ -20,7 +20,8 @@ from xlsxwriter.worksheet import Worksheet
 from locales import T, Translator, render
 from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
-from storage import assessment
+from services.scores import StationScore, station_score
+from storage import export_streams, listings
 from storage.ledger import totals_by_station
 from storage.manual_scores import manual_points
 from storage.models import Station
@@ -123,7 +124,7 @@ async def export_year(session: AsyncSession, year: int, tr: Translator,
     ``individual_ratings=False`` (a manager's pack) gives averages per dimension instead of one row per
     rating: a station with few demand units could otherwise tell who gave which score and comment.
     """
-    stations = await assessment.list_stations(session, station_ids=station_ids)
+    stations = await listings.list_stations(session, station_ids=station_ids)
     names = {s.id: s.name for s in stations}
     profiles = _profiles(stations)
     output = io.BytesIO()
@@ -163,7 +164,7 @@ async def _submissions_sheet(book: _Book, session: AsyncSession, year: int, stat
     for station in stations:
         for item in profiles[station.policy_profile].annual_submissions:
             kinds[(station.id, item.id)] = render(T(item.label), tr)
-    rows = await assessment.list_submissions(session, year, station_ids)
+    rows = await listings.list_submissions(session, year, station_ids)
     for n, sub in enumerate(rows, start=1):
         book.row(sheet, n, [names.get(sub.station_id, str(sub.station_id)), kinds.get((sub.station_id, sub.kind), sub.kind),
                             sub.year, _label(sub.status, tr), sub.due_on, sub.submitted_at, sub.late_workdays,
@@ -197,7 +198,7 @@ async def _ledger_sheet(book: _Book, session: AsyncSession, year: int, station_i
                        (8, 30, 12, 12, 16, 36, 20, 8, 8, 8, 8, 8, 8, 16) + (8,) * len(outcomes))
     yes, no = _yes_no(True, tr), _yes_no(False, tr)
     n = 1
-    async for partition in assessment.stream_ledger(session, station_ids, year, chunk):
+    async for partition in export_streams.stream_ledger(session, station_ids, year, chunk):
         values: list[list[Any]] = []
         for (activity_id, station_id, started_on, ended_on, activity_type, title, experts, experts_count,
              outside, expert_days, participants, demand_unit_id, given, attachments, created_at) in partition:
@@ -225,7 +226,7 @@ async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_
                        + list(dimensions.values()) + _headers(tr, T("Comment")), tr,
                        (30, 16, 10) + (10,) * len(dimensions) + (40,))
     n = 1
-    async for partition in assessment.stream_ratings(session, station_ids, year, chunk):
+    async for partition in export_streams.stream_ratings(session, station_ids, year, chunk):
         values: list[list[Any]] = []
         for station_id, created_at, score, scores, comment in partition:
             scores = scores or {}
@@ -271,7 +272,7 @@ def _profile_sheet_name(profile: Profile) -> T:
     return T("Scores {profile}", profile=profile.id)
 
 
-def _score_lines(score: assessment.StationScore, profile: Profile, satisfaction: StationSatisfaction | None,
+def _score_lines(score: StationScore, profile: Profile, satisfaction: StationSatisfaction | None,
                  tr: Translator) -> list[list[Any]]:
     """Rows ``[group, item, actual, points, max points, required or target, met]`` of one station.
 
@@ -330,9 +331,9 @@ async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations:
         sheet = book.sheet(_profile_sheet_name(profile), headers, tr, (30, 16, 40, 10, 8, 8, 10, 6))
         n = 0
         for station in by_profile[profile_id]:
-            score = await assessment.station_score(session, station, year,
-                                                   all_totals.get(station.id or 0, LedgerTotals(year=year)),
-                                                   manual.get(station.id or 0, {}))
+            score = await station_score(session, station, year,
+                                       all_totals.get(station.id or 0, LedgerTotals(year=year)),
+                                       manual.get(station.id or 0, {}))
             for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
                 n += 1
                 book.row(sheet, n, [station.name, *line])

@@ -50,10 +50,11 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.render import send_reply
 from bot.settings import Settings
+from conversations.quiet_hours import in_quiet_hours
 from conversations.serialize import reply_from_json
 from conversations.types import Reply
 from locales import DEFAULT_LOCALE, translator
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.db import Database
 from storage.models import DispatcherLock, OutboxMessage, OutboxStatus, Person
 from storage.outbox import UNCONFIRMED, alert_staff_unreachable
@@ -108,16 +109,6 @@ async def with_prepared_bytes(db: Database, reply: Reply) -> Reply:
     if content is None:
         raise LookupError(f"prepared file {reply.file.prepared_id} is gone")
     return dataclasses.replace(reply, file=dataclasses.replace(reply.file, content=content, prepared_id=None))
-
-
-def in_quiet_hours(now: dt.datetime, start: dt.time, end: dt.time, tz: dt.tzinfo) -> bool:
-    """True when ``now`` (any zone) falls in the quiet window, which may span midnight."""
-    local = now.astimezone(tz).time()
-    if start == end:
-        return False
-    if start < end:
-        return start <= local < end
-    return local >= start or local < end
 
 
 class Pacer:

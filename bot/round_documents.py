@@ -25,15 +25,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
-from bot import rounds
 from bot.documents import render_docx, zip_files
 from conversations import assessment as ui
 from locales import T, translator
 from rules.assessment import totals_from_snapshot
 from rules.documents import chinese_date, for_round, template_path
 from rules.scoring import estimate_score
+from services import rounds
 from storage import documents as store
-from storage.clock import local
+from storage.datetimes import local
 from storage.models import AssessmentEntry, AssessmentRound, Society, Station, SubmissionDocument
 from storage.rounds import PUBLISHED
 

@@ -15,12 +15,12 @@ import xlsxwriter
 from matplotlib.figure import Figure
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import rounds
 from bot.charts import _png, cjk_font_family
 from bot.routing import Turn
 from conversations import assessment as ui
 from conversations.types import OutgoingFile, Reply
 from locales import Raw, T, Translator, render
+from services import rounds
 from storage.models import AssessmentRound
 from storage.rounds import PUBLISHED
 

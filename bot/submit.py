@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.duties import draft_duty, station_profile
-from bot.formctx import form_context
+from bot.form_context import form_context
 from bot.handlers.documents import queue_document
 from bot.routing import Turn
 from conversations.duties import duty_label
@@ -20,6 +20,7 @@ from locales import Join, Raw, T, Text
 from rules.deadlines import annual_due_date, deadline_for, due_year_of, lateness
 from services.rating_requests import request_rating_for_activity
 from storage.calendar import workday_calendar
+from storage.ledger import activity_columns
 from storage.models import Activity, DemandUnit, Draft, Person, Role, Station
 from storage.outbox import enqueue
 from storage.roster import NewExpert, link_experts, need_for
@@ -132,14 +133,9 @@ async def log_activity(turn: Turn, station: Station, answers: dict[str, Any]) ->
         unit_id = known.id if known is not None else None
     need_id = await need_for(turn.session, station.id, unit_id, answers.get("need"), answers.get("new_need"))
     days = int(answers.get("days_each") or 0)
-    evidence = answers.get("evidence") or []
-    activity = Activity(
-        station_id=station.id, activity_type=str(answers["activity_type"]), title=str(answers["title"]),
-        started_on=_date(answers["start_date"]) or turn.today, ended_on=_date(answers.get("end_date")),
-        demand_unit_id=unit_id, need_id=need_id, participants=int(answers.get("participants") or 0),
-        outcomes=dict(answers.get("outcomes") or {}), attachments=evidence if isinstance(evidence, list) else [evidence],
-        answers=answers, logged_by_person_id=manager.id,
-    )
+    activity = Activity(**activity_columns(load_form("activity", station.policy_profile), answers),
+                        station_id=station.id, demand_unit_id=unit_id, need_id=need_id, answers=answers,
+                        logged_by_person_id=manager.id)
     turn.session.add(activity)
     await turn.session.flush()
     assert activity.id is not None

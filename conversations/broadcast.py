@@ -20,8 +20,17 @@ AUDIENCES: dict[str, T] = {
     "no_summary": T("Stations without last year's summary"),
     "overdue": T("Stations with overdue submissions"),
     "demand_contacts": T("Demand-unit contacts"),
+    "staff": T("Staff members"),
 }
 WITH_VALUE = ("profile", "region", "station_type", "society_level")
+# A console audience: managers and liaisons of the live stations meeting every condition at once.
+STATIONS = "stations"
+CONDITION_LABELS: dict[str, T] = {
+    "profile": T("Policy profile"), "region": T("Region"), "station_type": T("Station type"),
+    "society": T("Society"), "society_level": T("Society level"), "no_plan": T("Without this year's plan"),
+    "no_summary": T("Without last year's summary"), "overdue": T("Has overdue items"),
+}
+FLAGS = ("no_plan", "no_summary", "overdue")
 SOCIETY_LEVELS = {"national": T("national society"), "provincial": T("provincial society"),
                   "municipal": T("municipal society")}
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
@@ -47,12 +56,57 @@ def describe(filters: Sequence[Mapping[str, Any]]) -> Text:
         return T("No audience chosen yet.")
     parts: list[Text] = []
     for f in filters:
+        if f.get("type") == STATIONS:
+            parts.append(Join((Raw("· "), describe_stations(f)), ""))
+            continue
         label = AUDIENCES.get(str(f.get("type")), Raw(str(f.get("type"))))
         if f.get("type") in WITH_VALUE:
             parts.append(Join((Raw("· "), label, Raw(": "), value_label(str(f["type"]), str(f.get("value", "")))), ""))
         else:
             parts.append(Join((Raw("· "), label), ""))
     return Join(tuple(parts))
+
+
+def describe_stations(conditions: Mapping[str, Any]) -> Text:
+    """A console station filter in words: "managers and liaisons of stations: region 佛山, has overdue items"."""
+    parts: list[Text] = []
+    for kind, label in CONDITION_LABELS.items():
+        value = str(conditions.get(kind) or "")
+        if not value:
+            continue
+        if kind in FLAGS:
+            parts.append(label)
+        else:
+            shown = conditions.get("society_name") if kind == "society" else value
+            parts.append(Join((label, Raw(" "), value_label(kind, str(shown or value))), ""))
+    if not parts:
+        return AUDIENCES["all_managers"]
+    return Join((T("Managers and liaisons of stations:"), Raw(" "), Join(tuple(parts), ", ")), "")
+
+
+def delivery_state(status: str, last_error: str, not_before: dt.datetime, respect_quiet_hours: bool,
+                   now: dt.datetime, quiet_now: bool) -> str:
+    """Where one recipient's message stands, from its outbox row (a key of ``DELIVERY_STATES``)."""
+    if status == "sent":
+        return "sent"
+    if status == "failed":
+        return "unreachable" if last_error.startswith("Forbidden") else "failed"
+    if status in ("unconfirmed", "cancelled"):
+        return status
+    if status == "pending" and not_before > now:
+        return "scheduled"
+    if status == "pending" and respect_quiet_hours and quiet_now:
+        return "quiet_hours"
+    return "waiting"
+
+
+BROADCAST_STATES: dict[str, T] = {"scheduled": T("scheduled"), "sending": T("sending"), "finished": T("finished"),
+                                  "cancelled": T("cancelled")}
+DELIVERY_STATES: dict[str, T] = {
+    "sent": T("sent"), "unreachable": T("unreachable (blocked the bot)"), "failed": T("failed"),
+    "unconfirmed": T("unconfirmed"), "cancelled": T("cancelled"), "scheduled": T("scheduled"),
+    "quiet_hours": T("waiting for the end of quiet hours"), "waiting": T("waiting"),
+}
 
 
 def preview(text: str, has_document: bool, filters: Sequence[Mapping[str, Any]], count: int) -> Text:

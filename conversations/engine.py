@@ -29,6 +29,7 @@ from conversations.fields.choices import check_picks, choice_value
 from conversations.fields.dates import check_date
 from conversations.fields.files import parse_file
 from conversations.fields.screens import cancel_screen, question, summary
+from conversations.form_versions import carry_over, first_open
 from conversations.formspec import FieldSpec, FormSpec, relevant_fields, relevant_subs
 from conversations.types import ButtonInput, CommandInput, FileInput, Input, Keyboard, Reply, TextInput
 from locales import Join, T, Text
@@ -145,8 +146,30 @@ def _accept(form: FormSpec, draft: DraftState, ctx: FormContext, name: str, valu
 
 
 def _first_open_step(form: FormSpec, answers: Mapping[str, Any]) -> str:
-    names = [f.name for f in relevant_fields(form, answers)]
-    return next((n for n in names if n not in answers), SUMMARY)
+    return first_open(form, answers) or SUMMARY
+
+
+def upgrade(form: FormSpec, draft: DraftState) -> tuple[DraftState, Text | None]:
+    """A draft of an older form version moves to this one, keeping the answers that still fit."""
+    if draft.form_version == form.version:
+        return draft, None
+    kept, set_aside = carry_over(form, draft.answers)
+    step = draft.step
+    if (step not in MODES and form.field(step) is None) or (step == SUMMARY and first_open(form, kept)):
+        step = _first_open_step(form, kept)
+    moved = step != draft.step
+    upgraded = dataclasses.replace(draft, form_version=form.version, answers=kept, step=step,
+                                   ui={} if moved else draft.ui, rev=draft.rev + int(moved))
+    if set_aside:
+        return upgraded, T("This form was updated since you started it. Your answers were kept, except {n} "
+                           "that the new version no longer asks or asks differently.", n=set_aside)
+    return upgraded, T("This form was updated since you started it. Your answers were kept.")
+
+
+def _noted(outcome: Outcome, note: Text | None) -> Outcome:
+    if note is not None:
+        outcome.replies.insert(0, Reply(note))
+    return outcome
 
 
 def start(form: FormSpec, ctx: FormContext, draft_id: int) -> Outcome:
@@ -157,6 +180,11 @@ def start(form: FormSpec, ctx: FormContext, draft_id: int) -> Outcome:
 
 def resume(form: FormSpec, draft: DraftState, ctx: FormContext) -> Outcome:
     """Ask the current step again; a step the form no longer has moves to the first open question."""
+    draft, note = upgrade(form, draft)
+    return _noted(_resume(form, draft, ctx), note)
+
+
+def _resume(form: FormSpec, draft: DraftState, ctx: FormContext) -> Outcome:
     if draft.step not in MODES and form.field(draft.step) is None:
         draft = _enter(form, draft, ctx, _first_open_step(form, draft.answers), dict(draft.answers), editing=False)
     return _show(form, draft, ctx)
@@ -164,8 +192,13 @@ def resume(form: FormSpec, draft: DraftState, ctx: FormContext) -> Outcome:
 
 def handle(form: FormSpec, draft: DraftState, inp: Input, ctx: FormContext) -> Outcome:
     """One user input; the input draft is never mutated."""
+    draft, note = upgrade(form, draft)
+    return _noted(_handle(form, draft, inp, ctx), note)
+
+
+def _handle(form: FormSpec, draft: DraftState, inp: Input, ctx: FormContext) -> Outcome:
     if draft.step not in MODES and form.field(draft.step) is None:
-        return resume(form, draft, ctx)
+        return _resume(form, draft, ctx)
     if isinstance(inp, ButtonInput):
         parts = inp.data.split(":")
         if len(parts) < 4 or parts[0] != "f" or parts[1:3] != [str(draft.draft_id), str(draft.rev)]:
@@ -173,7 +206,7 @@ def handle(form: FormSpec, draft: DraftState, inp: Input, ctx: FormContext) -> O
         return _button(form, draft, ctx, parts[3], ":".join(parts[4:]))
     if isinstance(inp, CommandInput):
         op = COMMAND_OPS.get(inp.command.lstrip("/").lower())
-        return _button(form, draft, ctx, op, "") if op else resume(form, draft, ctx)
+        return _button(form, draft, ctx, op, "") if op else _resume(form, draft, ctx)
     if draft.step in MODES:
         return _reject(form, draft, ctx, T("Please use the buttons below."))
     spec, sub = _active(form, draft)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rules.datafile import load_validated
+from rules.profile import Profile, load_profile
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 
@@ -67,6 +68,8 @@ class FieldSpec(_Strict):
     fields: tuple[FieldSpec, ...] = ()
     min_rows: int = Field(default=0, ge=0)
     total_in_capitals: bool = False
+    asked_by: str | None = None
+    column: str | None = Field(default=None, pattern=NAME_PATTERN, max_length=60)
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
@@ -279,6 +282,7 @@ def parse_form_file(path: Path) -> FormFile:
 def check_fields(fields: tuple[FieldSpec, ...]) -> None:
     """Cross-field rules a single row cannot check: unique names, references to known fields."""
     _unique([f.name for f in fields], "the form")
+    _unique([f.column for f in fields if f.column], "the form's columns")
     known = {f.name for f in fields}
     for f in fields:
         siblings = {s.name for s in f.fields}
@@ -286,6 +290,12 @@ def check_fields(fields: tuple[FieldSpec, ...]) -> None:
             raise ValueError(f"{f.name}.relevant refers to unknown fields {sorted(condition_names(f.relevant) - known)}")
         if f.min_field and f.min_field not in known:
             raise ValueError(f"{f.name}.min_field refers to unknown field {f.min_field!r}")
+        if any(sub.column for sub in f.fields) or (f.column and f.type == "repeat"):
+            raise ValueError(f"{f.name}: a repeat group and its sub-fields are not table columns")
+        if f.asked_by is not None:
+            chooser = next((c for c in fields if c.name == f.asked_by), None)
+            if chooser is None or chooser.type != "choice" or not chooser.choices_from:
+                raise ValueError(f"{f.name}.asked_by must name a choice field with `choices_from`")
         for sub in f.fields:
             scope = known | siblings
             if sub.relevant and not condition_names(sub.relevant) <= scope:
@@ -331,7 +341,43 @@ def load_form(form_id: str, profile_id: str) -> FormSpec:
     form = parse_form_file(path)
     if form.id != form_id:
         raise FormFileError(f"{path.name}: id: expected {form_id!r}, found {form.id!r}")
-    return apply_variant(form, profile_id)
+    try:
+        spec = apply_variant(form, profile_id)
+        return ask_as_profile_lists(spec, load_profile(profile_id)) if any(f.asked_by for f in spec.fields) else spec
+    except ValueError as exc:
+        raise FormFileError(f"{path.name} for profile {profile_id}: {exc}") from None
+
+
+def ask_as_profile_lists(form: FormSpec, profile: Profile) -> FormSpec:
+    """Turn ``asked_by`` into conditions from the profile's catalogue (e.g. ``ChangeKind.fields``).
+
+    Which questions a change report asks for a new manager is the profile's data, so the form file
+    names no kind ids; a catalogue item naming a field the form lacks is refused here, at start.
+    """
+    asked = [f for f in form.fields if f.asked_by is not None]
+    names = {f.name for f in form.fields}
+    lists: dict[str, dict[str, tuple[str, ...]]] = {}
+    for f in asked:
+        assert f.asked_by is not None
+        chooser = form.field(f.asked_by)
+        assert chooser is not None and chooser.choices_from is not None
+        items = getattr(profile, chooser.choices_from, ())
+        lists[f.name] = {item.id: tuple(getattr(item, "fields", ())) for item in items}
+        for item_id, wanted in lists[f.name].items():
+            unknown = sorted(set(wanted) - names)
+            if unknown:
+                raise ValueError(f"{chooser.choices_from} item {item_id!r} asks for unknown fields {unknown}")
+    fields: list[FieldSpec] = []
+    for f in form.fields:
+        if f.asked_by is None:
+            fields.append(f)
+            continue
+        ids = [item_id for item_id, wanted in lists[f.name].items() if f.name in wanted]
+        if not ids:
+            raise ValueError(f"{f.name} is asked by {f.asked_by}, but no choice lists it")
+        condition = f"{f.asked_by} in {ids!r}" + (f" and ({f.relevant})" if f.relevant else "")
+        fields.append(f.model_copy(update={"relevant": condition}))
+    return form.model_copy(update={"fields": tuple(fields)})
 
 
 def iter_fields(form: FormSpec) -> Iterator[FieldSpec]:

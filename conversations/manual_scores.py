@@ -63,18 +63,22 @@ def ask_points(row: CardRow) -> Reply:
                          maximum=_points(row.maximum)), CANCEL_HINT), " "))
 
 
-def points_problem(row: CardRow, problem: PointsProblem) -> Reply:
-    """A localized refusal that says what is expected, and keeps waiting for the number."""
+def problem_text(label: str, problem: PointsProblem) -> Text:
+    """What is wrong with typed points and what is expected (the chat's reply, the console's cell message)."""
     maximum = _points(problem.maximum)
-    text = {
+    return {
         "not_a_number": T("That is not a number. Type the points for {item} from 0 to {maximum}, e.g. 7 or 7.5.",
-                          item=T(row.label), maximum=maximum),
+                          item=T(label), maximum=maximum),
         "negative": T("Points cannot be negative. Type a number from 0 to {maximum}.", maximum=maximum),
         "above_max": T("{item} has at most {maximum} points. Type a number from 0 to {maximum}.",
-                       item=T(row.label), maximum=maximum),
+                       item=T(label), maximum=maximum),
         "too_precise": T("Use at most one decimal place (e.g. 7.5).", maximum=maximum),
-    }[problem.kind]
-    return Reply(Join((text, CANCEL_HINT), " "))
+    }.get(problem.kind, Raw(problem.kind))
+
+
+def points_problem(row: CardRow, problem: PointsProblem) -> Reply:
+    """A localized refusal that says what is expected, and keeps waiting for the number."""
+    return Reply(Join((problem_text(row.label, problem), CANCEL_HINT), " "))
 
 
 def saved(row: CardRow, points: float) -> Text:

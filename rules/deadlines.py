@@ -86,10 +86,37 @@ def owed(spec: AnnualSubmission, year: int, started_on: dt.date | None) -> bool:
     A station owes nothing due before it existed, nor about a year before it existed: one
     added in November is not late with the plan that was due in February.
     """
-    if started_on is None:
-        return True
+    return started_on is None or started_on <= latest_owing_start(spec, year)
+
+
+def latest_owing_start(spec: AnnualSubmission, year: int) -> dt.date:
+    """The last start date on which a station still owes the duty about ``year``: ``owed`` as a date bound,
+    so a query can select the owing stations by ``founded_on`` in SQL instead of testing each in Python."""
+    end = dt.date(year, 12, 31)
     due = _due_date(spec, due_year_of(spec, year))
-    return year >= started_on.year and (due is None or due >= started_on)
+    return end if due is None else min(end, due)
+
+
+@dataclass(frozen=True)
+class PastDue:
+    """A yearly item of a profile past due today: a station owes it unless it started after ``latest_start``."""
+
+    kind: str
+    year: int  # the year the item is about (a summary: last year)
+    latest_start: dt.date
+
+
+def past_due(profile: Profile, today: dt.date) -> list[PastDue]:
+    """This year's yearly duties of ``profile`` whose due date is before ``today`` (the "overdue" of the staff
+    dashboard and the console); whether a given station filed each one is the database's question."""
+    found: list[PastDue] = []
+    for spec in profile.duties:
+        due = annual_due_date(spec, today.year, profile)
+        if due is None or due >= today:
+            continue
+        covered = covered_year(spec, today.year)
+        found.append(PastDue(spec.id, covered, latest_owing_start(spec, covered)))
+    return found
 
 
 def filing_year(spec: AnnualSubmission, today: dt.date, started_on: dt.date | None, filed: Collection[int]) -> int:

@@ -1,7 +1,7 @@
 """Rating requests as use cases: open one for a logged service, and hand out its single-use link.
 
 They compose storage (the request, the invitation token), the core's replies, a QR code and outbox rows,
-which is why they live here and not in ``storage.survey`` (storage keeps queries and writes only).
+which is why they live here and not in ``storage.ratings`` (storage keeps queries and writes only).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from conversations.types import OutgoingFile, Reply
 from locales import Raw, T
 from rules.profile import load_profile
 from services.qr import qr_png
-from storage.clock import db_time, zone_of
+from storage.datetimes import db_time, zone_of
 from storage.models import Activity, Person, RatingRequest, Role, Station
 from storage.outbox import enqueue
-from storage.survey import first_question, local_day, profile_of_request, service_of, unit_contact
+from storage.ratings import first_question, local_day, profile_of_request, service_of, unit_contact
 from storage.tokens import create_invite
 
 DeepLink = Callable[[str], str]
@@ -27,7 +27,7 @@ DeepLink = Callable[[str], str]
 
 async def link_replies(session: AsyncSession, request: RatingRequest, deep_link: DeepLink, now: dt.datetime,
                        created_by: int | None) -> list[Reply]:
-    """A new single-use link (and its QR code) for the unit's contact to open the survey."""
+    """A new single-use link (and its QR code) for the unit's contact to open the rating."""
     assert request.id is not None
     profile = await profile_of_request(session, request)
     days = profile.rating.token_days

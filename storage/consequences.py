@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import AuditLog, Consequence, Station
 
 OPEN_STATUSES = ("proposed", "confirmed", "reported")

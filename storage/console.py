@@ -20,7 +20,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import AuditLog, ConsoleSession, Invite, Person, Role
 from storage.tokens import (
     FAILED_ATTEMPTS_LIMIT,

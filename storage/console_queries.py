@@ -1,19 +1,25 @@
-"""Read queries behind the staff web console's pages: stations by filter, overview counts, overdue stations."""
+"""Read queries behind the staff web console's pages: stations by filter, overview counts, a station's history.
+
+What the chat and the API also show (overdue items, satisfaction, submissions and ledger counts) comes from
+their own queries in ``storage.dashboard``, ``storage.listings`` and ``storage.rating_aggregates``; only what the console alone
+shows is queried here.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.deadlines import annual_due_date, covered_year, owed
-from rules.profile import load_profile
-from storage.models import LIVE_STATUSES, Society, Station, Submission
-from storage.policy import effective_profiles
+from rules.deadlines import PastDue
+from storage.dashboard import missing_items
+from storage.models import AuditLog, Consequence, DemandUnit, RatingRequest, Society, Station
+from storage.rating_aggregates import StationSatisfaction
 
 SORTS = {"name": col(Station.name), "region": col(Station.region), "profile": col(Station.policy_profile),
          "status": col(Station.status), "id": col(Station.id)}
@@ -33,38 +39,10 @@ class StationFilter:
     page: int = 1
 
 
-async def overdue_station_ids(session: AsyncSession, today: dt.date) -> set[int]:
-    """Live stations with a yearly item of this year past due and not in (the rule of ``overdue_by_region``).
-
-    Due dates depend on the profile only, so they are worked out once per profile; stations are read as
-    bare columns (10,000 ORM objects per page view would dominate the page's time).
-    """
-    year = today.year
-    profiles = await effective_profiles(session)
-    past_due: dict[str, list[tuple[Any, int]]] = {}
-    rows = (await session.exec(select(col(Station.id), col(Station.policy_profile), col(Station.founded_on))
-                               .where(col(Station.status).in_(LIVE_STATUSES)))).all()
-    owing = [(i, p, f) for i, p, f in rows]
-    for profile_id in {p for _, p, _ in owing}:
-        profile = profiles.get(profile_id) or load_profile(profile_id)
-        past_due[profile_id] = [(spec, covered_year(spec, year)) for spec in profile.duties
-                                if (due := annual_due_date(spec, year, profile)) is not None and due < today]
-    if not any(past_due.values()):
-        return set()
-    done = set((await session.exec(select(Submission.station_id, Submission.kind, Submission.year)
-                                   .where(col(Submission.year).in_({c for v in past_due.values() for _, c in v})))).all())
-    found: set[int] = set()
-    for station_id, profile_id, founded_on in owing:
-        for spec, covered in past_due[profile_id]:
-            if owed(spec, covered, founded_on) and (station_id, spec.id, covered) not in done:
-                found.add(station_id or 0)
-                break
-    return found
-
-
 async def find_stations(session: AsyncSession, wanted: StationFilter,
-                        today: dt.date) -> tuple[list[tuple[Station, str]], int]:
-    """One page of (station, society name) matching ``wanted`` and the total count."""
+                        past_due: Mapping[str, Sequence[PastDue]]) -> tuple[list[tuple[Station, str]], int]:
+    """One page of (station, society name) matching ``wanted`` and the total count; ``past_due`` (per profile,
+    ``services.dashboard.past_due_by_profile``) decides "has overdue items" exactly as the dashboard counts them."""
     where: list[Any] = []
     if wanted.profile:
         where.append(Station.policy_profile == wanted.profile)
@@ -79,7 +57,10 @@ async def find_stations(session: AsyncSession, wanted: StationFilter,
         where.append(or_(col(Station.name).ilike(like), col(Station.host_unit_name).ilike(like),
                          col(Station.plaque_name).ilike(like), col(Station.region).ilike(like)))
     if wanted.overdue:
-        where.append(col(Station.id).in_(sorted(await overdue_station_ids(session, today))))
+        missing = missing_items(past_due)
+        if missing is None:
+            return [], 0
+        where.append(col(Station.id).in_(sa_select(missing.subquery().c.station_id)))
     total = int((await session.exec(select(func.count()).select_from(Station).where(*where))).one())
     order = SORTS.get(wanted.sort, SORTS["name"])
     query = (select(Station, Society.name).outerjoin(Society, col(Society.id) == col(Station.society_id))
@@ -104,3 +85,54 @@ async def filter_choices(session: AsyncSession) -> dict[str, list[Any]]:
     profiles = (await session.exec(select(Station.policy_profile).distinct().order_by(col(Station.policy_profile)))).all()
     societies = (await session.exec(select(Society.id, Society.name).order_by(col(Society.name)))).all()
     return {"regions": [r for r in regions if r], "profiles": list(profiles), "societies": list(societies)}
+
+
+@dataclass(frozen=True)
+class ProfileSatisfaction:
+    """One profile's stations against its satisfaction target (figures from ``rating_aggregates``)."""
+
+    profile: str
+    rated: int  # stations with service ratings this year
+    shown: int  # of those, with enough ratings for an aggregate (the anonymity minimum)
+    met: int  # of those, meeting the target
+    ratings: int  # service ratings counted
+
+
+def satisfaction_by_profile(found: Sequence[StationSatisfaction]) -> dict[str, ProfileSatisfaction]:
+    """Per profile: the same per-station aggregates /dashboard draws and the API lists, counted."""
+    grouped: dict[str, list[StationSatisfaction]] = {}
+    for item in found:
+        grouped.setdefault(item.profile, []).append(item)
+    return {profile: ProfileSatisfaction(profile, len(items), sum(1 for i in items if i.aggregate.shown),
+                                         sum(1 for i in items if i.aggregate.met), sum(i.count for i in items))
+            for profile, items in grouped.items()}
+
+
+async def consequence_counts(session: AsyncSession, round_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """``{round id: {status: n}}`` of the verdicts' consequences (proposed, confirmed, dismissed ...)."""
+    if not round_ids:
+        return {}
+    query = (select(Consequence.round_id, Consequence.status, func.count())
+             .where(col(Consequence.round_id).in_(list(round_ids)))
+             .group_by(col(Consequence.round_id), col(Consequence.status)))
+    found: dict[int, dict[str, int]] = {}
+    for round_id, status, n in (await session.exec(query)).all():
+        found.setdefault(round_id or 0, {})[status] = int(n)
+    return found
+
+
+async def status_history(session: AsyncSession, station_id: int) -> list[AuditLog]:
+    """The station's status changes with their reasons (``storage.consequences.set_station_status`` audits them)."""
+    query = (select(AuditLog).where(AuditLog.action == "station_status", AuditLog.subject == f"station:{station_id}")
+             .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()))
+    return list((await session.exec(query)).all())
+
+
+async def units_of_requests(session: AsyncSession, request_ids: Sequence[int]) -> dict[int, str]:
+    """``{rating request id: demand unit name}`` for a page of ratings, in one query."""
+    if not request_ids:
+        return {}
+    query = (select(RatingRequest.id, DemandUnit.name)
+             .join(DemandUnit, col(DemandUnit.id) == col(RatingRequest.demand_unit_id))
+             .where(col(RatingRequest.id).in_(list(request_ids))))
+    return {int(i or 0): name for i, name in (await session.exec(query)).all()}

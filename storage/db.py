@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import clock_scope
+from storage.datetimes import clock_scope
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -72,7 +72,7 @@ class Database:
 
     def __init__(self, url: str, clock: Callable[[], dt.datetime] | None = None, **engine_kwargs: Any) -> None:
         self.url = normalise_url(url)
-        self.clock = clock  # row defaults read it inside sessions (``storage.clock.utcnow``); the bot sets it
+        self.clock = clock  # row defaults read it inside sessions (``storage.datetimes.utcnow``); the bot sets it
         self.engine = create_engine(self.url, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._writer = asyncio.Lock()

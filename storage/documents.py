@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import AssessmentEntry, AssessmentRound, AuditLog, Submission, SubmissionDocument
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.profile import all_profiles
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import Activity, RatingRequest, Station
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -11,9 +11,20 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from conversations.columns import column_values
+from conversations.formspec import FormSpec
 from rules.scoring import LedgerTotals, totals_from_rows
 from storage.models import Activity, Submission, SubmissionStatus
 from storage.roster import expert_years
+
+
+def activity_columns(form: FormSpec, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The ledger row's columns the form file declares; a column the table lacks fails loudly."""
+    values = column_values(form, answers)
+    unknown = sorted(set(values) - set(Activity.__table__.columns.keys()))  # type: ignore[attr-defined]
+    if unknown:
+        raise LookupError(f"form {form.id!r} declares ledger columns the table lacks: {unknown}")
+    return values
 
 
 async def year_totals(session: AsyncSession, station_id: int, year: int) -> LedgerTotals:

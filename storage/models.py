@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.clock import utcnow as clock_utcnow
+from storage.datetimes import utcnow as clock_utcnow
 
 
 def utcnow() -> dt.datetime:
-    """Row defaults read the injected clock (``storage.clock.utcnow``), not the wall clock."""
+    """Row defaults read the injected clock (``storage.datetimes.utcnow``), not the wall clock."""
     return clock_utcnow()
 
 
@@ -503,6 +503,31 @@ class PreparedFile(SQLModel, table=True):
     filename: str = Field(max_length=200)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: dt.datetime = Field(index=True)
+
+
+class PreparedDownload(SQLModel, table=True):
+    """A file staff asked for in the web console (the year's workbook, a zip of documents), made off the request.
+
+    The page polls this row; ``prepared_file_id`` names the bytes once ready (no foreign key: prepared
+    files are pruned after a week, and the page then says the file is gone).
+    """
+
+    __tablename__ = "prepared_download"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # workbook | documents | round
+    year: int
+    detail: str = Field(default="", max_length=50)  # the document kind, or the round's id
+    language: str = Field(default="zh_Hans", max_length=10)
+    requested_by_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    status: str = Field(default="preparing", max_length=20)  # preparing | ready | failed
+    created_at: dt.datetime = Field(index=True)
+    finished_at: dt.datetime | None = None
+    prepared_file_id: int | None = None
+    filename: str = Field(default="", max_length=200)
+    size: int = 0
+    count: int = 0  # documents in a zip
+    note: str = Field(default="", max_length=300)  # why a zip has no PDFs, or what failed (English, for staff)
 
 
 class ProcessedUpdate(SQLModel, table=True):

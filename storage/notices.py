@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import AuditLog, Objection, PublicNotice
 
 MAX_REASON = 2000

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from conversations.serialize import reply_to_json
 from conversations.types import Reply
 from locales import Raw, T
-from storage.clock import db_time, utcnow
+from storage.datetimes import db_time, utcnow
 from storage.models import OutboxMessage, OutboxStatus, Person, Role
 
 # A row whose process died between "sending" and "sent": Telegram cannot tell us whether it

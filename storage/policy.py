@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from conversations.formspec import form_ids
 from rules.policy import PolicyError, PolicyOverride, apply_override, parse_override
 from rules.profile import Profile, all_profiles, load_profile
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import PolicyOverrideRow
 from storage.turn_state import known_override
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import PreparedFile
 
 # A prepared file is sent within seconds; a week covers a long outage of Telegram or the bot.

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import (
     LIVE_STATUSES,
     Activity,

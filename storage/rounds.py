@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.assessment import new_station, period_of
 from rules.profile import load_profile
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.ledger import totals_by_station
 from storage.models import (
     LIVE_STATUSES,

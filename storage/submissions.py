@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import AuditLog, Person, Submission, SubmissionStatus, SubmissionVersion
 
 ONE_PER_YEAR = ("plan", "summary", "efficiency_report", "self_check")

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.onboarding import TokenProblem
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.models import AuditLog, Invite
 
 # Telegram deep-link payloads allow 64 characters of [A-Za-z0-9_-]; 32 random bytes would

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox_client import Sandbox, User
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
+from testing.client import Sandbox, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
@@ -148,7 +148,7 @@ def settings() -> Settings:
 async def sandbox(settings: Settings, db: Database, clock: FixedClock) -> AsyncIterator[Sandbox]:
     box = Sandbox(settings, db, clock)
     # The real-time dispatcher job would race the tests that deliver the outbox explicitly
-    # (bot.outbox_preview.render_pending); the outbox tests run the jobs themselves.
+    # (bot.outbox_flush.render_pending); the outbox tests run the jobs themselves.
     box.services.extras["background_jobs"] = False
     async with box:
         yield box

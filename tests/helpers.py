@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.sandbox import Call
 from storage.db import Database
 from storage.models import Station
+from testing.sandbox import Call
 
 LINK = re.compile(r"https://t\.me/\S+\?start=([A-Za-z0-9_-]+)")
 

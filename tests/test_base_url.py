@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox_http import FakeBotApiServer
+from testing.bot_api_server import FakeBotApiServer
 
 ROOT = Path(__file__).resolve().parent.parent
 

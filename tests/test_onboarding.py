@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox_client import Sandbox, User, joined
+from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 from tests.helpers import add_station, token_in
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, TelegramError
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
+from testing.client import Sandbox
 from tests.conftest import STAFF
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from bot.app import FEATURES
 from bot.routing import Router
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock, Services
 from bot.settings import Settings
 from storage.db import Database
+from testing.client import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -209,7 +209,7 @@ def tag_row(t: Table, tag: str) -> None:
 
 def boxes(profile: str, spec: FieldSpec) -> str | None:
     """☐ 站长变更 ☐ 联络人变更 …, as paper forms list the options; None for long catalogues."""
-    from bot.formctx import profile_choices  # the same catalogue the chat offers
+    from bot.form_context import profile_choices  # the same catalogue the chat offers
 
     ctx = FormContext(today=dt.date(2027, 1, 1), profile_id=profile,
                       choices=profile_choices(all_profiles()[profile]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.formctx import profile_choices
+from bot.form_context import profile_choices
 from bot.handlers.documents import queue_document
 from bot.handlers.forms import STATIONLESS_FORMS, person_ids
 from bot.handlers.forms import store_outcome as store_form_outcome

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import rounds
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import assessment as ui
 from conversations.types import ButtonInput, CommandInput, Reply
 from locales import Raw, T, Text
 from rules.profile import all_profiles, load_profile
+from services import rounds
 from storage.models import AssessmentEntry, AssessmentRound
 from storage.rounds import OPEN, PUBLICITY, RoundExists
 from storage.rounds import rounds as list_rounds

@@ -14,7 +14,6 @@ from typing import Any
 from sqlmodel import select
 from telegram.ext import Application, ContextTypes
 
-from bot import rounds
 from bot.handlers.documents import queue_document
 from bot.handlers.forms import manager_station, open_form, run_engine
 from bot.routing import MANAGERS, STAFF, Route, Router, Turn
@@ -23,6 +22,7 @@ from conversations import assessment as ui
 from conversations.types import Button, CommandInput, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import load_profile
+from services import rounds
 from storage.consequences import decide, due_rectifications, open_items, set_station_status
 from storage.db import Database
 from storage.drafts import active_draft

@@ -18,9 +18,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
-from bot import rounds
 from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf
-from bot.formctx import ledger_counts, profile_choices
+from bot.form_context import ledger_counts, profile_choices
 from bot.round_documents import (
     Bundle,
     Download,
@@ -41,8 +40,9 @@ from conversations.types import Button, ButtonInput, CommandInput, FileInput, Ou
 from locales import Join, Raw, T, Text, Translator, translator
 from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
 from rules.profile import load_profile
+from services import rounds
 from storage import documents as store
-from storage.clock import db_time, local
+from storage.datetimes import db_time, local
 from storage.models import (
     AssessmentEntry,
     AssessmentRound,
@@ -187,7 +187,7 @@ async def queue_document(turn: Turn, submission: Submission, person_id: int | No
         async def job(doc_id: int = doc_id) -> None:
             await deliver(services, doc_id)
 
-        services.background.after_commit_job(turn, job, key=f"document:{doc_id}")
+        services.background.after_commit_job(turn, job, name=f"document:{doc_id}")
     return docs
 
 
@@ -450,10 +450,10 @@ def install(services: Services) -> None:
         async def catch_up() -> None:
             await sweep(services)
 
-        services.background.spawn(catch_up, key="documents-sweep")
+        services.background.start(catch_up, name="documents-sweep")
 
         async def periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
-            services.background.spawn(catch_up, key="documents-sweep")
+            services.background.start(catch_up, name="documents-sweep")
 
         application.job_queue.run_repeating(periodic, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
                                             name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.handlers.survey import contact_draft, contact_for, open_link, refusal
+from bot.handlers.ratings import contact_draft, contact_for, open_link, refusal
 from bot.routing import CONTACTS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import evaluation as ev
@@ -21,7 +21,7 @@ from storage.drafts import get_or_create, save
 from storage.evaluation import create_yearly_requests
 from storage.models import DemandUnit, Draft, Invite, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
-from storage.survey import unit_contact
+from storage.ratings import unit_contact
 from storage.tokens import create_invite
 
 FORM_ID = "evaluation"

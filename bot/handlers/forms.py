@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
-from bot.formctx import Loader, context_key, lazy_form_context, ledger_counts, run_lazily
+from bot.form_context import Loader, context_key, lazy_form_context, ledger_counts, run_lazily
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted

@@ -8,8 +8,8 @@ from bot.qr import qr_png
 from bot.routing import STAFF, Route, Router, Turn
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
 from locales import Join, Raw, T
-from storage.models import AuditLog, Role, Station
-from storage.tokens import create_invite
+from services.people import PeopleProblem, invite_person
+from storage.models import Role, Station
 
 ROLE_LABELS = {
     Role.manager.value: T("Station manager"),
@@ -21,14 +21,11 @@ USAGE = T("Usage: /invite <role> <station number>, e.g. /invite manager 12. Role
 
 
 async def issue_invite(turn: Turn, role: str, station: Station | None) -> list[Reply]:
-    staff = turn.staff()
-    token, invite = await create_invite(
-        turn.session, role=role, now=turn.now, days=turn.services.settings.invite_days,
-        station_id=station.id if station else None, created_by_person_id=staff.id if staff else None,
-    )
-    turn.session.add(AuditLog(at=invite.created_at, person_id=staff.id if staff else None, action="invite_created",
-                              subject=f"invite:{invite.id}", detail={"role": role,
-                                                                     "station_id": station.id if station else None}))
+    made = await invite_person(turn.session, role=role, station=station, by=turn.staff(), now=turn.now,
+                               days=turn.services.settings.invite_days)
+    if isinstance(made, PeopleProblem):
+        return [Reply(USAGE)]
+    token, _invite = made
     link = turn.services.deep_link(token)
     place = Raw(station.name) if station else T("all stations (staff)")
     text = Join((

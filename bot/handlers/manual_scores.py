@@ -19,10 +19,11 @@ from bot.services import Services
 from conversations import manual_scores as ui
 from conversations.types import ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, TextInput
 from locales import T, Text
-from rules.manual_scores import PointsProblem, check_sheet, manual_items, parse_points
+from rules.manual_scores import PointsProblem, check_sheet, manual_items
 from rules.profile import Profile, all_profiles, load_profile
+from services.manual_scores import score
 from storage.drafts import active_draft, get_or_create, park_others, save
-from storage.manual_scores import manual_points, scorable_stations, set_manual_points, set_many
+from storage.manual_scores import manual_points, scorable_stations, set_many
 from storage.models import Station, StationStatus
 
 POINTS_FORM = "manual_score"
@@ -127,14 +128,12 @@ async def typed_points(turn: Turn) -> list[Reply] | None:
         return [Reply(STALE)]
     if not isinstance(turn.input, TextInput):
         return [ui.points_problem(row, PointsProblem("not_a_number", row.maximum))]
-    item = next(i for i in manual_items(load_profile(station.policy_profile)) if i.id == row.item_id)
-    parsed = parse_points(turn.input.text, item)
-    if isinstance(parsed, PointsProblem):
-        return [ui.points_problem(row, parsed)]
-    await set_manual_points(turn.session, station_id=station.id, year=year, points={row.item_id: parsed},
-                            person_id=staff.id, now=turn.now, source="chat")
+    scored = await score(turn.session, year=year, typed={station.id: {row.item_id: turn.input.text}},
+                         person_id=staff.id, now=turn.now, source="chat", all_or_nothing=True)
+    if scored.problems:
+        return [ui.points_problem(row, PointsProblem(scored.problems[0].kind, scored.problems[0].maximum))]
     await turn.session.delete(draft)
-    return [await card_of(turn, station, year, edit=False, saved=ui.saved(row, parsed))]
+    return [await card_of(turn, station, year, edit=False, saved=ui.saved(row, scored.values[station.id][row.item_id]))]
 
 
 async def score_sheet(turn: Turn) -> list[Reply]:

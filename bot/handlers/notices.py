@@ -17,7 +17,7 @@ from bot.services import Services
 from bot.submit import notify_staff
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
-from storage.clock import local
+from storage.datetimes import local
 from storage.db import Database
 from storage.drafts import active_draft, get_or_create, park_others, save
 from storage.models import Objection, PublicNotice

@@ -10,7 +10,8 @@ from bot.routing import MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.types import CommandInput, OutgoingFile, Reply
 from locales import Join, Raw, T, Text, Translator
-from storage import assessment
+from services.dashboard import overdue_by_region
+from storage.dashboard import submission_status_by_region
 from storage.rating_aggregates import rating_aggregates
 from storage.rounds import entries_of, rounds
 
@@ -80,10 +81,10 @@ async def dashboard(turn: Turn) -> list[Reply]:
     year = today.year
 
     async def charts(session: AsyncSession, tr: Translator) -> Reply:
-        by_region = await assessment.submission_status_by_region(session, year)
+        by_region = await submission_status_by_region(session, year)
         bars = [SatisfactionBar(s.station_name, s.average, s.target)
                 for s in await rating_aggregates(session, year) if s.average is not None]
-        overdue = await assessment.overdue_by_region(session, today)
+        overdue = await overdue_by_region(session, today)
         png = await asyncio.to_thread(dashboard_png, by_region, bars, year, tr, overdue)
         caption: Text = T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",
                           year=str(year))

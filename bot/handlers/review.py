@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from bot.duties import form_of_kind, station_profile
-from bot.formctx import form_context
+from bot.form_context import form_context
 from bot.handlers.forms import manager_station, open_form
 from bot.routing import APPLICANTS, MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
@@ -16,7 +16,7 @@ from conversations.formspec import load_form
 from conversations.review import accepted_notice, answers_text, kind_label, returned_notice, staff_card
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
-from storage.clock import local
+from storage.datetimes import local
 from storage.drafts import active_draft, get_or_create, save
 from storage.models import Person, Role, Station, Submission, SubmissionStatus
 from storage.outbox import enqueue

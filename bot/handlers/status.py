@@ -20,7 +20,7 @@ from locales import Raw, T, Translator
 from rules.deadlines import StationFacts, deadline_for, due_items
 from rules.profile import Profile
 from rules.scoring import estimate_score, minimums_status
-from storage.assessment import staff_scored
+from services.scores import staff_scored
 from storage.calendar import workday_calendar
 from storage.ledger import month_counts, submitted_pairs, year_totals
 from storage.models import Draft, Society, Station

@@ -21,7 +21,8 @@ from bot.webapp.params import (
     no_nul,
 )
 from locales import normalise_locale, translator
-from storage import assessment
+from services import scores as station_scores
+from storage import listings
 from storage.api_tokens import scope_allows
 from storage.models import Activity, ApiToken, Rating, Station, Submission
 from storage.rating_aggregates import rating_aggregates
@@ -58,8 +59,8 @@ def _rating(row: Rating) -> dict[str, Any]:
 async def stations(request: Request, profile: Filter = None, region: Filter = None,
                    status: Filter = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     async with services_of(request).db.session() as session:
-        total = await assessment.count_stations(session, profile, region, status)
-        rows = await assessment.list_stations(session, profile, region, status, limit=limit, offset=offset)
+        total = await listings.count_stations(session, profile, region, status)
+        rows = await listings.list_stations(session, profile, region, status, limit=limit, offset=offset)
     return Page(items=[_station(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -76,8 +77,8 @@ async def station(request: Request, station_id: IdPath) -> dict[str, Any]:
 async def submissions(request: Request, year: YearQuery = None, limit: Limit = DEFAULT_LIMIT,
                       offset: Offset = 0) -> Page:
     async with services_of(request).db.session() as session:
-        total = await assessment.count_submissions(session, year)
-        rows = await assessment.list_submissions(session, year, limit=limit, offset=offset)
+        total = await listings.count_submissions(session, year)
+        rows = await listings.list_submissions(session, year, limit=limit, offset=offset)
     return Page(items=[_submission(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -86,8 +87,8 @@ async def activities(request: Request, station_id: IdQuery = None, year: YearQue
                      type: Filter = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     ids = [station_id] if station_id is not None else None
     async with services_of(request).db.session() as session:
-        total = await assessment.count_activities(session, ids, year, type)
-        rows = await assessment.list_activities(session, ids, year, type, limit=limit, offset=offset)
+        total = await listings.count_activities(session, ids, year, type)
+        rows = await listings.list_activities(session, ids, year, type, limit=limit, offset=offset)
     return Page(items=[_activity(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -108,12 +109,12 @@ async def ratings(request: Request, station_id: IdQuery = None, year: YearQuery 
                   limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     ids = [station_id] if station_id is not None else None
     async with services_of(request).db.session() as session:
-        total = await assessment.count_ratings(session, ids, year)
-        rows = await assessment.list_ratings(session, ids, year, limit=limit, offset=offset)
+        total = await listings.count_ratings(session, ids, year)
+        rows = await listings.list_ratings(session, ids, year, limit=limit, offset=offset)
     return Page(items=[_rating(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-def _score(score: assessment.StationScore) -> dict[str, Any]:
+def _score(score: station_scores.StationScore) -> dict[str, Any]:
     return {
         "station_id": score.station_id, "station_name": score.station_name, "profile": score.profile,
         "minimums_met": score.minimums_met,
@@ -134,8 +135,8 @@ def _score(score: assessment.StationScore) -> dict[str, Any]:
 @router.get("/scores/{year}", response_model=Page)
 async def scores(request: Request, year: YearPath, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     async with services_of(request).db.session() as session:
-        total = await assessment.count_stations(session)
-        rows = await assessment.year_scores(session, year, limit=limit, offset=offset)
+        total = await listings.count_stations(session)
+        rows = await station_scores.year_scores(session, year, limit=limit, offset=offset)
     return Page(items=[_score(s) for s in rows], total=total, limit=limit, offset=offset)
 
 

@@ -14,15 +14,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from bot import rounds
 from bot.round_table import round_table, table_xlsx
 from bot.score_sheet import MAX_SHEET_BYTES, SheetUnreadable, read_sheet, write_sheet
 from bot.webapp.auth import require_scope, require_token, services_of
 from bot.webapp.params import IdPath, YearPath
 from locales import normalise_locale, translator
-from rules.manual_scores import PointsProblem, check_sheet, manual_items, parse_points
+from rules.manual_scores import check_sheet, manual_items
 from rules.profile import all_profiles, load_profile
-from storage.manual_scores import manual_points, scorable_stations, set_manual_points, set_many
+from services import rounds
+from services.manual_scores import score
+from storage.manual_scores import manual_points, scorable_stations, set_many
 from storage.models import AssessmentRound, Station
 from storage.rounds import RoundExists, entries_of
 from storage.rounds import rounds as list_rounds
@@ -120,22 +121,12 @@ async def put_manual_scores(request: Request, year: YearPath, station_id: IdPath
         items = {i.id: i for i in manual_items(load_profile(station.policy_profile))} if station else {}
         if station is None or not items:
             raise HTTPException(404, detail="no station with rows scored by staff")
-        problems: list[dict[str, Any]] = []
-        values: dict[str, float] = {}
-        for item_id, raw in body.items():
-            item = items.get(item_id)
-            if item is None:
-                problems.append({"row": item_id, "kind": "item_unknown", "expected": sorted(items)})
-                continue
-            parsed = parse_points(str(raw), item)
-            if isinstance(parsed, PointsProblem):
-                problems.append({"row": item_id, "kind": parsed.kind, "maximum": parsed.maximum})
-            else:
-                values[item_id] = parsed
-        if problems:
-            raise HTTPException(422, detail=problems)
-        await set_manual_points(session, station_id=station_id, year=year, points=values, person_id=None,
-                                now=services.now(), source="api")
+        scored = await score(session, year=year, typed={station_id: {k: str(v) for k, v in body.items()}},
+                             person_id=None, now=services.now(), source="api", all_or_nothing=True)
+        if scored.problems:
+            raise HTTPException(422, detail=[
+                {"row": p.item_id, "kind": p.kind, "expected": sorted(items)} if p.kind == "item_unknown"
+                else {"row": p.item_id, "kind": p.kind, "maximum": p.maximum} for p in scored.problems])
         await session.commit()
         return {"year": year, "station_id": station_id,
                 "scores": (await manual_points(session, year, [station_id])).get(station_id, {})}

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlmodel import col, select
 
-from bot import rounds
 from bot.documents import DOCX_MIME, to_pdf
 from bot.handlers.documents import zip_of
 from bot.round_documents import Download, assessment_table, round_zip, telegram_download
 from bot.webapp.auth import require_token, services_of
 from bot.webapp.params import IdPath
 from rules.documents import document_kind
+from services import rounds
 from storage.models import AssessmentRound, SubmissionDocument
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], dependencies=[Depends(require_token)])

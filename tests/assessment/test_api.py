@@ -13,12 +13,12 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from storage.api_tokens import SCOPES, create_api_token
 from storage.db import Database
 from storage.models import OutboxMessage
+from testing.client import Sandbox
 from tests.assessment.support import fill, ledger, material, station
 from tests.conftest import SHANGHAI
 from tests.webapp.conftest import web_box, web_settings  # noqa: F401  (fixtures)

@@ -7,10 +7,10 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from storage.manual_scores import manual_points
 from storage.models import AuditLog
+from testing.client import Sandbox, joined
 from tests.assessment.support import fill
 from tests.conftest import SHANGHAI, STAFF
 from tests.helpers import add_station

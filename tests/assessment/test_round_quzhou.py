@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.handlers.consequences import enqueue_rectification_reminders
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from storage.models import AssessmentEntry, AuditLog, Consequence
 from storage.models import Station as StationRow
+from testing.client import Sandbox, joined
 from tests.assessment.support import (
     fill,
     inbox,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
+from testing.client import Sandbox, joined
 from tests.assessment.support import (
     fill,
     inbox,

@@ -11,10 +11,10 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from storage.models import DemandUnit, Rating, RatingRequest
 from storage.models import Station as StationRow
+from testing.client import Sandbox, joined
 from tests.assessment.support import inbox, ledger, material, press_on, staff_inbox, station
 from tests.conftest import SHANGHAI, STAFF
 

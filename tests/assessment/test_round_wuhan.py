@@ -11,12 +11,12 @@ import re
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from rules.manual_scores import manual_items
 from rules.profile import load_profile
 from storage.models import AssessmentEntry
 from storage.models import Station as StationRow
+from testing.client import Sandbox, joined
 from tests.assessment.support import (
     fill,
     inbox,

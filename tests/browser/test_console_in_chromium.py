@@ -23,10 +23,10 @@ import uvicorn
 from sqlmodel import select
 
 from bot.fonts import fontconfig_env
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from storage.models import Person, Submission
+from testing.client import Sandbox
 from tests.browser import CHROMIUM, browser_available
 from tests.security.support import STAFF_EN, seed
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.outbox_preview import render_pending
-from bot.sandbox_client import Sandbox, User, joined
+from bot.outbox_flush import render_pending
+from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 
 OTHER = User(3201, "Other", "en")

@@ -13,14 +13,14 @@ from sqlmodel import func, select
 from telegram.request import RequestData
 
 from bot.routing import Router, Turn
-from bot.sandbox import SandboxRequest
-from bot.sandbox_client import Sandbox, User
 from bot.services import FixedClock, Services
 from bot.settings import Settings
 from conversations.types import Reply, TextInput
 from locales import Raw
 from storage.db import Database
 from storage.models import Draft, Submission
+from testing.client import Sandbox, User
+from testing.sandbox import SandboxRequest
 from tests.forms.conftest import Seat
 
 SLOW = User(3101, "Slow", "en")

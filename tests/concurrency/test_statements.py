@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bot.sandbox_client import Sandbox, User
 from storage.db import Database
+from testing.client import Sandbox, User
 from tests.forms.conftest import Seat, seat
 
 STEP_BUDGET = 3

@@ -19,7 +19,6 @@ from docx import Document
 from sqlmodel import select
 
 from bot.handlers.forms import FORM_COMMANDS
-from bot.sandbox_client import Sandbox, User
 from conversations.engine import DraftState
 from conversations.fields import default_value
 from conversations.fields.base import FormContext
@@ -27,6 +26,7 @@ from conversations.fields.text import CREDIT_EXAMPLE
 from conversations.formspec import FieldSpec, FormSpec
 from storage.db import Database
 from storage.models import Draft, Person, Role, Society, Station
+from testing.client import Sandbox, User
 
 AMOUNTS = ("1234.50", "2000.25")
 PHONE = "13812345678"

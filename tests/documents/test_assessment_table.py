@@ -18,12 +18,12 @@ from pathlib import Path
 import httpx
 
 from bot.documents import render_docx
-from bot.outbox_preview import render_pending
-from bot.sandbox_client import Call, Sandbox, joined
+from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from rules.documents import available, document_kind, template_path
 from rules.profile import load_profile
 from storage.db import Database
+from testing.client import Call, Sandbox, joined
 from tests.assessment.support import fill, ledger, material, points_for, press_on, score_sheet, station
 from tests.assessment.test_round_wuhan import annex_points
 from tests.conftest import SHANGHAI, STAFF

@@ -16,10 +16,9 @@ import pytest
 from sqlmodel import select
 
 from bot.documents import render_docx
-from bot.formctx import profile_choices
+from bot.form_context import profile_choices
 from bot.handlers.documents import context_for
-from bot.outbox_preview import render_pending
-from bot.sandbox_client import Sandbox, User
+from bot.outbox_flush import render_pending
 from conversations.fields import FormContext, is_answered, options
 from conversations.formspec import FieldSpec, load_form, relevant_fields
 from locales import translator
@@ -27,6 +26,7 @@ from rules.documents import available, document_kind, for_submission, template_p
 from rules.numerals import to_chinese_capital
 from rules.profile import load_profile
 from storage.models import SubmissionDocument, SubmissionVersion
+from testing.client import Sandbox, User
 from tests.documents.support import (
     TODAY,
     all_text,

@@ -14,13 +14,13 @@ import pytest
 from sqlmodel import select
 
 import bot.handlers.documents as documents
-from bot.formctx import profile_choices
-from bot.outbox_preview import render_pending
-from bot.sandbox_client import Sandbox, joined
+from bot.form_context import profile_choices
+from bot.outbox_flush import render_pending
 from conversations.fields import FormContext
 from conversations.formspec import load_form
 from rules.profile import load_profile
 from storage.models import OutboxMessage, SubmissionDocument
+from testing.client import Sandbox, joined
 from tests.conftest import STAFF
 from tests.documents.support import TODAY, Manager, fill, first_paragraph, manager_of, require_pdf_tools
 

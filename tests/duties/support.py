@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox_client import Sandbox, User, joined
 from conversations.formspec import FieldSpec, evaluate, load_form
 from rules.profile import Profile
+from testing.client import Sandbox, User, joined
 
 
 def first_choice(spec: FieldSpec, profile: Profile) -> str:

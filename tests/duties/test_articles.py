@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from rules.deadlines import annual_due_date, deadline_for
 from rules.profile import all_profiles, load_profile
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import seat
 from tests.forms.test_change_report_and_review import report_manager_change

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from bot.settings import Settings
 from conversations.formspec import form_ids
@@ -21,6 +20,7 @@ from rules.profile import load_profile
 from storage.db import Database
 from storage.models import Submission, SubmissionVersion
 from storage.policy import effective_profile, store_override
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import seat
 from tests.hardening.support import COMPLETE_2027, run_cli

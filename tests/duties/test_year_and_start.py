@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from rules.deadlines import StationFacts, due_items, filing_year
 from rules.profile import load_profile
 from storage.models import Person, Role, Station, Submission
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 from tests.duties.support import fill_and_submit
 from tests.forms.conftest import seat

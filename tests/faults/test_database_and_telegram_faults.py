@@ -16,12 +16,12 @@ import pytest
 from sqlmodel import select
 from telegram.request import RequestData
 
-from bot.sandbox import ApiFault, NetworkFault, SandboxRequest
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Draft
+from testing.client import Sandbox, User, joined
+from testing.sandbox import ApiFault, NetworkFault, SandboxRequest
 from tests.conftest import POSTGRES_URL, _drop_postgres_database, _postgres_database
 from tests.forms.conftest import seat
 

@@ -1,6 +1,6 @@
 """``kill -9`` of the real bot (``python -m bot.cli run``, long polling) while 50 managers fill /log.
 
-The bot talks HTTP to the loopback fake Bot API (``bot/sandbox_http.py``); this test plays the
+The bot talks HTTP to the loopback fake Bot API (``testing/bot_api_server.py``); this test plays the
 50 people: each sends its next answer only once the bot answered the previous one. At a seeded
 random moment the process is killed; a fresh process is started the normal way. Then every
 answer a person saw acknowledged is in their Draft row (or the activity reached the ledger),
@@ -29,12 +29,12 @@ from sqlmodel import select
 
 from bench.generate import Sizes, fresh_database, manager_id, populate
 from bench.harness import ACTIVITY_SCRIPT, Updates, button_data
-from bot.sandbox_client import Sandbox, User
-from bot.sandbox_http import FakeBotApiServer
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Activity, Draft, Person
+from testing.bot_api_server import FakeBotApiServer
+from testing.client import Sandbox, User
 from tests.conftest import POSTGRES_URL, SHANGHAI
 
 pytestmark = pytest.mark.slow

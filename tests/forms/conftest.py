@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.sandbox_client import Sandbox, User
 from storage.db import Database
 from storage.models import Person, Role, Station
+from testing.client import Sandbox, User
 
 
 @dataclass

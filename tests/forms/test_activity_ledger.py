@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.models import Activity, DemandUnit, Draft
+from testing.client import Sandbox, joined
 from tests.forms.conftest import Seat
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, User, joined
 from storage.models import Draft
+from testing.client import Sandbox, User, joined
 from tests.forms.conftest import Seat, seat
 
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.outbox_preview import render_pending
-from bot.sandbox_client import Sandbox, User, joined
+from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from storage.models import Person, Role, Submission, SubmissionVersion
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI, STAFF
 from tests.forms.conftest import Seat
 

@@ -10,9 +10,9 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from storage.models import Activity, ActivityExpert, AuditLog, Expert, Need, Society, Station
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import Seat, seat
 

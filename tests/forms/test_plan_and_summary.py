@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, User, joined
 from storage.models import Activity, Submission, SubmissionVersion
+from testing.client import Sandbox, User, joined
 from tests.forms.conftest import Seat, seat
 
 

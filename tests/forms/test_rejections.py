@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, joined
 from storage.models import Draft
+from testing.client import Sandbox, joined
 from tests.forms.conftest import Seat
 
 ACTIVITY_TO_UNIT = ["/log", "!Quality training and consulting", "Title", "2027-01-20", "!Skip"]

@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from storage.models import Activity, ActivityExpert, Expert
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import Seat, seat
 

@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, User
 from bot.services import FixedClock
 from bot.settings import Settings
 from conversations.engine import DraftState
@@ -39,6 +38,7 @@ from storage.models import (
     SubmissionStatus,
     SubmissionVersion,
 )
+from testing.client import Sandbox, User
 from tests.conftest import POSTGRES_URL, SHANGHAI, STAFF
 
 ALPHA = "Alpha Porcelain Station"

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 
 from bot.outbox import Dispatcher, DispatcherConfig
-from bot.sandbox import BotApiEmulator, SandboxRequest
 from bot.services import FixedClock
 from conversations.types import Reply
 from locales import T
 from storage.db import Database
 from storage.models import OutboxMessage, Person, Role
 from storage.outbox import enqueue
+from testing.sandbox import BotApiEmulator, SandboxRequest
 
 
 class FakeTime:

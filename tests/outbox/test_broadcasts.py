@@ -6,11 +6,11 @@ import datetime as dt
 import itertools
 
 from bot.handlers import broadcasts
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Role
+from testing.client import Sandbox, User, joined
 from tests.helpers import add_station
 from tests.outbox.support import FakeTime, add_person, dispatcher, rows
 

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.sandbox_http import FakeBotApiServer
 from conversations.types import Reply
 from locales import T
 from storage.db import Database
 from storage.models import Broadcast, OutboxMessage, OutboxStatus, Person, Role
 from storage.outbox import UNCONFIRMED, enqueue
+from testing.bot_api_server import FakeBotApiServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("dispatch_proc.py")

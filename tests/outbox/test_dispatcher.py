@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from bot.outbox import INTERRUPTED, in_quiet_hours
-from bot.sandbox import ApiFault, NetworkFault
 from bot.services import FixedClock
 from storage.db import Database
 from storage.models import OutboxStatus, Person, Role
 from storage.outbox import UNCONFIRMED
+from testing.sandbox import ApiFault, NetworkFault
 from tests.conftest import SHANGHAI
 from tests.outbox.support import FakeTime, add_person, dispatcher, emulator_bot, put, rows
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.handlers import broadcasts
-from bot.sandbox_client import Sandbox, joined
 from bot.services import FixedClock
 from bot.settings import Settings
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.db import Database
 from storage.models import Broadcast, OutboxMessage
+from testing.client import Sandbox, joined
 from tests.conftest import STAFF
 from tests.helpers import add_station
 from tests.outbox.support import add_person

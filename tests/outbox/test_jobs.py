@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.handlers import broadcasts
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import OutboxStatus, Role
+from testing.client import Sandbox
 from tests.conftest import SHANGHAI
 from tests.helpers import add_station
 from tests.outbox.support import add_person, rows

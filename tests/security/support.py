@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.sandbox_client import User
 from storage.db import Database
 from storage.models import (
     Activity,
@@ -24,6 +23,7 @@ from storage.models import (
     Submission,
     SubmissionVersion,
 )
+from testing.client import User
 from tests.conftest import STAFF
 
 ALPHA = "Alpha Porcelain Secret Station"

@@ -18,12 +18,12 @@ from fastapi.routing import APIRoute
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from storage.api_tokens import SCOPES, create_api_token, revoke_api_token
 from storage.db import Database
 from storage.models import Rating
+from testing.client import Sandbox
 from tests.assessment.test_api import (
     ROUTES as ASSESSMENT_ROUTES,  # classified and tested with real bodies there
 )

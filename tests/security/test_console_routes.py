@@ -12,14 +12,16 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
-from storage.models import Person, Role
+from storage.downloads import finish, start_download
+from storage.models import ApiToken, Broadcast, Person, Role, Station
+from storage.rounds import open_round
+from testing.client import Sandbox
 from tests.security.routes import api_routes
-from tests.security.support import PERSONAS, seed, snapshot
+from tests.security.support import PERSONAS, World, seed, snapshot
 
 PUBLIC = "public"  # the sign-in pages: anyone, no session needed
 STAFF = "staff"  # a live session of an active staff member, and a CSRF token for POST
@@ -30,6 +32,33 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/"): STAFF,
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
+    ("GET", "/console/broadcasts"): STAFF,
+    ("POST", "/console/broadcasts"): STAFF,
+    ("GET", "/console/broadcasts/count"): STAFF,
+    ("GET", "/console/broadcasts/{broadcast_id}"): STAFF,
+    ("POST", "/console/broadcasts/{broadcast_id}/cancel"): STAFF,
+    ("GET", "/console/static/console.js"): PUBLIC,  # the grid's script: a static file, no data
+    ("GET", "/console/rounds"): STAFF,
+    ("GET", "/console/rounds/{round_id}"): STAFF,
+    ("POST", "/console/rounds/{round_id}/scores"): STAFF,
+    ("GET", "/console/people"): STAFF,
+    ("POST", "/console/people/invite"): STAFF,
+    ("POST", "/console/people/{person_id}/deactivate"): STAFF,
+    ("POST", "/console/people/{person_id}/move"): STAFF,
+    ("GET", "/console/tokens"): STAFF,
+    ("POST", "/console/tokens"): STAFF,
+    ("POST", "/console/tokens/{token_id}/revoke"): STAFF,
+    ("GET", "/console/exports"): STAFF,
+    ("POST", "/console/exports"): STAFF,
+    ("GET", "/console/exports/{download_id}"): STAFF,
+    ("GET", "/console/exports/{download_id}/file"): STAFF,
+}
+# What staff's valid request to a route carries, and which row its path names (filled in by ``targets``).
+FORMS: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/console/people/invite"): {"role": "staff"},
+    ("POST", "/console/people/{person_id}/move"): {"station": "{free_station}"},
+    ("POST", "/console/tokens"): {"name": "matrix", "scope": "aggregates"},
+    ("POST", "/console/exports"): {"what": "workbook", "year": "2026"},
 }
 
 
@@ -62,23 +91,68 @@ async def session_for(sandbox: Sandbox, clock: FixedClock, persona: str) -> str 
     return signed.session_token
 
 
+async def a_sent_broadcast(sandbox: Sandbox) -> int:
+    """A broadcast already on its way (so a staff cancel answers 200, "cannot be cancelled")."""
+    async with sandbox.services.db.session() as session:
+        staff = (await session.exec(select(Person).where(Person.role == Role.staff.value))).first()
+        assert staff is not None and staff.id is not None
+        item = Broadcast(created_by_person_id=staff.id, text="Hello", audience={"filters": [{"type": "staff"}]},
+                         status="sending", recipients=0)
+        session.add(item)
+        await session.commit()
+        assert item.id is not None
+        return item.id
+
+
+async def targets(sandbox: Sandbox, clock: FixedClock, world: World) -> dict[str, str]:
+    """Rows the parametrised paths name: a person for each change, a free station, a token, a ready download."""
+    async with sandbox.services.db.session() as session:
+        free = Station(name="Free Station", policy_profile="gd-quality", region="佛山")
+        token = ApiToken(name="old", token_hash="0" * 64, created_at=clock())
+        session.add_all([free, token])
+        row = await start_download(session, kind="workbook", year=2026, detail="", language="en", person_id=None,
+                                   now=clock())
+        await finish(session, row, "stationbot-2026.xlsx", b"PK", clock())
+        people = {p.telegram_user_id: p.id for p in (await session.exec(select(Person))).all()}
+        await session.commit()
+    return {"{station_id}": str(world.station_a.id), "{free_station}": str(free.id), "{token_id}": str(token.id),
+            "{download_id}": str(row.id), "{deactivated}": str(people[PERSONAS["contact"].id]),
+            "{moved}": str(people[PERSONAS["manager_a"].id])}
+
+
+def filled(text: str, ids: dict[str, str]) -> str:
+    for key, value in ids.items():
+        text = text.replace(key, value)
+    return text
+
+
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, persona: str) -> None:
     world = await seed(sandbox.services.db)
+    broadcast_id = await a_sent_broadcast(sandbox)
+    async with sandbox.services.db.session() as session:
+        rnd, _ = await open_round(session, profile_id="gd-quality", period_end=2026, deadline=clock().date(),
+                                  person_id=None, now=clock())
+        await session.commit()
     app = create_web_app(sandbox.app, sandbox.services)
+    ids = await targets(sandbox, clock, world)
     problems: list[str] = []
     for (method, path), rule in sorted(ROUTES.items()):
         if rule == PUBLIC:
             continue
-        url = path.replace("{station_id}", str(world.station_a.id))
+        url = filled(path.replace("{person_id}", "{deactivated}" if path.endswith("deactivate") else "{moved}"), ids)
+        url = url.replace("{round_id}", str(rnd.id)).replace("{broadcast_id}", str(broadcast_id))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)
             before = await snapshot(sandbox.services.db)
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://127.0.0.1") as c:
                 if token is not None:
                     c.cookies.set(COOKIE, token, domain="127.0.0.1", path="/console")
-                data = {"csrf": csrf_token(token)} if with_csrf and token else {}
+                data = {key: filled(value, ids) for key, value in FORMS.get((method, path), {}).items()}
+                if with_csrf and token:
+                    data["csrf"] = csrf_token(token)
                 answer = await (c.post(url, data=data) if method == "POST" else c.get(url))
+                await sandbox.services.background.idle()  # a file being prepared is part of the request's effect
             label = f"{persona} {method} {url}{'' if with_csrf else ' without CSRF'}"
             if persona == "stranger":
                 expected = 401

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from storage.models import Draft, Person, Submission, SubmissionStatus, SubmissionVersion
+from testing.client import Sandbox
 from tests.security.support import ALPHA, CONTACT, MANAGER_A, MANAGER_B, seed, snapshot
 from tests.security.test_routes_by_role import visible
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox import Call
-from bot.sandbox_client import Sandbox, User
 from storage.db import Database
+from testing.client import Sandbox, User
+from testing.sandbox import Call
 from tests.security.support import PERSONAS, seed, snapshot
 
 EVERYONE = frozenset(PERSONAS)
@@ -51,7 +51,7 @@ COMMANDS: dict[str, frozenset[str]] = {
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
     "bc": STAFF_ONLY,
-    # Survey and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
+    # Rating and evaluation answers come only from demand-unit contacts; resending a link is the manager's.
     "rate": CONTACTS, "ev": CONTACTS, "rlink": MANAGERS, "st": MANAGERS,
     "ms": STAFF_ONLY, "as": STAFF_ONLY,
     "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,

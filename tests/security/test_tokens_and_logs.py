@@ -13,9 +13,9 @@ import logging
 import pytest
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from storage.models import Invite, Person, Submission, SubmissionVersion
+from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 from tests.helpers import add_station, token_in
 from tests.security.support import snapshot

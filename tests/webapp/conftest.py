@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.settings import Settings
 from bot.webapp.app import create_web_app
 from storage.api_tokens import create_api_token
 from storage.db import Database
+from testing.client import Sandbox
 
 SECRET = "s3cret-webhook-token-0123456789"
 

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.sandbox_client import Sandbox, User
 from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import csrf_token
+from testing.client import Sandbox, User
 
 LINK = re.compile(r"https://bot\.example\.org/console/login\?t=([A-Za-z0-9_-]+)")
 

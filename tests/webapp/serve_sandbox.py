@@ -13,10 +13,10 @@ import sys
 
 import uvicorn
 
-from bot.sandbox_client import Sandbox
 from bot.settings import Settings
 from bot.webapp.app import create_web_app
 from storage.db import Database
+from testing.client import Sandbox
 
 
 async def main() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox_client import Sandbox
 from storage.db import Database
 from storage.models import ProcessedUpdate, Station
+from testing.client import Sandbox
 from tests.conftest import STAFF
 from tests.hardening.support import count
 from tests.webapp.conftest import SECRET

@@ -7,10 +7,10 @@ import datetime as dt
 import httpx
 from sqlmodel import select
 
-from bot.sandbox_client import Sandbox
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from storage.models import ConsoleSession, Invite, Person, Role, Submission
+from testing.client import Sandbox
 from tests.security.support import MANAGER_A, STAFF_EN, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 

@@ -9,10 +9,10 @@ import httpx
 import openpyxl
 
 from bot.exports import export_year
-from bot.sandbox_client import Sandbox, User
 from bot.services import FixedClock
 from locales import translator
 from storage.db import Database
+from testing.client import Sandbox, User
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import seat
 from tests.forms.test_counting import log_again, log_first

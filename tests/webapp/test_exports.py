@@ -14,14 +14,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import exports
 from bot.exports import CJK_FONT, export_year
-from bot.outbox_preview import send_and_deliver
-from bot.sandbox_client import Sandbox, User
+from bot.outbox_flush import send_and_deliver
 from locales import translator
 from rules.profile import load_profile
 from rules.scoring import estimate_score
-from storage.assessment import list_stations, station_score
+from services.scores import station_score
 from storage.db import Database
 from storage.ledger import year_totals
+from storage.listings import list_stations
+from testing.client import Sandbox, User
 from tests.conftest import SHANGHAI, STAFF
 from tests.webapp.seed import QUZHOU_NAME, WUHAN_NAME, seed
 

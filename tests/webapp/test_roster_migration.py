@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from bot.sandbox_client import Sandbox, User, joined
 from bot.services import FixedClock
 from bot.settings import Settings
 from storage.db import Database, downgrade, migrate
 from storage.models import Activity, ActivityExpert, DemandUnit, Expert, Need, Person, Society, Station
+from testing.client import Sandbox, User, joined
 from tests.conftest import SHANGHAI
 
 ROSTER_REVISION = "77eb8a8a3ed8"

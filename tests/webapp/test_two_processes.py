@@ -78,8 +78,8 @@ def manager_text(update_id: int, user_id: int, text: str) -> dict:  # type: igno
 
 @pytest.mark.slow
 async def test_a_draft_written_by_one_process_is_continued_by_the_other(two_servers: list[str], db: Database) -> None:
-    from bot.sandbox_client import User
     from storage.models import Draft
+    from testing.client import User
     from tests.forms.conftest import seat
 
     manager = await seat(db, User(990100, "Li", "en"), "Two-process Station")

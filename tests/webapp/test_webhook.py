@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox_client import Sandbox
 from bot.settings import Settings
 from bot.webapp.app import webhook_path
 from bot.webapp.cli import main as webapp_main
 from bot.webapp.cli import webhook_problem
 from storage.db import Database
 from storage.models import DispatcherLock
+from testing.client import Sandbox
 from tests.conftest import STAFF
 from tests.webapp.conftest import SECRET
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from bot.app import allowed_updates
-from bot.sandbox_http import FakeBotApiServer
+from testing.bot_api_server import FakeBotApiServer
 from tests.webapp.conftest import SECRET
 from tests.webapp.test_webhook import help_update
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from bot.webapp.console import broadcasts, exports, people
 from bot.webapp.console.auth import ConsoleRefused
 from bot.webapp.console.pages import router
 from bot.webapp.console.render import page
+from bot.webapp.console.rounds import router as rounds_router
 
 
 def install(app: FastAPI) -> None:
@@ -19,3 +21,7 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(ConsoleRefused, refused)
     app.include_router(router)
+    app.include_router(broadcasts.router)
+    app.include_router(rounds_router)
+    app.include_router(people.router)
+    app.include_router(exports.router)

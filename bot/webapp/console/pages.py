@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,15 +20,10 @@ from bot.webapp.console.auth import (
     console_staff,
     form_of,
 )
+from bot.webapp.console.overview import ROUND_STATUS, month_of, open_rounds, target_of
 from bot.webapp.console.render import page, request_translator
-from locales import N_
-from storage.assessment import (
-    count_activities,
-    count_submissions,
-    list_activities,
-    list_submissions,
-    overdue_by_region,
-)
+from locales import N_, Raw, render
+from services.dashboard import overdue_by_region, past_due_by_profile
 from storage.console import IDLE_LIMIT, LinkProblem, SignedIn, end_session, redeem_login_link
 from storage.console_queries import (
     PAGE_SIZE,
@@ -35,9 +31,12 @@ from storage.console_queries import (
     StationFilter,
     filter_choices,
     find_stations,
+    satisfaction_by_profile,
     stations_by_profile_and_status,
 )
+from storage.listings import count_activities, count_submissions, list_activities, list_submissions
 from storage.models import Activity, Person, Society, Station, StationStatus
+from storage.rating_aggregates import rating_aggregates
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -94,13 +93,27 @@ async def logout(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
 
 @router.get("/", response_class=HTMLResponse)
 async def overview(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    """Stations, overdue items, this month, satisfaction and open rounds: each figure from the query the chat's
+    /dashboard, /assess or the API uses, so the console never shows a second version of a number."""
     services = services_of(request)
+    now = services.now()
+    first, last = month_of(now.date())
+    zone = services.settings.tz
+    submitted = (dt.datetime.combine(first, dt.time(), zone).astimezone(dt.UTC),
+                 dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC))
     async with services.db.session() as session:
         by_profile = await stations_by_profile_and_status(session)
-        overdue = await overdue_by_region(session, services.today())
+        overdue = await overdue_by_region(session, now.date())
+        month = {"submissions": await count_submissions(session, submitted=submitted),
+                 "ledger": await count_activities(session, days=(first, last))}
+        satisfaction = satisfaction_by_profile(await rating_aggregates(session, now.year))
+        progress = await open_rounds(session, now)
     statuses = [s.value for s in StationStatus]
+    targets = [target_of(profile_id, satisfaction.get(profile_id), staff.tr) for profile_id in sorted(by_profile)]
     return page(request, "overview.html", staff.tr, staff=staff, by_profile=by_profile, statuses=statuses,
-                overdue=sorted(overdue.items()), today=services.today())
+                overdue=sorted(overdue.items()), today=now.date(), month=month, month_first=first, month_last=last,
+                satisfaction=targets, year=now.year, rounds=progress,
+                round_status=lambda status: render(ROUND_STATUS.get(status, Raw(status)), staff.tr))
 
 
 def _int(value: str | None, default: int | None = None) -> int | None:
@@ -120,7 +133,8 @@ async def stations(request: Request, staff: Staff = Depends(console_staff)) -> H
                            sort=query.get("sort", "name") if query.get("sort") in SORTS else "name",
                            descending=query.get("dir") == "desc", page=max(_int(query.get("page"), 1) or 1, 1))
     async with services.db.session() as session:
-        rows, total = await find_stations(session, wanted, services.today())
+        past_due = await past_due_by_profile(session, services.today()) if wanted.overdue else {}
+        rows, total = await find_stations(session, wanted, past_due)
         choices = await filter_choices(session)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     kept = {k: v for k, v in query.items() if k != "page" and v}

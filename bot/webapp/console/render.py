@@ -18,7 +18,8 @@ ENV = Environment(loader=PackageLoader("bot.webapp.console", "templates"), autoe
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
                                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
                 "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
-ROLE_LABELS: dict[str, T] = {"manager": T("station manager"), "liaison": T("station liaison")}
+ROLE_LABELS: dict[str, T] = {"manager": T("station manager"), "liaison": T("station liaison"),
+                             "staff": T("staff member"), "demand_contact": T("demand-unit contact")}
 
 
 def request_translator(request: Request) -> Translator:

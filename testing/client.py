@@ -11,10 +11,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import Extension, build_application
-from bot.sandbox import BotApiEmulator, Call, SandboxRequest
 from bot.services import Clock, Services
 from bot.settings import Settings
 from storage.db import Database
+from testing.sandbox import BotApiEmulator, Call, SandboxRequest
 
 # Telegram never reuses an update id; neither may two sandboxes on one database (restart tests).
 _UPDATE_IDS = itertools.count(int(time.time()) * 1000)

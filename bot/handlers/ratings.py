@@ -1,4 +1,4 @@
-"""Ratings: the served unit's survey (deep link or outbox), /ratings aggregates, resend links, reminders."""
+"""Ratings: the served unit's rating questions (deep link or outbox), /ratings aggregates, resend links, reminders."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from telegram.ext import Application, ContextTypes
 from bot.handlers.forms import manager_station
 from bot.routing import CONTACTS, MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
-from conversations.survey import (
+from conversations.ratings import (
     EXPIRED,
     MAX_COMMENT,
     NO_COMMENT,
@@ -28,11 +28,11 @@ from locales import Join, Raw, T, Text, translator
 from rules.profile import load_profile
 from rules.satisfaction import meets_target
 from services.rating_requests import link_replies
-from storage.clock import zone_of
+from storage.datetimes import zone_of
 from storage.drafts import active_draft, get_or_create, save
 from storage.models import AuditLog, DemandUnit, Draft, Invite, Person, RatingRequest, Role, Station
 from storage.people import bind_invite, bindings_for
-from storage.survey import (
+from storage.ratings import (
     MIN_RATINGS_FOR_AVERAGES,
     alert_staff_low_rating,
     dimensions_of,
@@ -63,7 +63,7 @@ def contact_for(turn: Turn, request: RatingRequest) -> Person | None:
 
 
 def refusal(request: RatingRequest, now: dt.datetime, *, edit: bool) -> Reply | None:
-    """Why the survey cannot go on (already answered, expired), or None when it can."""
+    """Why the rating cannot go on (already answered, expired), or None when it can."""
     if request.status == "answered" and request.answered_at is not None:
         return already_rated(local_day(request.answered_at, zone_of(now)), edit=edit)
     if request.status != "open" or is_expired(request, now):
@@ -116,7 +116,7 @@ async def open_link(turn: Turn, invite: Invite) -> tuple[RatingRequest, Person] 
 
 
 async def open_rating_token(turn: Turn, invite: Invite) -> list[Reply]:
-    """``/start <token>`` of a rating link: bind the person as the unit's contact, then start the survey."""
+    """``/start <token>`` of a rating link: bind the person as the unit's contact, then start the rating."""
     opened = await open_link(turn, invite)
     if isinstance(opened, Reply):
         return [opened]
@@ -161,7 +161,7 @@ async def rate_button(turn: Turn) -> list[Reply]:
 
 
 async def contact_draft(turn: Turn, form_id: str) -> tuple[Draft, RatingRequest, Person] | list[Reply] | None:
-    """The contact's open survey or evaluation draft that typed text belongs to (None: not ours).
+    """The contact's open rating or evaluation draft that typed text belongs to (None: not ours).
 
     A draft whose request has closed meanwhile is dropped and the reason returned as replies.
     """

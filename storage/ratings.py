@@ -9,12 +9,12 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from conversations.survey import Dimension, Service, question
+from conversations.ratings import Dimension, Service, question
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import Profile, load_profile
 from rules.satisfaction import MIN_RATINGS_FOR_AGGREGATES
-from storage.clock import db_time, local, zone_of
+from storage.datetimes import db_time, local, zone_of
 from storage.models import Activity, DemandUnit, Draft, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
 from storage.rating_aggregates import rating_aggregates

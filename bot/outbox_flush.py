@@ -6,11 +6,11 @@ from sqlmodel import col, select
 
 from bot.outbox import with_prepared_bytes
 from bot.render import send_reply
-from bot.sandbox import Call
-from bot.sandbox_client import Sandbox, User
 from conversations.serialize import reply_from_json
 from locales import translator
 from storage.models import OutboxMessage, OutboxStatus, Person
+from testing.client import Sandbox, User
+from testing.sandbox import Call
 
 
 async def render_pending(box: Sandbox, chat_id: int) -> list[Call]:

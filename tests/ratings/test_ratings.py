@@ -1,17 +1,17 @@
-"""Service ratings through the real Application: links and QR codes, the survey, refusals, reminders, aggregates."""
+"""Service ratings through the real Application: links and QR codes, the questions, refusals, reminders, aggregates."""
 
 from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.outbox_preview import render_pending
-from bot.sandbox_client import Sandbox, User, joined
+from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from storage.models import OutboxMessage, Person, Rating, RatingRequest
-from storage.survey import enqueue_rating_reminders
+from storage.ratings import enqueue_rating_reminders
+from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 from tests.forms.conftest import Seat
-from tests.survey.conftest import link_token, log_service, qr_token
+from tests.ratings.conftest import link_token, log_service, qr_token
 
 WANG = User(3001, "王五", "zh-hans")
 JANE = User(3002, "Jane", "en")

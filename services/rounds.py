@@ -28,7 +28,7 @@ from rules.assessment import (
 )
 from rules.assessment_spec import AssessmentSpec
 from rules.profile import Profile, load_profile
-from storage.clock import db_time
+from storage.datetimes import db_time
 from storage.manual_scores import manual_points
 from storage.models import AssessmentEntry, AssessmentRound, Consequence, Person, Role, Station
 from storage.notices import NoticeState, close_notice, notice_for, open_notice, state_of

@@ -8,13 +8,13 @@ import io
 import openpyxl
 import pytest
 
-from bot.outbox_preview import render_pending
-from bot.sandbox_client import Sandbox, joined
+from bot.outbox_flush import render_pending
 from bot.settings import Settings
 from storage.models import Station, Submission
+from testing.client import Sandbox, joined
 from tests.conftest import STAFF
 from tests.forms.conftest import Seat
-from tests.survey.conftest import log_service
+from tests.ratings.conftest import log_service
 
 # The fixed clock is 2027-02-01 10:00 in Shanghai = 2027-02-01 02:00 UTC = 2027-01-31 18:00 in Los Angeles.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.survey import score
+from conversations.ratings import score
 from rules.profile import RatingSpec, load_profile
 
 WUHAN = load_profile("wuhan-qis").rating

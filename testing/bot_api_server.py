@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.sandbox import ApiFault, BotApiEmulator, NetworkFault
+from testing.sandbox import ApiFault, BotApiEmulator, NetworkFault
 
 SEND_METHODS = ("sendMessage", "sendDocument", "sendPhoto")
 

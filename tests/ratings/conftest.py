@@ -1,4 +1,4 @@
-"""Helpers for the rating survey tests: log services through /log, read the link and the QR code."""
+"""Helpers for the rating tests: log services through /log, read the link and the QR code."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import io
 import PIL.Image
 import zxingcpp
 
-from bot.sandbox import Call
-from bot.sandbox_client import Sandbox, User, joined
+from testing.client import Sandbox, User, joined
+from testing.sandbox import Call
 from tests.forms.conftest import Seat, alice, bob, li  # noqa: F401  (fixtures)
 
 

@@ -1,6 +1,6 @@
-"""The satisfaction survey a served unit fills after a service: questions, replies and the score.
+"""The satisfaction rating a served unit gives after a service: questions, replies and the score.
 
-Pure core: no clock, no database, no Telegram. Callback data of the survey buttons:
+Pure core: no clock, no database, no Telegram. Callback data of the rating buttons:
 ``rate:<request id>:<dimension index>:<stars>`` for a star, ``rate:<request id>:nc`` for "No comment".
 """
 

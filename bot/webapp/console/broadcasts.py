@@ -1,0 +1,184 @@
+"""The console's broadcast pages: the list, the composer (count, test to yourself, send, schedule), the report.
+
+Plain HTML forms. What a broadcast does is the chat's use case (``services.broadcasts``): the same
+recipients deduplicated by person, the same outbox rows, quiet hours and audit entries. The composer's
+audience is a union of groups; "station managers and liaisons" is narrowed by the station conditions,
+which all hold at once. The recipient count is ``GET /console/broadcasts/count`` for the form's
+current fields (JSON), and without a script the "Count recipients" button re-renders the composer with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from bot.webapp.auth import services_of
+from bot.webapp.console.auth import Staff, changing, console_staff
+from bot.webapp.console.render import page
+from conversations import broadcast as compose
+from locales import N_, T, render
+from services import broadcasts as use
+from storage.broadcasts import recent_broadcasts, status_counts
+from storage.datetimes import local
+from storage.models import Broadcast, OutboxStatus
+from storage.recipients import station_choices
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+GROUPS = ("managers", "demand_contacts", "staff")
+SELECTS = ("profile", "region", "station_type", "society", "society_level")
+LIST_SIZE = 20
+NOT_FOUND = N_("There is no such broadcast.")
+NOT_CANCELLABLE = N_("Only a scheduled broadcast that has not started can be cancelled.")
+
+
+def fields_of(values: Mapping[str, str]) -> dict[str, str]:
+    """The composer's fields from a query string or a posted form (unknown fields dropped, lengths capped)."""
+    kept = {k: values.get(k, "")[:100] for k in (*GROUPS, *SELECTS, *compose.FLAGS, "when")}
+    kept["text"] = values.get("text", "")[:use.MAX_TEXT]
+    return kept
+
+
+def filters_of(fields: Mapping[str, str], societies: Mapping[str, str]) -> list[dict[str, str]]:
+    """The audience in the chat's filter form: one entry per chosen group."""
+    filters: list[dict[str, str]] = []
+    if fields.get("managers"):
+        stations = {"type": compose.STATIONS}
+        stations.update({k: fields[k] for k in SELECTS if fields.get(k)})
+        stations.update({k: "1" for k in compose.FLAGS if fields.get(k)})
+        if "society" in stations:
+            stations["society_name"] = societies.get(stations["society"], stations["society"])
+        filters.append(stations)
+    filters += [{"type": group} for group in ("demand_contacts", "staff") if fields.get(group)]
+    return filters
+
+
+async def audience(request: Request, fields: Mapping[str, str]) -> tuple[list[dict[str, str]], int, dict[str, Any]]:
+    """The filters, their recipient count and the menus' choices."""
+    services = services_of(request)
+    async with services.db.session() as session:
+        choices = await station_choices(session)
+        filters = filters_of(fields, dict(choices["society"]))
+        count = len(await use.recipients(session, filters, services.today())) if filters else 0
+    return filters, count, choices
+
+
+async def composer_page(request: Request, staff: Staff, fields: Mapping[str, str], *, errors: list[str] | None = None,
+                        notice: str = "", counted: bool = False) -> HTMLResponse:
+    services = services_of(request)
+    filters, count, choices = await audience(request, fields)
+    async with services.db.session() as session:
+        items = await recent_broadcasts(session, LIST_SIZE)
+        counts = await status_counts(session, [i.id for i in items if i.id is not None])
+    now = services.now()
+    rows = [(item, counts.get(item.id or 0, {}), list_state(item, counts.get(item.id or 0, {}), now)) for item in items]
+    return page(request, "broadcasts.html", staff.tr, staff=staff, fields=fields, choices=choices, count=count,
+                counted=counted, filters=render(compose.describe(filters), staff.tr) if filters else "",
+                errors=errors or [], notice=notice, rows=rows,
+                levels={k: render(v, staff.tr) for k, v in compose.SOCIETY_LEVELS.items()},
+                states=use_states(staff), at=lambda v: local(v, services.settings.tz) if v else None,
+                flags=compose.FLAGS,
+                labels={k: render(v, staff.tr) for k, v in compose.CONDITION_LABELS.items()})
+
+
+def list_state(item: Broadcast, counts: Mapping[str, int], now: dt.datetime) -> str:
+    waiting = counts.get(OutboxStatus.pending.value, 0) + counts.get(OutboxStatus.sending.value, 0)
+    return use.state_of(item, waiting, now)
+
+
+def use_states(staff: Staff) -> dict[str, str]:
+    return {k: render(v, staff.tr) for k, v in compose.BROADCAST_STATES.items()}
+
+
+@router.get("/broadcasts", response_class=HTMLResponse)
+async def broadcasts(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    """The list and the composer; with ``count=1`` (the no-script "Count recipients" button) the count is shown."""
+    query = request.query_params
+    fields = fields_of(query) if query else {"managers": "1"}
+    return await composer_page(request, staff, fields, counted="count" in query)
+
+
+@router.get("/broadcasts/count")
+async def count(request: Request, staff: Staff = Depends(console_staff)) -> JSONResponse:
+    """How many people the form's current audience reaches (each person once)."""
+    filters, found, _choices = await audience(request, fields_of(request.query_params))
+    return JSONResponse({"count": found, "audience": render(compose.describe(filters), staff.tr) if filters else ""})
+
+
+@router.post("/broadcasts")
+async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> Response:
+    """``action``: ``test`` (to the signed-in staff member's chat only), ``send`` or ``schedule``."""
+    staff, form = signed
+    services = services_of(request)
+    fields = fields_of(form)
+    action = form.get("action", "")
+    text = fields["text"].strip()
+    errors: list[str] = []
+    if not text:
+        errors.append(N_("Write the text of the broadcast."))
+    now = services.now()
+    when: dt.datetime | None = None
+    if action == "schedule":
+        parsed = compose.parse_when(fields["when"].replace("T", " "), now)
+        if isinstance(parsed, T):
+            errors.append(render(parsed, staff.tr))
+        else:
+            when = parsed
+    elif action not in ("send", "test"):
+        errors.append(N_("Choose to send a test, send now, or schedule."))
+    if errors:
+        return await composer_page(request, staff, fields, errors=errors)
+    async with services.db.session() as session:
+        person = await session.merge(staff.person)
+        if action == "test":
+            sent = await use.send_test(session, staff=person, text=text, now=now)
+            await session.commit()
+            notice = N_("A test was sent to your own chat.") if sent else N_("You have no chat with the bot.")
+            return await composer_page(request, staff, fields, notice=notice)
+        choices = await station_choices(session)
+        filters = filters_of(fields, dict(choices["society"]))
+        item = await use.create(session, staff=person, text=text, filters=filters, now=now, when=when) \
+            if filters else None
+        if item is None:
+            return await composer_page(request, staff, fields,
+                                       errors=[N_("Nobody matches this audience; choose another one.")])
+        await session.commit()
+    return RedirectResponse(f"/console/broadcasts/{item.id}", status_code=303)
+
+
+@router.get("/broadcasts/{broadcast_id}", response_class=HTMLResponse)
+async def report(request: Request, broadcast_id: int, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    return await report_page(request, staff, broadcast_id)
+
+
+async def report_page(request: Request, staff: Staff, broadcast_id: int, notice: str = "") -> HTMLResponse:
+    services = services_of(request)
+    now = services.now()
+    async with services.db.session() as session:
+        item = await session.get(Broadcast, broadcast_id)
+        if item is None:
+            return page(request, "message.html", staff.tr, status_code=404, staff=staff, message=NOT_FOUND)
+        (found,) = await use.reports(session, [item], now, services.settings.quiet_hours)
+    filters = item.audience.get("filters", [])
+    return page(request, "broadcast_report.html", staff.tr, staff=staff, report=found, item=item, notice=notice,
+                audience=render(compose.describe(filters), staff.tr), states=use_states(staff),
+                delivery={k: render(v, staff.tr) for k, v in compose.DELIVERY_STATES.items()},
+                cancellable=use.cancellable(item, now), at=lambda v: local(v, services.settings.tz) if v else None)
+
+
+@router.post("/broadcasts/{broadcast_id}/cancel", response_class=HTMLResponse)
+async def cancel(request: Request, broadcast_id: int,
+                 signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
+    staff, _form = signed
+    services = services_of(request)
+    async with services.db.session() as session:
+        person = await session.merge(staff.person)
+        cancelled = await use.cancel(session, broadcast_id, staff=person, now=services.now())
+        await session.commit()
+    if cancelled is None:
+        return page(request, "message.html", staff.tr, staff=staff, message=NOT_CANCELLABLE)
+    return await report_page(request, staff, broadcast_id, notice=N_("The broadcast is cancelled."))

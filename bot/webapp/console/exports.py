@@ -1,0 +1,155 @@
+"""Console: the year's workbook and zips of documents, prepared off the request with a page that shows progress.
+
+Pressing "prepare" adds a ``PreparedDownload`` row, commits, and hands the work to the background
+worker (``bot.background``); the page it lands on refreshes itself (no script) until the file is
+ready, then offers the download. The files are the ones chat /export, the documents buttons and
+the API give: ``bot.exports.export_year`` and ``bot.handlers.documents.zip_of``.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bot.handlers.documents import zip_of
+from bot.handlers.reports import MIN_YEAR
+from bot.services import Services
+from bot.webapp.auth import services_of
+from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
+from bot.webapp.console.render import page
+from locales import N_, translator
+from rules.documents import document_kind, registry
+from storage.datetimes import db_time
+from storage.downloads import (
+    FAILED,
+    PREPARING,
+    READY,
+    fail,
+    finish,
+    recent_downloads,
+    stalled,
+    start_download,
+)
+from storage.models import AuditLog, PreparedDownload
+from storage.prepared_files import prepared_content
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+REFRESH_SECONDS = 2
+NO_DOWNLOAD = N_("There is no such download.")
+GONE = N_("This file is no longer kept (files are kept for a week): prepare it again.")
+BAD_CHOICE = N_("Choose a year and what to prepare from the lists offered.")
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "zip": "application/zip"}
+
+
+def _years(services: Services) -> list[int]:
+    this_year = services.today().year
+    return list(range(this_year + 1, max(MIN_YEAR, this_year - 10) - 1, -1))
+
+
+async def prepare(services: Services, download_id: int) -> None:
+    """Make the file in a read session of its own, then keep it in one short write."""
+    error, filename, content, count, note = "", "", b"", 0, ""
+    async with services.db.session() as session:
+        row = await session.get(PreparedDownload, download_id)
+        if row is None or row.status != PREPARING:
+            return
+        try:
+            if row.kind == "workbook":
+                from bot.exports import export_year
+
+                content = await export_year(session, row.year, translator(row.language), tz=services.settings.tz)
+                filename = f"stationbot-{row.year}.xlsx"
+            else:
+                content, count, note = await zip_of(session, row.detail, row.year)
+                filename = f"{row.detail}-{row.year}.zip"
+        except Exception as exc:
+            log.exception("console download %s failed", download_id)
+            error = f"{type(exc).__name__}: {exc}"
+    async with services.db.serial(), services.db.session() as session:
+        row = await session.get(PreparedDownload, download_id)
+        if row is None or row.status != PREPARING:
+            return
+        if error:
+            await fail(session, row, error, services.now())
+        else:
+            await finish(session, row, filename, content, services.now(), count=count, note=note)
+        await session.commit()
+
+
+@router.get("/exports", response_class=HTMLResponse)
+async def exports(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    services = services_of(request)
+    async with services.db.session() as session:
+        recent = await recent_downloads(session)
+    return page(request, "people_exports.html", staff.tr, staff=staff, years=_years(services), kinds=registry(),
+                recent=recent, now=services.now(), stalled=stalled, this_year=services.today().year)
+
+
+@router.post("/exports", response_class=HTMLResponse)
+async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
+    """Record what was asked for, commit, then start the work; the answer is the progress page."""
+    staff, form = signed
+    services = services_of(request)
+    what, year_text = form.get("what", ""), form.get("year", "")
+    year = int(year_text) if year_text.isdigit() else 0
+    kind = what.removeprefix("documents:")
+    if year not in _years(services) or not (what == "workbook" or (what.startswith("documents:") and document_kind(kind))):
+        raise ConsoleRefused(400, BAD_CHOICE, staff.tr)
+    now = services.now()
+    async with services.db.serial(), services.db.session() as session:
+        row = await start_download(session, kind="workbook" if what == "workbook" else "documents", year=year,
+                                   detail="" if what == "workbook" else kind, language=staff.person.language,
+                                   person_id=staff.person.id, now=now)
+        session.add(AuditLog(at=db_time(now), person_id=staff.person.id, action="console_export",
+                             subject=f"prepared_download:{row.id}", detail={"what": what, "year": year}))
+        await session.commit()
+    assert row.id is not None
+    download_id = row.id
+    services.background.start(lambda: prepare(services, download_id), name=f"console-download-{download_id}")
+    return _status_page(request, staff, row, services)
+
+
+def _status_page(request: Request, staff: Staff, row: PreparedDownload, services: Services) -> HTMLResponse:
+    now = services.now()
+    waiting = row.status == PREPARING and not stalled(row, now)
+    seconds = int((db_time(now) - db_time(row.created_at)).total_seconds())
+    kind = document_kind(row.detail) if row.detail else None
+    response = page(request, "people_download.html", staff.tr, staff=staff, row=row, waiting=waiting,
+                    refresh=REFRESH_SECONDS, seconds=max(seconds, 0), is_stalled=stalled(row, now), kind=kind,
+                    READY=READY, FAILED=FAILED)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _download(request: Request, staff: Staff, download_id: int) -> PreparedDownload:
+    async with services_of(request).db.session() as session:
+        row = await session.get(PreparedDownload, download_id)
+    if row is None:
+        raise ConsoleRefused(404, NO_DOWNLOAD, staff.tr)
+    return row
+
+
+@router.get("/exports/{download_id}", response_class=HTMLResponse)
+async def status(request: Request, download_id: int, staff: Staff = Depends(console_staff)) -> HTMLResponse:
+    """The progress page: refreshes itself while the file is being prepared."""
+    return _status_page(request, staff, await _download(request, staff, download_id), services_of(request))
+
+
+@router.get("/exports/{download_id}/file", response_class=Response)
+async def download(request: Request, download_id: int, staff: Staff = Depends(console_staff)) -> Response:
+    row = await _download(request, staff, download_id)
+    content = None
+    if row.status == READY and row.prepared_file_id is not None:
+        async with services_of(request).db.session() as session:
+            content = await prepared_content(session, row.prepared_file_id)
+    if content is None:
+        raise ConsoleRefused(404, GONE if row.status == READY else NO_DOWNLOAD, staff.tr)
+    extension = row.filename.rsplit(".", 1)[-1]
+    return Response(content, media_type=MIME.get(extension, "application/octet-stream"),
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

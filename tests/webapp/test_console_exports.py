@@ -1,0 +1,107 @@
+"""Console exports (issue 13 §7): the year's workbook and a documents zip, prepared off the request with progress."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import httpx
+import openpyxl
+from sqlmodel import select
+
+from bot.services import FixedClock
+from bot.webapp.app import create_web_app
+from rules.documents import registry
+from storage.models import AuditLog, PreparedDownload
+from testing.client import Sandbox
+from tests.security.support import ALPHA, STAFF_EN, seed
+from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
+
+__all__ = ["browser_like"]
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;url=(/console/exports/\d+)">')
+
+
+async def test_the_workbook_is_prepared_in_the_background_then_downloaded(web_box: Sandbox, clock: FixedClock,
+                                                                          browser_like: httpx.AsyncClient) -> None:
+    await seed(web_box.services.db)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    form = await browser_like.get("/console/exports")
+    assert form.status_code == 200 and 'id="prepare-workbook"' in form.text
+    year = clock().year
+    started = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": "workbook",
+                                                               "year": str(year)})
+    # The answer comes before the file exists: a progress page that reloads itself (no script).
+    assert started.status_code == 200 and "Preparing…" in started.text
+    status_url = REFRESH.search(started.text).group(1)  # type: ignore[union-attr]
+    async with web_box.services.db.session() as session:
+        row = (await session.exec(select(PreparedDownload))).one()
+        audit = (await session.exec(select(AuditLog).where(AuditLog.action == "console_export"))).one()
+    assert row.status == "preparing" and row.prepared_file_id is None and audit.detail["what"] == "workbook"
+
+    await web_box.services.background.idle()
+    ready = await browser_like.get(status_url)
+    assert ready.status_code == 200 and not REFRESH.search(ready.text) and "Ready." in ready.text
+    file = await browser_like.get(f"{status_url}/file")
+    assert file.status_code == 200
+    assert file.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert f"stationbot-{year}.xlsx" in file.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(file.content), read_only=True)
+    names = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row]
+    assert ALPHA in names and len(book.sheetnames) >= 4
+    listing = await browser_like.get("/console/exports")
+    assert f'href="{status_url}/file"' in listing.text
+
+    app = create_web_app(web_box.app, web_box.services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://127.0.0.1") as stranger:
+        assert (await stranger.get(f"{status_url}/file")).status_code == 401  # downloads need a staff session
+
+
+async def test_a_documents_zip_of_one_kind_and_year(web_box: Sandbox, clock: FixedClock,
+                                                    browser_like: httpx.AsyncClient) -> None:
+    await seed(web_box.services.db)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    kind = registry()[0].id
+    started = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like),
+                                                               "what": f"documents:{kind}", "year": str(clock().year)})
+    assert started.status_code == 200
+    await web_box.services.background.idle()
+    status_url = REFRESH.search(started.text).group(1)  # type: ignore[union-attr]
+    ready = await browser_like.get(status_url)
+    assert "0 documents in the zip." in ready.text
+    file = await browser_like.get(f"{status_url}/file")
+    assert file.status_code == 200 and file.headers["content-type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(file.content)).testzip() is None
+
+
+async def test_a_bad_choice_or_an_unknown_download_is_refused(web_box: Sandbox, browser_like: httpx.AsyncClient) -> None:
+    await seed(web_box.services.db)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    csrf = csrf_of(browser_like)
+    for data in ({"what": "documents:nonsense", "year": "2026"}, {"what": "workbook", "year": "1999"},
+                 {"what": "passwords", "year": "2026"}):
+        assert (await browser_like.post("/console/exports", data={"csrf": csrf, **data})).status_code == 400
+    assert (await browser_like.post("/console/exports", data={"what": "workbook", "year": "2026"})).status_code == 403
+    async with web_box.services.db.session() as session:
+        assert (await session.exec(select(PreparedDownload))).first() is None
+    assert (await browser_like.get("/console/exports/999")).status_code == 404
+    assert (await browser_like.get("/console/exports/999/file")).status_code == 404
+
+
+async def test_a_preparation_lost_with_a_restart_is_reported_as_failed(web_box: Sandbox, clock: FixedClock,
+                                                                       browser_like: httpx.AsyncClient) -> None:
+    from storage.downloads import start_download
+
+    await seed(web_box.services.db)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    async with web_box.services.db.session() as session:  # a row no worker will finish (its process died)
+        row = await start_download(session, kind="workbook", year=2026, detail="", language="en", person_id=None,
+                                   now=clock())
+        await session.commit()
+    waiting = await browser_like.get(f"/console/exports/{row.id}")
+    assert REFRESH.search(waiting.text)
+    clock.advance(minutes=31)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    lost = await browser_like.get(f"/console/exports/{row.id}")
+    assert not REFRESH.search(lost.text) and "failed" in lost.text
+    assert (await browser_like.get(f"/console/exports/{row.id}/file")).status_code == 404

@@ -1,0 +1,140 @@
+"""The assessment round grid of the staff console (issue 13 §4), through the real app and the sandbox bot.
+
+quzhou (seed 004 annex, 绩效考核评分表): 35 points of the table are scored by staff, each row against its
+maximum; 第十七条 ranks the stations by their total. The grid saves through the same use case as chat
+and the API (``services.manual_scores.score``), with the same audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import httpx
+from sqlmodel import select
+
+from bot.services import FixedClock
+from storage.manual_scores import manual_points
+from storage.models import AssessmentRound, AuditLog
+from testing.client import Sandbox, joined
+from tests.assessment.support import Station, ledger, material, station
+from tests.conftest import SHANGHAI, STAFF
+from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
+
+__all__ = ["browser_like"]
+
+AUTO = {1: dict(reports_written=2, big_meetings=1, big_trainings=2, enterprises_attracted=1, problems_solved=2),  # 50
+        2: dict(reports_written=2, big_meetings=1, big_trainings=2, enterprises_attracted=1),  # 40
+        3: dict(reports_written=2, big_meetings=1, big_trainings=2)}  # 30
+
+
+async def quzhou_round(box: Sandbox, clock: FixedClock) -> tuple[int, dict[int, Station]]:
+    """Three quzhou stations with 2026 ledgers and material, and the 2026 round opened in chat."""
+    clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
+    stations = {n: await station(box, n, f"衢州学会服务站{n}", "quzhou") for n in AUTO}
+    for n, outcomes in AUTO.items():
+        await ledger(box, stations[n], 2026, "strategy_consulting", **outcomes)
+        await material(box, stations[n], 2026, "plan", "summary")
+    await box.send(STAFF, "/start")
+    assert "已冻结 3 个服务站的数据" in joined(await box.send(STAFF, "/assess quzhou 2026 2027-03-20"))
+    async with box.services.db.session() as session:
+        rnd = (await session.exec(select(AssessmentRound))).one()
+    assert rnd.id is not None
+    return rnd.id, stations
+
+
+def row_of(html: str, station_id: int) -> str:
+    found = re.search(rf'<tr data-station="{station_id}">(.*?)</tr>', html, re.S)
+    assert found, f"no grid row for station {station_id}"
+    return found.group(1)
+
+
+def total_and_rank(html: str, station_id: int) -> tuple[str, str]:
+    row = row_of(html, station_id)
+    total = re.search(r'class="num total">([^<]*)<', row)
+    rank = re.search(r'class="num rank">([^<]*)<', row)
+    assert total and rank, row
+    return total.group(1), rank.group(1)
+
+
+async def test_seed004_annex_grid_shows_each_station_with_the_rows_staff_score_and_their_maxima(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    round_id, stations = await quzhou_round(web_box, clock)
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    listing = await browser_like.get("/console/rounds")
+    assert listing.status_code == 200 and f'href="/console/rounds/{round_id}"' in listing.text
+    assert re.search(r"<td>2026</td><td>(?!open<)[^<]+</td>", listing.text), "the period and its status in words"
+    grid = await browser_like.get(f"/console/rounds/{round_id}")
+    assert grid.status_code == 200
+    html = grid.text
+    for label, maximum in (("场地设施", 10), ("经费与制度", 10), ("项目规划", 5), ("协调联络", 4), ("辐射效应", 6)):
+        assert re.search(rf"{label}[^<]*<br><span class=\"muted\">≤ {maximum}</span>", html), (label, html[:3000])
+    for st in stations.values():
+        row = row_of(html, st.id)
+        assert st.name in row and len(re.findall(rf'name="p:{st.id}:', row)) == 5
+    assert total_and_rank(html, stations[1].id) == ("50", "1")  # the automatic points only, until staff score
+    assert total_and_rank(html, stations[3].id) == ("30", "3")
+    assert "script-src 'self'" in grid.headers["content-security-policy"]
+    assert '<script src="/console/static/console.js"' in html
+    script = await browser_like.get("/console/static/console.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert "recompute" in script.text
+
+
+async def test_seed004_annex_a_cell_over_its_maximum_is_refused_with_a_message_and_the_others_are_stored(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    round_id, stations = await quzhou_round(web_box, clock)
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    first, second = stations[1].id, stations[2].id
+    saved = await browser_like.post(f"/console/rounds/{round_id}/scores?region=&page=1", data={
+        "csrf": csrf_of(browser_like), f"p:{first}:facilities": "12", f"p:{first}:funding_systems": "8",
+        f"p:{second}:facilities": "9.5", f"p:{second}:radiation": "很好", f"p:{second}:coordination": ""})
+    assert saved.status_code == 422
+    html = saved.text
+    assert "已保存 2 项得分" in html, html
+    assert "“场地设施”满分为 10 分" in html  # the chat's own message, in the staff member's language
+    assert "不是数字" in html
+    refused = row_of(html, first)
+    assert 'value="12"' in refused and 'aria-invalid="true"' in refused, "what was typed is kept in the cell"
+    assert 'value="8"' in row_of(html, first)
+    async with web_box.services.db.session() as session:
+        assert await manual_points(session, 2026) == {first: {"funding_systems": 8.0}, second: {"facilities": 9.5}}
+        audit = (await session.exec(select(AuditLog).where(AuditLog.action == "manual_score"))).all()
+    assert sorted((a.subject, a.detail["item"], a.detail["new"], a.detail["source"]) for a in audit) == [
+        (f"station:{first}", "funding_systems", 8.0, "console"), (f"station:{second}", "facilities", 9.5, "console")]
+    assert all(a.person_id is not None for a in audit), "the audit names who scored"
+
+
+async def test_seed004_art17_saving_scores_changes_totals_and_ranks(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    round_id, stations = await quzhou_round(web_box, clock)
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    third = stations[3].id
+    cells = dict(zip(("facilities", "funding_systems", "project_planning", "coordination", "radiation"),
+                     ("10", "10", "5", "4", "6"), strict=True))
+    saved = await browser_like.post(f"/console/rounds/{round_id}/scores", data={
+        "csrf": csrf_of(browser_like), **{f"p:{third}:{k}": v for k, v in cells.items()}})
+    assert saved.status_code == 200 and "已保存 5 项得分" in saved.text
+    assert total_and_rank(saved.text, third) == ("65", "1")  # 30 automatic + 35 by staff
+    assert total_and_rank(saved.text, stations[1].id) == ("50", "2")
+    again = await browser_like.get(f"/console/rounds/{round_id}?open=1")
+    assert f'data-station="{third}"' not in again.text, "fully scored: not among the stations with rows to score"
+    resaved = await browser_like.post(f"/console/rounds/{round_id}/scores", data={
+        "csrf": csrf_of(browser_like), **{f"p:{third}:{k}": v for k, v in cells.items()}})
+    assert "已保存 0 项得分" in resaved.text, "unchanged cells are not written again"
+    async with web_box.services.db.session() as session:
+        assert len((await session.exec(select(AuditLog).where(AuditLog.action == "manual_score"))).all()) == 5
+
+
+async def test_the_grid_refuses_strangers_and_forms_without_the_csrf_token(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    round_id, stations = await quzhou_round(web_box, clock)
+    cell = {f"p:{stations[1].id}:facilities": "7"}
+    assert (await browser_like.get(f"/console/rounds/{round_id}")).status_code == 401
+    assert (await browser_like.post(f"/console/rounds/{round_id}/scores", data=cell)).status_code == 401
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    forged = await browser_like.post(f"/console/rounds/{round_id}/scores", data=cell)
+    assert forged.status_code == 403
+    assert (await browser_like.get("/console/rounds/999")).status_code == 404
+    async with web_box.services.db.session() as session:
+        assert await manual_points(session, 2026) == {}
