@@ -217,7 +217,7 @@ def missing_material(profile: Profile, submitted: set[tuple[str, int]], period: 
     for year in range(first, last + 1):
         if founded_on is not None and year < founded_on.year:
             continue
-        for spec in profile.annual_submissions:
+        for spec in profile.duties:  # only what is owed: a duty switched off is never missing
             if (spec.id, year) not in submitted:
                 missing.append((spec.id, year))
     return missing

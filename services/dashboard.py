@@ -6,17 +6,7 @@ import datetime as dt
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.deadlines import PastDue, past_due
-from rules.profile import load_profile
-from storage.dashboard import late_by_region, live_profiles, live_regions, missing_by_region
-from storage.policy import effective_profiles
-
-
-async def past_due_by_profile(session: AsyncSession, today: dt.date) -> dict[str, list[PastDue]]:
-    """Per profile of a live station: this year's yearly items past due on ``today`` (policy overrides applied)."""
-    profiles = await effective_profiles(session)
-    return {profile_id: past_due(profiles.get(profile_id) or load_profile(profile_id), today)
-            for profile_id in await live_profiles(session)}
+from storage.dashboard import late_by_region, live_regions, missing_by_region, past_due_by_profile
 
 
 async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, dict[str, int]]:
@@ -31,3 +21,6 @@ async def overdue_by_region(session: AsyncSession, today: dt.date) -> dict[str, 
     for region, n in (await late_by_region(session, today.year)).items():
         found.setdefault(region, {"missing": 0, "late": 0})["late"] = n
     return found
+
+
+__all__ = ["overdue_by_region", "past_due_by_profile"]

@@ -27,12 +27,13 @@ from rules.assessment import (
     totals_from_snapshot,
 )
 from rules.assessment_spec import AssessmentSpec
-from rules.profile import Profile, load_profile
+from rules.profile import Profile
 from storage.datetimes import db_time
 from storage.manual_scores import manual_points
 from storage.models import AssessmentEntry, AssessmentRound, Consequence, Person, Role, Station
 from storage.notices import NoticeState, close_notice, notice_for, open_notice, state_of
 from storage.outbox import enqueue
+from storage.policy import effective_profile
 from storage.rounds import PUBLICITY, PUBLISHED, entries_of, failed_history, open_round, submitted_by
 
 REPORT_KINDS = ("summary", "self_check", "efficiency_report")
@@ -85,7 +86,7 @@ class Evaluation:
 
 
 async def evaluate(session: AsyncSession, rnd: AssessmentRound) -> Evaluation:
-    profile = load_profile(rnd.profile)
+    profile = await effective_profile(session, rnd.profile)  # duties the society switched on count too
     spec = spec_of(profile)
     assert rnd.id is not None
     entries = await entries_of(session, rnd.id)
@@ -94,7 +95,7 @@ async def evaluate(session: AsyncSession, rnd: AssessmentRound) -> Evaluation:
     manual = await manual_points(session, rnd.period_end, ids)
     period = (rnd.period_start, rnd.period_end)
     submitted = await submitted_by(session, ids, period, rnd.material_deadline)
-    report_kinds = [s.id for s in profile.annual_submissions if s.id in REPORT_KINDS]
+    report_kinds = [s.id for s in profile.duties if s.id in REPORT_KINDS]  # a switched-off duty is not owed
     participants = []
     for entry in entries:
         sid = entry.station_id

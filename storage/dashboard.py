@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,8 +11,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.deadlines import PastDue
+from rules.deadlines import PastDue, past_due
+from rules.profile import load_profile
 from storage.models import LIVE_STATUSES, Station, Submission
+from storage.policy import effective_profiles
 
 
 async def submission_status_by_region(session: AsyncSession, year: int) -> dict[str, dict[str, int]]:
@@ -74,3 +77,19 @@ async def missing_by_region(session: AsyncSession, past_due: Mapping[str, Sequen
     items = missing.subquery()
     counted = select(items.c.region, func.count()).group_by(items.c.region)
     return {region or "": int(n) for region, n in (await session.exec(counted)).all()}
+
+
+async def past_due_by_profile(session: AsyncSession, today: dt.date) -> dict[str, list[PastDue]]:
+    """Per profile of a live station: this year's yearly items past due on ``today`` (policy overrides applied)."""
+    profiles = await effective_profiles(session)
+    return {profile_id: past_due(profiles.get(profile_id) or load_profile(profile_id), today)
+            for profile_id in await live_profiles(session)}
+
+
+async def overdue_station_ids(session: AsyncSession, today: dt.date) -> set[int]:
+    """Live stations with an item past due and not in (``missing_items``): the broadcast audience "overdue"."""
+    missing = missing_items(await past_due_by_profile(session, today))
+    if missing is None:
+        return set()
+    items = missing.subquery()
+    return {int(i) for i in (await session.exec(select(items.c.station_id).distinct())).all()}

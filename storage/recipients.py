@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules import deadlines
 from rules.profile import load_profile
-from storage.console_queries import overdue_station_ids
+from storage.dashboard import overdue_station_ids
 from storage.models import LIVE_STATUSES, Person, Role, Society, Station, Submission
 from storage.policy import effective_profiles
 

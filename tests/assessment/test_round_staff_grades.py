@@ -167,3 +167,24 @@ async def test_seed001_5_3_failing_two_rounds_in_a_row_proposes_delisting(sandbo
     async with sandbox.services.db.session() as session:
         live = (await session.exec(select(StationRow).where(StationRow.status == "active"))).all()
     assert [s.name for s in live] == ["学会服务站乙"]
+
+
+async def test_seed001_round_owes_no_plan_or_summary_the_seed_does_not_ask_for(sandbox: Sandbox,
+                                                                               clock: FixedClock) -> None:
+    """gd-scst (seed 001) imposes no yearly plan or summary: its round finds nothing missing and counts everyone in.
+
+    The duties are switched off in the profile; a round that still counted them marked every station as
+    missing material and as not taking part.
+    """
+    clock.set(dt.datetime(2026, 2, 10, 10, 0, tzinfo=SHANGHAI))
+    s1 = await station(sandbox, 1, "学会服务站甲", "gd-scst", founded=dt.date(2020, 1, 1))
+    await station(sandbox, 2, "学会服务站乙", "gd-scst", founded=dt.date(2020, 1, 1))
+    await sandbox.send(STAFF, "/start")
+    opened = joined(await sandbox.send(STAFF, "/assess gd-scst 2025 2026-02-28"))
+    assert "材料不全：0 个" in opened, opened
+    assert "Nothing is missing" in await inbox(sandbox, s1)
+    ranking = joined(await press_on(sandbox, STAFF, "考核 #1", "排名与结论"))
+    assert "未参加考核" not in ranking, ranking
+    await sandbox.press(STAFF, "返回考核")
+    done = await grade_all(sandbox, 1, ["合格", "合格"])
+    assert "所有服务站都已评定等次" in done, done
