@@ -224,7 +224,7 @@ async def start_stationbot(url: str, *, mode: str = "concurrent", keep_calls: bo
     application = build_application(settings, db=db or Database(url), request=SandboxRequest(api),
                                     clock=clock or FixedClock(START), with_updater=False)
     # The reminder sweep and the outbox dispatcher are measured separately (sweep_and_status.py).
-    application.bot_data["services"].extras["background_jobs"] = False
+    application.bot_data["services"].background_jobs = False
     driver = Driver(application, api, mode)
     await application.initialize()
     if application.post_init is not None:

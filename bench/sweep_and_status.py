@@ -8,7 +8,7 @@ Run ``generate.py`` first (the database is reused, not rebuilt), then:
 Measured, in this order, in one fresh process (so ``ru_maxrss`` is this work's peak):
 
 * ``/status`` through the real Application (PTB → door → ``bot/handlers/status.py`` → render)
-  for 20 stations, and the bare ledger query ``bot.form_context.ledger_counts`` for the same;
+  for 20 stations, and the bare ledger query ``storage.ledger.ledger_counts`` for the same;
 * ``bot.jobs.enqueue_due`` — the daily sweep: first run (enqueues the outbox rows) and a second
   run (idempotent: enqueues nothing), on two dates: early in the year (a month of ledger) and in
   December (the whole year's ledger, the worst case for progress notes on minimums).
@@ -40,10 +40,10 @@ from sqlmodel import select
 
 from bench.generate import manager_id
 from bench.harness import Updates, start_stationbot, stop
-from bot.form_context import ledger_counts
 from bot.jobs import enqueue_due
 from bot.services import FixedClock
 from storage.db import Database
+from storage.ledger import ledger_counts
 from storage.models import OutboxMessage, Station
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -46,8 +46,7 @@ Extension = Callable[[Router, Services], None]
 
 def build_router(services: Services, extensions: list[Extension] | None = None) -> Router:
     router = Router()
-    token_handlers: dict = services.extras.setdefault("token_handlers", {})
-    onboarding.register(router, token_handlers)
+    onboarding.register(router, services.hooks.token_handlers)
     invites.register(router)
     for extend in extensions or default_extensions():
         extend(router, services)
@@ -78,13 +77,14 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
     await services.db.upgrade()
     services.bot_username = application.bot.username or services.bot_username
+    services.bot = application.bot
     router: Router = application.bot_data["router"]
     for locale, scope_language in (("zh_Hans", None), ("en", "en")):
         tr = translator(locale)
         commands = [BotCommand(name, render(route.menu_label, tr)[:256])
                     for name, route in router.commands.items() if route.menu_label is not None]
         await application.bot.set_my_commands(commands, language_code=scope_language)
-    for hook in services.extras.get("post_init", []):
+    for hook in services.hooks.post_init:
         await hook(application)
 
 

@@ -29,7 +29,7 @@ async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.qr import qr_png
+    from services.qr import qr_png
     from storage.models import Station
     from storage.tokens import create_invite
 

@@ -177,11 +177,11 @@ async def tell_staff(session: AsyncSession, settings: Settings, text: Text, *, k
     """A notice to every reachable staff member through the outbox (so staff not at the terminal know too)."""
     from conversations.types import Reply
     from storage.outbox import enqueue
-    from storage.reminders_queries import staff_recipients
+    from storage.recipients import active_staff
 
     now = settings.now()
     added = 0
-    for person in await staff_recipients(session):
+    for person in await active_staff(session):
         assert person.chat_id is not None
         added += await enqueue(session, key=f"{key}:{now:%Y%m%dT%H%M%S}:staff-{person.id}", chat_id=person.chat_id,
                                reply=Reply(text), kind="staff_notice", person_id=person.id, not_before=now)

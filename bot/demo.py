@@ -81,7 +81,7 @@ async def run_demo(settings: Settings, role: str, lang: str) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     print(__doc__)
     box = Sandbox(settings, db)
-    box.services.extras["background_jobs"] = False  # the demo delivers the outbox after each step itself
+    box.services.background_jobs = False  # the demo delivers the outbox after each step itself
     async with box:
         actions = show(await box.send(user, "/menu"), user)
         loop = asyncio.get_running_loop()

@@ -7,14 +7,13 @@ so nothing here names a duty: a sixth profile's duties work through the same cod
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.deadlines import filing_year
 from rules.profile import AnnualSubmission, Profile
-from storage.datetimes import local
+from storage.datetimes import local, zone_of
 from storage.models import Draft, Station, Submission, SubmissionStatus
 from storage.policy import effective_profile
 
@@ -26,16 +25,17 @@ async def station_profile(session: AsyncSession, station: Station) -> Profile:
     return await effective_profile(session, station.policy_profile)
 
 
-def started_on(station: Station, profile: Profile, today: dt.date) -> dt.date | None:
+def started_on(station: Station, now: dt.datetime) -> dt.date | None:
     """When the station's duties begin: its founding date, else the day it was added to the bot.
 
-    The added date is written with the wall clock; one after ``today`` (the services clock, which
-    tests and replays set) says nothing about the station's age, so nothing is assumed then.
+    ``now`` is the services clock, aware in ``TIMEZONE``: the added day is read in that zone. An added
+    day after today (a clock that tests or replays set back) says nothing about the station's age, so
+    nothing is assumed then.
     """
     if station.founded_on is not None:
         return station.founded_on
-    added = local(station.created_at, ZoneInfo(profile.timezone)).date()
-    return added if added <= today else None
+    added = local(station.created_at, zone_of(now)).date()
+    return added if added <= now.date() else None
 
 
 def duty_subject(profile: Profile, spec: AnnualSubmission) -> str:
@@ -63,11 +63,11 @@ async def filed_years(session: AsyncSession, station_id: int, kind: str) -> set[
 
 
 async def offered_year(session: AsyncSession, station: Station, profile: Profile, spec: AnnualSubmission,
-                       today: dt.date) -> int:
+                       now: dt.datetime) -> int:
     """The year the duty's form suggests (rules.deadlines.filing_year with what the station filed)."""
     assert station.id is not None
     filed = await filed_years(session, station.id, spec.id)
-    return filing_year(spec, today, started_on(station, profile, today), filed)
+    return filing_year(spec, now.date(), started_on(station, now), filed)
 
 
 def form_of_kind(kind: str, profile: Profile) -> str | None:

@@ -1,4 +1,5 @@
-"""Build a form's context (choices from the station's policy profile and its own data)."""
+"""Build a form's context: choices from the station's policy profile and its own data (read through storage),
+read lazily when the pure engine reaches them."""
 
 from __future__ import annotations
 
@@ -8,20 +9,18 @@ import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.fields import FormContext
 from conversations.fields.base import Choice, ChoicesNeeded, DeferredChoices
 from locales import Join, Raw, T, Translator
 from rules.profile import Profile, load_profile
-from storage.models import Activity, DemandUnit, Station
+from storage.ledger import ledger_counts, recent_demand_units
+from storage.models import Station
 from storage.roster import roster, unit_needs
 
 MAX_UNIT_CHOICES = 12
 Result = TypeVar("Result")
-RECENT_ACTIVITIES = 50
 
 
 def _catalogue(items: Sequence[Any]) -> list[Choice]:
@@ -43,35 +42,8 @@ def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
 
 
 async def station_units(session: AsyncSession, station_id: int) -> list[Choice]:
-    """Demand units this station created or served lately, newest first (one statement).
-
-    Read only on the step that offers them, and only the station's latest ledger rows (an index
-    range), never the whole ledger.
-    """
-    recent = (
-        select(Activity.demand_unit_id)
-        .where(Activity.station_id == station_id, col(Activity.demand_unit_id).is_not(None))
-        .order_by(col(Activity.id).desc())
-        .limit(RECENT_ACTIVITIES)
-        .scalar_subquery()
-    )
-    query = (
-        select(DemandUnit)
-        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(DemandUnit.id).in_(recent)))
-        .order_by(col(DemandUnit.id).desc())
-        .limit(MAX_UNIT_CHOICES)
-    )
-    return [(str(unit.id), Raw(unit.name)) for unit in (await session.exec(query)).all()]
-
-
-async def ledger_counts(session: AsyncSession, station_id: int, year: int) -> dict[str, int]:
-    query = (
-        select(Activity.activity_type, func.count())
-        .where(Activity.station_id == station_id, Activity.started_on >= dt.date(year, 1, 1),
-               Activity.started_on <= dt.date(year, 12, 31))
-        .group_by(col(Activity.activity_type))
-    )
-    return {kind: int(n) for kind, n in (await session.exec(query)).all()}
+    """Demand units this station created or served lately, newest first (read only on the step that offers them)."""
+    return [(str(unit.id), Raw(unit.name)) for unit in await recent_demand_units(session, station_id, MAX_UNIT_CHOICES)]
 
 
 async def roster_choices(session: AsyncSession, station_id: int) -> list[Choice]:

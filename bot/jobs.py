@@ -45,7 +45,8 @@ from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.policy import effective_profiles
 from storage.prepared_files import prune_prepared_files
-from storage.reminders_queries import StationRows, recent_ratings, staff_recipients, station_rows
+from storage.recipients import active_staff
+from storage.reminders_queries import StationRows, recent_ratings, station_rows
 from storage.updates import prune_processed_updates
 
 log = logging.getLogger(__name__)
@@ -62,13 +63,14 @@ def profile_of(profile_id: str) -> Profile | None:
         return None
 
 
-def facts_for(row: StationRows, today: dt.date, profile: Profile, cal: WorkdayCalendar,
+def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: WorkdayCalendar,
               behind: tuple[Text, ...]) -> StationFacts:
+    today = now.date()
     station = row.station
     assert station.id is not None
     recipients = tuple(Recipient(p.id, p.chat_id) for p in row.recipients if p.id is not None and p.chat_id)
     # The same owed items as /status: this year's duties and last year's still missing, from the station's start.
-    owed = deadlines.due_items(deadlines.StationFacts(profile.id, founded_on=started_on(station, profile, today),
+    owed = deadlines.due_items(deadlines.StationFacts(profile.id, founded_on=started_on(station, now),
                                                       submitted=frozenset(row.submitted)), today, profile)
     annual = [AnnualItem(item.kind, item.year, item.due_on, item.status == "done", item.label,
                          source_text(profile, item.source))
@@ -140,7 +142,7 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         profiles = {row.station.id: p for row in rows
                     if row.station.id is not None and (p := effective.get(row.station.policy_profile)) is not None}
         behind = await behind_minimums(session, rows, profiles, today)
-        facts = [facts_for(row, today, profiles[row.station.id], cal, behind.get(row.station.id, ()))
+        facts = [facts_for(row, now, profiles[row.station.id], cal, behind.get(row.station.id, ()))
                  for row in rows if row.station.id in profiles]
         outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
                              "reminder", recipient.person_id)
@@ -158,7 +160,7 @@ async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[Sta
                          facts: list[StationFacts], loaded: set[int],
                          overrides: dict[dt.date, bool] | None = None) -> int:
     moment = last_digest_moment(now)
-    staff = await staff_recipients(session)
+    staff = await active_staff(session)
     if not staff:
         return 0
     today = now.date()
@@ -206,7 +208,7 @@ def install(services: Services) -> None:
     """Add the start-up sweep, the daily and weekly jobs and the dispatcher job to the Application."""
 
     async def post_init(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         job_queue = application.job_queue
         try:
@@ -216,7 +218,6 @@ def install(services: Services) -> None:
             log.exception("start-up reminder sweep failed")
         dispatcher = Dispatcher(services.db, application.bot, DispatcherConfig.from_settings(services.settings),
                                 clock=services.now)
-        services.extras["dispatcher"] = dispatcher
         previous_post_stop = application.post_stop
 
         async def release(app: Application) -> None:
@@ -242,4 +243,4 @@ def install(services: Services) -> None:
         job_queue.run_daily(remind, DIGEST_AT.replace(tzinfo=tz), days=(1,), name="staff-digest",
                             job_kwargs=once)
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)

@@ -42,9 +42,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -54,18 +51,28 @@ from conversations.quiet_hours import in_quiet_hours
 from conversations.serialize import reply_from_json
 from conversations.types import Reply
 from locales import DEFAULT_LOCALE, translator
+from services.staff_alerts import alert_staff_unreachable
 from storage.datetimes import db_time
 from storage.db import Database
-from storage.models import DispatcherLock, OutboxMessage, OutboxStatus, Person
-from storage.outbox import UNCONFIRMED, alert_staff_unreachable
+from storage.models import OutboxStatus
+from storage.outbox_dispatch import (
+    LOCK_NAME,
+    claim,
+    due_rows,
+    end_lease,
+    fail_blocked,
+    finish,
+    has_pending,
+    languages,
+    lease_held,
+    mark_interrupted,
+    take_lease,
+)
 from storage.prepared_files import prepared_content
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = "outbox"
 INTERRUPTED = "interrupted while sending; delivery unknown, not resent to avoid a duplicate"
-OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-LOCK = DispatcherLock.__table__  # type: ignore[attr-defined]
 
 Sleep = Callable[[float], Awaitable[None]]
 Monotonic = Callable[[], float]
@@ -190,20 +197,9 @@ class Dispatcher:
             now - self.lease_renewed_at
         ).total_seconds() < self.config.renew_every_seconds:
             return True
-        expires = db_time(now + dt.timedelta(seconds=self.config.lease_seconds))
         async with self.db.session() as session:
-            connection = await session.connection()
-            result: Any = await connection.execute(
-                update(LOCK).where(LOCK.c.name == LOCK_NAME,
-                                   or_(LOCK.c.holder == self.holder, LOCK.c.expires_at <= db_time(now)))
-                .values(holder=self.holder, expires_at=expires))
-            got = bool(result.rowcount)
-            if not got:
-                values = {"name": LOCK_NAME, "holder": self.holder, "expires_at": expires}
-                insert: Any = pg_insert(LOCK) if connection.dialect.name == "postgresql" else sqlite_insert(LOCK)
-                result = await connection.execute(insert.values(**values).on_conflict_do_nothing(
-                    index_elements=["name"]))
-                got = bool(result.rowcount)
+            got = await take_lease(session, LOCK_NAME, self.holder, now,
+                                   now + dt.timedelta(seconds=self.config.lease_seconds))
             await session.commit()
         was_holding, self.holding = self.holding, got
         self.lease_renewed_at = now if got else None
@@ -220,43 +216,25 @@ class Dispatcher:
             return
         await self.drain()
         async with self.db.session() as session:
-            connection = await session.connection()
-            await connection.execute(update(LOCK).where(LOCK.c.name == LOCK_NAME, LOCK.c.holder == self.holder)
-                                     .values(expires_at=db_time(self.clock() - dt.timedelta(seconds=1))))
+            await end_lease(session, LOCK_NAME, self.holder, self.clock() - dt.timedelta(seconds=1))
             await session.commit()
         self.holding = False
-
-    def _lease_held(self, now: dt.datetime) -> Any:
-        return exists().where(LOCK.c.name == LOCK_NAME, LOCK.c.holder == self.holder,
-                              LOCK.c.expires_at > db_time(now))
 
     async def recover(self) -> int:
         """Rows left ``sending`` by a dead holder are ambiguous: mark them unconfirmed (see module doc)."""
         async with self.db.session() as session:
-            connection = await session.connection()
-            condition = OUTBOX.c.status == OutboxStatus.sending.value
-            if self.in_flight:
-                condition = and_(condition, OUTBOX.c.id.notin_(sorted(self.in_flight)))
-            result: Any = await connection.execute(
-                update(OUTBOX).where(condition).values(status=UNCONFIRMED, last_error=INTERRUPTED))
+            interrupted = await mark_interrupted(session, self.in_flight, INTERRUPTED)
             await session.commit()
-        if result.rowcount:
+        if interrupted:
             log.warning("outbox: %d message(s) interrupted mid-send by a previous process marked unconfirmed",
-                        result.rowcount)
-        return int(result.rowcount or 0)
+                        interrupted)
+        return interrupted
 
     # ---- one pass --------------------------------------------------------------------------
     async def due_rows(self, now: dt.datetime) -> list[Any]:
         quiet = in_quiet_hours(now, self.config.quiet_start, self.config.quiet_end, self.config.tz)
-        query = (select(OUTBOX.c.id, OUTBOX.c.chat_id, OUTBOX.c.person_id, OUTBOX.c.kind, OUTBOX.c.payload,
-                        OUTBOX.c.attempts)
-                 .where(OUTBOX.c.status == OutboxStatus.pending.value, OUTBOX.c.not_before <= db_time(now))
-                 .order_by(OUTBOX.c.not_before, OUTBOX.c.id).limit(self.config.batch_size))
-        if quiet:
-            query = query.where(OUTBOX.c.respect_quiet_hours.is_(False))
         async with self.db.session() as session:
-            connection = await session.connection()
-            return list((await connection.execute(query)).all())
+            return await due_rows(session, now, quiet=quiet, limit=self.config.batch_size)
 
     async def run_once(self, budget_seconds: float | None = None) -> Outcome:
         """Send what is due now, within limits; stop claiming after ``budget_seconds`` (job mode)."""
@@ -312,31 +290,20 @@ class Dispatcher:
 
     async def has_pending(self) -> bool:
         async with self.db.session() as session:
-            connection = await session.connection()
-            found = (await connection.execute(select(OUTBOX.c.id).where(
-                OUTBOX.c.status.in_([OutboxStatus.pending.value, OutboxStatus.sending.value])).limit(1))).first()
-        return found is not None
+            return await has_pending(session)
 
     # ---- one message -----------------------------------------------------------------------
     async def _claim(self, row_id: int, now: dt.datetime) -> bool:
         async with self.db.session() as session:
-            connection = await session.connection()
-            result: Any = await connection.execute(
-                update(OUTBOX).where(OUTBOX.c.id == row_id, OUTBOX.c.status == OutboxStatus.pending.value,
-                                     self._lease_held(now))
-                .values(status=OutboxStatus.sending.value, attempts=OUTBOX.c.attempts + 1))
+            claimed = await claim(session, row_id, lease_held(LOCK_NAME, self.holder, now))
             await session.commit()
-        return bool(result.rowcount)
+        return claimed
 
     async def _languages(self, person_ids: set[int]) -> dict[int | None, str]:
         if not person_ids:
             return {}
         async with self.db.session() as session:
-            connection = await session.connection()
-            table = Person.__table__  # type: ignore[attr-defined]
-            rows = (await connection.execute(select(table.c.id, table.c.language)
-                                             .where(table.c.id.in_(sorted(person_ids))))).all()
-        return {r.id: r.language for r in rows}
+            return await languages(session, person_ids)
 
     async def _send(self, row: Any, locale: str) -> None:
         try:
@@ -381,24 +348,15 @@ class Dispatcher:
         self.outcome.errors.append(error.split(":", 1)[0])
 
     async def _finish(self, row_id: int, **values: Any) -> None:
-        """Record the result; a late ``sent`` also corrects a row another holder marked unconfirmed."""
         async with self.db.session() as session:
-            connection = await session.connection()
-            await connection.execute(update(OUTBOX).where(
-                OUTBOX.c.id == row_id, OUTBOX.c.status.in_([OutboxStatus.sending.value, UNCONFIRMED]))
-                .values(**values))
+            await finish(session, row_id, **values)
             await session.commit()
 
     async def _forbidden(self, row: Any, error: str) -> None:
         """The user blocked the bot: fail the row, mark every binding of that chat unreachable, tell staff."""
         now = self.clock()
         async with self.db.session() as session:
-            connection = await session.connection()
-            await connection.execute(update(OUTBOX).where(OUTBOX.c.id == row.id).values(
-                status=OutboxStatus.failed.value, last_error=f"Forbidden: {error}"[:500]))
-            people = Person.__table__  # type: ignore[attr-defined]
-            await connection.execute(update(people).where(people.c.chat_id == row.chat_id).values(reachable=False))
+            await fail_blocked(session, row.id, row.chat_id, error)
             if row.kind not in ("staff_alert", "broadcast"):
                 await alert_staff_unreachable(session, row.chat_id, now)
             await session.commit()
-

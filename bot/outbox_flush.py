@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from bot.outbox import with_prepared_bytes
 from bot.render import send_reply
 from conversations.serialize import reply_from_json
 from locales import translator
-from storage.models import OutboxMessage, OutboxStatus, Person
+from storage.models import OutboxStatus, Person
+from storage.outbox_dispatch import pending_for_chat
 from testing.client import Sandbox, User
 from testing.sandbox import Call
 
@@ -18,10 +17,7 @@ async def render_pending(box: Sandbox, chat_id: int) -> list[Call]:
     await box.services.background.idle()  # files still being made off the update path
     before = len(box.api.calls)
     async with box.services.db.session() as session:
-        rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                                               OutboxMessage.status == OutboxStatus.pending)
-                                   .order_by(col(OutboxMessage.id)))).all()
-        for row in rows:
+        for row in await pending_for_chat(session, chat_id):
             person = await session.get(Person, row.person_id) if row.person_id else None
             tr = translator(person.language if person else None)
             reply = await with_prepared_bytes(box.services.db, reply_from_json(row.payload["reply"]))

@@ -6,8 +6,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlmodel import select
-
 from bot.duties import draft_duty, station_profile
 from bot.form_context import form_context
 from bot.handlers.documents import queue_document
@@ -21,8 +19,9 @@ from rules.deadlines import annual_due_date, deadline_for, due_year_of, lateness
 from services.rating_requests import request_rating_for_activity
 from storage.calendar import workday_calendar
 from storage.ledger import activity_columns
-from storage.models import Activity, DemandUnit, Draft, Person, Role, Station
+from storage.models import Activity, DemandUnit, Draft, Person, Station
 from storage.outbox import enqueue
+from storage.recipients import active_staff
 from storage.roster import NewExpert, link_experts, need_for
 from storage.submissions import SubmissionLocked, submit
 
@@ -36,7 +35,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 async def on_submitted(turn: Turn, draft: Draft, station: Station, answers: dict[str, Any]) -> list[Reply]:
-    hook = turn.services.extras.get("form_submitted", {}).get(draft.form_id)
+    hook = turn.services.hooks.form_submitted.get(draft.form_id)
     if hook is not None:  # a feature area's own form (the rectification report ...) handles its submission
         replies: list[Reply] = await hook(turn, draft, station, answers)
         return replies
@@ -103,11 +102,9 @@ def deadline_line(due_on: dt.date | None, late: int) -> Text:
 
 
 async def notify_staff(turn: Turn, reply: Reply, *, key: str) -> int:
-    staff = (await turn.session.exec(select(Person).where(Person.role == Role.staff, Person.active == True))).all()  # noqa: E712
     count = 0
-    for person in staff:
-        if person.chat_id is None:
-            continue
+    for person in await active_staff(turn.session):
+        assert person.chat_id is not None
         added = await enqueue(turn.session, key=f"{key}:to-{person.id}", chat_id=person.chat_id, reply=reply,
                               kind="staff_review", person_id=person.id, not_before=turn.now,
                               respect_quiet_hours=False)

@@ -15,10 +15,11 @@ from conversations.types import OutgoingFile, Reply
 from locales import Raw, T
 from rules.profile import load_profile
 from services.qr import qr_png
-from storage.datetimes import db_time, zone_of
+from services.ratings import first_question
+from storage.datetimes import db_time, local_day, zone_of
 from storage.models import Activity, Person, RatingRequest, Role, Station
 from storage.outbox import enqueue
-from storage.ratings import first_question, local_day, profile_of_request, service_of, unit_contact
+from storage.ratings import profile_of_request, service_of, unit_contact
 from storage.tokens import create_invite
 
 DeepLink = Callable[[str], str]

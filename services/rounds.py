@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations import assessment as ui
@@ -30,10 +29,11 @@ from rules.assessment_spec import AssessmentSpec
 from rules.profile import Profile
 from storage.datetimes import db_time
 from storage.manual_scores import manual_points
-from storage.models import AssessmentEntry, AssessmentRound, Consequence, Person, Role, Station
+from storage.models import AssessmentEntry, AssessmentRound, Consequence, Station
 from storage.notices import NoticeState, close_notice, notice_for, open_notice, state_of
 from storage.outbox import enqueue
 from storage.policy import effective_profile
+from storage.recipients import active_staff, station_managers
 from storage.rounds import PUBLICITY, PUBLISHED, entries_of, failed_history, open_round, submitted_by
 
 REPORT_KINDS = ("summary", "self_check", "efficiency_report")
@@ -148,17 +148,10 @@ async def summary(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime,
                            sum(1 for e in ev.entries if e.staff_grade), rnd.publicity_until, objections)
 
 
-async def managers_of(session: AsyncSession, station_id: int) -> list[Person]:
-    query = select(Person).where(Person.station_id == station_id,
-                                 col(Person.role).in_([Role.manager.value, Role.liaison.value]),
-                                 Person.active == True, col(Person.chat_id).is_not(None))  # noqa: E712
-    return list((await session.exec(query)).all())
-
-
 async def tell_station(session: AsyncSession, station_id: int, reply: Reply, *, key: str, kind: str,
                        now: dt.datetime) -> int:
     sent = 0
-    for person in await managers_of(session, station_id):
+    for person in await station_managers(session, [station_id]):
         assert person.chat_id is not None
         sent += await enqueue(session, key=f"{key}:to-{person.id}", chat_id=person.chat_id, reply=reply, kind=kind,
                               person_id=person.id, not_before=now)
@@ -166,10 +159,8 @@ async def tell_station(session: AsyncSession, station_id: int, reply: Reply, *, 
 
 
 async def tell_staff(session: AsyncSession, reply: Reply, *, key: str, now: dt.datetime) -> int:
-    query = select(Person).where(Person.role == Role.staff.value, Person.active == True,  # noqa: E712
-                                 col(Person.chat_id).is_not(None))
     sent = 0
-    for person in (await session.exec(query)).all():
+    for person in await active_staff(session):
         assert person.chat_id is not None
         sent += await enqueue(session, key=f"{key}:to-{person.id}", chat_id=person.chat_id, reply=reply,
                               kind="staff_assessment", person_id=person.id, not_before=now, respect_quiet_hours=False)

@@ -22,6 +22,11 @@ def local(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     return db_time(value).astimezone(tz)
 
 
+def local_day(value: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    """The day a stored moment fell on in the deployment's zone (``TIMEZONE``)."""
+    return local(value, tz).date()
+
+
 def zone_of(now: dt.datetime) -> dt.tzinfo:
     """The deployment's zone, carried by an injected ``now`` (``Services.now()`` is aware in ``TIMEZONE``)."""
     return now.tzinfo or dt.UTC

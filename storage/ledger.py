@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from conversations.columns import column_values
 from conversations.formspec import FormSpec
 from rules.scoring import LedgerTotals, totals_from_rows
-from storage.models import Activity, Submission, SubmissionStatus
+from storage.models import Activity, DemandUnit, Submission, SubmissionStatus
 from storage.roster import expert_years
 
 
@@ -48,6 +48,41 @@ async def month_counts(session: AsyncSession, station_id: int, year: int) -> dic
                     Activity.started_on <= dt.date(year, 12, 31))
              .group_by(month))
     return {int(m): int(n) for m, n in (await session.exec(query)).all()}
+
+
+async def ledger_counts(session: AsyncSession, station_id: int, year: int) -> dict[str, int]:
+    """Activities per type of one station's year (the yearly summary shows them)."""
+    query = (
+        select(Activity.activity_type, func.count())
+        .where(Activity.station_id == station_id, Activity.started_on >= dt.date(year, 1, 1),
+               Activity.started_on <= dt.date(year, 12, 31))
+        .group_by(col(Activity.activity_type))
+    )
+    return {kind: int(n) for kind, n in (await session.exec(query)).all()}
+
+
+RECENT_ACTIVITIES = 50
+
+
+async def recent_demand_units(session: AsyncSession, station_id: int, limit: int) -> list[DemandUnit]:
+    """Demand units this station created or served lately, newest first (one statement).
+
+    Only the station's latest ledger rows (an index range), never the whole ledger.
+    """
+    recent = (
+        select(Activity.demand_unit_id)
+        .where(Activity.station_id == station_id, col(Activity.demand_unit_id).is_not(None))
+        .order_by(col(Activity.id).desc())
+        .limit(RECENT_ACTIVITIES)
+        .scalar_subquery()
+    )
+    query = (
+        select(DemandUnit)
+        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(DemandUnit.id).in_(recent)))
+        .order_by(col(DemandUnit.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
 
 
 LEDGER_COLUMNS = ("station_id", "activity_type", "demand_unit_id", "need_id", "expert_days", "participants",

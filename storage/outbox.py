@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.serialize import reply_to_json
 from conversations.types import Reply
-from locales import Raw, T
 from storage.datetimes import db_time, utcnow
-from storage.models import OutboxMessage, OutboxStatus, Person, Role
+from storage.models import OutboxMessage, OutboxStatus
 
 # A row whose process died between "sending" and "sent": Telegram cannot tell us whether it
 # arrived, so it is reported, never resent automatically (see bot/outbox.py).
@@ -96,24 +94,3 @@ async def enqueue(
     """Insert unless the key exists (race-safe on SQLite and PostgreSQL). True if a row was added."""
     item = Outgoing(key, chat_id, reply, kind, person_id, respect_quiet_hours, broadcast_id, extra)
     return bool(await enqueue_many(session, [item], not_before=not_before))
-
-
-async def alert_staff_unreachable(session: AsyncSession, chat_id: int, now: dt.datetime) -> int:
-    """One alert per blocked person per day to each staff member (broadcasts report it instead)."""
-    people = Person.__table__  # type: ignore[attr-defined]
-    connection = await session.connection()
-    blocked = (await connection.execute(select(people.c.id, people.c.name, people.c.role, people.c.station_id)
-                                        .where(people.c.chat_id == chat_id))).first()
-    staff = (await connection.execute(select(people.c.id, people.c.chat_id).where(
-        people.c.role == Role.staff.value, people.c.active.is_(True), people.c.reachable.is_(True),
-        people.c.chat_id.is_not(None)))).all()
-    name = blocked.name if blocked is not None else ""
-    person_ref = blocked.id if blocked is not None else f"chat{chat_id}"
-    text = T("{name} has blocked the bot, so messages to them (such as reminders) cannot be delivered. "
-             "Please contact them another way and ask them to restart the bot.", name=Raw(name or "?"))
-    added = 0
-    for member in staff:
-        added += await enqueue(session, key=f"unreachable:{now.date().isoformat()}:person-{person_ref}:staff-{member.id}",
-                               chat_id=member.chat_id, person_id=member.id, reply=Reply(text), kind="staff_alert",
-                               not_before=now, respect_quiet_hours=True)
-    return added

@@ -16,12 +16,12 @@ from storage.models import (
     Draft,
     Person,
     Rating,
-    Role,
     Society,
     Station,
     Submission,
     SubmissionStatus,
 )
+from storage.recipients import station_managers
 
 
 @dataclass
@@ -40,9 +40,7 @@ async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[St
                                    .order_by(col(Station.id)))).all()
     levels = {s.id: s.level for s in (await session.exec(select(Society))).all()}
     by_id = {s.id: StationRows(s, levels.get(s.society_id, "")) for s in stations}
-    people = (await session.exec(select(Person).where(
-        col(Person.role).in_([Role.manager.value, Role.liaison.value]), col(Person.active).is_(True),
-        col(Person.reachable).is_(True), col(Person.chat_id).is_not(None)).order_by(col(Person.id)))).all()
+    people = await station_managers(session)
     for person in people:
         if person.station_id in by_id:
             by_id[person.station_id].recipients.append(person)
@@ -65,12 +63,6 @@ async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[St
         if station_id in by_id:
             by_id[station_id].has_activity = True
     return list(by_id.values())
-
-
-async def staff_recipients(session: AsyncSession) -> list[Person]:
-    query = select(Person).where(Person.role == Role.staff.value, col(Person.active).is_(True),
-                                 col(Person.reachable).is_(True), col(Person.chat_id).is_not(None))
-    return list((await session.exec(query.order_by(col(Person.id)))).all())
 
 
 async def recent_ratings(session: AsyncSession, since: dt.datetime) -> list[tuple[int, float]]:

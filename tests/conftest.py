@@ -149,6 +149,6 @@ async def sandbox(settings: Settings, db: Database, clock: FixedClock) -> AsyncI
     box = Sandbox(settings, db, clock)
     # The real-time dispatcher job would race the tests that deliver the outbox explicitly
     # (bot.outbox_flush.render_pending); the outbox tests run the jobs themselves.
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         yield box

@@ -15,11 +15,10 @@ from typing import Any
 
 from bot.form_context import profile_choices
 from bot.handlers.documents import queue_document
-from bot.handlers.forms import STATIONLESS_FORMS, person_ids
+from bot.handlers.forms import person_ids
 from bot.handlers.forms import store_outcome as store_form_outcome
 from bot.handlers.notices import shown
-from bot.handlers.review import HOOKS, KindHooks
-from bot.qr import qr_png
+from bot.handlers.review import KindHooks
 from bot.routing import APPLICANTS, STAFF, Route, Router, Turn
 from bot.services import Services
 from bot.submit import notify_staff
@@ -32,6 +31,7 @@ from conversations.formspec import load_form
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, Profile, all_profiles, load_profile
+from services.qr import qr_png
 from storage import applications as store
 from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
 from storage.models import AuditLog, Draft, Invite, Person, Role, StationApplication, Submission
@@ -303,10 +303,10 @@ def extend(router: Router, services: Services) -> None:
                              key=f"application-accepted:{application.id}:v{version}")
         return [Reply(done, notice=T("Accepted"))]
 
-    services.extras.setdefault(HOOKS, {})[store.KIND] = KindHooks(card=hook_card, notify=hook_notify,
+    services.hooks.review_kinds[store.KIND] = KindHooks(card=hook_card, notify=hook_notify,
                                                                  reopen=hook_reopen, accept=hook_accept)
-    services.extras.setdefault(STATIONLESS_FORMS, {})[FORM_ID] = run
-    services.extras.setdefault("token_handlers", {})["apply"] = redeem_apply
+    services.hooks.stationless_forms[FORM_ID] = run
+    services.hooks.token_handlers["apply"] = redeem_apply
 
     router.add(Route("apply_link", STAFF, apply_link, menu_label=T("Application link for new stations"),
                      menu_order=505))

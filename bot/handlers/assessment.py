@@ -15,7 +15,7 @@ from conversations import assessment as ui
 from conversations.types import ButtonInput, CommandInput, Reply
 from locales import Raw, T, Text
 from rules.profile import all_profiles, load_profile
-from services import rounds
+from services import round_steps, rounds
 from storage.models import AssessmentEntry, AssessmentRound
 from storage.rounds import OPEN, PUBLICITY, RoundExists
 from storage.rounds import rounds as list_rounds
@@ -136,59 +136,38 @@ async def staff_button(turn: Turn) -> list[Reply]:
         return [await chart_reply(turn, rnd)]
     if action == "g" and rnd.status == OPEN:
         return [await next_grade(turn, rnd, edit=True)]
-    if action == "t" and rnd.status in (OPEN, PUBLICITY) and len(parts) > 3 and parts[3].isdigit():
-        rnd.staff_order = [*rnd.staff_order, int(parts[3])]
-        turn.session.add(rnd)
-        await turn.session.flush()
+    if action == "t":
+        if not (len(parts) > 3 and parts[3].isdigit() and await round_steps.decide_tie(turn.session, rnd,
+                                                                                       int(parts[3]))):
+            return [Reply(STALE, notice=STALE)]
         action = "k"
     if action == "k" and rnd.status in (OPEN, PUBLICITY):
         ev = await rounds.evaluate(turn.session, rnd)
         if not ev.unscored:
             await rounds.apply(turn.session, ev)
         return [ui.ranking(rounds.rank_view(ev), edit=True)]
-    if action == "p" and rnd.status == OPEN:
-        ev = await rounds.publish(turn.session, rnd, turn.now)
-        if not ev.ready:
-            return [Reply(T("Not ready to publish: every row scored, every grade chosen and every tie decided first.")),
-                    ui.ranking(rounds.rank_view(ev))]
-        note = T("Published for public notice until {day}; stations can object.", day=rnd.publicity_until) \
-            if rnd.status == PUBLICITY else T("Published; each station has been told its result.")
-        return [await card(turn, rnd, note=note)]
-    if action == "f" and rnd.status == PUBLICITY:
-        return await final(turn, rnd)
+    if (action == "p" and rnd.status == OPEN) or (action == "f" and rnd.status == PUBLICITY):
+        return await publish_step(turn, rnd)
     return [Reply(STALE, notice=STALE)]
 
 
-async def final(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
-    """After the 公示: every objection answered (storage.notices) before the result becomes final."""
-    state = await rounds.notice_state(turn.session, rnd, turn.now)
-    if state is not None and state.running:
-        return [Reply(T("The public notice runs until {day}; final publication after that.", day=rnd.publicity_until))]
-    if state is not None and state.unanswered:
-        return [Reply(T("{n} objections still await an answer.", n=state.unanswered))]
-    ev = await rounds.finalize(turn.session, rnd, turn.now)
-    if not ev.ready:
-        return [Reply(T("Not ready to publish: every row scored, every grade chosen and every tie decided first.")),
-                ui.ranking(rounds.rank_view(ev))]
-    return [await card(turn, rnd, note=T("Published; each station has been told its result."))]
+async def publish_step(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
+    """Publish (公示 or final), or final publication after the 公示 once every objection is answered."""
+    done = await round_steps.publish_next(turn.session, rnd, turn.now)
+    if done is None:
+        return [Reply(STALE, notice=STALE)]
+    if done.ev is not None:
+        return [Reply(done.note), ui.ranking(rounds.rank_view(done.ev))]
+    return [await card(turn, rnd, note=done.note)] if done.published else [Reply(done.note)]
+
+
+ENTRY_ACTIONS = {"sg": round_steps.GRADE, "tp": round_steps.TOOK_PART, "ex": round_steps.EXCUSED}
 
 
 async def entry_button(turn: Turn, action: str, entry_id: int, value: str) -> list[Reply]:
-    entry = await turn.session.get(AssessmentEntry, entry_id)
-    rnd = await turn.session.get(AssessmentRound, entry.round_id) if entry else None
-    if entry is None or rnd is None or rnd.status != OPEN:
+    rnd = await round_steps.decide_entry(turn.session, entry_id, ENTRY_ACTIONS[action], value)
+    if rnd is None:
         return [Reply(STALE, notice=STALE)]
-    spec = rounds.spec_of(load_profile(rnd.profile))
-    if action == "sg":
-        if spec.verdict != "staff" or spec.grade(value) is None:
-            return [Reply(STALE, notice=STALE)]
-        entry.staff_grade = value
-    elif action == "tp":
-        entry.took_part = True
-    else:
-        entry.absence_excused = True
-    turn.session.add(entry)
-    await turn.session.flush()
     if action == "sg":
         return [await next_grade(turn, rnd, edit=True)]
     ev = await rounds.evaluate(turn.session, rnd)

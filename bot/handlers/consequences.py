@@ -23,7 +23,8 @@ from conversations.types import Button, CommandInput, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import load_profile
 from services import rounds
-from storage.consequences import decide, due_rectifications, open_items, set_station_status
+from services.consequences import CLOSE, CONFIRM, DISMISS, ESCALATE, decide_consequence
+from storage.consequences import decide, due_rectifications, open_items
 from storage.db import Database
 from storage.drafts import active_draft
 from storage.models import Consequence, Draft, Station, StationStatus
@@ -32,78 +33,15 @@ from storage.submissions import submit
 FORM_ID = "rectification_report"
 STALE = T("This button is no longer active.")
 REMIND_DAYS_BEFORE = (30, 7, 1)
+ACTIONS = {"cc": CONFIRM, "cd": DISMISS, "cx": CLOSE, "ce": ESCALATE}
 
 
 async def decide_button(turn: Turn, action: str, consequence_id: int) -> list[Reply]:
     """``as:cc`` confirm, ``as:cd`` dismiss (proposed); ``as:cx`` close, ``as:ce`` escalate (a running rectification)."""
-    item = await turn.session.get(Consequence, consequence_id)
-    station = await turn.session.get(Station, item.station_id) if item else None
     staff = turn.staff()
-    if item is None or station is None or staff is None:
-        return [Reply(STALE, notice=STALE)]
-    if action in ("cc", "cd") and item.status != "proposed":
-        return [Reply(STALE, notice=STALE)]
-    if action in ("cx", "ce") and (item.action != "rectification" or item.status not in ("confirmed", "reported")):
-        return [Reply(STALE, notice=STALE)]
-    if action == "cd":
-        await decide(turn.session, item, "dismissed", person_id=staff.id, now=turn.now)
-        return [Reply(T("Dismissed; nothing changes for {station}.", station=Raw(station.name)), edit=True)]
-    if action == "cc":
-        return await confirm(turn, item, station, staff.id)
-    if action == "cx":
-        await decide(turn.session, item, "closed", person_id=staff.id, now=turn.now)
-        if station.status == StationStatus.rectifying.value:
-            await set_station_status(turn.session, station, StationStatus.active.value, reason="rectification closed",
-                                     article=item.article, person_id=staff.id, now=turn.now)
-        await rounds.tell_station(turn.session, station.id or 0, Reply(T(
-            "Your rectification has been accepted and the item is closed.")), key=f"rectification-closed:{item.id}",
-            kind="assessment", now=turn.now)
-        return [Reply(T("Closed; {station} is active again.", station=Raw(station.name)), edit=True)]
-    await decide(turn.session, item, "escalated", person_id=staff.id, now=turn.now)
-    spec = rounds.spec_of(load_profile(station.policy_profile))
-    article = spec.escalation_article
-    escalated = Consequence(round_id=item.round_id, station_id=item.station_id, action="revocation", article=article,
-                            clawback=spec.escalation_clawback, created_at=turn.now)
-    turn.session.add(escalated)
-    await turn.session.flush()
-    assert escalated.id is not None
-    return [ui.proposal_card(escalated.id, station.name, "revocation", article, escalated.clawback)]
-
-
-async def confirm(turn: Turn, item: Consequence, station: Station, staff_id: int | None) -> list[Reply]:
-    await decide(turn.session, item, "confirmed", person_id=staff_id, now=turn.now)
-    assert station.id is not None
-    if item.action == "rectification":
-        spec = rounds.spec_of(load_profile(station.policy_profile))
-        item.due_on = item.due_on or turn.today + dt.timedelta(days=spec.rectification_days)
-        turn.session.add(item)
-        await set_station_status(turn.session, station, StationStatus.rectifying.value, reason="assessment failed",
-                                 article=item.article, person_id=staff_id, now=turn.now)
-        told: Text = T("Your station must rectify by {day} ({article}). When done, file the rectification report "
-                       "with /rectify.", day=item.due_on, article=Raw(item.article))
-        note: Text = T("Confirmed: {station} is rectifying until {day}.", station=Raw(station.name), day=item.due_on)
-    elif item.action == "revocation":
-        await set_station_status(turn.session, station, StationStatus.revoked.value, reason="revocation confirmed",
-                                 article=item.article, person_id=staff_id, now=turn.now)
-        told = T("The title of your station has been revoked ({article}).", article=Raw(item.article))
-        if item.clawback:
-            told = Join((told, T("The subsidy paid so far is to be returned.")), " ")
-        note = T("Confirmed: {station} is revoked; it keeps its history but gets no more reminders or broadcasts.",
-                 station=Raw(station.name))
-    elif item.action == "exit":
-        await set_station_status(turn.session, station, StationStatus.exited.value, reason="exit confirmed",
-                                 article=item.article, person_id=staff_id, now=turn.now)
-        told = T("Your station has exited ({article}). Please return the station's plaque to the society that "
-                 "filed it.", article=Raw(item.article))
-        note = T("Confirmed: {station} has exited; it keeps its history but gets no more reminders or broadcasts.",
-                 station=Raw(station.name))
-    else:
-        told = T("The manager certificate must be re-examined ({article}); staff will contact you.",
-                 article=Raw(item.article))
-        note = T("Confirmed: re-examination of the manager certificate of {station}.", station=Raw(station.name))
-    await rounds.tell_station(turn.session, station.id, Reply(told), key=f"consequence-confirmed:{item.id}",
-                              kind="assessment", now=turn.now)
-    return [Reply(note, edit=True)]
+    reply = await decide_consequence(turn.session, consequence_id, ACTIONS.get(action, ""),
+                                     person_id=staff.id, now=turn.now) if staff is not None else None
+    return [reply] if reply is not None else [Reply(STALE, notice=STALE)]
 
 
 async def rectifying_item(turn: Turn, station: Station) -> Consequence | None:
@@ -207,7 +145,7 @@ def install_jobs(services: Services) -> None:
     """Daily rectification reminders (bot.app installs it with the other scheduled jobs)."""
 
     async def install_job(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
 
         async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -216,7 +154,7 @@ def install_jobs(services: Services) -> None:
         application.job_queue.run_daily(remind, dt.time(9, 0, tzinfo=services.settings.tz),
                                         name="rectification-reminders", job_kwargs={"max_instances": 1})
 
-    services.extras.setdefault("post_init", []).append(install_job)
+    services.hooks.post_init.append(install_job)
 
 
 async def propose_exit(turn: Turn) -> list[Reply]:
@@ -239,8 +177,8 @@ async def propose_exit(turn: Turn) -> list[Reply]:
 
 
 def extend(router: Router, services: Services) -> None:
-    services.extras.setdefault("form_submitted", {})[FORM_ID] = submitted
-    services.extras.setdefault("status_extras", []).append(status_lines)
+    services.hooks.form_submitted[FORM_ID] = submitted
+    services.hooks.status_lines.append(status_lines)
     router.add(Route("rectify", MANAGERS, rectify, menu_label=T("File the rectification report"), menu_order=45))
     router.add(Route("exit", STAFF, propose_exit))
     router.free_input.insert(0, form_input)

@@ -42,4 +42,4 @@ def extend(router: Router, services: Services) -> None:
         return [Reply(T("That link opens the web console in a browser, not here. Send /web for a new one."))]
 
     router.add(Route("web", STAFF, web, menu_label=T("Web console sign-in link"), menu_order=590))
-    services.extras.setdefault("token_handlers", {})[PURPOSE] = opened_in_chat
+    services.hooks.token_handlers[PURPOSE] = opened_in_chat

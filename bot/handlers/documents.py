@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
 from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf
-from bot.form_context import ledger_counts, profile_choices
+from bot.form_context import profile_choices
 from bot.round_documents import (
     Bundle,
     Download,
@@ -43,6 +43,7 @@ from rules.profile import load_profile
 from services import rounds
 from storage import documents as store
 from storage.datetimes import db_time, local
+from storage.ledger import ledger_counts
 from storage.models import (
     AssessmentEntry,
     AssessmentRound,
@@ -300,8 +301,7 @@ def pdf_note(reason: str) -> Text:
 
 def downloader(services: Services) -> Download | None:
     """Stamped scans are Telegram files: fetched through the running bot (none in a bare test database)."""
-    bot = services.extras.get("bot")
-    return telegram_download(bot) if bot is not None else None
+    return telegram_download(services.bot) if services.bot is not None else None
 
 
 def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
@@ -437,14 +437,13 @@ async def doc_button(turn: Turn) -> list[Reply]:
 
 
 def install(services: Services) -> None:
-    """Keep the bot (stamped scans are fetched through it); deliver what a restart left pending, then every minute.
+    """Deliver what a restart left pending, then every minute.
 
     The sweep runs on the one background runner (``bot/background.py``), like the renders it catches up.
     """
 
     async def post_init(application: Application) -> None:
-        services.extras.setdefault("bot", application.bot)
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
 
         async def catch_up() -> None:
@@ -458,7 +457,7 @@ def install(services: Services) -> None:
         application.job_queue.run_repeating(periodic, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
                                             name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)
 
 
 def extend(router: Router, services: Services) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
-
 from bot.handlers.ratings import contact_draft, contact_for, open_link, refusal
 from bot.routing import CONTACTS, STAFF, Route, Router, Turn
 from bot.services import Services
@@ -22,6 +20,7 @@ from storage.evaluation import create_yearly_requests
 from storage.models import DemandUnit, Draft, Invite, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
 from storage.ratings import unit_contact
+from storage.recipients import station_managers
 from storage.tokens import create_invite
 
 FORM_ID = "evaluation"
@@ -147,14 +146,12 @@ async def launch(turn: Turn) -> list[Reply]:
         text = T("Staff ask {unit} to evaluate your station's work in {year}. Please forward them this single-use "
                  "link:\n{link}", unit=Raw(unit.name if unit else "?"), year=Raw(str(year)),
                  link=Raw(turn.services.deep_link(token)))
-        managers = (await turn.session.exec(select(Person).where(
-            Person.station_id == station.id, Person.role.in_([Role.manager.value, Role.liaison.value]),  # type: ignore[attr-defined]
-            Person.active == True))).all()  # noqa: E712
-        for manager in managers:
-            if manager.chat_id is not None:
-                await enqueue(turn.session, key=f"evaluation-link:{request.id}:to-{manager.id}",
-                              chat_id=manager.chat_id, reply=Reply(text), kind="evaluation_link",
-                              person_id=manager.id, not_before=turn.now)
+        assert station.id is not None
+        for manager in await station_managers(turn.session, [station.id]):
+            assert manager.chat_id is not None
+            await enqueue(turn.session, key=f"evaluation-link:{request.id}:to-{manager.id}",
+                          chat_id=manager.chat_id, reply=Reply(text), kind="evaluation_link",
+                          person_id=manager.id, not_before=turn.now)
         links += 1
     return [Reply(Join((T("Yearly evaluation {year}: {n} new requests.", year=Raw(str(year)), n=direct + links),
                         T("Asked directly: {direct}; links sent to station managers: {links}.", direct=direct,
@@ -162,7 +159,7 @@ async def launch(turn: Turn) -> list[Reply]:
 
 
 def extend(router: Router, services: Services) -> None:
-    services.extras.setdefault("token_handlers", {})["evaluation"] = open_token
+    services.hooks.token_handlers["evaluation"] = open_token
     router.add(Route("ev", CONTACTS, button, kind="button"))
     router.add(Route("evaluation", STAFF, launch, menu_label=T("Yearly demand-side evaluation"), menu_order=70))
     router.free_input.insert(0, typed)

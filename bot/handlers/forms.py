@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.duties import draft_duty, duty_subject, offered_year, station_profile
-from bot.form_context import Loader, context_key, lazy_form_context, ledger_counts, run_lazily
+from bot.form_context import Loader, context_key, lazy_form_context, run_lazily
 from bot.routing import APPLICANTS, KNOWN, MANAGERS, Route, Router, Turn
 from bot.services import Services
 from bot.submit import on_submitted
@@ -22,6 +22,7 @@ from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboa
 from locales import T
 from rules.profile import all_profiles
 from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
+from storage.ledger import ledger_counts
 from storage.models import Draft, Station
 
 FORM_COMMANDS = {"report": "change_report", "plan": "annual_plan", "summary": "annual_summary", "log": "activity"}
@@ -36,8 +37,7 @@ FORM_TITLES = {
     "annual_summary": T("Annual work summary"),
     "activity": T("Service activity"),
 }
-# Forms filled before a station exists register a runner here: services.extras[STATIONLESS_FORMS][form_id].
-STATIONLESS_FORMS = "stationless_forms"
+# Forms filled before a station exists register a runner here: services.hooks.stationless_forms[form_id].
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
 NOTHING_TO_RESUME = T("You have no unfinished form. Send /menu to start one.")
 
@@ -63,10 +63,10 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     form = load_form(draft.form_id, station.policy_profile)
     profile = await station_profile(turn.session, station)
     duty = await draft_duty(turn.session, draft, profile) if draft.form_id != "change_report" else None
-    session, today = turn.session, turn.today
+    session, now, today = turn.session, turn.now, turn.today
 
     async def duty_year() -> int | None:
-        return await offered_year(session, station, profile, duty, today) if duty else None
+        return await offered_year(session, station, profile, duty, now) if duty else None
 
     async def counts_for_summary() -> dict[str, int]:
         state = DraftState.from_json(draft.state) if draft.state else None
@@ -200,7 +200,7 @@ def extend(router: Router, services: Services) -> None:
         draft = await turn.session.get(Draft, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
         if draft is None or draft.person_id not in person_ids(turn):
             return engine.moved_on(None).replies
-        runner = services.extras.get(STATIONLESS_FORMS, {}).get(draft.form_id)
+        runner = services.hooks.stationless_forms.get(draft.form_id)
         if runner is not None:  # a form filled before any station exists (a station application)
             if draft.status != "active":
                 draft.status = "active"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.qr import qr_png
 from bot.routing import STAFF, Route, Router, Turn
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
 from locales import Join, Raw, T
 from services.people import PeopleProblem, invite_person
+from services.qr import qr_png
 from storage.models import Role, Station
 
 ROLE_LABELS = {

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from telegram import Bot
-from telegram.ext import Application
-
 from bot.routing import STAFF, Route, Router, Turn
 from bot.score_sheet import MAX_SHEET_BYTES, SheetUnreadable, read_sheet, write_sheet
 from bot.services import Services
@@ -155,7 +152,8 @@ async def score_sheet(turn: Turn) -> list[Reply]:
 
 
 async def download(turn: Turn, file_id: str) -> bytes:
-    bot: Bot = turn.services.extras["bot"]
+    bot = turn.services.bot
+    assert bot is not None, "kept by build_application at start"
     found = await bot.get_file(file_id)
     return bytes(await found.download_as_bytearray())
 
@@ -184,10 +182,6 @@ async def imported(turn: Turn, state: dict[str, object], draft: object) -> list[
 
 
 def extend(router: Router, services: Services) -> None:
-    async def keep_bot(application: Application) -> None:
-        services.extras["bot"] = application.bot
-
-    services.extras.setdefault("post_init", []).append(keep_bot)
     router.add(Route("ms", STAFF, button, kind="button"))
     router.add(Route("scoring", STAFF, scoring, menu_label=T("Score the rows staff assess"), menu_order=530))
     router.add(Route("scoresheet", STAFF, score_sheet, menu_label=T("Score sheet to fill in and import"),

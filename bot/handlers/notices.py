@@ -31,7 +31,7 @@ from storage.notices import (
 )
 from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.people import bindings_for
-from storage.reminders_queries import staff_recipients
+from storage.recipients import active_staff
 
 ANSWER = "objection_answer"
 STALE = T("This objection has changed since this message; nothing was done.")
@@ -46,7 +46,7 @@ async def enqueue_notice_endings(db: Database, now: dt.datetime, tz: dt.tzinfo) 
     """Tell staff once when a 公示 is over and its subject still awaits their decision (idempotent keys)."""
     async with db.session() as session:
         items: list[Outgoing] = []
-        staff = await staff_recipients(session)
+        staff = await active_staff(session)
         for notice in await ended_open_notices(session, now):
             state = await state_of(session, notice, now)
             reply = Reply(T("The public notice (公示) no. {number} — {title} — ended on {until}: {n} objection(s), "
@@ -64,7 +64,7 @@ def install_jobs(services: Services) -> None:
     """At start (the catch-up sweep) and hourly: staff hear when a notice period is over (bot.app installs it)."""
 
     async def post_init(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
 
@@ -74,7 +74,7 @@ def install_jobs(services: Services) -> None:
         application.job_queue.run_repeating(sweep, interval=3600, first=3600, name="notice-endings",
                                             job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)
 
 
 def extend(router: Router, services: Services) -> None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.routing import ANYONE, KNOWN, Route, Router, Turn
+from bot.services import TokenHandler
 from conversations.onboarding import STRANGER, TOKEN_PROBLEMS, greeting, help_lines, menu_reply
 from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
 from locales import Join, T, translator
-from storage.models import AuditLog, DemandUnit, Invite, Station
+from storage.models import AuditLog, DemandUnit, Station
 from storage.people import bind_invite, bindings_for, set_language
 from storage.tokens import Redeemed, redeem
 
-# Other areas (ratings) claim tokens of their own purpose here.
-TokenHandler = Callable[[Turn, Invite], Awaitable[list[Reply]]]
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
 
 

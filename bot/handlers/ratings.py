@@ -18,6 +18,7 @@ from conversations.ratings import (
     already_rated,
     comment_prompt,
     comment_too_long,
+    dimensions_of,
     next_dimension,
     question,
     score,
@@ -28,19 +29,15 @@ from locales import Join, Raw, T, Text, translator
 from rules.profile import load_profile
 from rules.satisfaction import meets_target
 from services.rating_requests import link_replies
-from storage.datetimes import zone_of
+from services.ratings import alert_staff_low_rating, enqueue_rating_reminders, first_question
+from storage.datetimes import local_day, zone_of
 from storage.drafts import active_draft, get_or_create, save
 from storage.models import AuditLog, DemandUnit, Draft, Invite, Person, RatingRequest, Role, Station
 from storage.people import bind_invite, bindings_for
 from storage.ratings import (
     MIN_RATINGS_FOR_AVERAGES,
-    alert_staff_low_rating,
-    dimensions_of,
-    enqueue_rating_reminders,
-    first_question,
     is_expired,
     latest_ratings,
-    local_day,
     open_requests,
     profile_of_request,
     service_of,
@@ -296,7 +293,7 @@ def install_reminders(services: Services) -> None:
             return added
 
     async def post_init(application: Application) -> None:
-        if services.extras.get("background_jobs", True) is False or application.job_queue is None:
+        if not services.background_jobs or application.job_queue is None:
             return
         try:
             await sweep()
@@ -309,11 +306,11 @@ def install_reminders(services: Services) -> None:
         application.job_queue.run_daily(daily, REMINDERS_AT.replace(tzinfo=services.settings.tz),
                                         name="rating-reminders", job_kwargs={"misfire_grace_time": 1})
 
-    services.extras.setdefault("post_init", []).append(post_init)
+    services.hooks.post_init.append(post_init)
 
 
 def extend(router: Router, services: Services) -> None:
-    services.extras.setdefault("token_handlers", {})["rating"] = open_rating_token
+    services.hooks.token_handlers["rating"] = open_rating_token
     router.add(Route("rate", CONTACTS, rate_button, kind="button"))
     router.add(Route("rlink", MANAGERS, resend_link, kind="button"))
     router.add(Route("ratings", MANAGERS | STAFF, ratings, menu_label=T("Service ratings"), menu_order=60))

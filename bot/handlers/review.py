@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlmodel import select
-
 from bot.duties import form_of_kind, station_profile
 from bot.form_context import form_context
 from bot.handlers.forms import manager_station, open_form
@@ -18,22 +16,22 @@ from conversations.types import Button, ButtonInput, CommandInput, Reply, TextIn
 from locales import Join, Raw, T, Text
 from storage.datetimes import local
 from storage.drafts import active_draft, get_or_create, save
-from storage.models import Person, Role, Station, Submission, SubmissionStatus
+from storage.models import Person, Station, Submission, SubmissionStatus
 from storage.outbox import enqueue
+from storage.recipients import station_managers
 from storage.submissions import latest_answers, pending_review, review, submitter_name
 
 FORM_OF_KIND = {"change_report": "change_report", "plan": "annual_plan", "summary": "annual_summary",
                 "rectification_report": "rectification_report"}
 STALE = T("This submission has changed since this message; nothing was done.")
 MAX_COMMENT = 2000
-HOOKS = "review_kinds"
 
 
 @dataclass(frozen=True)
 class KindHooks:
     """A submission kind with no station yet (station applications) plugs its own steps into this review flow.
 
-    Registered in ``services.extras["review_kinds"][kind]`` by the area that owns the kind.
+    Registered in ``services.hooks.review_kinds[kind]`` by the area that owns the kind.
     """
 
     card: Callable[[Turn, Submission], Awaitable[Reply]]
@@ -43,7 +41,7 @@ class KindHooks:
 
 
 def hooks_for(turn: Turn, kind: str) -> KindHooks | None:
-    hooks: KindHooks | None = turn.services.extras.get(HOOKS, {}).get(kind)
+    hooks: KindHooks | None = turn.services.hooks.review_kinds.get(kind)
     return hooks
 
 
@@ -52,13 +50,10 @@ async def notify_station(turn: Turn, submission: Submission, reply: Reply, key: 
     if hooks is not None:
         await hooks.notify(turn, submission, reply, key)
         return
-    query = select(Person).where(Person.station_id == submission.station_id,
-                                 Person.role.in_([Role.manager.value, Role.liaison.value]),  # type: ignore[attr-defined]
-                                 Person.active == True)  # noqa: E712
-    for person in (await turn.session.exec(query)).all():
-        if person.chat_id is not None:
-            await enqueue(turn.session, key=f"{key}:to-{person.id}", chat_id=person.chat_id, reply=reply,
-                          kind="review_result", person_id=person.id, not_before=turn.now, respect_quiet_hours=False)
+    for person in await station_managers(turn.session, [submission.station_id] if submission.station_id else []):
+        assert person.chat_id is not None
+        await enqueue(turn.session, key=f"{key}:to-{person.id}", chat_id=person.chat_id, reply=reply,
+                      kind="review_result", person_id=person.id, not_before=turn.now, respect_quiet_hours=False)
 
 
 async def submission_form(turn: Turn, station: Station, submission: Submission) -> str:

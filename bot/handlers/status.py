@@ -32,7 +32,7 @@ NO_STATION = T("Your account is not linked to a station. Please ask staff for a 
 async def due_lines(turn: Turn, station: Station, profile: Profile) -> list[DueLine]:
     """Yearly duties the station owes (from its start) and expiries, each with its source and its form's button."""
     assert station.id is not None
-    facts = StationFacts(profile.id, founded_on=started_on(station, profile, turn.today),
+    facts = StationFacts(profile.id, founded_on=started_on(station, turn.now),
                          agreement_end=station.agreement_end, certificate_expiry=station.manager_certificate_expiry,
                          submitted=frozenset(await submitted_pairs(turn.session, station.id)))
     lines = []
@@ -91,7 +91,7 @@ def extend(router: Router, services: Services) -> None:
             return [Reply(NO_STATION)]
         reply = status_reply(view)
         chart = Button(T("📊 Activities by month"), "st:chart")
-        extras = [r for hook in services.extras.get("status_extras", []) for r in await hook(turn)]
+        extras = [r for hook in services.hooks.status_lines for r in await hook(turn)]
         return [Reply(reply.text, (*reply.buttons, (chart,))), *extras]
 
     async def chart(turn: Turn) -> list[Reply]:

@@ -24,11 +24,11 @@ from telegram.ext import Application
 from bot.services import Services
 from bot.webapp.auth import bearer, token_of
 from storage.models import DispatcherLock
+from storage.outbox_dispatch import LOCK_NAME
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-OUTBOX_LOCK = "outbox"
 MAX_UPDATE_ID = 2**63 - 1  # the BIGINT column of processed_update
 SECURITY_HEADERS = ((b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"))
 
@@ -96,7 +96,7 @@ async def health(services: Services) -> tuple[int, dict[str, Any]]:
         async with services.db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         async with services.db.session() as session:
-            lock = await session.get(DispatcherLock, OUTBOX_LOCK)
+            lock = await session.get(DispatcherLock, LOCK_NAME)
     except Exception as exc:  # any database failure makes the process unhealthy
         log.warning("health check: database unavailable (%s)", type(exc).__name__)
         body["database"] = "unavailable"

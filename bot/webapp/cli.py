@@ -81,7 +81,8 @@ def ask_scope(settings: Settings) -> str | None:
 
 
 async def token_create(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.api_tokens import NAME_LENGTH, create_api_token, token_name_problem
+    from services.people import PeopleProblem, create_token
+    from storage.api_tokens import NAME_LENGTH, token_name_problem
 
     problem = token_name_problem(args.name)
     if problem is not None:
@@ -96,8 +97,10 @@ async def token_create(args: argparse.Namespace, settings: Settings) -> int:
     await db.upgrade()
     try:
         async with db.session() as session:
-            token, row = await create_api_token(session, args.name, settings.now(), scope)
+            made = await create_token(session, args.name, scope, None, settings.now())  # the console's use case
+            assert not isinstance(made, PeopleProblem)  # name and scope were checked above
             await session.commit()
+        token, row = made
     finally:
         await db.dispose()
     say(settings, T("token {number} ({name}, scope {scope}) created; it is shown only this once:", number=row.id,
@@ -107,7 +110,8 @@ async def token_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def token_command(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.api_tokens import list_api_tokens, revoke_api_token
+    from services.people import PeopleProblem, revoke_token
+    from storage.api_tokens import list_api_tokens
 
     if args.token_command == "create":
         return await token_create(args, settings)
@@ -118,7 +122,7 @@ async def token_command(args: argparse.Namespace, settings: Settings) -> int:
         await db.upgrade()
         try:
             async with db.session() as session:
-                if not await revoke_api_token(session, args.id, settings.now()):
+                if isinstance(await revoke_token(session, args.id, None, settings.now()), PeopleProblem):
                     return fail(settings, T("no token {number} (see `stationbot token list`)", number=args.id))
                 await session.commit()
         finally:

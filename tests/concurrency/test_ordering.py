@@ -65,7 +65,7 @@ async def test_one_chat_in_order_while_another_chat_is_answered(
     gate, quick_answered = asyncio.Event(), asyncio.Event()
     box = Sandbox(settings, db, clock, extensions=[recording_extension(seen)],
                   request_class=gated_request(gate, quick_answered))
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         await _bind(db, SLOW, QUICK)  # strangers are turned away before free text
         for n in range(20):
@@ -135,7 +135,7 @@ async def test_double_tap_on_submit_in_two_workers_at_once_gives_one_submission(
     message, data = await _draft_at_summary(sandbox, alice)
     second_process_db = Database(sandbox.services.db.url)  # its own engine, pool and locks
     other = Sandbox(settings, second_process_db, clock)
-    other.services.extras["background_jobs"] = False
+    other.services.background_jobs = False
     async with other:
         first = sandbox.button_update(alice.user, data, message)
         second = other.button_update(alice.user, data, message)
@@ -164,7 +164,7 @@ async def test_webhook_answers_telegram_before_a_slow_update_is_handled(
                                       "telegram_webhook_url": "https://bot.example.org/telegram/hook"})
     box = Sandbox(web, db, clock, extensions=[recording_extension(seen)],
                   request_class=gated_request(gate, quick_answered))
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         await _bind(db, SLOW)
         app = create_web_app(box.app, box.services)

@@ -27,7 +27,7 @@ async def test_broadcast_compose_preview_send_and_report(settings: Settings, db:
     await add_person(db, 1003, station_id=zhuhai.id, language="en")
     await add_person(db, 1004, role=Role.demand_contact.value)
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         assert "Send the text" in joined(await box.send(STAFF, "/broadcast"))
         assert "Who should receive it" in joined(await box.send(STAFF, "Plans are due before March."))
@@ -57,7 +57,7 @@ async def test_scheduled_broadcast_survives_and_can_be_cancelled(settings: Setti
     station = await add_station(db, "Foshan station")
     await add_person(db, 2001, station_id=station.id)
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         await box.send(STAFF, "/broadcast")
         await box.send(STAFF, "Meeting on Friday.")
@@ -68,7 +68,7 @@ async def test_scheduled_broadcast_survives_and_can_be_cancelled(settings: Setti
     # a restart: a new Application on the same database still has the scheduled rows
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
     box._update_ids = itertools.count(1000)  # Telegram never reuses update ids across restarts
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         assert (await dispatcher(db, box.app.bot, clock, FakeTime()).run_once()).sent == 0
         report = joined(await box.send(STAFF, "/broadcasts"))
@@ -83,7 +83,7 @@ async def test_broadcast_is_staff_only(settings: Settings, db: Database, clock: 
     station = await add_station(db)
     await add_person(db, 3001, station_id=station.id)
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         calls = await box.send(User(3001, "M", "en"), "/broadcast")
         assert "不能执行此操作" in joined(calls)
@@ -96,7 +96,7 @@ async def test_broadcast_with_a_document_resends_its_file_id(settings: Settings,
     station = await add_station(db, "Foshan station")
     await add_person(db, 4001, station_id=station.id)
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         await box.send(STAFF, "/broadcast")
         await box.send_document(STAFF, "template.pdf", caption="The 2027 plan template")
@@ -124,7 +124,7 @@ async def test_audiences_without_plan_and_with_overdue_items(settings: Settings,
         session.add(Submission(station_id=done.id, kind="summary", year=2026))
         await session.commit()
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         await box.send(STAFF, "/broadcast")
         await box.send(STAFF, "Please send your plan.")

@@ -23,7 +23,7 @@ async def test_broadcast_list_shows_when_it_was_made_by_the_bots_clock(settings:
     station = await add_station(db, "Foshan station", region="佛山")
     await add_person(db, 3001, station_id=station.id)
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         await box.send(STAFF, "/broadcast")
         await box.send(STAFF, "Plans are due before March.")

@@ -36,7 +36,7 @@ async def test_start_up_sweep_and_dispatcher_job(settings: Settings, db: Databas
 async def test_jobs_can_be_switched_off(settings: Settings, db: Database, clock: FixedClock) -> None:
     await add_person(db, 6101, role=Role.staff.value)
     box = Sandbox(settings, db, clock, extensions=[broadcasts.extend])
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         assert box.app.job_queue is not None and box.app.job_queue.jobs() == ()
     assert await rows(db) == []

@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from bot.outbox_flush import render_pending
 from bot.services import FixedClock
+from services.ratings import enqueue_rating_reminders
 from storage.models import OutboxMessage, Person, Rating, RatingRequest
-from storage.ratings import enqueue_rating_reminders
 from testing.client import Sandbox, User, joined
 from tests.conftest import STAFF
 from tests.forms.conftest import Seat

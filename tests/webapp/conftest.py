@@ -26,7 +26,7 @@ def web_settings(settings: Settings) -> Settings:
 @pytest.fixture
 async def web_box(web_settings: Settings, db: Database, clock: FixedClock) -> AsyncIterator[Sandbox]:
     box = Sandbox(web_settings, db, clock)
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         yield box
 

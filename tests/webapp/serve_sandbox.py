@@ -22,7 +22,7 @@ from testing.client import Sandbox
 async def main() -> None:
     settings = Settings(_env_file=None)
     box = Sandbox(settings, Database(settings.database_url))
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         app = create_web_app(box.app, box.services)
 

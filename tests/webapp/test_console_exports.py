@@ -105,3 +105,22 @@ async def test_a_preparation_lost_with_a_restart_is_reported_as_failed(web_box: 
     lost = await browser_like.get(f"/console/exports/{row.id}")
     assert not REFRESH.search(lost.text) and "failed" in lost.text
     assert (await browser_like.get(f"/console/exports/{row.id}/file")).status_code == 404
+
+
+async def test_a_file_pruned_after_a_week_says_so(web_box: Sandbox, clock: FixedClock,
+                                                  browser_like: httpx.AsyncClient) -> None:
+    from storage.prepared_files import prune_prepared_files
+
+    await seed(web_box.services.db)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    started = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": "workbook",
+                                                               "year": str(clock().year)})
+    await web_box.services.background.idle()
+    status_url = REFRESH.search(started.text).group(1)  # type: ignore[union-attr]
+    clock.advance(days=8)
+    async with web_box.services.db.session() as session:
+        assert await prune_prepared_files(session, clock()) == 1
+        await session.commit()
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    gone = await browser_like.get(f"{status_url}/file")
+    assert gone.status_code == 404 and "no longer kept" in gone.text

@@ -179,3 +179,22 @@ async def test_an_api_token_is_shown_once_works_and_stops_when_revoked(web_box: 
         assert len((await session.exec(select(ApiToken))).all()) == 1
         actions = [a.action for a in (await session.exec(select(AuditLog).order_by(AuditLog.id))).all()]  # type: ignore[arg-type]
     assert "api_token_created" in actions and "api_token_revoked" in actions
+
+
+async def test_people_are_searched_and_paged(web_box: Sandbox, browser_like: httpx.AsyncClient) -> None:
+    world = await seed(web_box.services.db)
+    async with web_box.services.db.session() as session:
+        session.add_all([Person(telegram_user_id=6000 + n, name=f"Liaison {n:02d}", role=Role.liaison,
+                                station_id=world.station_a.id) for n in range(55)])
+        await session.commit()
+    await signed_in(web_box, browser_like)
+    first = await browser_like.get("/console/people", params={"role": "liaison"})
+    assert first.text.count('<tr id="person-') == 50 and "Page 1 of 2" in first.text
+    second = await browser_like.get("/console/people", params={"role": "liaison", "page": "2"})
+    assert second.text.count('<tr id="person-') == 5 and "Liaison 54" in second.text and "Liaison 00" not in second.text
+    one = await browser_like.get("/console/people", params={"q": "Liaison 07"})
+    assert one.text.count('<tr id="person-') == 1
+    by_station = await browser_like.get("/console/people", params={"q": "Bravo"})  # a station's name finds its people
+    assert "Bob" in by_station.text and "Alice" not in by_station.text
+    at_b = await browser_like.get("/console/people", params={"station": str(world.station_b.id)})
+    assert at_b.text.count('<tr id="person-') == 1 and "Bob" in at_b.text

@@ -11,13 +11,15 @@ import datetime as dt
 import re
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from bot.services import FixedClock
 from storage.manual_scores import manual_points
-from storage.models import AssessmentRound, AuditLog
+from storage.models import AssessmentEntry, AssessmentRound, AuditLog, Consequence
+from storage.models import Station as StationRow
 from testing.client import Sandbox, joined
-from tests.assessment.support import Station, ledger, material, station
+from tests.assessment.support import Station, inbox, ledger, material, press_on, staff_inbox, station
 from tests.conftest import SHANGHAI, STAFF
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 
@@ -138,3 +140,88 @@ async def test_the_grid_refuses_strangers_and_forms_without_the_csrf_token(
     assert (await browser_like.get("/console/rounds/999")).status_code == 404
     async with web_box.services.db.session() as session:
         assert await manual_points(session, 2026) == {}
+
+
+SCORES = {1: ("10", "10", "5", "4", "6"), 2: ("8", "7", "4", "3", "3"), 3: ("2", "2", "2", "2", "2")}  # 85, 65, 40
+ROWS = ("facilities", "funding_systems", "project_planning", "coordination", "radiation")
+
+
+@pytest.mark.parametrize("door", ["chat", "console"])
+async def test_seed004_art17_publish_and_confirm_tell_the_same_in_console_and_chat(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient, door: str) -> None:
+    """The same expectations hold whichever door staff use: the console calls the chat's use cases."""
+    round_id, stations = await quzhou_round(web_box, clock)
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    csrf = csrf_of(browser_like)
+    cells = {f"p:{stations[n].id}:{row}": value for n, values in SCORES.items()
+             for row, value in zip(ROWS, values, strict=True)}
+    assert "已保存 15 项得分" in (await browser_like.post(f"/console/rounds/{round_id}/scores",
+                                                      data={"csrf": csrf, **cells})).text
+    before = await browser_like.get(f"/console/rounds/{round_id}/verdicts")
+    assert before.status_code == 200 and 'id="publish"' in before.text
+    assert re.search(r"<td>衢州学会服务站3</td>\s*<td class=\"num\">40</td>\s*<td>不合格", before.text), before.text
+    if door == "chat":
+        assert "已发布" in joined(await press_on(web_box, STAFF, "考核 #", "发布"))
+    else:
+        published = await browser_like.post(f"/console/rounds/{round_id}/publish", data={"csrf": csrf})
+        assert published.status_code == 200 and "已发布；已将结果告知各服务站" in published.text, published.text
+    first, third = await inbox(web_box, stations[1]), await inbox(web_box, stations[3])
+    assert "Pass" in first and "Total: 85 points" in first and "Rank: 1 of 3" in first, first
+    assert "Fail" in third and "rectification within a time limit (seed 004 第十七条)" in third, third
+    proposals = await staff_inbox(web_box)
+    assert proposals.count("限期整改（seed 004 第十七条）") == 1, proposals
+    async with web_box.services.db.session() as session:
+        item = (await session.exec(select(Consequence))).one()
+        assert item.status == "proposed" and item.station_id == stations[3].id
+    if door == "chat":
+        await press_on(web_box, STAFF, "建议对 衢州学会服务站3", "确认")
+    else:
+        listed = await browser_like.get(f"/console/rounds/{round_id}/verdicts")
+        assert f'data-consequence="{item.id}"' in listed.text and "建议对 衢州学会服务站3" in listed.text
+        confirmed = await browser_like.post(f"/console/rounds/{round_id}/consequences",
+                                            data={"csrf": csrf, "consequence": str(item.id), "action": "confirm"})
+        assert confirmed.status_code == 200 and "已确认" in confirmed.text, confirmed.text
+        again = await browser_like.post(f"/console/rounds/{round_id}/consequences",
+                                        data={"csrf": csrf, "consequence": str(item.id), "action": "dismiss"})
+        assert "此按钮已失效" in again.text, "a decided proposal cannot be decided again"
+    told = await inbox(web_box, stations[3])
+    assert "Your station must rectify by Jun 3, 2027 (seed 004 第十七条)" in told, told
+    async with web_box.services.db.session() as session:
+        assert (await session.get(StationRow, stations[3].id)).status == "rectifying"  # type: ignore[union-attr]
+        decided = (await session.exec(select(AuditLog).where(AuditLog.action == "consequence"))).all()
+    assert [(a.detail["to"], a.person_id is not None) for a in decided] == [("confirmed", True)], "audited as in chat"
+
+
+async def test_seed000_art14_grades_are_confirmed_one_by_one_before_publishing(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    """gd-quality (seed 000 第十四条) gives grades without point boundaries: staff choose each station's grade."""
+    clock.set(dt.datetime(2027, 3, 10, 10, 0, tzinfo=SHANGHAI))
+    g1 = await station(web_box, 1, "佛山科技服务站", "gd-quality", founded=dt.date(2022, 1, 1))
+    g2 = await station(web_box, 2, "韶关科技服务站", "gd-quality", founded=dt.date(2022, 1, 1))
+    for year in (2024, 2025, 2026):
+        for st in (g1, g2):
+            await material(web_box, st, year, "plan", "summary")
+    await web_box.send(STAFF, "/start")
+    await web_box.send(STAFF, "/assess gd-quality 2026 2027-03-31")
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    csrf = csrf_of(browser_like)
+    async with web_box.services.db.session() as session:
+        rnd = (await session.exec(select(AssessmentRound))).one()
+        entries = {e.station_id: e.id for e in (await session.exec(select(AssessmentEntry))).all()}
+    page = await browser_like.get(f"/console/rounds/{rnd.id}/verdicts")
+    assert page.text.count("尚未确定") >= 2 and page.text.count('name="grade"') == 2
+    early = await browser_like.post(f"/console/rounds/{rnd.id}/publish", data={"csrf": csrf})
+    assert "尚不能发布" in early.text
+    assert "Excellent" not in await inbox(web_box, g1), "nothing published before every grade is chosen"
+    one = await browser_like.post(f"/console/rounds/{rnd.id}/verdicts", data={
+        "csrf": csrf, "entry": str(entries[g1.id]), "action": "grade", "grade": "excellent"})
+    assert one.status_code == 200 and "已为 佛山科技服务站 保存" in one.text, one.text
+    bad = await browser_like.post(f"/console/rounds/{rnd.id}/verdicts", data={
+        "csrf": csrf, "entry": str(entries[g2.id]), "action": "grade", "grade": "legendary"})
+    assert "此按钮已失效" in bad.text, "a grade the regulation does not have is refused"
+    await browser_like.post(f"/console/rounds/{rnd.id}/verdicts", data={
+        "csrf": csrf, "entry": str(entries[g2.id]), "action": "grade", "grade": "fail"})
+    done = await browser_like.post(f"/console/rounds/{rnd.id}/publish", data={"csrf": csrf})
+    assert "已发布" in done.text, done.text
+    assert "Excellent" in await inbox(web_box, g1)
+    assert "Fail" in await inbox(web_box, g2)

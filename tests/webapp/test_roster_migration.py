@@ -88,7 +88,7 @@ async def test_migrated_roster_is_what_status_counts_seed003_3_3_7(db: Database,
     await legacy_ledger(db)
     clock.set(dt.datetime(2027, 3, 1, 9, 0, tzinfo=SHANGHAI))
     box = Sandbox(settings, db, clock)
-    box.services.extras["background_jobs"] = False
+    box.services.background_jobs = False
     async with box:
         status = joined(await box.send(User(5401, "Wang", "en"), "/status"))
     assert "Experts who served the station: 3 of 10" in status

@@ -12,7 +12,7 @@ from bot.cli import parser
 from bot.settings import Settings
 from bot.webapp.cli import token_command
 from storage.db import Database
-from storage.models import ApiToken
+from storage.models import ApiToken, AuditLog
 
 
 async def run(settings: Settings, db: Database, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -45,3 +45,6 @@ async def test_create_list_revoke(settings: Settings, db: Database, client: http
 
     code, out = await run(settings, db, capsys, "revoke", "9999")
     assert code == 2 and "no token 9999" in out
+    async with db.session() as session:  # the console's use case: the CLI's changes are audited too
+        audit = [(a.action, a.subject) for a in (await session.exec(select(AuditLog).order_by(AuditLog.id))).all()]  # type: ignore[arg-type]
+    assert audit == [("api_token_created", f"api_token:{row.id}"), ("api_token_revoked", f"api_token:{row.id}")]
