@@ -67,6 +67,12 @@ RECEIVED = T("stamped copy received")
 AWAITING = T("awaiting stamped copy")
 
 
+def submitted_kind(kind_id: str) -> bool:
+    """A kind rendered from submissions (zipped per kind and year); the assessment table comes per round."""
+    kind = document_kind(kind_id)
+    return kind is not None and kind.filled_from == "submission"
+
+
 def kind_label(kind_id: str) -> Text:
     kind = document_kind(kind_id)
     return T(kind.label) if kind is not None else Raw(kind_id)
@@ -245,7 +251,7 @@ async def documents_command(turn: Turn) -> list[Reply]:
     args = turn.input.args
     if len(args) == 1 and args[0].isdigit():
         return await station_documents(turn, int(args[0]))
-    if len(args) == 2 and args[1].isdigit() and document_kind(args[0]) is not None:
+    if len(args) == 2 and args[1].isdigit() and submitted_kind(args[0]):
         return start_zip(turn, args[0], int(args[1]))
     rows = await store.kinds_and_years(turn.session)
     if not rows:
@@ -260,7 +266,7 @@ async def documents_command(turn: Turn) -> list[Reply]:
             buttons.append([Button(T("⬇ {kind} {year} (zip)", kind=kind_label(kind), year=Raw(str(year))),
                                    f"doc:z:{kind}:{year}")])
     lines.append(T("One station's documents: /documents <station number>. Kinds: {kinds}.",
-                   kinds=Raw(", ".join(d.id for d in registry()))))
+                   kinds=Raw(", ".join(d.id for d in registry() if d.filled_from == "submission"))))
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
 
@@ -401,7 +407,7 @@ async def doc_button(turn: Turn) -> list[Reply]:
     ``doc:rz:<round id>`` the round's zip. Every id is re-read from the database."""
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
-    if len(parts) == 4 and parts[1] == "z" and parts[3].isdigit() and document_kind(parts[2]) is not None:
+    if len(parts) == 4 and parts[1] == "z" and parts[3].isdigit() and submitted_kind(parts[2]):
         return start_zip(turn, parts[2], int(parts[3]))
     target = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
     if target is not None and parts[1] in ("r", "rz"):

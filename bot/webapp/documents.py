@@ -89,8 +89,9 @@ def _download(request: Request) -> Download:
 async def documents_zip(request: Request, kind: str, year: int, station_id: int | None = None) -> Response:
     """The newest version of every submission of one kind and year; PDFs too when LibreOffice is installed;
     each stamped scan beside its document (``<document>-盖章件.<ext>``) and ``清单.txt`` saying which is which."""
-    if document_kind(kind) is None:
-        raise HTTPException(404, detail="no such document kind")
+    found = document_kind(kind)
+    if found is None or found.filled_from != "submission":
+        raise HTTPException(404, detail="no such document kind (assessment tables: /api/v1/assessment/rounds/…)")
     async with services_of(request).db.session() as session:
         content, count, reason = await zip_of(session, kind, year, station_id, download=_download(request))
     headers = {"Content-Disposition": f'attachment; filename="{kind}-{year}.zip"', "X-Documents": str(count)}

@@ -238,4 +238,6 @@ async def test_round_documents_in_the_staff_api(web_box: Sandbox, client: httpx.
     names = zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
     assert any(n.startswith(f"{st.id}-") and "考核表" in n for n in names) and "清单.txt" in names, names
     assert (await client.get("/api/v1/assessment/rounds/999/documents.zip", headers=auth)).status_code == 404
+    assert (await client.get("/api/v1/documents/assessment_table/2026.zip", headers=auth)).status_code == 404, \
+        "assessment tables come per round, not per kind and year"
     assert document_kind("assessment_table") is not None
