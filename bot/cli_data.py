@@ -92,7 +92,7 @@ async def station_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def station_list(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.stations import count_stations, list_stations
+    from storage.listings import count_stations, list_stations
 
     if args.limit < 1 or args.offset < 0:
         return fail(settings, T("--limit must be 1 or more and --offset 0 or more"))

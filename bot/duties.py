@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.deadlines import filing_year
 from rules.profile import AnnualSubmission, Profile
 from storage.datetimes import local, zone_of
-from storage.models import Draft, Station, Submission, SubmissionStatus
+from storage.ledger import submitted_pairs
+from storage.models import Draft, Station, Submission
 from storage.policy import effective_profile
 
 CHANGE_REPORT = "change_report"
@@ -54,19 +54,11 @@ async def draft_duty(session: AsyncSession, draft: Draft, profile: Profile) -> A
     return next((s for s in profile.annual_submissions if s.form == draft.form_id), None)
 
 
-async def filed_years(session: AsyncSession, station_id: int, kind: str) -> set[int]:
-    """Years a duty is filed for (submitted or accepted; a returned one is owed again)."""
-    query = select(Submission.year).where(Submission.station_id == station_id, Submission.kind == kind,
-                                          col(Submission.year).is_not(None),
-                                          Submission.status != SubmissionStatus.returned)
-    return {int(year) for year in (await session.exec(query)).all() if year is not None}
-
-
 async def offered_year(session: AsyncSession, station: Station, profile: Profile, spec: AnnualSubmission,
                        now: dt.datetime) -> int:
     """The year the duty's form suggests (rules.deadlines.filing_year with what the station filed)."""
     assert station.id is not None
-    filed = await filed_years(session, station.id, spec.id)
+    filed = {year for kind, year in await submitted_pairs(session, station.id) if kind == spec.id}
     return filing_year(spec, now.date(), started_on(station, now), filed)
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
@@ -41,8 +40,7 @@ from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
 from storage.holidays import load_overrides
 from storage.ledger import totals_by_station
-from storage.models import OutboxMessage
-from storage.outbox import Outgoing, enqueue, enqueue_many
+from storage.outbox import Outgoing, enqueue, enqueue_many, keys_starting
 from storage.policy import effective_profiles
 from storage.prepared_files import prune_prepared_files
 from storage.recipients import active_staff
@@ -112,8 +110,7 @@ async def behind_minimums(session: AsyncSession, rows: list[StationRows], profil
     prefixes = {f"minimums:{today.year}-{moment[0]}:station-{station_id}:"
                 for station_id in wanted if (moment := progress_moment(profiles[station_id], today))}
     if prefixes:
-        keys = (await session.exec(select(OutboxMessage.idempotency_key).where(
-            col(OutboxMessage.idempotency_key).startswith(f"minimums:{today.year}-")))).all()
+        keys = await keys_starting(session, f"minimums:{today.year}-")
         done = {prefix for prefix in prefixes if any(key.startswith(prefix) for key in keys)}
         wanted = {sid: row for sid, row in wanted.items() if not any(p.endswith(f":station-{sid}:") for p in done)}
     if not wanted:

@@ -42,6 +42,11 @@ async def decide(session: AsyncSession, consequence: Consequence, status: str, *
     await session.flush()
 
 
+async def of_resubmission(session: AsyncSession, submission_id: int) -> Consequence | None:
+    """The consequence whose rectification report is this submission (a report filed again)."""
+    return (await session.exec(select(Consequence).where(Consequence.report_submission_id == submission_id))).first()
+
+
 async def open_items(session: AsyncSession, station_id: int) -> list[Consequence]:
     """Confirmed items still running for a station (its /status shows them)."""
     query = (select(Consequence).where(Consequence.station_id == station_id,

@@ -32,6 +32,12 @@ async def drafts_of(session: AsyncSession, person_ids: list[int], form_id: str |
     return list((await session.exec(query.order_by(col(Draft.updated_at).desc()))).all())
 
 
+async def station_drafts(session: AsyncSession, station_id: int, form_id: str) -> list[Draft]:
+    """Every draft of one form for a station, whoever fills it (``/status`` shows change reports in progress)."""
+    return list((await session.exec(select(Draft).where(Draft.station_id == station_id,
+                                                        Draft.form_id == form_id))).all())
+
+
 async def get_or_create(session: AsyncSession, *, person_id: int, form_id: str, subject_key: str,
                         station_id: int | None, now: dt.datetime) -> tuple[Draft, bool]:
     query = select(Draft).where(Draft.person_id == person_id, Draft.form_id == form_id,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,6 +77,14 @@ async def enqueue_many(session: AsyncSession, items: Sequence[Outgoing], *, not_
         result = await connection.execute(statement)
         added += max(result.rowcount or 0, 0)
     return added
+
+
+async def keys_starting(session: AsyncSession, prefix: str) -> list[str]:
+    """Idempotency keys already used that start with ``prefix`` (a job checks what it sent this year)."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    rows = await connection.execute(select(table.c.idempotency_key).where(table.c.idempotency_key.startswith(prefix)))
+    return [key for (key,) in rows.all()]
 
 
 async def enqueue(

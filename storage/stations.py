@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import Raw, T, Text, render, translator
@@ -254,18 +254,3 @@ async def import_stations(session: AsyncSession, text: str, known_profiles: Sequ
             raise ImportProblem(*[T("line {line}: {problem}", line=str(row.line), problem=t) for t in exc.texts]) from exc
     await session.flush()
     return result
-
-
-async def list_stations(session: AsyncSession, *, profile: str | None = None, limit: int = 1000,
-                        offset: int = 0) -> list[Station]:
-    query = select(Station).order_by(col(Station.id)).limit(limit).offset(offset)
-    if profile:
-        query = query.where(Station.policy_profile == profile)
-    return list((await session.exec(query)).all())
-
-
-async def count_stations(session: AsyncSession, *, profile: str | None = None) -> int:
-    query = select(func.count()).select_from(Station)
-    if profile:
-        query = query.where(Station.policy_profile == profile)
-    return int((await session.exec(query)).one())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import select
 from telegram.ext import Application, ContextTypes
 
 from bot.handlers.documents import queue_document
@@ -24,7 +23,7 @@ from locales import Join, Raw, T, Text
 from rules.profile import load_profile
 from services import rounds
 from services.consequences import CLOSE, CONFIRM, DISMISS, ESCALATE, decide_consequence
-from storage.consequences import decide, due_rectifications, open_items
+from storage.consequences import decide, due_rectifications, of_resubmission, open_items
 from storage.db import Database
 from storage.drafts import active_draft
 from storage.models import Consequence, Draft, Station, StationStatus
@@ -76,8 +75,7 @@ async def submitted(turn: Turn, draft: Draft, station: Station, answers: dict[st
     if kind == "consequence" and number.isdigit():
         item = await turn.session.get(Consequence, int(number))
     elif resubmit_id is not None:
-        item = (await turn.session.exec(select(Consequence).where(
-            Consequence.report_submission_id == resubmit_id))).first()
+        item = await of_resubmission(turn.session, resubmit_id)
     else:
         item = None
     if manager is None or manager.id is None or item is None or item.station_id != station.id or station.id is None:

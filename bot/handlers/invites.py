@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from bot.routing import STAFF, Route, Router, Turn
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
 from locales import Join, Raw, T
 from services.people import PeopleProblem, invite_person
 from services.qr import qr_png
+from storage.listings import list_stations
 from storage.models import Role, Station
 
 ROLE_LABELS = {
@@ -77,10 +76,7 @@ def register(router: Router) -> None:
         target = parts[2] if len(parts) > 2 else "p0"
         if target.startswith("p") and target[1:].isdigit():
             page = int(target[1:])
-            found = await turn.session.exec(
-                select(Station).order_by(col(Station.id)).offset(page * PAGE_SIZE).limit(PAGE_SIZE + 1)
-            )
-            stations = list(found.all())
+            stations = await list_stations(turn.session, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
             return [station_page(stations[:PAGE_SIZE], role, page, len(stations) > PAGE_SIZE)]
         station = await turn.session.get(Station, int(target)) if target.isdigit() else None
         if station is None:
@@ -88,8 +84,8 @@ def register(router: Router) -> None:
         return await issue_invite(turn, role, station)
 
     async def stations(turn: Turn) -> list[Reply]:
-        found = await turn.session.exec(select(Station).order_by(col(Station.id)).limit(50))
-        lines = [Raw(f"{s.id} · {s.name} · {s.policy_profile} · {s.region}") for s in found.all()]
+        lines = [Raw(f"{s.id} · {s.name} · {s.policy_profile} · {s.region}")
+                 for s in await list_stations(turn.session, limit=50)]
         if not lines:
             return [Reply(T("No stations yet. Add them with `stationbot station add` or `stationbot station import`."))]
         return [Reply(Join((T("Stations (first 50):"), *lines)))]

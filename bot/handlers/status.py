@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.charts import activities_by_month_png
@@ -22,8 +21,9 @@ from rules.profile import Profile
 from rules.scoring import estimate_score, minimums_status
 from services.scores import staff_scored
 from storage.calendar import workday_calendar
+from storage.drafts import station_drafts
 from storage.ledger import month_counts, submitted_pairs, year_totals
-from storage.models import Draft, Society, Station
+from storage.models import Society, Station
 from storage.rating_aggregates import station_satisfaction
 
 NO_STATION = T("Your account is not linked to a station. Please ask staff for a new invitation.")
@@ -54,9 +54,7 @@ async def build_view(turn: Turn) -> StatusView | None:
     level = society.level if society else "provincial"
     calendar = await workday_calendar(turn.session)
     due = await due_lines(turn, station, profile)
-    drafts = (await turn.session.exec(select(Draft).where(Draft.station_id == station.id,
-                                                          Draft.form_id == "change_report"))).all()
-    for draft in drafts:
+    for draft in await station_drafts(turn.session, station.id, "change_report"):
         answers = (draft.state or {}).get("answers", {})
         if answers.get("kind") and answers.get("event_date"):
             kind = str(answers["kind"])

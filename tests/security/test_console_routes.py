@@ -60,6 +60,8 @@ ROUTES: dict[tuple[str, str], str] = {
 # What staff's valid request to a route carries, and which row its path names (filled in by ``targets``).
 FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/console/people/invite"): {"role": "staff"},
+    ("POST", "/console/people/{person_id}/deactivate"): {"confirm": "yes"},
+    ("POST", "/console/tokens/{token_id}/revoke"): {"confirm": "yes"},
     ("POST", "/console/people/{person_id}/move"): {"station": "{free_station}"},
     ("POST", "/console/tokens"): {"name": "matrix", "scope": "aggregates"},
     ("POST", "/console/exports"): {"what": "workbook", "year": "2026"},

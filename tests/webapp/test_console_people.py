@@ -25,6 +25,11 @@ async def person_of(box: Sandbox, user: User) -> Person:
                                    .order_by(Person.id))).first()  # type: ignore[arg-type,return-value]
 
 
+def confirmed(client: httpx.AsyncClient) -> dict[str, str]:
+    """The second press: the confirmation page's form (CSRF token and ``confirm=yes``)."""
+    return {"csrf": csrf_of(client), "confirm": "yes"}
+
+
 async def signed_in(box: Sandbox, client: httpx.AsyncClient, user: User = STAFF_EN) -> None:
     assert (await sign_in(client, await web_link(box, user))).status_code == 303
 
@@ -86,9 +91,12 @@ async def test_deactivating_a_staff_member_ends_their_console_session_at_once(we
         await signed_in(web_box, stella, STELLA)
         assert (await stella.get("/console/people")).status_code == 200
         target = await person_of(web_box, STELLA)
-        no_csrf = await browser_like.post(f"/console/people/{target.id}/deactivate", data={})
+        no_csrf = await browser_like.post(f"/console/people/{target.id}/deactivate", data={"confirm": "yes"})
         assert no_csrf.status_code == 403 and (await person_of(web_box, STELLA)).active
-        done = await browser_like.post(f"/console/people/{target.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+        asked = await browser_like.post(f"/console/people/{target.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+        assert asked.status_code == 200 and "Deactivate Stella (Staff member)?" in asked.text
+        assert 'name="confirm" value="yes"' in asked.text and (await person_of(web_box, STELLA)).active
+        done = await browser_like.post(f"/console/people/{target.id}/deactivate", data=confirmed(browser_like))
         assert done.status_code == 200 and "Stella is deactivated" in done.text
         async with web_box.services.db.session() as session:
             sessions = (await session.exec(select(ConsoleSession).where(ConsoleSession.person_id == target.id))).all()
@@ -96,7 +104,7 @@ async def test_deactivating_a_staff_member_ends_their_console_session_at_once(we
         assert (await stella.get("/console/people")).status_code == 401  # out at her very next request
         assert stella.cookies.get(COOKIE, path="/console")  # the cookie is still there; the server refuses it
     me = await person_of(web_box, STAFF_EN)
-    yourself = await browser_like.post(f"/console/people/{me.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+    yourself = await browser_like.post(f"/console/people/{me.id}/deactivate", data=confirmed(browser_like))
     assert yourself.status_code == 409 and (await person_of(web_box, STAFF_EN)).active
 
 
@@ -107,11 +115,11 @@ async def test_a_deactivated_manager_is_no_longer_a_manager_in_chat(web_box: San
     before = joined(await web_box.send(MANAGER_A, "/status"))
     assert world.station_a.name in before
     alice = await person_of(web_box, MANAGER_A)
-    done = await browser_like.post(f"/console/people/{alice.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+    done = await browser_like.post(f"/console/people/{alice.id}/deactivate", data=confirmed(browser_like))
     assert done.status_code == 200
     after = joined(await web_box.send(MANAGER_A, "/status"))
     assert world.station_a.name not in after
-    again = await browser_like.post(f"/console/people/{alice.id}/deactivate", data={"csrf": csrf_of(browser_like)})
+    again = await browser_like.post(f"/console/people/{alice.id}/deactivate", data=confirmed(browser_like))
     assert again.status_code == 409 and "already deactivated" in again.text
     listed = await browser_like.get("/console/people", params={"active": "inactive"})
     assert "Alice" in listed.text and "Bob" not in listed.text
@@ -139,7 +147,7 @@ async def test_moving_a_manager_to_another_station_takes_a_free_live_seat(web_bo
     assert not_manager.status_code == 409
     assert (await person_of(web_box, MANAGER_A)).station_id == world.station_a.id
 
-    await browser_like.post(f"/console/people/{bob.id}/deactivate", data={"csrf": csrf})
+    await browser_like.post(f"/console/people/{bob.id}/deactivate", data={"csrf": csrf, "confirm": "yes"})
     moved = await browser_like.post(move, data={"csrf": csrf, "station": str(world.station_b.id)})
     assert moved.status_code == 200 and f"Alice now manages {world.station_b.name}" in moved.text
     assert (await person_of(web_box, MANAGER_A)).station_id == world.station_b.id
@@ -170,7 +178,9 @@ async def test_an_api_token_is_shown_once_works_and_stops_when_revoked(web_box: 
                                  headers={"Authorization": f"Bearer {token}"}) as api:
         assert (await api.get("/api/v1/stations")).status_code == 200
         assert (await api.get("/api/v1/ratings?station_id=1")).status_code == 403  # the scope is kept
-        revoked = await browser_like.post(f"/console/tokens/{row.id}/revoke", data={"csrf": csrf})
+        asked = await browser_like.post(f"/console/tokens/{row.id}/revoke", data={"csrf": csrf})
+        assert "Revoke token" in asked.text and (await api.get("/api/v1/stations")).status_code == 200
+        revoked = await browser_like.post(f"/console/tokens/{row.id}/revoke", data={"csrf": csrf, "confirm": "yes"})
         assert revoked.status_code == 200 and "is revoked" in revoked.text
         assert (await api.get("/api/v1/stations")).status_code == 401
     bad = await browser_like.post("/console/tokens", data={"csrf": csrf, "name": "x", "scope": "root"})

@@ -27,7 +27,7 @@ from services.people import (
 )
 from services.qr import qr_svg
 from storage.api_tokens import SCOPES
-from storage.models import Role, Station
+from storage.models import ApiToken, Person, Role, Station
 from storage.people_queries import PEOPLE_PAGE, PeopleFilter, api_tokens_newest_first, find_people
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -70,6 +70,13 @@ def _refused(request: Request, staff: Staff, problem: PeopleProblem) -> HTMLResp
     return page(request, "people_done.html", staff.tr, status_code=status, staff=staff, message=PROBLEMS[problem],
                 back="/console/tokens" if problem in (PeopleProblem.bad_name, PeopleProblem.bad_scope,
                                                       PeopleProblem.no_token) else "/console/people")
+
+
+def _confirm(request: Request, staff: Staff, action: str, back: str, question: str,
+             args: dict[str, Any]) -> HTMLResponse:
+    """A page asking to confirm a change: its form posts again with ``confirm=yes``."""
+    return page(request, "people_confirm.html", staff.tr, staff=staff, action=action, back=back, message=question,
+                args=args)
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -120,8 +127,19 @@ async def invite(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
 @router.post("/people/{person_id}/deactivate", response_class=HTMLResponse)
 async def deactivate(request: Request, person_id: int,
                      signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
-    staff, _form = signed
+    staff, form = signed
     services = services_of(request)
+    if form.get("confirm") != "yes":  # one click on a long list is too easy: ask first, with what it means
+        async with services.db.session() as session:
+            person = await session.get(Person, person_id)
+            station = await session.get(Station, person.station_id) if person and person.station_id else None
+        if person is None:
+            return _refused(request, staff, PeopleProblem.no_person)
+        return _confirm(request, staff, f"/console/people/{person_id}/deactivate", "/console/people",
+                        N_("Deactivate {name} ({role}{place})? The bot will stop treating them as this role and "
+                           "any console session of theirs ends. Their history stays."),
+                        {"name": person.name, "role": staff.tr.gettext(ROLE_NAMES.get(person.role, person.role)),
+                         "place": f", {station.name}" if station else ""})
     async with services.db.serial(), services.db.session() as session:
         done = await deactivate_person(session, person_id, staff.person, services.now())
         if isinstance(done, PeopleProblem):
@@ -180,8 +198,16 @@ async def create(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
 @router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse)
 async def revoke(request: Request, token_id: int,
                  signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
-    staff, _form = signed
+    staff, form = signed
     services = services_of(request)
+    if form.get("confirm") != "yes":
+        async with services.db.session() as session:
+            token = await session.get(ApiToken, token_id)
+        if token is None:
+            return _refused(request, staff, PeopleProblem.no_token)
+        return _confirm(request, staff, f"/console/tokens/{token_id}/revoke", "/console/tokens",
+                        N_("Revoke token {number} ({name})? Whatever uses it is refused from then on."),
+                        {"number": token.id, "name": token.name})
     async with services.db.serial(), services.db.session() as session:
         done = await revoke_token(session, token_id, staff.person, services.now())
         if isinstance(done, PeopleProblem):
