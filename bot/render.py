@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -9,6 +10,7 @@ from telegram.error import BadRequest
 
 from conversations.types import Keyboard, Reply
 from locales import Translator, render
+from services.qr import qr_png
 
 log = logging.getLogger(__name__)
 TELEGRAM_TEXT_LIMIT = 4096
@@ -57,7 +59,10 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator,
     text = render(reply.text, tr)
     keyboard = markup(reply.buttons, tr)
     if reply.file is not None:
-        payload = reply.file.file_id or InputFile(reply.file.content or b"", filename=reply.file.filename)
+        content = reply.file.content
+        if content is None and reply.file.qr_of is not None:
+            content = await asyncio.to_thread(qr_png, reply.file.qr_of)
+        payload = reply.file.file_id or InputFile(content or b"", filename=reply.file.filename)
         caption = text[:1024] if text else None
         if reply.file.kind == "photo":
             message = await bot.send_photo(chat_id, payload, caption=caption, reply_markup=keyboard)

@@ -14,13 +14,13 @@ back, plus ``清单.txt`` saying which file is which.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import mimetypes
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
@@ -77,8 +77,10 @@ def points_text(value: float | None) -> str:
     return UNSCORED if value is None else ui.num(value).text
 
 
-async def table_context(session: AsyncSession, ev: rounds.Evaluation, entry: AssessmentEntry) -> dict[str, Any]:
-    """The template variables of one station's assessment table (see tools/make_document_templates.py)."""
+async def table_context(session: AsyncSession, ev: rounds.Evaluation, entry: AssessmentEntry,
+                        tz: dt.tzinfo) -> dict[str, Any]:
+    """The template variables of one station's assessment table (see tools/make_document_templates.py);
+    ``tz``: the deployment's TIMEZONE, for the day the round was published."""
     rnd, spec, sid = ev.round, ev.spec, entry.station_id
     published = rnd.status == PUBLISHED and bool(entry.result)
     verdict = ev.outcome.verdicts[sid]
@@ -99,7 +101,7 @@ async def table_context(session: AsyncSession, ev: rounds.Evaluation, entry: Ass
     grade_text = ZH(ui.grade_label(spec, grade))
     if absent:
         grade_text += "（未参加考核）"
-    published_on = (chinese_date(local(rnd.published_at, ZoneInfo(ev.profile.timezone)).date())
+    published_on = (chinese_date(local(rnd.published_at, tz).date())
                     if rnd.published_at is not None else "")
     return {
         "station": await station_fields(session, await session.get(Station, sid)),
@@ -121,14 +123,14 @@ def table_title(profile_id: str) -> str | None:
     return ZH(T(kinds[0].label)) if kinds else None
 
 
-async def assessment_table(session: AsyncSession, ev: rounds.Evaluation,
-                           entry: AssessmentEntry) -> tuple[str, bytes] | None:
+async def assessment_table(session: AsyncSession, ev: rounds.Evaluation, entry: AssessmentEntry,
+                           tz: dt.tzinfo) -> tuple[str, bytes] | None:
     """One station's assessment table as DOCX (file name, bytes); None when its profile has no template."""
     kinds = for_round(ev.profile.id)
     template = template_path(ev.profile.id, kinds[0].id) if kinds else None
     if template is None:
         return None
-    context = await table_context(session, ev, entry)
+    context = await table_context(session, ev, entry, tz)
     content = await asyncio.to_thread(render_docx, template, context)
     period = ui.period_text(ev.round.period_start, ev.round.period_end).text
     name = f"{ZH(T(kinds[0].label))}-{period}-{entry.station_id}-{safe_name(ev.name(entry.station_id))}.docx"
@@ -200,10 +202,12 @@ class RoundZip:
     missing_scans: int
 
 
-async def round_zip(session: AsyncSession, rnd: AssessmentRound, download: Download | None) -> RoundZip:
+async def round_zip(session: AsyncSession, rnd: AssessmentRound, tz: dt.tzinfo,
+                    download: Download | None = None) -> RoundZip:
     """Every document of one round as a zip, a folder per station (see the module docstring).
 
-    ``download`` fetches stamped scans (``telegram_download(bot)``); None leaves them out and lists them.
+    ``tz``: the deployment's TIMEZONE (``services.settings.tz``); ``download`` fetches stamped scans
+    (``telegram_download(services.bot)``); None leaves them out and ``清单.txt`` lists them.
     Reads only; the caller decides where the bytes go (a chat through the outbox, an HTTP response).
     """
     ev = await rounds.evaluate(session, rnd)
@@ -213,7 +217,7 @@ async def round_zip(session: AsyncSession, rnd: AssessmentRound, download: Downl
     docs = await store.latest_for_stations(session, ids, rnd.period_start, rnd.period_end)
     for entry in ev.entries:
         folder = f"{entry.station_id}-{safe_name(ev.name(entry.station_id))}/"
-        table = await assessment_table(session, ev, entry)
+        table = await assessment_table(session, ev, entry, tz)
         if table is not None:
             bundle.files[folder + table[0]] = table[1]
             bundle.index.append(f"{folder}{table[0]}　{'考核结果' if rnd.status == PUBLISHED else '暂定考核结果'}")

@@ -7,16 +7,17 @@ import logging
 from typing import Any
 
 from bot.duties import draft_duty, station_profile
-from bot.form_context import form_context
 from bot.handlers.documents import queue_document
 from bot.routing import Turn
+from bot.submission_forms import form_and_context
 from conversations.duties import duty_label
 from conversations.formspec import load_form
-from conversations.review import STATUS_LABELS, answers_text, staff_card
+from conversations.review import STATUS_LABELS
 from conversations.types import Reply
 from locales import Join, Raw, T, Text
 from rules.deadlines import annual_due_date, deadline_for, due_year_of, lateness
 from services.rating_requests import request_rating_for_activity
+from services.review import card, view_of
 from storage.calendar import workday_calendar
 from storage.ledger import activity_columns
 from storage.models import Activity, DemandUnit, Draft, Person, Station
@@ -82,12 +83,11 @@ async def submit_for_review(turn: Turn, draft: Draft, station: Station, answers:
                         year=year or 0, status=STATUS_LABELS.get(locked.submission.status, Raw(locked.submission.status))))]
     assert submission.id is not None
     await queue_document(turn, submission, manager.id)  # the paper document, rendered after the commit
-    form = load_form(draft.form_id, station.policy_profile)
-    ctx = await form_context(turn.session, station, turn.today, turn.tr)
-    card = staff_card(submission_id=submission.id, version=submission.current_version, kind=kind,
-                      station_name=station.name, submitted_by=manager.name or turn.user_name, headline=headline,
-                      body=answers_text(form, answers, ctx))
-    await notify_staff(turn, card, key=f"review:{submission.id}:v{submission.current_version}")
+    if not manager.name:  # a binding made without a name: keep the Telegram name, so every card shows one
+        manager.name = turn.user_name[:100]
+        turn.session.add(manager)
+    view = await view_of(turn.session, submission, today=turn.today, tr=turn.tr, forms=form_and_context)
+    await notify_staff(turn, card(view, headline), key=f"review:{submission.id}:v{submission.current_version}")
     done = T("Submitted (number {number}, version {version}). Staff will review it; you will be told the result here.",
              number=submission.id, version=submission.current_version)
     return [Reply(Join((done, *headline)))]

@@ -20,6 +20,8 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         data["file"] = {"filename": reply.file.filename, "file_id": reply.file.file_id, "kind": reply.file.kind}
         if reply.file.prepared_id is not None:
             data["file"]["prepared_id"] = reply.file.prepared_id
+        if reply.file.qr_of is not None:
+            data["file"]["qr_of"] = reply.file.qr_of
     return data
 
 
@@ -31,5 +33,6 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     file = None
     if data.get("file"):
         f = data["file"]
-        file = OutgoingFile(f["filename"], None, f.get("file_id"), f.get("kind", "document"), f.get("prepared_id"))
+        file = OutgoingFile(f["filename"], None, f.get("file_id"), f.get("kind", "document"), f.get("prepared_id"),
+                            f.get("qr_of"))
     return Reply(text_from_json(data["text"]), buttons, file=file)

@@ -35,13 +35,17 @@ Keyboard = tuple[tuple[Button, ...], ...]
 @dataclass(frozen=True)
 class OutgoingFile:
     """A file the bot sends: new bytes (a QR code, an export), a Telegram file_id to resend, or
-    ``prepared_id``: bytes made off the update path and kept in the database for the outbox."""
+    ``prepared_id``: bytes made off the update path and kept in the database for the outbox.
+
+    ``qr_of``: a link drawn as a QR code only when the reply is sent, in a worker thread, so the
+    drawing (tens of ms) holds neither the update's transaction nor the event loop."""
 
     filename: str
     content: bytes | None = None
     file_id: str | None = None
     kind: Literal["document", "photo"] = "document"
     prepared_id: int | None = None
+    qr_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from locales.extract import translatable_strings
 from locales.i18n import DEFAULT_LOCALE, compile_catalogs, merged_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_DIRS = ("bot", "conversations", "rules", "storage", "locales")
+CODE_DIRS = ("bot", "services", "conversations", "rules", "storage", "locales")
 KEYWORDS = {"T": None, "N_": None}
 
 

@@ -344,7 +344,6 @@ class Profile(_Strict):
     id: str
     label: str
     jurisdiction_label: str
-    timezone: str = "Asia/Shanghai"
     society_levels: tuple[str, ...] = SOCIETY_LEVELS
     station_types: tuple[Item, ...]
     activity_types: tuple[Item, ...] = Field(min_length=1)

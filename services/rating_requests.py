@@ -14,7 +14,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from conversations.types import OutgoingFile, Reply
 from locales import Raw, T
 from rules.profile import load_profile
-from services.qr import qr_png
 from services.ratings import first_question
 from storage.datetimes import db_time, local_day, zone_of
 from storage.models import Activity, Person, RatingRequest, Role, Station
@@ -46,7 +45,7 @@ async def link_replies(session: AsyncSession, request: RatingRequest, deep_link:
              "The link works once, until {day}.\n{link}", unit=Raw(service.unit_name),
              day=local_day(until, zone_of(now)), link=Raw(link))
     return [Reply(text), Reply(T("QR code of the rating link for {unit}.", unit=Raw(service.unit_name)),
-                               file=OutgoingFile("rating.png", qr_png(link), kind="photo"))]
+                               file=OutgoingFile("rating.png", qr_of=link, kind="photo"))]
 
 
 async def request_rating_for_activity(session: AsyncSession, activity: Activity, manager: Person,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.datetimes import clock_scope
+from storage.sqlite_inline import InlineSqliteDbapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -43,12 +44,19 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
 
 
+# How long a statement waits for a lock another connection holds (in a worker thread, never on the loop).
+SQLITE_LOCK_PATIENCE_S = 10.0
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers and the one writer work side by side; foreign keys are off by default."""
+    """WAL lets readers and the one writer work side by side; foreign keys are off by default.
+
+    synchronous=NORMAL is safe in WAL mode (a power cut may lose the last commits, never corrupt).
+    No busy timeout here: ``storage.sqlite_inline`` fails fast on the loop and waits in a thread.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -59,7 +67,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         _ensure_sqlite_folder(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # Statements run on the event loop (no aiosqlite thread hop); see storage/sqlite_inline.py.
+        engine = create_async_engine(url, module=InlineSqliteDbapi(),
+                                     connect_args={"timeout": SQLITE_LOCK_PATIENCE_S}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)

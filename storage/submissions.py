@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.datetimes import db_time
-from storage.models import AuditLog, Person, Submission, SubmissionStatus, SubmissionVersion
+from storage.models import (
+    AuditLog,
+    Person,
+    Station,
+    StationApplication,
+    Submission,
+    SubmissionStatus,
+    SubmissionVersion,
+)
 
 ONE_PER_YEAR = ("plan", "summary", "efficiency_report", "self_check")
 
@@ -78,18 +87,28 @@ async def submit(
     return submission
 
 
-async def review(session: AsyncSession, submission: Submission, *, accept: bool, staff_person_id: int,
-                 now: dt.datetime, comment: str = "") -> Submission:
+async def decide(session: AsyncSession, submission_id: int, version: int, *, accept: bool, staff_person_id: int,
+                 now: dt.datetime, comment: str = "") -> bool:
+    """Accept or return one version, at most once: a conditional UPDATE, so of two staff members (or a
+    chat tap and a console click) deciding at the same moment exactly one wins; False for the other.
+    """
     now = db_time(now)
-    submission.status = SubmissionStatus.accepted if accept else SubmissionStatus.returned
-    submission.review_comment = comment
-    submission.reviewed_by_person_id = staff_person_id
-    submission.reviewed_at = now
-    session.add(submission)
+    connection = await session.connection()
+    changed = await connection.execute(
+        update(Submission)
+        .where(col(Submission.id) == submission_id, col(Submission.status) == SubmissionStatus.submitted.value,
+               col(Submission.current_version) == version)
+        .values(status=(SubmissionStatus.accepted if accept else SubmissionStatus.returned).value,
+                review_comment=comment, reviewed_by_person_id=staff_person_id, reviewed_at=now))
+    if changed.rowcount != 1:
+        return False
     session.add(AuditLog(at=now, person_id=staff_person_id, action="accepted" if accept else "returned",
-                         subject=f"submission:{submission.id}", detail={"version": submission.current_version}))
+                         subject=f"submission:{submission_id}", detail={"version": version}))
     await session.flush()
-    return submission
+    loaded = await session.get(Submission, submission_id)
+    if loaded is not None:
+        await session.refresh(loaded)  # the identity map still holds the row as it was before the UPDATE
+    return True
 
 
 async def versions(session: AsyncSession, submission_id: int) -> list[SubmissionVersion]:
@@ -98,11 +117,17 @@ async def versions(session: AsyncSession, submission_id: int) -> list[Submission
     return list((await session.exec(query)).all())
 
 
+async def answers_of(session: AsyncSession, submission_id: int, version: int) -> dict[str, Any] | None:
+    """One version's answers (None when there is no such version)."""
+    query = select(SubmissionVersion).where(SubmissionVersion.submission_id == submission_id,
+                                            SubmissionVersion.version == version)
+    found = (await session.exec(query)).first()
+    return dict(found.answers) if found else None
+
+
 async def latest_answers(session: AsyncSession, submission: Submission) -> dict[str, Any]:
-    query = select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id,
-                                            SubmissionVersion.version == submission.current_version)
-    version = (await session.exec(query)).first()
-    return dict(version.answers) if version else {}
+    assert submission.id is not None
+    return await answers_of(session, submission.id, submission.current_version) or {}
 
 
 async def submitter_name(session: AsyncSession, submission: Submission) -> str:
@@ -113,11 +138,53 @@ async def submitter_name(session: AsyncSession, submission: Submission) -> str:
     return (await session.exec(query)).first() or ""
 
 
-async def pending_review(session: AsyncSession, limit: int = 50) -> tuple[list[Submission], int]:
-    base = select(Submission).where(Submission.status == SubmissionStatus.submitted)
-    total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
-    rows = (await session.exec(base.order_by(col(Submission.submitted_at)).limit(limit))).all()
-    return list(rows), int(total)
+async def reviewer_name(session: AsyncSession, submission: Submission) -> str:
+    if submission.reviewed_by_person_id is None:
+        return ""
+    reviewer = await session.get(Person, submission.reviewed_by_person_id)
+    return reviewer.name if reviewer is not None else ""
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A submission awaiting review, with what the queue shows beside it (an application has no station)."""
+
+    submission: Submission
+    station_name: str
+    profile: str
+
+
+def _queue_profile() -> Any:
+    return func.coalesce(Station.policy_profile, StationApplication.policy_profile)
+
+
+def _queue(profile: str = "", kind: str = "") -> Any:
+    query = (select(Submission, Station.name, _queue_profile())
+             .outerjoin(Station, col(Station.id) == col(Submission.station_id))
+             .outerjoin(StationApplication, col(StationApplication.submission_id) == col(Submission.id))
+             .where(Submission.status == SubmissionStatus.submitted.value))
+    if profile:
+        query = query.where(_queue_profile() == profile)
+    if kind:
+        query = query.where(Submission.kind == kind)
+    return query
+
+
+async def review_queue(session: AsyncSession, *, profile: str = "", kind: str = "", limit: int = 50,
+                       offset: int = 0) -> tuple[list[Queued], int]:
+    """Submissions awaiting review, oldest first, one page of them and how many there are in all."""
+    query = _queue(profile, kind)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = (await session.exec(query.order_by(col(Submission.submitted_at), col(Submission.id))
+                               .limit(limit).offset(offset))).all()
+    return [Queued(sub, name or "", profile_id or "") for sub, name, profile_id in rows], int(total)
+
+
+async def queue_kinds(session: AsyncSession) -> list[str]:
+    """The kinds that have something awaiting review (the queue's kind filter offers these)."""
+    query = (select(Submission.kind).where(Submission.status == SubmissionStatus.submitted.value)
+             .distinct().order_by(col(Submission.kind)))
+    return list((await session.exec(query)).all())
 
 
 async def station_submissions(session: AsyncSession, station_id: int, year: int | None = None) -> list[Submission]:

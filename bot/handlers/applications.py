@@ -37,7 +37,7 @@ from storage.drafts import active_draft, drafts_of, get_or_create, park_others, 
 from storage.models import AuditLog, Draft, Invite, Person, Role, StationApplication, Submission
 from storage.notices import open_notice
 from storage.outbox import enqueue
-from storage.submissions import latest_answers, review
+from storage.submissions import decide, latest_answers
 from storage.tokens import create_invite
 
 STALE = T("This application has changed since this message; nothing was done.")
@@ -245,11 +245,6 @@ def extend(router: Router, services: Services) -> None:
         assert application is not None
         return await card_of(turn, application, submission)
 
-    async def hook_notify(turn: Turn, submission: Submission, reply: Reply, key: str) -> None:
-        application = await store.for_submission(turn.session, submission.id or 0)
-        if application is not None:
-            await tell_applicant(turn, application, reply, key)
-
     async def hook_reopen(turn: Turn, submission: Submission) -> list[Reply]:
         application = await store.for_submission(turn.session, submission.id or 0)
         mine = applicant(turn)
@@ -283,7 +278,9 @@ def extend(router: Router, services: Services) -> None:
             return [Reply(Join((T("Tick every precondition before accepting. Not yet ticked:"), *lines)),
                           notice=T("Preconditions not all ticked"))]
         assert staff.id is not None and application.id is not None
-        await review(turn.session, submission, accept=True, staff_person_id=staff.id, now=turn.now)
+        if not await decide(turn.session, submission.id or 0, version, accept=True, staff_person_id=staff.id,
+                            now=turn.now):
+            return [Reply(STALE, notice=STALE)]
         title = await title_of(turn, application)
         until = None
         if rules.notice_days is not None:
@@ -303,8 +300,7 @@ def extend(router: Router, services: Services) -> None:
                              key=f"application-accepted:{application.id}:v{version}")
         return [Reply(done, notice=T("Accepted"))]
 
-    services.hooks.review_kinds[store.KIND] = KindHooks(card=hook_card, notify=hook_notify,
-                                                                 reopen=hook_reopen, accept=hook_accept)
+    services.hooks.review_kinds[store.KIND] = KindHooks(card=hook_card, reopen=hook_reopen, accept=hook_accept)
     services.hooks.stationless_forms[FORM_ID] = run
     services.hooks.token_handlers["apply"] = redeem_apply
 

@@ -10,9 +10,9 @@ built the same way, off the update, and sent when ready.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -93,7 +93,7 @@ async def _deliver(services: Services, doc_id: int) -> None:
         if doc is None or doc.status != store.PENDING:
             return
         try:
-            filename, content = await build(session, doc)
+            filename, content = await build(session, doc, services.settings.tz)
             error = ""
         except Exception as exc:
             log.exception("document %s: rendering failed", doc_id)
@@ -138,7 +138,7 @@ async def sweep(services: Services) -> int:
     return len(ids)
 
 
-async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[str, Any]:
+async def context_for(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzinfo) -> dict[str, Any]:
     """The template variables of one submission version (answers, station, numbers, ledger facts).
 
     An application has no station yet: its document is filled from the answers alone.
@@ -150,7 +150,7 @@ async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[st
     version = (await session.exec(select(SubmissionVersion).where(
         SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
     profile = load_profile(doc.policy_profile)
-    submitted = local(version.submitted_at, ZoneInfo(profile.timezone))
+    submitted = local(version.submitted_at, tz)  # the day it was submitted, in TIMEZONE
     facts: dict[str, Any] = {}
     if kind.form == "annual_summary" and submission.year and station and station.id:
         counts = await ledger_counts(session, station.id, submission.year)
@@ -163,14 +163,14 @@ async def context_for(session: AsyncSession, doc: SubmissionDocument) -> dict[st
              "year": str(submission.year or "")})
 
 
-async def build(session: AsyncSession, doc: SubmissionDocument) -> tuple[str, bytes]:
+async def build(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzinfo) -> tuple[str, bytes]:
     """The DOCX of one submission version: the profile's template filled with its answers."""
     kind = document_kind(doc.kind)
     assert kind is not None
     template = template_path(doc.policy_profile, kind.id)
     if template is None:
         raise FileNotFoundError(f"no {kind.id} template for profile {doc.policy_profile}")
-    context = await context_for(session, doc)
+    context = await context_for(session, doc, tz)
     content = await asyncio.to_thread(render_docx, template, context)
     owner = context["station"]["name"] or next((v for v in context["f"].values() if v), "")
     name = f"{doc.submission_id}-{ZH(T(kind.label))}-{doc.year}-v{doc.version}-{safe_name(owner)}.docx"
@@ -365,12 +365,13 @@ async def round_tables(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
 
 def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
     """One station's assessment table, rendered after the commit and sent through the outbox."""
+    tz = turn.services.settings.tz
 
     async def work(session: AsyncSession, tr: Translator) -> Reply:
         rnd = await session.get(AssessmentRound, entry.round_id)
         assert rnd is not None
         ev = await rounds.evaluate(session, rnd)
-        found = await assessment_table(session, ev, next(e for e in ev.entries if e.id == entry.id))
+        found = await assessment_table(session, ev, next(e for e in ev.entries if e.id == entry.id), tz)
         if found is None:
             return Reply(T("The regulation of this profile prescribes no assessment table; the round's zip holds its "
                            "stations' documents."))
@@ -383,12 +384,12 @@ def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
 
 
 def start_round_zip(turn: Turn, round_id: int) -> list[Reply]:
-    download = downloader(turn.services)
+    download, tz = downloader(turn.services), turn.services.settings.tz
 
     async def work(session: AsyncSession, tr: Translator) -> Reply:
         rnd = await session.get(AssessmentRound, round_id)
         assert rnd is not None
-        made = await round_zip(session, rnd, download)
+        made = await round_zip(session, rnd, tz, download)
         lines: list[Text] = [T("Round #{number}: {stations} stations, {tables} assessment tables, {documents} documents, "
                                "{scans} stamped copies.", number=round_id, stations=made.stations, tables=made.tables,
                                documents=made.documents, scans=made.scans)]

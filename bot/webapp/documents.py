@@ -109,7 +109,7 @@ async def round_documents_zip(request: Request, round_id: IdPath) -> Response:
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise HTTPException(404, detail="no such round")
-        made = await round_zip(session, rnd, _download(request))
+        made = await round_zip(session, rnd, services_of(request).settings.tz, _download(request))
     return Response(made.content, media_type="application/zip", headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(made.filename)}",
         "X-Stations": str(made.stations), "X-Assessment-Tables": str(made.tables), "X-Documents": str(made.documents),
@@ -129,7 +129,7 @@ async def assessment_table_docx(request: Request, round_id: IdPath, station_id: 
         entry = next((e for e in ev.entries if e.station_id == station_id), None)
         if entry is None:
             raise HTTPException(404, detail="the station is not in this round")
-        found = await assessment_table(session, ev, entry)
+        found = await assessment_table(session, ev, entry, services_of(request).settings.tz)
     if found is None:
         raise HTTPException(404, detail=f"the regulation of {rnd.profile} prescribes no assessment table")
     name, content = found

@@ -92,7 +92,7 @@ async def test_document_has_every_answer_in_its_cell_the_total_in_capitals_and_t
     async with sandbox.services.db.session() as session:
         doc = (await session.exec(select(SubmissionDocument).where(SubmissionDocument.kind == kind_id))).one()
         answers = (await session.exec(select(SubmissionVersion))).one().answers
-        context = await context_for(session, doc)
+        context = await context_for(session, doc, sandbox.services.settings.tz)
     content = next(c.files["document"] for c in sent if c.files["document"] == doc.content)
     assert doc.status == "sent" and doc.filename.endswith(".docx")
 

@@ -143,9 +143,9 @@ async def test_rendering_waits_outside_the_update_and_other_chats_are_answered_m
     gate = asyncio.Event()
     real_build = documents.build
 
-    async def slow_build(session, doc):  # type: ignore[no-untyped-def]
+    async def slow_build(session, doc, tz):  # type: ignore[no-untyped-def]
         await gate.wait()
-        return await real_build(session, doc)
+        return await real_build(session, doc, tz)
 
     monkeypatch.setattr(documents, "build", slow_build)
     who = await manager_of(sandbox.services.db, "guiyang-kczg", 5601)

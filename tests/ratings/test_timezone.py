@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 
+from bot.duties import started_on
 from bot.outbox_flush import render_pending
 from bot.settings import Settings
 from storage.models import Station, Submission
@@ -49,3 +51,12 @@ async def test_export_times_are_in_the_configured_zone(sandbox: Sandbox) -> None
     moments = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
                if isinstance(cell, dt.datetime) and cell.year == 2027 and (cell.hour, cell.minute) != (0, 0)]
     assert moments == [dt.datetime(2027, 1, 31, 18, 0)], moments
+
+
+def test_a_stations_added_day_is_read_in_the_configured_zone() -> None:
+    """Duties start on the day a station without a founding date was added, read in TIMEZONE (was the
+    profile's hard-coded Asia/Shanghai): 2027-02-01 02:00 UTC is Jan 31 in Los Angeles, Feb 1 in Shanghai."""
+    station = Station(name="Added", policy_profile="gd-quality", created_at=dt.datetime(2027, 2, 1, 2, 0, tzinfo=dt.UTC))
+    later = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)
+    assert started_on(station, later.astimezone(ZoneInfo("America/Los_Angeles"))) == dt.date(2027, 1, 31)
+    assert started_on(station, later.astimezone(ZoneInfo("Asia/Shanghai"))) == dt.date(2027, 2, 1)

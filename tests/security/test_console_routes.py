@@ -17,7 +17,16 @@ from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.downloads import finish, start_download
-from storage.models import ApiToken, Broadcast, Person, Role, Station
+from storage.models import (
+    ApiToken,
+    Broadcast,
+    Person,
+    Role,
+    Station,
+    Submission,
+    SubmissionDocument,
+    SubmissionVersion,
+)
 from storage.rounds import open_round
 from testing.client import Sandbox
 from tests.security.routes import api_routes
@@ -56,6 +65,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/console/exports"): STAFF,
     ("GET", "/console/exports/{download_id}"): STAFF,
     ("GET", "/console/exports/{download_id}/file"): STAFF,
+    ("GET", "/console/review"): STAFF,
+    ("GET", "/console/review/{submission_id}"): STAFF,
+    ("POST", "/console/review/{submission_id}/accept"): STAFF,
+    ("POST", "/console/review/{submission_id}/return"): STAFF,
+    ("GET", "/console/review/{submission_id}/files/{key}"): STAFF,
 }
 # What staff's valid request to a route carries, and which row its path names (filled in by ``targets``).
 FORMS: dict[tuple[str, str], dict[str, str]] = {
@@ -65,6 +79,8 @@ FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/console/people/{person_id}/move"): {"station": "{free_station}"},
     ("POST", "/console/tokens"): {"name": "matrix", "scope": "aggregates"},
     ("POST", "/console/exports"): {"what": "workbook", "year": "2026"},
+    ("POST", "/console/review/{submission_id}/accept"): {"version": "1"},
+    ("POST", "/console/review/{submission_id}/return"): {"version": "1", "comment": "Please add the stamp."},
 }
 
 
@@ -126,6 +142,24 @@ async def targets(sandbox: Sandbox, clock: FixedClock, world: World) -> dict[str
             "{moved}": str(people[PERSONAS["manager_a"].id])}
 
 
+async def awaiting_review(sandbox: Sandbox, world: World) -> dict[str, str]:
+    """Two submissions of station A awaiting review (accept and return each get a fresh one) and a document."""
+    async with sandbox.services.db.session() as session:
+        person = (await session.exec(select(Person).where(Person.telegram_user_id == PERSONAS["manager_a"].id))).one()
+        subs = [Submission(station_id=world.station_a.id, kind="change_report") for _ in range(2)]
+        session.add_all(subs)
+        await session.flush()
+        assert person.id is not None
+        session.add_all([SubmissionVersion(submission_id=s.id or 0, version=1, answers={},
+                                           submitted_by_person_id=person.id) for s in subs])
+        doc = SubmissionDocument(submission_id=subs[0].id or 0, version=1, kind="change_report",
+                                 policy_profile="gd-quality", station_id=world.station_a.id, status="sent",
+                                 filename="report.docx", content=b"PK document")
+        session.add(doc)
+        await session.commit()
+    return {"{submission}": str(subs[0].id), "{submission_returned}": str(subs[1].id), "{key}": f"d{doc.id}"}
+
+
 def filled(text: str, ids: dict[str, str]) -> str:
     for key, value in ids.items():
         text = text.replace(key, value)
@@ -141,12 +175,14 @@ async def test_console_routes_by_persona(sandbox: Sandbox, clock: FixedClock, pe
                                   person_id=None, now=clock())
         await session.commit()
     app = create_web_app(sandbox.app, sandbox.services)
-    ids = await targets(sandbox, clock, world)
+    ids = await targets(sandbox, clock, world) | await awaiting_review(sandbox, world)
     problems: list[str] = []
     for (method, path), rule in sorted(ROUTES.items()):
         if rule == PUBLIC:
             continue
-        url = filled(path.replace("{person_id}", "{deactivated}" if path.endswith("deactivate") else "{moved}"), ids)
+        url = path.replace("{person_id}", "{deactivated}" if path.endswith("deactivate") else "{moved}")
+        url = filled(url.replace("{submission_id}", "{submission_returned}" if url.endswith("/return") else "{submission}"),
+                     ids)
         url = url.replace("{round_id}", str(rnd.id)).replace("{broadcast_id}", str(broadcast_id))
         for with_csrf in ((False, True) if method == "POST" else (True,)):
             token = await session_for(sandbox, clock, persona)

@@ -9,6 +9,7 @@ from bot.webapp.console import broadcasts, exports, people
 from bot.webapp.console.auth import ConsoleRefused
 from bot.webapp.console.pages import router
 from bot.webapp.console.render import page
+from bot.webapp.console.review import router as review_router
 from bot.webapp.console.round_verdicts import router as verdicts_router
 from bot.webapp.console.rounds import router as rounds_router
 
@@ -22,6 +23,7 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(ConsoleRefused, refused)
     app.include_router(router)
+    app.include_router(review_router)
     app.include_router(broadcasts.router)
     app.include_router(rounds_router)
     app.include_router(verdicts_router)
