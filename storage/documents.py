@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -146,6 +146,30 @@ async def for_submission(session: AsyncSession, submission_id: int) -> list[Subm
              .order_by(col(SubmissionDocument.version).desc(), col(SubmissionDocument.id)))
     rows = list((await session.exec(query)).all())
     return [r for r in rows if r.version == rows[0].version] if rows else []
+
+
+def _filtered(query: Any, station_id: int | None, kind: str | None, year: int | None) -> Any:
+    if station_id is not None:
+        query = query.where(SubmissionDocument.station_id == station_id)
+    if kind is not None:
+        query = query.where(SubmissionDocument.kind == kind)
+    if year is not None:
+        query = query.where(SubmissionDocument.year == year)
+    return query
+
+
+async def count_documents(session: AsyncSession, station_id: int | None = None, kind: str | None = None,
+                          year: int | None = None) -> int:
+    query = _filtered(select(func.count()).select_from(SubmissionDocument), station_id, kind, year)
+    return int((await session.exec(query)).one())
+
+
+async def list_documents(session: AsyncSession, station_id: int | None = None, kind: str | None = None,
+                         year: int | None = None, *, limit: int, offset: int = 0) -> list[SubmissionDocument]:
+    """Document versions, newest first, one page of them (the staff API)."""
+    query = _filtered(select(SubmissionDocument), station_id, kind, year)
+    query = query.order_by(col(SubmissionDocument.id).desc()).offset(offset).limit(limit)
+    return list((await session.exec(query)).all())
 
 
 async def assessment_entries(session: AsyncSession, station_id: int) -> list[tuple[int, AssessmentRound]]:

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
@@ -51,11 +50,11 @@ from storage.models import (
     Station,
     Submission,
     SubmissionDocument,
-    SubmissionVersion,
 )
 from storage.outbox import enqueue
 from storage.prepared_files import keep_file
 from storage.rounds import PUBLISHED
+from storage.submissions import version_of
 
 log = logging.getLogger(__name__)
 ZH = translator("zh_Hans")
@@ -147,8 +146,9 @@ async def context_for(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzi
     station = await session.get(Station, doc.station_id) if doc.station_id else None
     kind = document_kind(doc.kind)
     assert submission is not None and kind is not None
-    version = (await session.exec(select(SubmissionVersion).where(
-        SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
+    assert submission.id is not None
+    version = await version_of(session, submission.id, doc.version)
+    assert version is not None, "a document is made of a stored version"
     profile = load_profile(doc.policy_profile)
     submitted = local(version.submitted_at, tz)  # the day it was submitted, in TIMEZONE
     facts: dict[str, Any] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from sqlmodel import col, select
 
 from bot.documents import DOCX_MIME, to_pdf
 from bot.handlers.documents import zip_of
@@ -14,6 +13,7 @@ from bot.webapp.auth import require_token, services_of
 from bot.webapp.params import IdPath
 from rules.documents import document_kind
 from services import rounds
+from storage.documents import count_documents, list_documents
 from storage.models import AssessmentRound, SubmissionDocument
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], dependencies=[Depends(require_token)])
@@ -35,17 +35,10 @@ def _document(row: SubmissionDocument) -> dict[str, Any]:
 async def documents(request: Request, station_id: int | None = None, kind: str | None = None, year: int | None = None,
                     limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Every rendered document version, newest first, with its stamped-copy status."""
-    query = select(SubmissionDocument)
-    if station_id is not None:
-        query = query.where(SubmissionDocument.station_id == station_id)
-    if kind is not None:
-        query = query.where(SubmissionDocument.kind == kind)
-    if year is not None:
-        query = query.where(SubmissionDocument.year == year)
     async with services_of(request).db.session() as session:
-        rows = list((await session.exec(query.order_by(col(SubmissionDocument.id).desc()))).all())
-    return {"items": [_document(r) for r in rows[offset:offset + limit]], "total": len(rows), "limit": limit,
-            "offset": offset}
+        total = await count_documents(session, station_id, kind, year)
+        rows = await list_documents(session, station_id, kind, year, limit=limit, offset=offset)
+    return {"items": [_document(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
 async def _content(request: Request, document_id: int) -> SubmissionDocument:
