@@ -21,6 +21,7 @@ from storage.models import Station as StationRow
 from testing.client import Sandbox, joined
 from tests.assessment.support import Station, inbox, ledger, material, press_on, staff_inbox, station
 from tests.conftest import SHANGHAI, STAFF
+from tests.helpers import add_station
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 
 __all__ = ["browser_like"]
@@ -225,3 +226,30 @@ async def test_seed000_art14_grades_are_confirmed_one_by_one_before_publishing(
     assert "已发布" in done.text, done.text
     assert "Excellent" in await inbox(web_box, g1)
     assert "Fail" in await inbox(web_box, g2)
+
+
+async def test_a_round_of_many_stations_is_paged_and_filtered_by_region_and_name(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    """35 quzhou stations in two regions: 30 a page (5 rows each keeps a page's form under 200 fields)."""
+    clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
+    for n in range(35):
+        await add_station(web_box.services.db, f"衢州服务站{n:02d}", "quzhou", region="衢江区" if n % 5 == 0 else "柯城区")
+    await web_box.send(STAFF, "/start")
+    await web_box.send(STAFF, "/assess quzhou 2026 2027-03-20")
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    async with web_box.services.db.session() as session:
+        rnd = (await session.exec(select(AssessmentRound))).one()
+    first = await browser_like.get(f"/console/rounds/{rnd.id}")
+    assert first.text.count("<tr data-station=") == 30 and 'id="next-page"' in first.text
+    assert len(re.findall(r'<input name="p:', first.text)) == 150
+    second = await browser_like.get(f"/console/rounds/{rnd.id}?page=2")
+    assert second.text.count("<tr data-station=") == 5 and "第 2 页，共 2 页" in second.text
+    region = await browser_like.get(f"/console/rounds/{rnd.id}", params={"region": "衢江区"})
+    assert region.text.count("<tr data-station=") == 7 and "显示 7 / 35 个服务站" in region.text
+    named = await browser_like.get(f"/console/rounds/{rnd.id}", params={"q": "服务站07"})
+    assert named.text.count("<tr data-station=") == 1
+    # Saving from a filtered page comes back to the same filter.
+    station_id = int(re.findall(r'<tr data-station="(\d+)"', region.text)[0])
+    saved = await browser_like.post(f"/console/rounds/{rnd.id}/scores?region=%E8%A1%A2%E6%B1%9F%E5%8C%BA", data={
+        "csrf": csrf_of(browser_like), f"p:{station_id}:facilities": "6"})
+    assert saved.status_code == 200 and saved.text.count("<tr data-station=") == 7
