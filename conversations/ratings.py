@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
-from rules.profile import RatingSpec
+from rules.profile import Profile, RatingSpec
 from rules.satisfaction import rating_score
 
 MAX_COMMENT = 2000
@@ -99,3 +99,7 @@ NOT_YOURS = T("This rating request is not addressed to you; nothing was changed.
 
 def comment_too_long(n: int) -> Reply:
     return Reply(T("The comment is too long ({n} characters); please keep it under {limit}.", n=n, limit=MAX_COMMENT))
+
+
+def dimensions_of(profile: Profile) -> list[Dimension]:
+    return [Dimension(d.id, d.label) for d in profile.rating.dimensions]
