@@ -45,7 +45,7 @@ def report_problems(settings: Settings, texts: tuple[Text, ...]) -> int:
 
 
 async def station_add(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.stations import ImportProblem, add_station
+    from services.stations import ImportProblem, add_station
 
     if args.society_level and not args.society:
         return fail(settings, T("--society-level needs --society: the level belongs to the station's society "
@@ -69,7 +69,7 @@ async def station_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def station_import(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.stations import ImportProblem, decode_csv, import_stations
+    from services.stations import ImportProblem, decode_csv, import_stations
 
     data = read_input_file(settings, args.csv)
     if data is None:

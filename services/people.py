@@ -7,6 +7,7 @@ move means the same thing wherever staff do it, and every one of them lands in t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from enum import StrEnum
 
 from sqlalchemy import update
@@ -36,6 +37,7 @@ class PeopleProblem(StrEnum):
     bad_name = "bad_name"
     bad_scope = "bad_scope"
     no_token = "no_token"
+    configured_staff = "configured_staff"
 
 
 def _by(by: Person | None) -> int | None:
@@ -72,10 +74,14 @@ async def end_console_sessions(session: AsyncSession, person_id: int, now: dt.da
     return int(result.rowcount or 0)
 
 
-async def deactivate_person(session: AsyncSession, person_id: int, by: Person | None,
-                            now: dt.datetime) -> Person | PeopleProblem:
+async def deactivate_person(session: AsyncSession, person_id: int, by: Person | None, now: dt.datetime,
+                            configured_staff: Collection[int] = ()) -> Person | PeopleProblem:
     """Switch a role binding off: the bot stops treating them as that role, and a staff member's
-    console sessions end at once. Their history (submissions, ledger, ratings) stays."""
+    console sessions end at once. Their history (submissions, ledger, ratings) stays.
+
+    Staff named in the deployment's STAFF_TELEGRAM_IDS (``configured_staff``) are refused: the bot
+    makes them staff again at their next message, so the setting is where they are removed.
+    """
     person = await session.get(Person, person_id)
     if person is None:
         return PeopleProblem.no_person
@@ -83,6 +89,8 @@ async def deactivate_person(session: AsyncSession, person_id: int, by: Person | 
         return PeopleProblem.already_inactive
     if by is not None and person.id == by.id:
         return PeopleProblem.yourself
+    if person.role == Role.staff.value and person.telegram_user_id in configured_staff:
+        return PeopleProblem.configured_staff
     person.active = False
     session.add(person)
     ended = await end_console_sessions(session, person_id, now)

@@ -1,4 +1,5 @@
-"""Station applications: the versioned submission, staff's checklist ticks, caps, and the station approval creates.
+"""Station applications: the versioned submission, staff's checklist ticks, caps and refusal (approval, which
+creates the station, is the use case ``services.applications``).
 
 The answers live in an ordinary ``Submission`` of kind "application" (no station yet), so review,
 versions and document rendering treat an application like any other submission.
@@ -17,13 +18,11 @@ from storage.datetimes import db_time
 from storage.models import (
     LIVE_STATUSES,
     AuditLog,
-    Person,
     Society,
     Station,
     StationApplication,
     Submission,
 )
-from storage.stations import add_station
 from storage.submissions import submit
 
 KIND = "application"
@@ -86,50 +85,6 @@ async def live_stations_of_society(session: AsyncSession, profile_id: str, socie
              .where(Station.policy_profile == profile_id, col(Station.status).in_(LIVE_STATUSES),
                     Society.name == society_name))
     return int((await session.exec(query)).one())
-
-
-def _text(answers: dict[str, Any], name: str) -> str:
-    value = answers.get(name)
-    return str(value) if value not in (None, "") else ""
-
-
-async def approve(session: AsyncSession, application: StationApplication, *, answers: dict[str, Any],
-                  applicant: Person, staff_person_id: int, now: dt.datetime, approval_number: str,
-                  plaque_name: str) -> tuple[Station, Person]:
-    """Create the station from the application's answers and bind the applicant to it (no invite needed)."""
-    values = {
-        "name": _text(answers, "station_name") or _text(answers, "host_name"),
-        "plaque_name": plaque_name, "approval_number": approval_number,
-        "station_type": _text(answers, "station_type"), "host_unit_name": _text(answers, "host_name"),
-        "host_unit_credit_code": _text(answers, "host_credit_code"), "region": _text(answers, "region"),
-        "society": _text(answers, "society_name"), "society_level": _text(answers, "society_level") or "provincial",
-        "policy_profile": application.policy_profile, "founded_on": now.date().isoformat(),
-        "agreement_start": _text(answers, "agreement_start"), "agreement_end": _text(answers, "agreement_end"),
-    }
-    station = await add_station(session, values, [application.policy_profile])
-    role = _text(answers, "applicant_role") or "manager"
-    binding = Person(telegram_user_id=applicant.telegram_user_id, chat_id=applicant.chat_id, name=applicant.name,
-                     phone=_text(answers, "contact_phone") if role == "manager" else "", language=applicant.language,
-                     language_chosen=applicant.language_chosen, role=role, station_id=station.id)
-    session.add(binding)
-    when = db_time(now)
-    application.stage = "approved"
-    application.station_id = station.id
-    application.approval_number = approval_number
-    application.plaque_name = plaque_name
-    application.decided_by_person_id = staff_person_id
-    application.decided_at = when
-    session.add(application)
-    submission = await session.get(Submission, application.submission_id)
-    if submission is not None:
-        submission.station_id = station.id  # the application becomes the new station's first record
-        session.add(submission)
-    await session.flush()
-    session.add(AuditLog(at=when, person_id=staff_person_id, action="application_approved",
-                         subject=f"application:{application.id}",
-                         detail={"station_id": station.id, "approval_number": approval_number, "role": role}))
-    await session.flush()
-    return station, binding
 
 
 async def refuse(session: AsyncSession, application: StationApplication, *, reason: str, staff_person_id: int,

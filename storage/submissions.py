@@ -17,6 +17,7 @@ from storage.models import (
     Station,
     StationApplication,
     Submission,
+    SubmissionDocument,
     SubmissionStatus,
     SubmissionVersion,
 )
@@ -117,11 +118,15 @@ async def versions(session: AsyncSession, submission_id: int) -> list[Submission
     return list((await session.exec(query)).all())
 
 
-async def answers_of(session: AsyncSession, submission_id: int, version: int) -> dict[str, Any] | None:
-    """One version's answers (None when there is no such version)."""
+async def version_of(session: AsyncSession, submission_id: int, version: int) -> SubmissionVersion | None:
     query = select(SubmissionVersion).where(SubmissionVersion.submission_id == submission_id,
                                             SubmissionVersion.version == version)
-    found = (await session.exec(query)).first()
+    return (await session.exec(query)).first()
+
+
+async def answers_of(session: AsyncSession, submission_id: int, version: int) -> dict[str, Any] | None:
+    """One version's answers (None when there is no such version)."""
+    found = await version_of(session, submission_id, version)
     return dict(found.answers) if found else None
 
 
@@ -152,6 +157,8 @@ class Queued:
     submission: Submission
     station_name: str
     profile: str
+    stamped: bool | None = None  # the newest version's printed documents all back stamped; None: no document
+
 
 
 def _queue_profile() -> Any:
@@ -177,7 +184,26 @@ async def review_queue(session: AsyncSession, *, profile: str = "", kind: str = 
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = (await session.exec(query.order_by(col(Submission.submitted_at), col(Submission.id))
                                .limit(limit).offset(offset))).all()
-    return [Queued(sub, name or "", profile_id or "") for sub, name, profile_id in rows], int(total)
+    stamps = await _stamps(session, [sub.id for sub, _, _ in rows if sub.id is not None])
+    return [Queued(sub, name or "", profile_id or "", stamps.get(sub.id or 0)) for sub, name, profile_id in rows], \
+        int(total)
+
+
+async def _stamps(session: AsyncSession, submission_ids: list[int]) -> dict[int, bool]:
+    """Per submission of one queue page (one statement): are its newest version's documents back stamped?"""
+    if not submission_ids:
+        return {}
+    query = (select(SubmissionDocument.submission_id, SubmissionDocument.version, SubmissionDocument.scan_received_at)
+             .where(col(SubmissionDocument.submission_id).in_(submission_ids))
+             .order_by(col(SubmissionDocument.submission_id), col(SubmissionDocument.version)))
+    newest: dict[int, tuple[int, bool]] = {}
+    for submission_id, version, stamped_at in (await session.exec(query)).all():
+        seen = newest.get(submission_id)
+        if seen is None or version > seen[0]:
+            newest[submission_id] = (version, stamped_at is not None)
+        else:
+            newest[submission_id] = (version, seen[1] and stamped_at is not None)
+    return {submission_id: stamped for submission_id, (_, stamped) in newest.items()}
 
 
 async def queue_kinds(session: AsyncSession) -> list[str]:

@@ -23,6 +23,7 @@ from conversations import applications as texts
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, load_profile
+from services import applications as approval
 from storage import applications as store
 from storage.drafts import active_draft, get_or_create, park_others, save
 from storage.models import Person, StationApplication, Submission
@@ -192,7 +193,7 @@ async def approve(turn: Turn, application: StationApplication, staff: Person, te
     person = await turn.session.get(Person, application.applicant_person_id)
     assert person is not None and staff.id is not None
     plaque = rest.strip() or str(answers.get("station_name") or title)
-    station, binding = await store.approve(turn.session, application, answers=answers, applicant=person,
+    station, binding = await approval.approve(turn.session, application, answers=answers, applicant=person,
                                            staff_person_id=staff.id, now=turn.now,
                                            approval_number=first.strip(), plaque_name=plaque)
     if notice is not None:

@@ -122,7 +122,7 @@ async def card_of(turn: Turn, application: StationApplication, submission: Submi
                             version=submission.current_version, profile_label=profile.label,
                             form=load_form(FORM_ID, profile.id), rules=rules_of(profile),
                             checklist=application.checklist, answers=answers, ctx=context(profile, turn),
-                            applicant=person.name if person else "?", edit=edit)
+                            applicant=person.name if person else "", edit=edit)
 
 
 async def open_application_form(turn: Turn, profile_id: str) -> list[Reply]:

@@ -125,7 +125,7 @@ async def test_catch_up_sweep_enqueues_only_the_latest_missed_moment_once(db: Da
 
 async def test_sweep_sends_progress_notes_and_inactivity_warnings_from_the_ledger(db: Database,
                                                                                   clock: FixedClock) -> None:
-    from storage.stations import society_named
+    from services.stations import society_named
 
     async with db.session() as session:
         society = await society_named(session, "Municipal society", "municipal")

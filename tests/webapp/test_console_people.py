@@ -208,3 +208,18 @@ async def test_people_are_searched_and_paged(web_box: Sandbox, browser_like: htt
     assert "Bob" in by_station.text and "Alice" not in by_station.text
     at_b = await browser_like.get("/console/people", params={"station": str(world.station_b.id)})
     assert at_b.text.count('<tr id="person-') == 1 and "Bob" in at_b.text
+
+
+async def test_staff_named_in_the_settings_are_not_deactivated_behind_their_back(
+        web_box: Sandbox, browser_like: httpx.AsyncClient) -> None:
+    """The bot makes STAFF_TELEGRAM_IDS staff again at their next message: the console says to change the setting."""
+    await seed(web_box.services.db)
+    assert STAFF_EN.id in web_box.services.settings.staff_telegram_ids
+    async with web_box.services.db.session() as session:
+        session.add(Person(telegram_user_id=STELLA.id, chat_id=STELLA.id, name="Stella", role=Role.staff, language="en"))
+        await session.commit()
+    await signed_in(web_box, browser_like, STELLA)
+    configured = await person_of(web_box, STAFF_EN)
+    refused = await browser_like.post(f"/console/people/{configured.id}/deactivate", data=confirmed(browser_like))
+    assert refused.status_code == 409 and "STAFF_TELEGRAM_IDS" in refused.text
+    assert (await person_of(web_box, STAFF_EN)).active

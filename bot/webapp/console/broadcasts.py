@@ -4,7 +4,8 @@ Plain HTML forms. What a broadcast does is the chat's use case (``services.broad
 recipients deduplicated by person, the same outbox rows, quiet hours and audit entries. The composer's
 audience is a union of groups; "station managers and liaisons" is narrowed by the station conditions,
 which all hold at once. The recipient count is ``GET /console/broadcasts/count`` for the form's
-current fields (JSON), and without a script the "Count recipients" button re-renders the composer with it.
+current fields (JSON): the console's script refreshes the count as the audience changes, and without a
+script the "Count recipients" button re-renders the composer with it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import Staff, changing, console_staff
-from bot.webapp.console.render import page
+from bot.webapp.console.render import PAGE_HEADERS, page
 from conversations import broadcast as compose
 from locales import N_, T, render
 from services import broadcasts as use
@@ -33,6 +34,8 @@ GROUPS = ("managers", "demand_contacts", "staff")
 SELECTS = ("profile", "region", "station_type", "society", "society_level")
 LIST_SIZE = 20
 NOT_FOUND = N_("There is no such broadcast.")
+# The composer loads the console's script, which asks /console/broadcasts/count as the audience changes.
+SCRIPT_POLICY = PAGE_HEADERS["Content-Security-Policy"] + "; script-src 'self'; connect-src 'self'"
 NOT_CANCELLABLE = N_("Only a scheduled broadcast that has not started can be cancelled.")
 
 
@@ -68,7 +71,7 @@ async def audience(request: Request, fields: Mapping[str, str]) -> tuple[list[di
 
 
 async def composer_page(request: Request, staff: Staff, fields: Mapping[str, str], *, errors: list[str] | None = None,
-                        notice: str = "", counted: bool = False) -> HTMLResponse:
+                        notice: str = "") -> HTMLResponse:
     services = services_of(request)
     filters, count, choices = await audience(request, fields)
     async with services.db.session() as session:
@@ -76,13 +79,15 @@ async def composer_page(request: Request, staff: Staff, fields: Mapping[str, str
         counts = await status_counts(session, [i.id for i in items if i.id is not None])
     now = services.now()
     rows = [(item, counts.get(item.id or 0, {}), list_state(item, counts.get(item.id or 0, {}), now)) for item in items]
-    return page(request, "broadcasts.html", staff.tr, staff=staff, fields=fields, choices=choices, count=count,
-                counted=counted, filters=render(compose.describe(filters), staff.tr) if filters else "",
-                errors=errors or [], notice=notice, rows=rows,
-                levels={k: render(v, staff.tr) for k, v in compose.SOCIETY_LEVELS.items()},
-                states=use_states(staff), at=lambda v: local(v, services.settings.tz) if v else None,
-                flags=compose.FLAGS,
-                labels={k: render(v, staff.tr) for k, v in compose.CONDITION_LABELS.items()})
+    response = page(request, "broadcasts.html", staff.tr, staff=staff, fields=fields, choices=choices, count=count,
+                    filters=render(compose.describe(filters), staff.tr) if filters else "",
+                    errors=errors or [], notice=notice, rows=rows,
+                    levels={k: render(v, staff.tr) for k, v in compose.SOCIETY_LEVELS.items()},
+                    states=use_states(staff), at=lambda v: local(v, services.settings.tz) if v else None,
+                    flags=compose.FLAGS,
+                    labels={k: render(v, staff.tr) for k, v in compose.CONDITION_LABELS.items()})
+    response.headers["Content-Security-Policy"] = SCRIPT_POLICY
+    return response
 
 
 def list_state(item: Broadcast, counts: Mapping[str, int], now: dt.datetime) -> str:
@@ -96,10 +101,9 @@ def use_states(staff: Staff) -> dict[str, str]:
 
 @router.get("/broadcasts", response_class=HTMLResponse)
 async def broadcasts(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
-    """The list and the composer; with ``count=1`` (the no-script "Count recipients" button) the count is shown."""
+    """The list and the composer; the "Count recipients" button (no script) submits the fields here by GET."""
     query = request.query_params
-    fields = fields_of(query) if query else {"managers": "1"}
-    return await composer_page(request, staff, fields, counted="count" in query)
+    return await composer_page(request, staff, fields_of(query) if query else fields_of({"managers": "1"}))
 
 
 @router.get("/broadcasts/count")

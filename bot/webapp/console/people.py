@@ -53,6 +53,8 @@ PROBLEMS = {
     PeopleProblem.bad_name: N_("Give the token a name of 1 to 100 printable characters (it shows in the list and the logs)."),
     PeopleProblem.bad_scope: N_("Choose one of the scopes offered."),
     PeopleProblem.no_token: N_("There is no such token."),
+    PeopleProblem.configured_staff: N_("This staff member is named in the server's STAFF_TELEGRAM_IDS setting and "
+                                       "would be staff again at their next message: remove them there first."),
 }
 
 
@@ -141,7 +143,8 @@ async def deactivate(request: Request, person_id: int,
                         {"name": person.name, "role": staff.tr.gettext(ROLE_NAMES.get(person.role, person.role)),
                          "place": f", {station.name}" if station else ""})
     async with services.db.serial(), services.db.session() as session:
-        done = await deactivate_person(session, person_id, staff.person, services.now())
+        done = await deactivate_person(session, person_id, staff.person, services.now(),
+                                       services.settings.staff_telegram_ids)
         if isinstance(done, PeopleProblem):
             return _refused(request, staff, done)
         await session.commit()

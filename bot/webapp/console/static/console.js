@@ -108,3 +108,59 @@
   grid.addEventListener("input", recompute);
   recompute();
 }());
+
+/* Broadcast composer (/console/broadcasts): the recipient count (each person once) follows the audience
+ * fields as staff change them, from GET /console/broadcasts/count. Without this script the page's
+ * "Count recipients" button asks the server for the same figure.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("compose");
+  var shown = document.getElementById("recipient-count");
+  var described = document.getElementById("recipient-audience");
+  if (!form || !shown || !window.fetch || !window.URLSearchParams) {
+    return;
+  }
+  var timer = null;
+  var asked = 0;
+
+  function audienceParams() {
+    var params = new URLSearchParams();
+    var fields = form.querySelectorAll("input[type=checkbox], select");
+    for (var i = 0; i < fields.length; i += 1) {
+      var field = fields[i];
+      if ((field.type === "checkbox" && field.checked) || (field.tagName === "SELECT" && field.value)) {
+        params.append(field.name, field.value);
+      }
+    }
+    return params;
+  }
+
+  function update() {
+    asked += 1;
+    var mine = asked;
+    fetch(form.getAttribute("data-count-url") + "?" + audienceParams().toString(),
+          { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (data) {
+        if (!data || mine !== asked) {
+          return;
+        }
+        shown.textContent = shown.getAttribute("data-label").replace("{count}", String(data.count));
+        if (described) {
+          described.textContent = data.audience;
+        }
+      })
+      .catch(function () { /* the count button still works */ });
+  }
+
+  form.addEventListener("change", function (event) {
+    var name = event.target && event.target.name;
+    if (name === "text" || name === "when") {
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(update, 150);
+  });
+}());
