@@ -118,11 +118,15 @@ async def versions(session: AsyncSession, submission_id: int) -> list[Submission
     return list((await session.exec(query)).all())
 
 
-async def answers_of(session: AsyncSession, submission_id: int, version: int) -> dict[str, Any] | None:
-    """One version's answers (None when there is no such version)."""
+async def version_of(session: AsyncSession, submission_id: int, version: int) -> SubmissionVersion | None:
     query = select(SubmissionVersion).where(SubmissionVersion.submission_id == submission_id,
                                             SubmissionVersion.version == version)
-    found = (await session.exec(query)).first()
+    return (await session.exec(query)).first()
+
+
+async def answers_of(session: AsyncSession, submission_id: int, version: int) -> dict[str, Any] | None:
+    """One version's answers (None when there is no such version)."""
+    found = await version_of(session, submission_id, version)
     return dict(found.answers) if found else None
 
 
