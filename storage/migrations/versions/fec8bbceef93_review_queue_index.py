@@ -1,7 +1,7 @@
 """review queue index
 
 Revision ID: fec8bbceef93
-Revises: 8984e037f0fd
+Revises: f58ff87f65c1
 Create Date: 2026-11-27 16:26:06.460374
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'fec8bbceef93'
-down_revision: str | None = '8984e037f0fd'
+down_revision: str | None = 'f58ff87f65c1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
