@@ -4,6 +4,11 @@ A handler that would hold its chat (and, on SQLite, every writer) for seconds or
 "preparing…" at once and hands the work here. The work starts only after the update's
 transaction has committed, reads in a session of its own, and its reply — file included — reaches
 the person through the one outbox, like every other proactive message.
+
+Two shapes of work: ``after_commit`` for a reply to the turn's chat (the file arrives where it was
+asked for), and ``after_commit_job`` / ``start`` for a job that keeps its own rows and delivers itself
+(a submission's document: a pending row that a start-up sweep also picks up, sent to whoever
+submitted). Both are tracked here, so tests and shutdown wait for one thing (``idle``).
 """
 
 from __future__ import annotations
@@ -12,8 +17,8 @@ import asyncio
 import dataclasses
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # What the work does with its own read session; the Reply may carry file bytes.
 Work = Callable[[AsyncSession, Translator], Awaitable[Reply]]
+# A job that opens its own sessions and delivers on its own (documents); its failures are its own to record.
+Job = Callable[[], Awaitable[None]]
 
 FAILED = T("Sorry, preparing that failed on our side. Please try again in a few minutes.")
 
@@ -40,6 +47,12 @@ class Background:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._tasks: set[asyncio.Task[None]] = set()
+        self._running: set[str] = set()  # names of the jobs under way
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def after_commit(self, turn: Turn, work: Work, *, name: str) -> None:
         """Start ``work`` once ``turn`` has committed; its reply goes to the turn's chat."""
@@ -47,24 +60,36 @@ class Background:
         chat_id, tr = turn.chat_id, turn.tr
 
         async def start() -> None:
-            task = asyncio.create_task(self._run(work, name, chat_id, person, tr))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._track(self._run(work, name, chat_id, person, tr))
 
         turn.after_commit.append(start)
 
-    def start(self, job: Callable[[], Awaitable[None]], *, name: str) -> None:
-        """Run ``job`` now, tracked like the rest; for a web request that has already committed its row."""
+    def after_commit_job(self, turn: Turn, job: Job, *, name: str) -> None:
+        """Start ``job`` once ``turn`` has committed (never after a rollback); see ``start``."""
 
-        async def guarded() -> None:
+        async def begin() -> None:
+            self.start(job, name=name)
+
+        turn.after_commit.append(begin)
+
+    def start(self, job: Job, *, name: str) -> None:
+        """Run ``job`` now, off the caller's path (a sweep; a web request that has already committed its row).
+
+        A job whose ``name`` is already under way is not started twice (one render per document at a time).
+        """
+        if name in self._running:
+            return
+        self._running.add(name)
+
+        async def run() -> None:
             try:
                 await job()
             except Exception:
                 log.exception("background work %s failed", name)
+            finally:
+                self._running.discard(name)
 
-        task = asyncio.create_task(guarded())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._track(run())
 
     async def _run(self, work: Work, name: str, chat_id: int, person_id: int | None, tr: Translator) -> None:
         key = f"prepared:{name}:{uuid.uuid4().hex}"

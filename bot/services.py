@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from telegram import Bot
     from telegram.ext import Application
 
-    from bot.handlers.documents import Worker
     from bot.handlers.review import KindHooks
     from bot.routing import Turn
     from conversations.types import Reply
@@ -60,8 +59,6 @@ class Services:
     hooks: Hooks = field(default_factory=Hooks)
     bot: Bot | None = None
     """The Application's bot, kept at start for work outside an update's reply (downloading a staff file)."""
-    documents: Worker | None = None
-    """The documents' render worker, made on first use."""
     background: Background = field(init=False)
 
     def __post_init__(self) -> None:

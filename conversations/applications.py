@@ -8,7 +8,7 @@ from typing import Any
 
 from conversations.fields import FormContext, display
 from conversations.formspec import FormSpec
-from conversations.review import answers_text
+from conversations.review import UNKNOWN_PERSON, answers_text
 from conversations.types import Button, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, Precondition
@@ -55,7 +55,7 @@ def staff_card(*, application_id: int, submission_id: int, version: int, profile
     """The review card: the checklist with evidence, every answer, and tick / accept / return / refuse buttons."""
     head = T("Station application #{number} (version {version}) — {profile}", number=application_id,
              version=version, profile=T(profile_label))
-    lines: list[Text] = [head, T("Submitted by: {person}", person=Raw(applicant)), Raw(""),
+    lines: list[Text] = [head, T("Submitted by: {person}", person=Raw(applicant) if applicant else UNKNOWN_PERSON), Raw(""),
                          *checklist_lines(form, rules, checklist, answers, ctx), Raw(""),
                          *answers_text(form, answers, ctx)]
     ticks = [Button(Raw(f"{'☑' if (checklist.get(p.id) or {}).get('ok') else '☐'} {n}"),

@@ -85,6 +85,9 @@ def round_card(s: RoundSummary, *, edit: bool = False, note: Text | None = None)
         buttons.append([Button(T("Rank and verdicts"), f"as:k:{rid}")])
         buttons.append([Button(T("Final publication"), f"as:f:{rid}")])
     buttons.append([Button(T("Round table (xlsx)"), f"as:x:{rid}"), Button(T("Ranking chart"), f"as:c:{rid}")])
+    # The paper: each station's assessment table, and the round's documents as one zip (bot/handlers/documents.py).
+    buttons.append([Button(T("Assessment tables (docx)"), f"doc:r:{rid}"),
+                    Button(T("All documents (zip)"), f"doc:rz:{rid}")])
     return Reply(Join(tuple(lines)), keyboard(*buttons), edit=edit)
 
 

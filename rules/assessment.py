@@ -223,11 +223,19 @@ def missing_material(profile: Profile, submitted: set[tuple[str, int]], period: 
     return missing
 
 
+def snapshot_of(totals: LedgerTotals) -> dict[str, Any]:
+    """``totals`` as JSON can hold them: the distinct demand units per type (sets) become sorted lists."""
+    data = dataclasses.asdict(totals)
+    data["units_by_type"] = {kind: sorted(units) for kind, units in totals.units_by_type.items()}
+    return data
+
+
 def totals_from_snapshot(data: Mapping[str, Any] | None, year: int) -> LedgerTotals:
     """The ``LedgerTotals`` frozen in a snapshot (unknown keys of newer or older snapshots ignored)."""
     known = {f.name for f in dataclasses.fields(LedgerTotals)}
     values = {k: v for k, v in (data or {}).items() if k in known}
     values["year"] = year
+    values["units_by_type"] = {kind: set(units) for kind, units in (values.get("units_by_type") or {}).items()}
     return LedgerTotals(**values)
 
 

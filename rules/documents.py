@@ -13,8 +13,9 @@ import datetime as dt
 import functools
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rules.datafile import load_validated
 from rules.profile import PROFILES_DIR, all_profiles
@@ -32,15 +33,29 @@ class _Strict(BaseModel):
 
 
 class DocumentKind(_Strict):
-    """One kind of paper document; ``id`` is also the template's file name (without ``.docx``)."""
+    """One kind of paper document; ``id`` is also the template's file name (without ``.docx``).
+
+    ``filled_from = "submission"``: rendered from a submitted form (``submission_kind``, ``form``);
+    ``"round"``: from an assessment round's computed and staff-given points (the station's
+    assessment table), with no form behind it.
+    """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
     label: str = Field(min_length=1)
-    submission_kind: str = Field(min_length=1, max_length=50)
-    form: str = Field(min_length=1)
+    filled_from: Literal["submission", "round"] = "submission"
+    submission_kind: str = Field(default="", max_length=50)
+    form: str = ""
     title_contains: tuple[str, ...] = Field(min_length=1)  # the title holds one of these (tests check it)
     all_answers: bool = True  # every answer has its cell; false for a form filled in part (a 备案表)
     source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _filled_from(self) -> DocumentKind:
+        from_submission = self.filled_from == "submission"
+        if from_submission != bool(self.submission_kind and self.form):
+            raise ValueError("a document filled from a submission names its `submission_kind` and `form`; "
+                             "one filled from a round names neither")
+        return self
 
 
 class Registry(_Strict):
@@ -63,7 +78,12 @@ def document_kind(kind_id: str) -> DocumentKind | None:
 
 def for_submission(submission_kind: str, profile_id: str) -> list[DocumentKind]:
     """The documents a submission renders into for one profile (an application: 申请表 and 备案表)."""
-    return [d for d in kinds_for(profile_id) if d.submission_kind == submission_kind]
+    return [d for d in kinds_for(profile_id) if d.filled_from == "submission" and d.submission_kind == submission_kind]
+
+
+def for_round(profile_id: str) -> list[DocumentKind]:
+    """The documents an assessment round renders per station for one profile (quzhou's 绩效考核表)."""
+    return [d for d in kinds_for(profile_id) if d.filled_from == "round"]
 
 
 def template_path(profile_id: str, kind_id: str) -> Path | None:
@@ -76,9 +96,9 @@ def kinds_for(profile_id: str) -> list[DocumentKind]:
     return [d for d in registry() if template_path(profile_id, d.id) is not None]
 
 
-def available() -> list[tuple[str, DocumentKind]]:
-    """Every (profile, kind) with a template: what the table-driven tests cover."""
-    return [(p, d) for p in sorted(all_profiles()) for d in kinds_for(p)]
+def available(filled_from: str = "submission") -> list[tuple[str, DocumentKind]]:
+    """Every (profile, kind) with a template filled from submissions (or rounds): what the table-driven tests cover."""
+    return [(p, d) for p in sorted(all_profiles()) for d in kinds_for(p) if d.filled_from == filled_from]
 
 
 def chinese_date(day: dt.date) -> str:

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.stations import add_station
 from storage.datetimes import db_time
+from storage.documents import link_to_station
 from storage.models import AuditLog, Person, Station, StationApplication, Submission
 
 
@@ -48,6 +49,8 @@ async def approve(session: AsyncSession, application: StationApplication, *, ans
     if submission is not None:
         submission.station_id = station.id  # the application becomes the new station's first record
         session.add(submission)
+        assert station.id is not None
+        await link_to_station(session, submission.id or 0, station.id)  # its 申请书 (and 备案表) too
     await session.flush()
     session.add(AuditLog(at=when, person_id=staff_person_id, action="application_approved",
                          subject=f"application:{application.id}",

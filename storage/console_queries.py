@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.deadlines import PastDue
 from storage.dashboard import missing_items
-from storage.models import AuditLog, Consequence, DemandUnit, RatingRequest, Society, Station
+from storage.models import AuditLog, Consequence, DemandUnit, Person, RatingRequest, Society, Station
 from storage.rating_aggregates import StationSatisfaction
 
 SORTS = {"name": col(Station.name), "region": col(Station.region), "profile": col(Station.policy_profile),
@@ -121,11 +121,13 @@ async def consequence_counts(session: AsyncSession, round_ids: Sequence[int]) ->
     return found
 
 
-async def status_history(session: AsyncSession, station_id: int) -> list[AuditLog]:
-    """The station's status changes with their reasons (``storage.consequences.set_station_status`` audits them)."""
-    query = (select(AuditLog).where(AuditLog.action == "station_status", AuditLog.subject == f"station:{station_id}")
+async def status_history(session: AsyncSession, station_id: int) -> list[tuple[AuditLog, str | None]]:
+    """The station's status changes, newest first, with their reasons (``storage.consequences.set_station_status``
+    audits each one) and the name of the staff member who made it."""
+    query = (select(AuditLog, Person.name).outerjoin(Person, col(Person.id) == col(AuditLog.person_id))
+             .where(AuditLog.action == "station_status", AuditLog.subject == f"station:{station_id}")
              .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()))
-    return list((await session.exec(query)).all())
+    return [(entry, name) for entry, name in (await session.exec(query)).all()]
 
 
 async def units_of_requests(session: AsyncSession, request_ids: Sequence[int]) -> dict[int, str]:

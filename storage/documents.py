@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.datetimes import db_time
-from storage.models import AuditLog, Submission, SubmissionDocument
+from storage.models import AssessmentEntry, AssessmentRound, AuditLog, Submission, SubmissionDocument
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 MAX_ATTEMPTS = 5
@@ -35,6 +35,17 @@ async def add_pending(session: AsyncSession, submission: Submission, kind: str, 
     session.add(row)
     await session.flush()
     return row
+
+
+async def link_to_station(session: AsyncSession, submission_id: int, station_id: int) -> int:
+    """An approved application's documents (every version, with their scans) become the new station's."""
+    rows = (await session.exec(select(SubmissionDocument).where(
+        SubmissionDocument.submission_id == submission_id))).all()
+    for row in rows:
+        row.station_id = station_id
+        session.add(row)
+    await session.flush()
+    return len(rows)
 
 
 async def pending(session: AsyncSession, limit: int = 50) -> list[int]:
@@ -91,6 +102,27 @@ async def latest_of_kind(session: AsyncSession, kind: str, year: int | None,
     return list(newest.values())
 
 
+async def latest_for_stations(session: AsyncSession, station_ids: list[int], first_year: int,
+                              last_year: int) -> dict[int, list[SubmissionDocument]]:
+    """Per station, the newest rendered version of each of its documents for these years (a round's zip)."""
+    if not station_ids:
+        return {}
+    query = (select(SubmissionDocument).where(col(SubmissionDocument.station_id).in_(station_ids),
+                                              col(SubmissionDocument.year) >= first_year,
+                                              col(SubmissionDocument.year) <= last_year,
+                                              col(SubmissionDocument.content).is_not(None))
+             .order_by(col(SubmissionDocument.submission_id), col(SubmissionDocument.version),
+                       col(SubmissionDocument.id)))
+    newest: dict[tuple[int, str], SubmissionDocument] = {}
+    for row in (await session.exec(query)).all():
+        newest[(row.submission_id, row.kind)] = row
+    found: dict[int, list[SubmissionDocument]] = {}
+    for row in newest.values():
+        if row.station_id is not None:
+            found.setdefault(row.station_id, []).append(row)
+    return found
+
+
 async def kinds_and_years(session: AsyncSession) -> list[tuple[str, int | None, int, int]]:
     """(kind, year, submissions, stamped copies of their newest version), newest year first."""
     query = (select(SubmissionDocument.kind, SubmissionDocument.year, SubmissionDocument.submission_id,
@@ -114,3 +146,44 @@ async def for_submission(session: AsyncSession, submission_id: int) -> list[Subm
              .order_by(col(SubmissionDocument.version).desc(), col(SubmissionDocument.id)))
     rows = list((await session.exec(query)).all())
     return [r for r in rows if r.version == rows[0].version] if rows else []
+
+
+def _filtered(query: Any, station_id: int | None, kind: str | None, year: int | None) -> Any:
+    if station_id is not None:
+        query = query.where(SubmissionDocument.station_id == station_id)
+    if kind is not None:
+        query = query.where(SubmissionDocument.kind == kind)
+    if year is not None:
+        query = query.where(SubmissionDocument.year == year)
+    return query
+
+
+async def count_documents(session: AsyncSession, station_id: int | None = None, kind: str | None = None,
+                          year: int | None = None) -> int:
+    query = _filtered(select(func.count()).select_from(SubmissionDocument), station_id, kind, year)
+    return int((await session.exec(query)).one())
+
+
+async def list_documents(session: AsyncSession, station_id: int | None = None, kind: str | None = None,
+                         year: int | None = None, *, limit: int, offset: int = 0) -> list[SubmissionDocument]:
+    """Document versions, newest first, one page of them (the staff API)."""
+    query = _filtered(select(SubmissionDocument), station_id, kind, year)
+    query = query.order_by(col(SubmissionDocument.id).desc()).offset(offset).limit(limit)
+    return list((await session.exec(query)).all())
+
+
+async def assessment_entries(session: AsyncSession, station_id: int) -> list[tuple[int, AssessmentRound]]:
+    """The station's places in assessment rounds, newest round first: each has an assessment table."""
+    query = (select(AssessmentEntry.id, AssessmentRound).join(AssessmentRound,
+                                                             col(AssessmentRound.id) == col(AssessmentEntry.round_id))
+             .where(AssessmentEntry.station_id == station_id).order_by(col(AssessmentRound.period_end).desc(),
+                                                                       col(AssessmentRound.id).desc()))
+    return [(entry_id, rnd) for entry_id, rnd in (await session.exec(query)).all() if entry_id is not None]
+
+
+async def round_entries(session: AsyncSession, round_id: int) -> list[tuple[int, str]]:
+    """(entry id, station name as frozen in the round) of every station of a round, in entry order."""
+    query = (select(AssessmentEntry).where(AssessmentEntry.round_id == round_id)
+             .order_by(col(AssessmentEntry.id)))
+    return [(e.id, str(e.snapshot.get("name", e.station_id))) for e in (await session.exec(query)).all()
+            if e.id is not None]

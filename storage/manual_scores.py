@@ -33,33 +33,35 @@ async def set_manual_points(session: AsyncSession, *, station_id: int, year: int
 
     Every change goes to the audit log with the old and new points: a station's title depends on them.
     """
-    existing = {row.item_id: row for row in (await session.exec(select(ManualScore).where(
-        ManualScore.station_id == station_id, ManualScore.year == year,
-        col(ManualScore.item_id).in_(list(points))))).all()}
-    for item_id, value in points.items():
-        row = existing.get(item_id)
-        old = row.points if row is not None else None
-        if row is None:
-            row = ManualScore(station_id=station_id, year=year, item_id=item_id, points=value)
-        row.points = value
-        row.source = source
-        row.scored_by_person_id = person_id
-        row.scored_at = now
-        session.add(row)
-        if old != value:
-            session.add(AuditLog(at=now, person_id=person_id, action="manual_score", subject=f"station:{station_id}",
-                                 detail={"year": year, "item": item_id, "old": old, "new": value, "source": source}))
-    await session.flush()
+    await set_many(session, year=year, values={station_id: points}, person_id=person_id, now=now, source=source)
 
 
 async def set_many(session: AsyncSession, *, year: int, values: Mapping[int, Mapping[str, float]],
                    person_id: int | None, now: dt.datetime, source: str) -> int:
-    """Store a whole checked sheet in the caller's transaction; returns how many rows were written."""
+    """Store checked points of many stations in the caller's transaction (one read, one flush); rows written."""
+    if not values:
+        return 0
+    existing = {(row.station_id, row.item_id): row for row in (await session.exec(select(ManualScore).where(
+        ManualScore.year == year, col(ManualScore.station_id).in_(list(values))))).all()}
     written = 0
     for station_id, points in values.items():
-        await set_manual_points(session, station_id=station_id, year=year, points=points, person_id=person_id,
-                                now=now, source=source)
-        written += len(points)
+        for item_id, value in points.items():
+            row = existing.get((station_id, item_id))
+            old = row.points if row is not None else None
+            if row is None:
+                row = ManualScore(station_id=station_id, year=year, item_id=item_id, points=value)
+            row.points = value
+            row.source = source
+            row.scored_by_person_id = person_id
+            row.scored_at = now
+            session.add(row)
+            written += 1
+            if old != value:
+                session.add(AuditLog(at=now, person_id=person_id, action="manual_score",
+                                     subject=f"station:{station_id}",
+                                     detail={"year": year, "item": item_id, "old": old, "new": value,
+                                             "source": source}))
+    await session.flush()
     return written
 
 

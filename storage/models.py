@@ -171,7 +171,9 @@ class Submission(SQLModel, table=True):
     approval creates the station (see ``StationApplication``).
     """
 
-    __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),)
+    # The second index serves the review queue: what awaits review, oldest first, paged (no sort of thousands).
+    __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),
+                      Index("ix_submission_queue", "status", "submitted_at", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
@@ -185,7 +187,7 @@ class Submission(SQLModel, table=True):
     review_comment: str = Field(default="", max_length=4000)
     reviewed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     reviewed_at: dt.datetime | None = None
-    submitted_at: dt.datetime = Field(default_factory=utcnow)
+    submitted_at: dt.datetime = Field(default_factory=utcnow, index=True)  # "this month's submissions"
 
 
 class SubmissionVersion(SQLModel, table=True):
@@ -328,7 +330,9 @@ class Objection(SQLModel, table=True):
 class Activity(SQLModel, table=True):
     """One row of the station ledger (工作台帐)."""
 
-    __table_args__ = (Index("ix_activity_station_date", "station_id", "started_on"),)
+    # started_on alone: the network's ledger of a month or year (the console's overview, the API's year filter)
+    __table_args__ = (Index("ix_activity_station_date", "station_id", "started_on"),
+                      Index("ix_activity_started_on", "started_on"))
 
     id: int | None = Field(default=None, primary_key=True)
     station_id: int = Field(foreign_key="station.id")
@@ -378,7 +382,7 @@ class Rating(SQLModel, table=True):
     score: float = 0.0
     comment: str = Field(default="", max_length=4000)
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)  # a year's ratings (aggregates)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -481,6 +485,8 @@ class AuditLog(SQLModel, table=True):
     """Who did what and when: falsified material is a cause for revocation in every seed."""
 
     __tablename__ = "audit_log"
+    # a station's status history: subject "station:<id>", action "station_status"
+    __table_args__ = (Index("ix_audit_log_subject_action", "subject", "action"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow, index=True)

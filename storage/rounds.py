@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -11,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.assessment import new_station, period_of
+from rules.assessment import new_station, period_of, snapshot_of
 from rules.profile import load_profile
 from storage.datetimes import db_time
 from storage.ledger import totals_by_station
@@ -62,7 +61,7 @@ async def snapshots(session: AsyncSession, stations: Sequence[Station], period: 
                "certificate_expiry": s.manager_certificate_expiry.isoformat() if s.manager_certificate_expiry else None} for s in stations if s.id is not None}
     for year in range(first, last + 1):
         for station_id, totals in (await totals_by_station(session, year, ids)).items():
-            found[station_id]["totals"][str(year)] = dataclasses.asdict(totals)
+            found[station_id]["totals"][str(year)] = snapshot_of(totals)
         for summary in await rating_aggregates(session, year, ids):  # the anonymity minimum applies here too
             found[summary.station_id]["ratings"][str(year)] = {"average": summary.average, "count": summary.count}
     query = (select(Submission).where(col(Submission.station_id).in_(ids), col(Submission.year) >= first,

@@ -15,6 +15,12 @@ edited by hand in Word, or replaced by a regulation's own form with the same pla
 - ``{{ doc.number }}`` ``doc.version`` ``doc.submitted_on`` ``doc.year``;
 - ``{%tr for c in facts.ledger %}`` ``{{ c.label }}`` ``{{ c.count }}`` (summaries: the ledger's counts).
 
+The assessment table (``assessment_table``, filled from a round, not a form):
+
+- ``{{ p.<row id> }}`` a row's points (the profile's ``[scoring]`` row ids), ``{{ c.<counter id> }}`` a
+  counted figure against its target; ``{{ total }}`` ``{{ grade }}`` ``{{ rank }}`` ``{{ tier }}``;
+- ``{{ round.period }}`` ``round.number`` ``round.state`` (provisional or published) ``round.published_on``.
+
 Titles and signature/stamp blocks follow each seed's own forms (seed 000 附件1-1/1-2, seed 003
 申报书 五/六, seed 004 申请书).
 """
@@ -361,6 +367,190 @@ def filing_form() -> Document:  # type: ignore[valid-type]
     return document
 
 
+# The seeds' own assessment tables, row by row: (一级指标, 二级指标, 三级指标, 考核说明, row id). A row id
+# is the profile's [scoring] row whose points fill the row's last cell (tests/documents checks each).
+ASSESSMENT_TABLES: dict[str, dict[str, object]] = {
+    # seed 004 附件 衢州市学会服务站绩效考核表 (第十四条: 基本情况、运行情况、成果产出情况)
+    "quzhou": {
+        "title": "衢州市学会服务站绩效考核表",
+        "columns": ("一级指标", "二级指标", "三级指标", "考核说明", "考核分"),
+        "rows": (
+            ("服务站建设基本情况（35分）", "基础建设（20分）", "设施保障（10分）",
+             "服务站常设机构应有办公场所、相应的设备设施等（5分）；配备必要的工作人员（5分）", "facilities"),
+            ("服务站建设基本情况（35分）", "基础建设（20分）", "经费保障及制度建设（10分）",
+             "有完善的管理制度（2分）。资金使用规范、专款专用（2分）。建站单位配套运行经费和科研经费投入情况（3分）。"
+             "建立专家数据库与项目数据库（3分）。", "funding_systems"),
+            ("服务站建设基本情况（35分）", "运行管理（15分）", "项目策划（5分）",
+             "按照项目合同书，有活动策划方案，涵盖合同书全部内容（5分）；有活动策划方案，涵盖合同书80%内容（3分）；"
+             "有活动策划方案，涵盖合同书50%内容（1分）（以最高分计）", "project_planning"),
+            ("服务站建设基本情况（35分）", "运行管理（15分）", "协同机制（4分）",
+             "服务站与学会有明确合作内容（1分）；签订共建协议，制定共建计划等（2分）", "coordination"),
+            ("服务站建设基本情况（35分）", "运行管理（15分）", "辐射效应（6分）",
+             "服务站在全省范围内有辐射和示范效应（6分），在全市范围内有辐射和示范效应（4分），"
+             "在全县范围内有辐射和示范效应（2分）（以最高分计）。", "radiation"),
+            ("服务站运行情况（45分）", "活动开展（25分）", "引进专家及其创新团队在站的工作时间（5分）",
+             "根据团队在服务站工作次数、时长。（平均年度工作时间30-40天计3分，40天以上计5分，低于30天的此项不得分。）",
+             "expert_days"),
+            ("服务站运行情况（45分）", "活动开展（25分）", "专家及团队开展咨询、讲座、培训活动（10分）",
+             "根据服务站开展次数打分。形成产业发展报告、咨询报告、专业研究报告并有科技工作者建言献策等（每次计5分）；"
+             "报告建议被政府、行业、企业采纳，建言献策获得领导批示（每次计5分）", "consulting"),
+            ("服务站运行情况（45分）", "活动开展（25分）", "开展学术交流活动（10分）",
+             "根据活动开展次数、层次打分。搭建合作交流平台，承办100人次以上的国际或国家级高层次学术会议、行业高峰论坛等"
+             "（每次计10分）；承办科技沙龙、学术交流、技术研讨等（每次计5分）。", "exchange"),
+            ("服务站运行情况（45分）", "创新人才培养（20分）", "人才培养及招才引智（10分）",
+             "建立培训基地，助推人才工程项目，开展继续教育、人才评价等活动，举办100人以上培训项目（每次计5分）。"
+             "引进院士等高层次海内外人才，帮助区域或企业建立院士工作站或院士合作项目（每次计5分）。", "talent"),
+            ("服务站运行情况（45分）", "创新人才培养（20分）", "招商引资（10分）", "引进相关创新性企业（每次计10分）。",
+             "investment"),
+            ("服务站成果产出情况（20分）", "成果转化（5分）", "成果转化情况（5分）",
+             "搭建产学研用全链条合作研发平台或创新团队，形成长效机制。科技成果转化与产业化（每项计5分）；"
+             "科技成果转化为国家标准、行业标准（每项计5分）；转化为团体标准（每项计3分）本项不封顶。", "commercialised"),
+            ("服务站成果产出情况（20分）", "技术攻关（5分）", "帮助企业破解技术难题情况（5分）",
+             "组织专家对区域产业共性问题进行研究，推动产业发展升级或协助企业开展技术攻关，帮助企业破解技术难题"
+             "（每次计5分）。本项不封顶。", "problems"),
+            ("服务站成果产出情况（20分）", "奖项（5分）", "与服务站合作研究项目直接相关的奖项数量和级别（5分）",
+             "根据获得市级以上奖项数量和级别打分。年度内获得市级及以上科技奖励1项者获5分，超过1项者，按市厅、省部级和"
+             "国家级的分别另加2、3和4分。本项不封顶。", "awards"),
+            ("服务站成果产出情况（20分）", "经济社会效益（5分）",
+             "服务站直接产生的经济效益、产业共性技术开发、新产品增加数量、宣传报道情况、对区域经济的引领作用（5分）",
+             "根据服务站直接产生的经济效益、产业共性技术开发、新产品增加数量、宣传报道情况、服务站研发对区域经济的引领"
+             "作用情况打分。市级媒体报道1次加1分，省级媒体报道1次加3分，国家级媒体报道1次加5分。本项不封顶。", "media"),
+        ),
+        "results": (("考核等次", "grade"), ("排名", "rank")),
+        # 第十六条（三）: the city 科协 reviews and assesses
+        "signatures": (("考核单位意见", "评审组长（签字）：", "衢州市科学技术协会（盖章）"),
+                       ("建站单位确认", "负责人（签字）：", "（盖章）")),
+    },
+    # seed 002 附件 市级质量服务站评价细则 (第十五条（三）: 基础建设、服务提供、服务实施、服务成效)
+    "wuhan-qis": {
+        "title": "武汉市市级质量服务站评价表",
+        "columns": ("一级指标", "二级指标", "三级指标", "评价要点", "得分"),
+        "rows": (
+            ("基础建设（20分）", "组织管理（6分）", "组织架构（3分）",
+             "组织架构完整，职责任务明确，确保组织内部分工协作、沟通及时、管理有序。设立站长1名，首席质量官1名，"
+             "可视情况设立副站长1名，组建一批专业人员队伍。", "organisation"),
+            ("基础建设（20分）", "组织管理（6分）", "经费保障（3分）",
+             "建立经费保障机制，确保“一站式”服务的组织实施和日常运行所需经费有效供给。", "funding"),
+            ("基础建设（20分）", "服务场所（8分）", "选址布局（2分）",
+             "选择交通便利、配套设施完善、企业需求集中的区域，设立固定办公场地和服务窗口。", "location"),
+            ("基础建设（20分）", "服务场所（8分）", "规模布局（2分）",
+             "办公设备齐全，规模和功能布局满足业务受理、咨询指导、组织培训等活动开展需要。", "premises"),
+            ("基础建设（20分）", "服务场所（8分）", "服务标识（4分）",
+             "按照《一站式质量服务站建设服务工作导则》（武市监〔2021〕42号）相关要求，在主体建筑内、外悬挂统一规范的站牌，"
+             "在服务窗口、服务功能区设置统一规范的窗口指示牌、服务公告栏、制度信息栏、办事指引牌等。", "signage"),
+            ("基础建设（20分）", "管理制度（6分）", "制度建设（4分）",
+             "制定包括人员管理、机构管理、专家管理、流程管理、信息安全管理等内容的管理制度，内容详实、指导性强。"
+             "全面有效实施制度，建立制度实施档案并管理。", "systems"),
+            ("基础建设（20分）", "管理制度（6分）", "信息公开（2分）",
+             "管理制度、服务内容、服务方式、服务流程、监督投诉方式等信息公开展示。", "disclosure"),
+            ("服务提供（30分）", "技术资源（5分）", "技术人员（2分）",
+             "技术人员具有质量、标准化相关专业背景或5年以上质量、标准化从业经历，能够提供质量技术服务和技术培训，"
+             "数量要求5名及以上。", "technical_staff"),
+            ("服务提供（30分）", "技术资源（5分）", "协同资源（3分）",
+             "建立覆盖“一站式”服务要素的服务机构库和专家库，规模满足业务开展所需的专业技术资质、良好商业信誉以及相应"
+             "技术服务能力，定期维护和动态管理。", "partner_resources"),
+            ("服务提供（30分）", "服务内容（25分）", "线下服务（10分）",
+             "包括但不限于全年累计为200家以上企业提供质量技术培训服务，为100家以上企业提供标准比对服务，为30家以上企业"
+             "提供质量问诊服务，为10家以上企业提供质量品牌集成服务，并建立服务事项清单及服务过程记录。", "offline_service"),
+            ("服务提供（30分）", "服务内容（25分）", "线上服务（15分）",
+             "入驻省市场监管智慧服务一张网服务平台或“汉检链”平台，建设线上服务站，全面展示站点基本情况、特色服务、"
+             "资质证书、共享设备、专家团队等信息，提供线上质量服务。", "online_service"),
+            ("服务实施（20分）", "服务流程（10分）", "需求收集（3分）",
+             "组织人员开展服务需求收集、分析和确认，通过巡回问诊、上门调查、线上摸排等方式主动收集服务需求，建立相关记录。",
+             "needs_collection"),
+            ("服务实施（20分）", "服务流程（10分）", "服务对接（3分）",
+             "及时响应服务需求，精准匹配服务资源，签订服务合同，提供合同化服务。", "service_matching"),
+            ("服务实施（20分）", "服务流程（10分）", "过程管理（4分）",
+             "开展服务过程质量跟踪，及时协调解决服务过程中出现的问题，建立相关记录。", "process_management"),
+            ("服务实施（20分）", "服务反馈（10分）", "服务满意度评价（10分）",
+             "开展服务满意度测评，围绕服务场所便利度、服务响应及时度、服务水平专业度、服务人员廉洁度、服务期望达成度开展"
+             "评价，满意度高于80分。", "satisfaction"),
+            ("服务成效（30分）", "服务效能（30分）", "质量服务创新（10分）",
+             "成立产业链质量技术创新联合体，整合先进的计量、标准、检验检测、认证认可、知识产权等要素资源，支撑建圈强链，"
+             "助推产业链供应链创新力、稳定性、可靠性和高端化。", "quality_innovation"),
+            ("服务成效（30分）", "服务效能（30分）", "促进产业链质量提升（10分）",
+             "开展重点产业链质量状况分析，分级分类形成质量问题清单，绘制质量图谱，实施关键环节质量攻坚，推动全链条质量"
+             "协同升级。", "chain_quality"),
+            ("服务成效（30分）", "服务效能（30分）", "经济效益（5分）",
+             "全年服务企业数量达500家次以上，全年帮助企业发现并解决质量问题数量不少于100个。服务企业在节约成本、增长利润、"
+             "带动区域经济发展等方面取得明显成效。", "economic_benefit"),
+            ("服务成效（30分）", "服务效能（30分）", "社会效益（5分）",
+             "服务企业在保护环境、带动就业、促进行业高质量发展等方面取得明显成效。总结工作情况，提炼典型案例，推广服务"
+             "模式和经验做法，全年获得媒体宣传报道不少于5次。", "social_benefit"),
+        ),
+        "results": (("评价结论", "grade"), ("排名", "rank"), ("奖励等次", "tier")),
+        # 第十五条（三）: experts organised by the city bureau evaluate
+        "signatures": (("评价专家组意见", "评价专家（签字）：", ""),
+                       ("评价单位意见", "负责人（签字）：", "武汉市市场监督管理局（盖章）")),
+    },
+}
+
+
+def merge_runs(t: Table, column: int, first: int) -> None:
+    """Merge each run of equal texts down ``column`` (the 一级/二级指标 spanning their rows)."""
+    start = first
+    rows = t.rows
+    for index in range(first + 1, len(rows) + 1):
+        if index == len(rows) or rows[index].cells[column].text != rows[start].cells[column].text:
+            if index - 1 > start:
+                text = rows[start].cells[column].text
+                merged = rows[start].cells[column].merge(rows[index - 1].cells[column])
+                merged.text = text
+            start = index
+
+
+def assessment_table(profile: str) -> Document:  # type: ignore[valid-type]
+    """A station's assessment table of one round: the seed's own table, each row's points in its last cell."""
+    spec = ASSESSMENT_TABLES[profile]
+    layout = LAYOUTS[profile]
+    scoring = all_profiles()[profile].scoring
+    assert scoring is not None
+    rows: tuple[tuple[str, str, str, str, str], ...] = spec["rows"]  # type: ignore[assignment]
+    scored = {i.id for i in scoring.items if i.part_of is None}
+    assert {r[4] for r in rows} == scored, f"{profile}: the table's rows differ from [scoring]: {scored ^ {r[4] for r in rows}}"
+    counters = {}
+    for item in scoring.items:
+        if item.part_of is not None:
+            counters.setdefault(item.part_of, []).append(item)
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    section.left_margin = section.right_margin = Cm(1.8)
+    fonts(document)
+    document.core_properties.title = str(spec["title"])
+    document.core_properties.created = document.core_properties.modified = dt.datetime(2027, 1, 1)
+    paragraph(document, str(spec["title"]), size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph(document, "考核年度：{{ round.period }}　考核编号：{{ round.number }}　{{ round.state }}", size=10,
+              align=WD_ALIGN_PARAGRAPH.RIGHT)
+    info = table(document, 2)
+    for text, key in layout.station_rows:
+        row(info, text, f"{{{{ station.{key} }}}}")
+    widths = (Cm(3.2), Cm(3.0), Cm(4.6), Cm(10.8), Cm(3.0))
+    t = table(document, 5)
+    t.autofit = False
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = width
+    row(t, *spec["columns"])  # type: ignore[arg-type]
+    for first, second, third, explanation, row_id in rows:
+        text = explanation
+        if row_id in counters:
+            figures = "；".join(f"{zh(T(c.label))} {{{{ c.{c.id} }}}}" for c in counters[row_id])
+            text += f"\n台账统计：{figures}"
+        row(t, first, second, third, text, f"{{{{ p.{row_id} }}}}")
+    for column in (0, 1):
+        merge_runs(t, column, 1)
+    r = t.add_row()
+    r.cells[0].merge(r.cells[3]).text = "合计（满分100分）"
+    r.cells[4].text = "{{ total }}"
+    for label_text, key in spec["results"]:  # type: ignore[attr-defined]
+        r = t.add_row()
+        r.cells[0].merge(r.cells[3]).text = label_text
+        r.cells[4].text = f"{{{{ {key} }}}}"
+    signatures(document, spec["signatures"], "以上得分依据服务站台账记录及评审专家评分填写。")  # type: ignore[arg-type]
+    return document
+
+
 def rectifies(profile: str) -> bool:
     assessment = all_profiles()[profile].assessment
     return assessment is not None and any(c.action == "rectification" for c in assessment.consequences)
@@ -375,6 +565,9 @@ def main() -> None:
         for kind in registry():
             if kind.id == "filing_form" and profile == "gd-quality":
                 filing_form().save(str(folder / "filing_form.docx"))
+                written += 1
+            if kind.id == "assessment_table" and profile in ASSESSMENT_TABLES:
+                assessment_table(profile).save(str(folder / "assessment_table.docx"))
                 written += 1
             if kind.id not in TITLES:
                 continue  # kinds whose templates are authored elsewhere (by hand, or their own builder)

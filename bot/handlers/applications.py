@@ -122,7 +122,7 @@ async def card_of(turn: Turn, application: StationApplication, submission: Submi
                             version=submission.current_version, profile_label=profile.label,
                             form=load_form(FORM_ID, profile.id), rules=rules_of(profile),
                             checklist=application.checklist, answers=answers, ctx=context(profile, turn),
-                            applicant=person.name if person else "?", edit=edit)
+                            applicant=person.name if person else "", edit=edit)
 
 
 async def open_application_form(turn: Turn, profile_id: str) -> list[Reply]:
@@ -308,4 +308,4 @@ def extend(router: Router, services: Services) -> None:
                      menu_order=505))
     router.add(Route("apl", STAFF, apply_link_button, kind="button"))
     router.add(Route("apply", APPLICANTS, apply_command, menu_label=T("My station application"), menu_order=1))
-    router.free_input.append(free_input)
+    router.own_drafts([FORM_ID], free_input)

@@ -12,16 +12,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import re
-from collections.abc import Coroutine
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
-from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf, zip_files
+from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf
 from bot.form_context import profile_choices
+from bot.round_documents import (
+    Bundle,
+    Download,
+    assessment_table,
+    round_zip,
+    safe_name,
+    station_fields,
+    table_title,
+    telegram_download,
+)
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations.documents import document_context
@@ -32,17 +39,26 @@ from conversations.types import Button, ButtonInput, CommandInput, FileInput, Ou
 from locales import Join, Raw, T, Text, Translator, translator
 from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
 from rules.profile import load_profile
+from services import rounds
 from storage import documents as store
 from storage.datetimes import db_time, local
 from storage.ledger import ledger_counts
-from storage.models import Person, Society, Station, Submission, SubmissionDocument, SubmissionVersion
+from storage.models import (
+    AssessmentEntry,
+    AssessmentRound,
+    Person,
+    Station,
+    Submission,
+    SubmissionDocument,
+)
 from storage.outbox import enqueue
 from storage.prepared_files import keep_file
+from storage.rounds import PUBLISHED
+from storage.submissions import version_of
 
 log = logging.getLogger(__name__)
 ZH = translator("zh_Hans")
 SWEEP_EVERY_SECONDS = 60.0
-STATION_KEYS = ("name", "plaque_name", "host_unit_name", "credit_code", "approval_number", "region", "society")
 SCAN = FieldSpec(name="scan", type="attachment", label="Stamped copy",
                  accept=("application/pdf", "image/*", ".pdf", ".jpg", ".jpeg", ".png"))
 PRINT_LINE = T("Print it, sign and stamp it, then send the scan back here as a photo or PDF.")
@@ -50,98 +66,75 @@ RECEIVED = T("stamped copy received")
 AWAITING = T("awaiting stamped copy")
 
 
+def submitted_kind(kind_id: str) -> bool:
+    """A kind rendered from submissions (zipped per kind and year); the assessment table comes per round."""
+    kind = document_kind(kind_id)
+    return kind is not None and kind.filled_from == "submission"
+
+
 def kind_label(kind_id: str) -> Text:
     kind = document_kind(kind_id)
     return T(kind.label) if kind is not None else Raw(kind_id)
 
 
-def safe_name(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:60]
+async def deliver(services: Services, doc_id: int) -> None:
+    """Render the DOCX and queue it for the person who submitted; a failure is counted and retried by the sweep."""
+    try:
+        await _deliver(services, doc_id)
+    except Exception:
+        log.exception("document %s: delivery failed", doc_id)
 
 
-class Worker:
-    """Rendering after the commit; tests ``await drain()`` (then deliver the outbox) instead of sleeping."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.running: set[int] = set()
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def drain(self) -> None:
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
-
-    async def sweep(self) -> int:
-        async with self.services.db.session() as session:
-            ids = await store.pending(session)
-        for doc_id in ids:
-            await self.deliver(doc_id)
-        return len(ids)
-
-    async def deliver(self, doc_id: int) -> None:
-        """Render the DOCX and queue it for the person who submitted; a failure is retried by the sweep."""
-        if doc_id in self.running:
+async def _deliver(services: Services, doc_id: int) -> None:
+    now = services.now()
+    async with services.db.session() as session:  # read and render holding no writer's turn
+        doc = await session.get(SubmissionDocument, doc_id)
+        if doc is None or doc.status != store.PENDING:
             return
-        self.running.add(doc_id)
         try:
-            await self._deliver(doc_id)
-        except Exception:
-            log.exception("document %s: delivery failed", doc_id)
-        finally:
-            self.running.discard(doc_id)
-
-    async def _deliver(self, doc_id: int) -> None:
-        now = self.services.now()
-        async with self.services.db.session() as session:  # read and render holding no writer's turn
-            doc = await session.get(SubmissionDocument, doc_id)
-            if doc is None or doc.status != store.PENDING:
-                return
-            try:
-                filename, content = await build(session, doc, self.services.settings.tz)
-                error = ""
-            except Exception as exc:
-                log.exception("document %s: rendering failed", doc_id)
-                filename, content, error = "", b"", f"{type(exc).__name__}: {exc}"
-        async with self.services.db.serial(), self.services.db.session() as session:
-            doc = await session.get(SubmissionDocument, doc_id)
-            if doc is None or doc.status != store.PENDING:
-                return
-            if error:
-                self._failed(doc, error)
-                await session.commit()
-                return
-            doc.filename, doc.content = filename, content
-            doc.rendered_at = db_time(now)
-            doc.status = store.SENT
-            person = await session.get(Person, doc.person_id) if doc.person_id else None
-            if person is not None and person.chat_id is not None:
-                # Through the one outbox like every proactive message: the bytes wait in prepared_file.
-                kept = await keep_file(session, filename, content, now)
-                caption = Join((T("{title} (number {number}, version {version}).", title=kind_label(doc.kind),
-                                  number=doc.submission_id, version=doc.version), PRINT_LINE), " ")
-                await enqueue(session, key=f"document:{doc.id}", chat_id=person.chat_id, person_id=person.id,
-                              reply=Reply(caption, file=OutgoingFile(filename, prepared_id=kept)),
-                              kind="document", not_before=now, respect_quiet_hours=False)
-                doc.sent_at = db_time(now)
+            filename, content = await build(session, doc, services.settings.tz)
+            error = ""
+        except Exception as exc:
+            log.exception("document %s: rendering failed", doc_id)
+            filename, content, error = "", b"", f"{type(exc).__name__}: {exc}"
+    async with services.db.serial(), services.db.session() as session:
+        doc = await session.get(SubmissionDocument, doc_id)
+        if doc is None or doc.status != store.PENDING:
+            return
+        if error:
+            _failed(doc, error)
             await session.commit()
+            return
+        doc.filename, doc.content = filename, content
+        doc.rendered_at = db_time(now)
+        doc.status = store.SENT
+        person = await session.get(Person, doc.person_id) if doc.person_id else None
+        if person is not None and person.chat_id is not None:
+            # Through the one outbox like every proactive message: the bytes wait in prepared_file.
+            kept = await keep_file(session, filename, content, now)
+            caption = Join((T("{title} (number {number}, version {version}).", title=kind_label(doc.kind),
+                              number=doc.submission_id, version=doc.version), PRINT_LINE), " ")
+            await enqueue(session, key=f"document:{doc.id}", chat_id=person.chat_id, person_id=person.id,
+                          reply=Reply(caption, file=OutgoingFile(filename, prepared_id=kept)),
+                          kind="document", not_before=now, respect_quiet_hours=False)
+            doc.sent_at = db_time(now)
+        await session.commit()
 
-    @staticmethod
-    def _failed(doc: SubmissionDocument, error: str) -> None:
-        doc.attempts += 1
-        doc.last_error = error[:500]
-        if doc.attempts >= store.MAX_ATTEMPTS:
-            doc.status = store.FAILED
+
+def _failed(doc: SubmissionDocument, error: str) -> None:
+    doc.attempts += 1
+    doc.last_error = error[:500]
+    if doc.attempts >= store.MAX_ATTEMPTS:
+        doc.status = store.FAILED
 
 
-def worker(services: Services) -> Worker:
-    if services.documents is None:
-        services.documents = Worker(services)
-    return services.documents
+async def sweep(services: Services) -> int:
+    """Deliver what a restart (or a failed render) left pending, one document after another."""
+    async with services.db.session() as session:
+        ids = await store.pending(session)
+    for doc_id in ids:
+        await deliver(services, doc_id)
+    return len(ids)
 
 
 async def context_for(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzinfo) -> dict[str, Any]:
@@ -153,22 +146,19 @@ async def context_for(session: AsyncSession, doc: SubmissionDocument, tz: dt.tzi
     station = await session.get(Station, doc.station_id) if doc.station_id else None
     kind = document_kind(doc.kind)
     assert submission is not None and kind is not None
-    version = (await session.exec(select(SubmissionVersion).where(
-        SubmissionVersion.submission_id == submission.id, SubmissionVersion.version == doc.version))).one()
+    assert submission.id is not None
+    version = await version_of(session, submission.id, doc.version)
+    assert version is not None, "a document is made of a stored version"
     profile = load_profile(doc.policy_profile)
-    society = await session.get(Society, station.society_id) if station and station.society_id else None
     submitted = local(version.submitted_at, tz)  # the day it was submitted, in TIMEZONE
     facts: dict[str, Any] = {}
     if kind.form == "annual_summary" and submission.year and station and station.id:
         counts = await ledger_counts(session, station.id, submission.year)
         facts["ledger"] = [{"label": ZH(T(a.label)), "count": str(counts.get(a.id, 0))} for a in profile.activity_types]
-    about = {"name": station.name, "plaque_name": station.plaque_name, "host_unit_name": station.host_unit_name,
-             "credit_code": station.host_unit_credit_code, "approval_number": station.approval_number,
-             "region": station.region, "society": society.name if society else ""} if station else {}
     return document_context(
         load_form(kind.form, profile.id), version.answers, choices=profile_choices(profile), render=ZH,
         today=submitted.date(), profile_id=profile.id, facts=facts,
-        station={key: about.get(key, "") for key in STATION_KEYS},
+        station=await station_fields(session, station),
         doc={"number": str(submission.id), "version": str(doc.version), "submitted_on": chinese_date(submitted.date()),
              "year": str(submission.year or "")})
 
@@ -199,15 +189,12 @@ async def queue_document(turn: Turn, submission: Submission, person_id: int | No
         return []
     docs = [await store.add_pending(turn.session, submission, kind.id, profile, person_id, turn.now)
             for kind in for_submission(submission.kind, profile)]
-    ids = [doc.id for doc in docs if doc.id is not None]
-    tasks = worker(turn.services)
+    services = turn.services
+    for doc_id in [doc.id for doc in docs if doc.id is not None]:
+        async def job(doc_id: int = doc_id) -> None:
+            await deliver(services, doc_id)
 
-    async def after_commit() -> None:
-        for doc_id in ids:
-            tasks.spawn(tasks.deliver(doc_id))
-
-    if ids:
-        turn.after_commit.append(after_commit)
+        services.background.after_commit_job(turn, job, name=f"document:{doc_id}")
     return docs
 
 
@@ -264,7 +251,7 @@ async def documents_command(turn: Turn) -> list[Reply]:
     args = turn.input.args
     if len(args) == 1 and args[0].isdigit():
         return await station_documents(turn, int(args[0]))
-    if len(args) == 2 and args[1].isdigit() and document_kind(args[0]) is not None:
+    if len(args) == 2 and args[1].isdigit() and submitted_kind(args[0]):
         return start_zip(turn, args[0], int(args[1]))
     rows = await store.kinds_and_years(turn.session)
     if not rows:
@@ -279,7 +266,7 @@ async def documents_command(turn: Turn) -> list[Reply]:
             buttons.append([Button(T("⬇ {kind} {year} (zip)", kind=kind_label(kind), year=Raw(str(year))),
                                    f"doc:z:{kind}:{year}")])
     lines.append(T("One station's documents: /documents <station number>. Kinds: {kinds}.",
-                   kinds=Raw(", ".join(d.id for d in registry()))))
+                   kinds=Raw(", ".join(d.id for d in registry() if d.filled_from == "submission"))))
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
 
@@ -288,7 +275,8 @@ async def station_documents(turn: Turn, station_id: int) -> list[Reply]:
     if station is None:
         return [Reply(T("There is no station number {number}.", number=station_id))]
     docs = await store.of_station(turn.session, station_id)
-    if not docs:
+    tables = await store.assessment_entries(turn.session, station_id) if table_title(station.policy_profile) else []
+    if not docs and not tables:
         return [Reply(T("Station {station} has no documents yet.", station=Raw(station.name)))]
     lines: list[Text] = [T("Documents of {station}:", station=Raw(station.name))]
     buttons: list[list[Button]] = []
@@ -304,6 +292,10 @@ async def station_documents(turn: Turn, station_id: int) -> list[Reply]:
             row.append(Button(T("🖨 stamped #{number} v{version}", number=doc.submission_id, version=doc.version),
                               f"doc:s:{doc.id}"))
         buttons.append(row)
+    for entry_id, rnd in tables[:5]:
+        period = Raw(str(rnd.period_end) if rnd.period_start == rnd.period_end else f"{rnd.period_start}–{rnd.period_end}")
+        lines.append(T("Assessment table {period} (round #{number}).", period=period, number=rnd.id or 0))
+        buttons.append([Button(T("⬇ Assessment table {period}", period=period), f"doc:t:{entry_id}")])
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
 
@@ -313,11 +305,17 @@ def pdf_note(reason: str) -> Text:
     return T("PDF not included: {reason}.", reason=Raw(reason))
 
 
+def downloader(services: Services) -> Download | None:
+    """Stamped scans are Telegram files: fetched through the running bot (none in a bare test database)."""
+    return telegram_download(services.bot) if services.bot is not None else None
+
+
 def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
     """The zip is made after the commit, off the update, and arrives through the outbox."""
+    download = downloader(turn.services)
 
     async def work(session: AsyncSession, tr: Translator) -> Reply:
-        content, count, reason = await zip_of(session, kind, year)
+        content, count, reason = await zip_of(session, kind, year, download=download)
         if count == 0:
             return Reply(T("No {kind} documents for {year}.", kind=kind_label(kind), year=Raw(str(year))))
         lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
@@ -330,23 +328,114 @@ def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
                     year=Raw(str(year))))]
 
 
-async def zip_of(session: AsyncSession, kind: str, year: int, station_id: int | None = None) -> tuple[bytes, int, str]:
-    """All newest documents of one kind and year as a zip (DOCX, and PDF when possible); files, reason."""
+async def zip_of(session: AsyncSession, kind: str, year: int, station_id: int | None = None,
+                 download: Download | None = None) -> tuple[bytes, int, str]:
+    """All newest documents of one kind and year as a zip: DOCX, PDF when possible, and the stamped scans
+    beside their documents where received (``清单.txt`` says which is which); (zip, documents, PDF reason)."""
     docs = await store.latest_of_kind(session, kind, year, station_id)
+    bundle = Bundle()
+    for doc in docs:
+        await bundle.add_document("", doc, download)
     files = {d.filename: d.content for d in docs if d.content is not None}
     pdfs = await to_pdf(files) if files else None
-    everything = {**files, **(pdfs.files if pdfs else {})}
-    content = await asyncio.to_thread(zip_files, everything)
+    bundle.files.update(pdfs.files if pdfs else {})
+    content = await asyncio.to_thread(bundle.zip, f"{ZH(kind_label(kind))} {year}：{len(files)}份")
     return content, len(files), pdfs.reason if pdfs else ""
 
 
+# ---- a round's documents: each station's assessment table, and the round's zip --------------
+async def round_tables(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
+    """The round's stations, a button each for its assessment table (as its regulation prints it)."""
+    title = table_title(rnd.profile)
+    if title is None:
+        return [Reply(T("The regulation of this profile prescribes no assessment table; the round's zip holds its "
+                        "stations' documents."))]
+    entries = await store.round_entries(turn.session, rnd.id or 0)
+    shown = entries[:30]
+    lines: list[Text] = [T("Assessment tables of round #{number}: one per station, filled from the round's points.",
+                           number=rnd.id or 0)]
+    if rnd.status != PUBLISHED:
+        lines.append(T("The round is not published yet: the tables are provisional."))
+    if len(entries) > len(shown):
+        lines.append(T("{n} more stations: /documents <station number>.", n=len(entries) - len(shown)))
+    buttons = [[Button(Raw(f"⬇ {name}"), f"doc:t:{entry_id}")] for entry_id, name in shown]
+    buttons.append([Button(T("⬇ All documents of the round (zip)"), f"doc:rz:{rnd.id}")])
+    return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+
+def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
+    """One station's assessment table, rendered after the commit and sent through the outbox: the DOCX,
+    then its PDF (or why there is none), as for a submission's document."""
+    tz = turn.services.settings.tz
+    no_table = T("The regulation of this profile prescribes no assessment table; the round's zip holds its "
+                 "stations' documents.")
+
+    async def table(session: AsyncSession) -> tuple[AssessmentRound, str, tuple[str, bytes] | None]:
+        rnd = await session.get(AssessmentRound, entry.round_id)
+        assert rnd is not None
+        ev = await rounds.evaluate(session, rnd)
+        found = await assessment_table(session, ev, next(e for e in ev.entries if e.id == entry.id), tz)
+        return rnd, ev.name(entry.station_id), found
+
+    async def docx(session: AsyncSession, tr: Translator) -> Reply:
+        rnd, name, found = await table(session)
+        if found is None:
+            return Reply(no_table)
+        note = T("Print it, sign and stamp it.") if rnd.status == PUBLISHED else \
+            T("The round is not published yet: the tables are provisional.")
+        return Reply(Join((Raw(name), note), " "), file=OutgoingFile(*found))
+
+    async def pdf(session: AsyncSession, tr: Translator) -> Reply:
+        _, name, found = await table(session)
+        if found is None:
+            return Reply(no_table)
+        pdfs = await to_pdf({found[0]: found[1]})
+        if not pdfs.files:
+            return Reply(pdf_note(pdfs.reason))
+        return Reply(Raw(name), file=OutgoingFile(*next(iter(pdfs.files.items()))))
+
+    turn.services.background.after_commit(turn, docx, name=f"assessment-table-{entry.id}")
+    turn.services.background.after_commit(turn, pdf, name=f"assessment-table-pdf-{entry.id}")
+    return [Reply(T("Preparing the assessment table; it will arrive here in a moment."))]
+
+
+def start_round_zip(turn: Turn, round_id: int) -> list[Reply]:
+    download, tz = downloader(turn.services), turn.services.settings.tz
+
+    async def work(session: AsyncSession, tr: Translator) -> Reply:
+        rnd = await session.get(AssessmentRound, round_id)
+        assert rnd is not None
+        made = await round_zip(session, rnd, tz, download)
+        lines: list[Text] = [T("Round #{number}: {stations} stations, {tables} assessment tables, {documents} documents, "
+                               "{scans} stamped copies.", number=round_id, stations=made.stations, tables=made.tables,
+                               documents=made.documents, scans=made.scans)]
+        if made.missing_scans:
+            lines.append(T("{n} stamped copies could not be fetched from Telegram; 清单.txt names them.",
+                           n=made.missing_scans))
+        return Reply(Join(tuple(lines)), file=OutgoingFile(made.filename, made.content))
+
+    turn.services.background.after_commit(turn, work, name=f"round-zip-{round_id}")
+    return [Reply(T("Preparing the zip of round #{number}; it will arrive here in a moment.", number=round_id))]
+
+
 async def doc_button(turn: Turn) -> list[Reply]:
-    """``doc:d:<id>`` one document, ``doc:s:<id>`` its stamped copy, ``doc:z:<kind>:<year>`` a zip."""
+    """``doc:d:<id>`` one document, ``doc:s:<id>`` its stamped copy, ``doc:z:<kind>:<year>`` a zip;
+    ``doc:t:<entry id>`` a station's assessment table, ``doc:r:<round id>`` the round's tables,
+    ``doc:rz:<round id>`` the round's zip. Every id is re-read from the database."""
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
-    if len(parts) == 4 and parts[1] == "z" and parts[3].isdigit() and document_kind(parts[2]) is not None:
+    if len(parts) == 4 and parts[1] == "z" and parts[3].isdigit() and submitted_kind(parts[2]):
         return start_zip(turn, parts[2], int(parts[3]))
-    doc = await turn.session.get(SubmissionDocument, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    target = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    if target is not None and parts[1] in ("r", "rz"):
+        rnd = await turn.session.get(AssessmentRound, target)
+        if rnd is not None:
+            return await round_tables(turn, rnd) if parts[1] == "r" else start_round_zip(turn, target)
+    if target is not None and parts[1] == "t":
+        entry = await turn.session.get(AssessmentEntry, target)
+        if entry is not None:
+            return start_table(turn, entry)
+    doc = await turn.session.get(SubmissionDocument, target) if target is not None and parts[1] in ("d", "s") else None
     if doc is None:
         return [Reply(T("This button is no longer active."))]
     if parts[1] == "s" and doc.scan:
@@ -371,21 +460,24 @@ async def doc_button(turn: Turn) -> list[Reply]:
 
 
 def install(services: Services) -> None:
-    """Keep the bot for the background tasks; deliver what a restart left pending, then every minute."""
+    """Deliver what a restart left pending, then every minute.
+
+    The sweep runs on the one background runner (``bot/background.py``), like the renders it catches up.
+    """
 
     async def post_init(application: Application) -> None:
-        tasks = worker(services)
         if not services.background_jobs or application.job_queue is None:
             return
-        try:
-            await tasks.sweep()
-        except Exception:
-            log.exception("start-up document sweep failed")
 
-        async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
-            await tasks.sweep()
+        async def catch_up() -> None:
+            await sweep(services)
 
-        application.job_queue.run_repeating(sweep, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
+        services.background.start(catch_up, name="documents-sweep")
+
+        async def periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
+            services.background.start(catch_up, name="documents-sweep")
+
+        application.job_queue.run_repeating(periodic, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
                                             name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
 
     services.hooks.post_init.append(post_init)
@@ -395,7 +487,7 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("documents", STAFF, documents_command, menu_label=T("Documents to print and stamped copies"),
                      menu_order=75))
     router.add(Route("doc", STAFF, doc_button, kind="button"))
-    router.free_input.append(scan_input)
+    router.take_without_form(scan_input)
 
 
-__all__ = ["Worker", "build", "extend", "install", "queue_document", "worker"]
+__all__ = ["build", "deliver", "extend", "install", "queue_document", "sweep"]

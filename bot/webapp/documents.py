@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from sqlmodel import col, select
 
 from bot.documents import DOCX_MIME, to_pdf
 from bot.handlers.documents import zip_of
+from bot.round_documents import Download, assessment_table, round_zip, telegram_download
 from bot.webapp.auth import require_token, services_of
+from bot.webapp.params import IdPath
 from rules.documents import document_kind
-from storage.models import SubmissionDocument
+from services import rounds
+from storage.documents import count_documents, list_documents
+from storage.models import AssessmentRound, SubmissionDocument
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], dependencies=[Depends(require_token)])
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
@@ -32,17 +35,10 @@ def _document(row: SubmissionDocument) -> dict[str, Any]:
 async def documents(request: Request, station_id: int | None = None, kind: str | None = None, year: int | None = None,
                     limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Every rendered document version, newest first, with its stamped-copy status."""
-    query = select(SubmissionDocument)
-    if station_id is not None:
-        query = query.where(SubmissionDocument.station_id == station_id)
-    if kind is not None:
-        query = query.where(SubmissionDocument.kind == kind)
-    if year is not None:
-        query = query.where(SubmissionDocument.year == year)
     async with services_of(request).db.session() as session:
-        rows = list((await session.exec(query.order_by(col(SubmissionDocument.id).desc()))).all())
-    return {"items": [_document(r) for r in rows[offset:offset + limit]], "total": len(rows), "limit": limit,
-            "offset": offset}
+        total = await count_documents(session, station_id, kind, year)
+        rows = await list_documents(session, station_id, kind, year, limit=limit, offset=offset)
+    return {"items": [_document(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
 async def _content(request: Request, document_id: int) -> SubmissionDocument:
@@ -76,18 +72,62 @@ async def document_pdf(request: Request, document_id: int) -> Response:
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(name)}"})
 
 
+def _download(request: Request) -> Download:
+    """Stamped scans are Telegram files, fetched through the web app's bot."""
+    return telegram_download(request.app.state.application.bot)
+
+
 @router.get("/documents/{kind}/{year}.zip", response_class=Response,
             responses={200: {"content": {"application/zip": {}}, "description": "DOCX (and PDF) of every station"}})
 async def documents_zip(request: Request, kind: str, year: int, station_id: int | None = None) -> Response:
-    """The newest version of every submission of one kind and year; PDFs too when LibreOffice is installed."""
-    if document_kind(kind) is None:
-        raise HTTPException(404, detail="no such document kind")
+    """The newest version of every submission of one kind and year; PDFs too when LibreOffice is installed;
+    each stamped scan beside its document (``<document>-盖章件.<ext>``) and ``清单.txt`` saying which is which."""
+    found = document_kind(kind)
+    if found is None or found.filled_from != "submission":
+        raise HTTPException(404, detail="no such document kind (assessment tables: /api/v1/assessment/rounds/…)")
     async with services_of(request).db.session() as session:
-        content, count, reason = await zip_of(session, kind, year, station_id)
+        content, count, reason = await zip_of(session, kind, year, station_id, download=_download(request))
     headers = {"Content-Disposition": f'attachment; filename="{kind}-{year}.zip"', "X-Documents": str(count)}
     if reason:
         headers["X-PDF-Missing"] = reason
     return Response(content, media_type="application/zip", headers=headers)
+
+
+@router.get("/assessment/rounds/{round_id}/documents.zip", response_class=Response,
+            responses={200: {"content": {"application/zip": {}},
+                             "description": "a folder per station: its assessment table, documents and stamped scans"}})
+async def round_documents_zip(request: Request, round_id: IdPath) -> Response:
+    """A round's documents as one zip (the same as the round card's button in chat)."""
+    async with services_of(request).db.session() as session:
+        rnd = await session.get(AssessmentRound, round_id)
+        if rnd is None:
+            raise HTTPException(404, detail="no such round")
+        made = await round_zip(session, rnd, services_of(request).settings.tz, _download(request))
+    return Response(made.content, media_type="application/zip", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(made.filename)}",
+        "X-Stations": str(made.stations), "X-Assessment-Tables": str(made.tables), "X-Documents": str(made.documents),
+        "X-Stamped-Copies": str(made.scans), "X-Stamped-Copies-Missing": str(made.missing_scans)})
+
+
+@router.get("/assessment/rounds/{round_id}/stations/{station_id}/table.docx", response_class=Response,
+            responses={200: {"content": {DOCX_MIME: {}}, "description": "the station's assessment table"},
+                       404: {"description": "no such round or station, or the regulation prescribes no table"}})
+async def assessment_table_docx(request: Request, round_id: IdPath, station_id: IdPath) -> Response:
+    """One station's assessment table of a round (provisional until the round is published)."""
+    async with services_of(request).db.session() as session:
+        rnd = await session.get(AssessmentRound, round_id)
+        if rnd is None:
+            raise HTTPException(404, detail="no such round")
+        ev = await rounds.evaluate(session, rnd)
+        entry = next((e for e in ev.entries if e.station_id == station_id), None)
+        if entry is None:
+            raise HTTPException(404, detail="the station is not in this round")
+        found = await assessment_table(session, ev, entry, services_of(request).settings.tz)
+    if found is None:
+        raise HTTPException(404, detail=f"the regulation of {rnd.profile} prescribes no assessment table")
+    name, content = found
+    return Response(content, media_type=DOCX_MIME,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(name)}"})
 
 
 def _quoted(name: str) -> str:

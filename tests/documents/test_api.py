@@ -8,7 +8,6 @@ import zipfile
 import httpx
 from sqlmodel import select
 
-import bot.handlers.documents as documents
 from bot.documents import soffice
 from bot.outbox_flush import render_pending
 from storage.db import Database
@@ -23,7 +22,7 @@ async def test_documents_routes_need_a_token_and_serve_docx_pdf_and_zip(
         web_box: Sandbox, client: httpx.AsyncClient, db: Database, api_token: str) -> None:  # noqa: F811
     who = await manager_of(db, "quzhou", 5701)
     await submit(web_box, who, "annual_plan")
-    await documents.worker(web_box.services).drain()
+    await web_box.services.background.idle()
     printed = [c for c in await render_pending(web_box, who.user.id) if c.method == "sendDocument"]
     async with db.session() as session:
         year = (await session.exec(select(SubmissionDocument))).one().year

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.documents import render_docx
 from bot.form_context import profile_choices
-from bot.handlers.documents import context_for, worker
+from bot.handlers.documents import context_for
 from bot.outbox_flush import render_pending
 from conversations.fields import FormContext, is_answered, options
 from conversations.formspec import FieldSpec, load_form, relevant_fields
@@ -84,7 +84,7 @@ async def test_document_has_every_answer_in_its_cell_the_total_in_capitals_and_t
     form = load_form(kind.form, profile)
     ctx = FormContext(today=TODAY, profile_id=profile, choices=profile_choices(load_profile(profile)))
     await fill(sandbox, user if applying else who, form, ctx)
-    await worker(sandbox.services).drain()
+    await sandbox.services.background.idle()
 
     sent = [c for c in await render_pending(sandbox, user.id) if c.method == "sendDocument"]
     assert len(sent) == len(for_submission(kind.submission_kind, profile)), "each document at once after submitting"

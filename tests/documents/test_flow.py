@@ -70,7 +70,7 @@ async def test_each_profile_document_converts_to_a_pdf_with_its_chinese_title(sa
     require_pdf_tools()
     who = await manager_of(sandbox.services.db, profile, 5201)
     await submit(sandbox, who, "change_report")
-    await documents.worker(sandbox.services).drain()
+    await sandbox.services.background.idle()
     files = await staff_download(sandbox, who.station.id or 0)
     docx = next(data for name, data in files if data[:2] == b"PK")
     pdf = next(data for name, data in files if data[:5] == b"%PDF-")
@@ -82,7 +82,7 @@ async def test_each_profile_document_converts_to_a_pdf_with_its_chinese_title(sa
 async def test_the_stamped_scan_attaches_to_the_same_version_and_staff_see_it(sandbox: Sandbox) -> None:
     who = await manager_of(sandbox.services.db, "gd-quality", 5301)
     await submit(sandbox, who, "annual_plan")
-    await documents.worker(sandbox.services).drain()
+    await sandbox.services.background.idle()
     assert [c for c in await render_pending(sandbox, who.user.id) if c.method == "sendDocument"]
     assert "等待盖章件" in joined(await sandbox.send(STAFF, f"/documents {who.station.id}"))
     thanks = joined(await sandbox.send_photo(who.user))
@@ -106,7 +106,7 @@ async def test_staff_zip_of_one_kind_and_year_holds_every_station_document(sandb
     second = await manager_of(sandbox.services.db, "wuhan-qis", 5402)
     for who in (first, second):
         await submit(sandbox, who, "annual_plan")
-    await documents.worker(sandbox.services).drain()
+    await sandbox.services.background.idle()
     async with sandbox.services.db.session() as session:
         years = {d.year for d in (await session.exec(select(SubmissionDocument))).all()}
     assert len(years) == 1, years
@@ -129,7 +129,7 @@ async def test_without_libreoffice_staff_get_the_docx_and_are_told_why(sandbox: 
     monkeypatch.setenv("STATIONBOT_SOFFICE", "/nonexistent/soffice")
     who = await manager_of(sandbox.services.db, "gd-scst", 5501)
     await submit(sandbox, who, "annual_summary")
-    await documents.worker(sandbox.services).drain()
+    await sandbox.services.background.idle()
     before = len(sandbox.api.calls)
     files = await staff_download(sandbox, who.station.id or 0)
     assert len(files) == 1 and files[0][1][:2] == b"PK", "the DOCX alone"
@@ -157,5 +157,31 @@ async def test_rendering_waits_outside_the_update_and_other_chats_are_answered_m
     async with sandbox.services.db.session() as session:
         assert (await session.exec(select(SubmissionDocument))).one().status == "pending"
     gate.set()
-    await documents.worker(sandbox.services).drain()
+    await sandbox.services.background.idle()
     assert len([c for c in await render_pending(sandbox, who.user.id) if c.method == "sendDocument"]) == 1
+
+
+async def test_approved_application_documents_are_listed_with_the_created_station(sandbox: Sandbox) -> None:
+    """seed 003 附件1 申报书: the applicant's document (and its stamped scan) becomes the new station's record."""
+    from storage.models import Station, StationApplication
+    from tests.applications.test_applications import accept_without_notice_profile
+    from tests.documents.support import User
+
+    applicant = User(5901, "申请人", "zh-CN")
+    profile = "guiyang-kczg"
+    ctx = FormContext(today=TODAY, profile_id=profile, choices=profile_choices(load_profile(profile)))
+    await fill(sandbox, applicant, load_form("station_application", profile), ctx)
+    assert [c for c in await render_pending(sandbox, applicant.id) if c.method == "sendDocument"]
+    assert "盖章件已附在" in joined(await sandbox.send_photo(applicant))
+    await accept_without_notice_profile(sandbox)
+    async with sandbox.services.db.session() as session:
+        application = (await session.exec(select(StationApplication))).one()
+    await sandbox.press_data(STAFF, f"ap:s:{application.id}")
+    await sandbox.press(STAFF, "🏷 批准并建立服务站")
+    assert "已批准" in joined(await sandbox.send(STAFF, "GYKC-2027-001\n贵阳学会产业科技服务工作站（白云）"))
+    async with sandbox.services.db.session() as session:
+        station = (await session.exec(select(Station))).one()
+        docs = (await session.exec(select(SubmissionDocument))).all()
+    assert [d.station_id for d in docs] == [station.id], "the 申报书 belongs to the created station"
+    listing = joined(await sandbox.send(STAFF, f"/documents {station.id}"))
+    assert "建站申请" in listing and "已收到盖章件" in listing, listing

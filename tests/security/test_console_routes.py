@@ -18,6 +18,7 @@ from bot.webapp.console.auth import COOKIE
 from storage.console import create_login_link, csrf_token, redeem_login_link
 from storage.downloads import finish, start_download
 from storage.models import (
+    Activity,
     ApiToken,
     Broadcast,
     Person,
@@ -41,6 +42,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/"): STAFF,
     ("GET", "/console/stations"): STAFF,
     ("GET", "/console/stations/{station_id}"): STAFF,
+    ("GET", "/console/documents/{document_id}.docx"): STAFF,
+    ("GET", "/console/documents/{document_id}/stamped"): STAFF,
+    ("GET", "/console/activities/{activity_id}/evidence/{n}"): STAFF,
     ("GET", "/console/broadcasts"): STAFF,
     ("POST", "/console/broadcasts"): STAFF,
     ("GET", "/console/broadcasts/count"): STAFF,
@@ -127,7 +131,8 @@ async def a_sent_broadcast(sandbox: Sandbox) -> int:
 
 
 async def targets(sandbox: Sandbox, clock: FixedClock, world: World) -> dict[str, str]:
-    """Rows the parametrised paths name: a person for each change, a free station, a token, a ready download."""
+    """Rows the parametrised paths name: a person for each change, a free station, a token, a ready download,
+    a document with its stamped copy and a ledger row with evidence."""
     async with sandbox.services.db.session() as session:
         free = Station(name="Free Station", policy_profile="gd-quality", region="佛山")
         token = ApiToken(name="old", token_hash="0" * 64, created_at=clock())
@@ -136,8 +141,20 @@ async def targets(sandbox: Sandbox, clock: FixedClock, world: World) -> dict[str
                                    now=clock())
         await finish(session, row, "stationbot-2026.xlsx", b"PK", clock())
         people = {p.telegram_user_id: p.id for p in (await session.exec(select(Person))).all()}
+        submission = Submission(station_id=world.station_a.id, kind="plan", year=2026)
+        session.add(submission)
+        await session.flush()
+        document = SubmissionDocument(submission_id=submission.id or 0, version=1, kind="plan",
+                                      policy_profile="gd-quality", station_id=world.station_a.id, status="sent",
+                                      filename="plan.docx", content=b"PK", scan={"file_id": "matrix-scan", "name": "s.pdf"})
+        activity = Activity(station_id=world.station_a.id or 0, activity_type="training", title="Evidence",
+                            started_on=clock().date(), logged_by_person_id=people[PERSONAS["manager_a"].id] or 0,
+                            attachments=[{"file_id": "matrix-photo", "name": "p.jpg", "kind": "photo"}])
+        session.add_all([document, activity])
         await session.commit()
-    return {"{station_id}": str(world.station_a.id), "{free_station}": str(free.id), "{token_id}": str(token.id),
+    sandbox.api.uploads.update({"matrix-scan": b"%PDF", "matrix-photo": b"JPEG"})
+    return {"{document_id}": str(document.id), "{activity_id}": str(activity.id), "{n}": "0",
+            "{station_id}": str(world.station_a.id), "{free_station}": str(free.id), "{token_id}": str(token.id),
             "{download_id}": str(row.id), "{deactivated}": str(people[PERSONAS["contact"].id]),
             "{moved}": str(people[PERSONAS["manager_a"].id])}
 

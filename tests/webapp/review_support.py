@@ -6,7 +6,6 @@ import datetime as dt
 
 from sqlmodel import col, select
 
-from bot.handlers.documents import worker
 from bot.services import FixedClock
 from storage.models import Submission
 from testing.client import Sandbox, User, joined
@@ -30,7 +29,7 @@ async def file_change_report(box: Sandbox, clock: FixedClock, user: User, new_ma
     await box.press(user, "Done")
     done = joined(await box.press(user, "Submit"))
     assert "Submitted" in done, done
-    await worker(box.services).drain()  # the paper document, rendered after the commit
+    await box.services.background.idle()  # the paper document, rendered after the commit
     async with box.services.db.session() as session:
         found = (await session.exec(select(Submission).order_by(col(Submission.id).desc()))).first()
     assert found is not None
@@ -44,4 +43,4 @@ async def resubmit_with_new_name(box: Sandbox, user: User, new_name: str) -> Non
     await box.send(user, new_name)
     again = joined(await box.press(user, "Submit"))
     assert "version 2" in again, again
-    await worker(box.services).drain()
+    await box.services.background.idle()

@@ -76,6 +76,7 @@ async def test_return_in_the_console_reaches_the_managers_chat_and_the_resubmiss
     assert page.status_code == 200 and "Zhang San" in page.text and "appointment.pdf" in page.text
     assert 'id="changes"' not in page.text  # a first version has nothing to compare with
     assert "awaiting stamped copy" in page.text
+    assert "awaiting stamped copy" in (await browser_like.get("/console/review")).text  # the queue shows it too
     returned = await browser_like.post(f"/console/review/{submission.id}/return",
                                        data={"csrf": csrf_of(browser_like), "version": "1",
                                              "comment": "Please attach the appointment letter with its stamp."})
@@ -96,6 +97,7 @@ async def test_return_in_the_console_reaches_the_managers_chat_and_the_resubmiss
     await web_box.send_document(MANAGER_A, "stamped.pdf", data=b"%PDF-1.4 stamped")  # the stamped copy of v2
     stamped = await browser_like.get(f"/console/review/{submission.id}")
     assert "stamped copy received" in stamped.text and "awaiting stamped copy" not in stamped.text
+    assert "stamped copy received" in (await browser_like.get("/console/review")).text
 
 
 async def test_accept_in_the_console_tells_the_manager_once_and_a_second_review_is_already_reviewed(

@@ -21,6 +21,7 @@ from storage.models import Station as StationRow
 from testing.client import Sandbox, joined
 from tests.assessment.support import Station, inbox, ledger, material, press_on, staff_inbox, station
 from tests.conftest import SHANGHAI, STAFF
+from tests.helpers import add_station
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 
 __all__ = ["browser_like"]
@@ -30,15 +31,19 @@ AUTO = {1: dict(reports_written=2, big_meetings=1, big_trainings=2, enterprises_
         3: dict(reports_written=2, big_meetings=1, big_trainings=2)}  # 30
 
 
-async def quzhou_round(box: Sandbox, clock: FixedClock) -> tuple[int, dict[int, Station]]:
-    """Three quzhou stations with 2026 ledgers and material, and the 2026 round opened in chat."""
+async def quzhou_round(box: Sandbox, clock: FixedClock, auto: dict[int, dict[str, int]] | None = None,
+                       without_material: tuple[int, ...] = ()) -> tuple[int, dict[int, Station]]:
+    """quzhou stations (three unless ``auto`` says) with 2026 ledgers and material, and the round opened in chat."""
+    auto = auto or AUTO
     clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
-    stations = {n: await station(box, n, f"衢州学会服务站{n}", "quzhou") for n in AUTO}
-    for n, outcomes in AUTO.items():
+    stations = {n: await station(box, n, f"衢州学会服务站{n}", "quzhou") for n in auto}
+    for n, outcomes in auto.items():
         await ledger(box, stations[n], 2026, "strategy_consulting", **outcomes)
-        await material(box, stations[n], 2026, "plan", "summary")
+        if n not in without_material:
+            await material(box, stations[n], 2026, "plan", "summary")
     await box.send(STAFF, "/start")
-    assert "已冻结 3 个服务站的数据" in joined(await box.send(STAFF, "/assess quzhou 2026 2027-03-20"))
+    opened = joined(await box.send(STAFF, "/assess quzhou 2026 2027-03-20"))
+    assert f"已冻结 {len(auto)} 个服务站的数据" in opened, opened
     async with box.services.db.session() as session:
         rnd = (await session.exec(select(AssessmentRound))).one()
     assert rnd.id is not None
@@ -184,12 +189,20 @@ async def test_seed004_art17_publish_and_confirm_tell_the_same_in_console_and_ch
         again = await browser_like.post(f"/console/rounds/{round_id}/consequences",
                                         data={"csrf": csrf, "consequence": str(item.id), "action": "dismiss"})
         assert "此按钮已失效" in again.text, "a decided proposal cannot be decided again"
+        assert 'value="close"' in again.text and 'value="escalate"' in again.text, "the running rectification"
     told = await inbox(web_box, stations[3])
     assert "Your station must rectify by Jun 3, 2027 (seed 004 第十七条)" in told, told
     async with web_box.services.db.session() as session:
         assert (await session.get(StationRow, stations[3].id)).status == "rectifying"  # type: ignore[union-attr]
         decided = (await session.exec(select(AuditLog).where(AuditLog.action == "consequence"))).all()
     assert [(a.detail["to"], a.person_id is not None) for a in decided] == [("confirmed", True)], "audited as in chat"
+    if door == "console":  # staff close the rectification: the station is active again and told so
+        closed = await browser_like.post(f"/console/rounds/{round_id}/consequences",
+                                         data={"csrf": csrf, "consequence": str(item.id), "action": "close"})
+        assert "已关闭；衢州学会服务站3 恢复正常运行" in closed.text, closed.text
+        assert "Your rectification has been accepted and the item is closed." in await inbox(web_box, stations[3])
+        async with web_box.services.db.session() as session:
+            assert (await session.get(StationRow, stations[3].id)).status == "active"  # type: ignore[union-attr]
 
 
 async def test_seed000_art14_grades_are_confirmed_one_by_one_before_publishing(
@@ -225,3 +238,66 @@ async def test_seed000_art14_grades_are_confirmed_one_by_one_before_publishing(
     assert "已发布" in done.text, done.text
     assert "Excellent" in await inbox(web_box, g1)
     assert "Fail" in await inbox(web_box, g2)
+
+
+async def test_a_round_of_many_stations_is_paged_and_filtered_by_region_and_name(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    """35 quzhou stations in two regions: 30 a page (5 rows each keeps a page's form under 200 fields)."""
+    clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
+    for n in range(35):
+        await add_station(web_box.services.db, f"衢州服务站{n:02d}", "quzhou", region="衢江区" if n % 5 == 0 else "柯城区")
+    await web_box.send(STAFF, "/start")
+    await web_box.send(STAFF, "/assess quzhou 2026 2027-03-20")
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    async with web_box.services.db.session() as session:
+        rnd = (await session.exec(select(AssessmentRound))).one()
+    first = await browser_like.get(f"/console/rounds/{rnd.id}")
+    assert first.text.count("<tr data-station=") == 30 and 'id="next-page"' in first.text
+    assert len(re.findall(r'<input name="p:', first.text)) == 150
+    second = await browser_like.get(f"/console/rounds/{rnd.id}?page=2")
+    assert second.text.count("<tr data-station=") == 5 and "第 2 页，共 2 页" in second.text
+    region = await browser_like.get(f"/console/rounds/{rnd.id}", params={"region": "衢江区"})
+    assert region.text.count("<tr data-station=") == 7 and "显示 7 / 35 个服务站" in region.text
+    named = await browser_like.get(f"/console/rounds/{rnd.id}", params={"q": "服务站07"})
+    assert named.text.count("<tr data-station=") == 1
+    # Saving from a filtered page comes back to the same filter.
+    station_id = int(re.findall(r'<tr data-station="(\d+)"', region.text)[0])
+    saved = await browser_like.post(f"/console/rounds/{rnd.id}/scores?region=%E8%A1%A2%E6%B1%9F%E5%8C%BA", data={
+        "csrf": csrf_of(browser_like), f"p:{station_id}:facilities": "6"})
+    assert saved.status_code == 200 and saved.text.count("<tr data-station=") == 7
+
+
+async def test_seed004_art13_art17_ties_and_participation_are_decided_one_station_at_a_time(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    """第十七条: 优秀 for at most 20 % of those taking part (1 of 5 here); two stations tied at 75 points are
+    a tie staff decide. 第十三条: a station without its material did not take part, unless staff say it did."""
+    auto = {**AUTO, 4: dict(reports_written=2, big_meetings=1), 5: dict(reports_written=2, big_meetings=1),
+            6: dict(reports_written=2, big_meetings=1)}  # 20 each
+    round_id, stations = await quzhou_round(web_box, clock, auto, without_material=(6,))
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    csrf = csrf_of(browser_like)
+    manual = {1: ("10", "5", "5", "3", "2"), 2: ("10", "10", "5", "4", "6"), 3: ("10", "10", "5", "4", "6"),
+              4: ("10", "10", "5", "4", "6"), 5: ("10", "10", "5", "4", "6"), 6: ("10", "10", "5", "4", "6")}
+    cells = {f"p:{stations[n].id}:{row}": v for n, values in manual.items() for row, v in zip(ROWS, values, strict=True)}
+    await browser_like.post(f"/console/rounds/{round_id}/scores", data={"csrf": csrf, **cells})
+    page = await browser_like.get(f"/console/rounds/{round_id}/verdicts")
+    assert "同为 75 分" in page.text and f'name="tie" value="{stations[2].id}"' in page.text, page.text
+    assert "未参加考核" in page.text and 'value="took_part"' in page.text
+    publish_early = await browser_like.post(f"/console/rounds/{round_id}/publish", data={"csrf": csrf})
+    assert "尚不能发布" in publish_early.text, "a tie still open blocks publishing"
+    decided = await browser_like.post(f"/console/rounds/{round_id}/verdicts", data={"csrf": csrf,
+                                                                                    "tie": str(stations[2].id)})
+    assert "并列已决定：衢州学会服务站2 居前" in decided.text
+    stale = await browser_like.post(f"/console/rounds/{round_id}/verdicts", data={"csrf": csrf,
+                                                                                  "tie": str(stations[3].id)})
+    assert "此按钮已失效" in stale.text, "a station in no open tie cannot be put first"
+    async with web_box.services.db.session() as session:
+        rnd = await session.get(AssessmentRound, round_id)
+        entry6 = (await session.exec(select(AssessmentEntry).where(AssessmentEntry.station_id == stations[6].id))).one()
+    assert rnd is not None and rnd.staff_order == [stations[2].id]
+    took = await browser_like.post(f"/console/rounds/{round_id}/verdicts", data={
+        "csrf": csrf, "entry": str(entry6.id), "action": "took_part"})
+    assert "已为 衢州学会服务站6 保存" in took.text
+    async with web_box.services.db.session() as session:
+        entry6 = (await session.exec(select(AssessmentEntry).where(AssessmentEntry.station_id == stations[6].id))).one()
+    assert entry6.took_part is True

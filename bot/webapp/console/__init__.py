@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from bot.webapp.console import broadcasts, exports, people
+from bot.webapp.console import broadcasts, exports, files, people
 from bot.webapp.console.auth import ConsoleRefused
 from bot.webapp.console.pages import router
 from bot.webapp.console.render import page
@@ -29,3 +29,4 @@ def install(app: FastAPI) -> None:
     app.include_router(verdicts_router)
     app.include_router(people.router)
     app.include_router(exports.router)
+    app.include_router(files.router)

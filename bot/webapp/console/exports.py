@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.handlers.documents import zip_of
+from bot.handlers.documents import downloader, submitted_kind, zip_of
 from bot.handlers.reports import MIN_YEAR
 from bot.services import Services
 from bot.webapp.auth import services_of
@@ -65,7 +65,7 @@ async def prepare(services: Services, download_id: int) -> None:
                 content = await export_year(session, row.year, translator(row.language), tz=services.settings.tz)
                 filename = f"stationbot-{row.year}.xlsx"
             else:
-                content, count, note = await zip_of(session, row.detail, row.year)
+                content, count, note = await zip_of(session, row.detail, row.year, download=downloader(services))
                 filename = f"{row.detail}-{row.year}.zip"
         except Exception as exc:
             log.exception("console download %s failed", download_id)
@@ -86,7 +86,8 @@ async def exports(request: Request, staff: Staff = Depends(console_staff)) -> HT
     services = services_of(request)
     async with services.db.session() as session:
         recent = await recent_downloads(session)
-    return page(request, "people_exports.html", staff.tr, staff=staff, years=_years(services), kinds=registry(),
+    kinds = [k for k in registry() if k.filled_from == "submission"]  # assessment tables come per round
+    return page(request, "people_exports.html", staff.tr, staff=staff, years=_years(services), kinds=kinds,
                 recent=recent, now=services.now(), stalled=stalled, this_year=services.today().year)
 
 
@@ -98,7 +99,7 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
     what, year_text = form.get("what", ""), form.get("year", "")
     year = int(year_text) if year_text.isdigit() else 0
     kind = what.removeprefix("documents:")
-    if year not in _years(services) or not (what == "workbook" or (what.startswith("documents:") and document_kind(kind))):
+    if year not in _years(services) or not (what == "workbook" or (what.startswith("documents:") and submitted_kind(kind))):
         raise ConsoleRefused(400, BAD_CHOICE, staff.tr)
     now = services.now()
     async with services.db.serial(), services.db.session() as session:

@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from conversations.assessment import STATUS as ROUND_STATUS
 from conversations.assessment import period_text
 from conversations.duties import source_text
-from locales import T, Translator, render
-from rules.profile import Profile, all_profiles, load_profile, source_article
+from locales import T, Text, Translator, render
+from rules.profile import Profile, RatingSpec, all_profiles, load_profile, source_article
 from services import rounds as round_cases
 from storage.console_queries import ProfileSatisfaction, consequence_counts
 from storage.rounds import PUBLICITY, rounds
@@ -39,6 +39,13 @@ def cited_profile(profile: Profile, source: str) -> Profile:
     return next((p for p in all_profiles().values() if p.regulation.seed == cited[0]), profile)
 
 
+def target_wording(spec: RatingSpec) -> Text:
+    """"above 80" / "at least 80", as the chat's /ratings words the target."""
+    target = f"{spec.target:.0f}"
+    return T("above {target}", target=target) if spec.target_comparison == "above" else T("at least {target}",
+                                                                                          target=target)
+
+
 @dataclass(frozen=True)
 class TargetLine:
     profile: str
@@ -54,11 +61,8 @@ class TargetLine:
 def target_of(profile_id: str, found: ProfileSatisfaction | None, tr: Translator) -> TargetLine:
     profile = load_profile(profile_id)
     spec = profile.rating
-    target = f"{spec.target:.0f}"
-    wording = T("above {target}", target=target) if spec.target_comparison == "above" else T("at least {target}",
-                                                                                               target=target)
     source = spec.target_comparison_source
-    return TargetLine(profile_id, render(T(profile.label), tr), render(wording, tr),
+    return TargetLine(profile_id, render(T(profile.label), tr), render(target_wording(spec), tr),
                       render(source_text(cited_profile(profile, source), source), tr),
                       found.rated if found else 0, found.shown if found else 0, found.met if found else 0,
                       found.ratings if found else 0)
@@ -102,4 +106,4 @@ async def open_rounds(session: AsyncSession, now: dt.datetime) -> list[RoundProg
     return found
 
 
-__all__ = ["ROUND_STATUS", "RoundProgress", "TargetLine", "month_of", "open_rounds", "target_of"]
+__all__ = ["ROUND_STATUS", "RoundProgress", "TargetLine", "month_of", "open_rounds", "target_of", "target_wording"]

@@ -22,6 +22,7 @@ from bot.webapp.console.auth import (
 )
 from bot.webapp.console.overview import ROUND_STATUS, month_of, open_rounds, target_of
 from bot.webapp.console.render import page, request_translator
+from bot.webapp.console.station_view import station_sections
 from locales import N_, Raw, render
 from services.dashboard import overdue_by_region, past_due_by_profile
 from storage.console import IDLE_LIMIT, LinkProblem, SignedIn, end_session, redeem_login_link
@@ -169,6 +170,7 @@ async def station_page(request: Request, station_id: int, staff: Staff = Depends
                                            .distinct().order_by(col(Activity.activity_type)))).all()
         submissions_total = await count_submissions(session, station_ids=[station_id])
         submissions = await list_submissions(session, station_ids=[station_id], limit=200)
+        sections = await station_sections(session, station, query, staff.tr, services.settings.tz, services.today())
     return page(request, "station.html", staff.tr, staff=staff, station=station, society=society, people=people,
                 ledger=ledger, ledger_total=ledger_total, ledger_page=ledger_page, ledger_types=list(ledger_types),
                 ledger_year=ledger_year, ledger_type=ledger_type or "",
@@ -176,4 +178,4 @@ async def station_page(request: Request, station_id: int, staff: Staff = Depends
                                                                          ("ledger_year", ledger_year or ""),
                                                                          ("ledger_page", n)) if v}),
                 ledger_pages=max((ledger_total + LEDGER_PAGE - 1) // LEDGER_PAGE, 1),
-                submissions=submissions, submissions_total=submissions_total)
+                submissions=submissions, submissions_total=submissions_total, **sections)
