@@ -38,6 +38,11 @@ async def test_the_workbook_is_prepared_in_the_background_then_downloaded(web_bo
         row = (await session.exec(select(PreparedDownload))).one()
         audit = (await session.exec(select(AuditLog).where(AuditLog.action == "console_export"))).one()
     assert row.status == "preparing" and row.prepared_file_id is None and audit.detail["what"] == "workbook"
+    again = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": "workbook",
+                                                             "year": str(year)})
+    assert REFRESH.search(again.text).group(1) == status_url  # type: ignore[union-attr]  # a second press waits
+    async with web_box.services.db.session() as session:
+        assert len((await session.exec(select(PreparedDownload))).all()) == 1
 
     await web_box.services.background.idle()
     ready = await browser_like.get(status_url)

@@ -30,6 +30,7 @@ from storage.downloads import (
     READY,
     fail,
     finish,
+    preparing_like,
     recent_downloads,
     stalled,
     start_download,
@@ -120,6 +121,10 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
             job = ("documents", year, kind)
         else:
             raise ConsoleRefused(400, BAD_CHOICE, staff.tr)
+        running = await preparing_like(session, kind=job[0], year=job[1], detail=job[2],
+                                       language=staff.person.language, now=now)
+        if running is not None:
+            return _status_page(request, staff, running, services)
         row = await start_download(session, kind=job[0], year=job[1], detail=job[2], language=staff.person.language,
                                    person_id=staff.person.id, now=now)
         session.add(AuditLog(at=db_time(now), person_id=staff.person.id, action="console_export",
