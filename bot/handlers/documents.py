@@ -364,22 +364,38 @@ async def round_tables(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
 
 
 def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
-    """One station's assessment table, rendered after the commit and sent through the outbox."""
+    """One station's assessment table, rendered after the commit and sent through the outbox: the DOCX,
+    then its PDF (or why there is none), as for a submission's document."""
     tz = turn.services.settings.tz
+    no_table = T("The regulation of this profile prescribes no assessment table; the round's zip holds its "
+                 "stations' documents.")
 
-    async def work(session: AsyncSession, tr: Translator) -> Reply:
+    async def table(session: AsyncSession) -> tuple[AssessmentRound, str, tuple[str, bytes] | None]:
         rnd = await session.get(AssessmentRound, entry.round_id)
         assert rnd is not None
         ev = await rounds.evaluate(session, rnd)
         found = await assessment_table(session, ev, next(e for e in ev.entries if e.id == entry.id), tz)
+        return rnd, ev.name(entry.station_id), found
+
+    async def docx(session: AsyncSession, tr: Translator) -> Reply:
+        rnd, name, found = await table(session)
         if found is None:
-            return Reply(T("The regulation of this profile prescribes no assessment table; the round's zip holds its "
-                           "stations' documents."))
+            return Reply(no_table)
         note = T("Print it, sign and stamp it.") if rnd.status == PUBLISHED else \
             T("The round is not published yet: the tables are provisional.")
-        return Reply(Join((Raw(ev.name(entry.station_id)), note), " "), file=OutgoingFile(*found))
+        return Reply(Join((Raw(name), note), " "), file=OutgoingFile(*found))
 
-    turn.services.background.after_commit(turn, work, name=f"assessment-table-{entry.id}")
+    async def pdf(session: AsyncSession, tr: Translator) -> Reply:
+        _, name, found = await table(session)
+        if found is None:
+            return Reply(no_table)
+        pdfs = await to_pdf({found[0]: found[1]})
+        if not pdfs.files:
+            return Reply(pdf_note(pdfs.reason))
+        return Reply(Raw(name), file=OutgoingFile(*next(iter(pdfs.files.items()))))
+
+    turn.services.background.after_commit(turn, docx, name=f"assessment-table-{entry.id}")
+    turn.services.background.after_commit(turn, pdf, name=f"assessment-table-pdf-{entry.id}")
     return [Reply(T("Preparing the assessment table; it will arrive here in a moment."))]
 
 
@@ -471,7 +487,7 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("documents", STAFF, documents_command, menu_label=T("Documents to print and stamped copies"),
                      menu_order=75))
     router.add(Route("doc", STAFF, doc_button, kind="button"))
-    router.free_input.append(scan_input)
+    router.take_without_form(scan_input)
 
 
 __all__ = ["build", "deliver", "extend", "install", "queue_document", "sweep"]

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.documents import render_docx
 from bot.outbox_flush import render_pending
@@ -44,14 +45,21 @@ def number(value: float) -> str:
 
 
 async def table_from_round_card(box: Sandbox, station_name: str) -> bytes:
-    """Staff press the round card's "考核表（docx）", then the station's button; the DOCX arrives by the outbox."""
+    """Staff press the round card's "考核表（docx）", then the station's button; the DOCX arrives by the outbox
+    (then its PDF, or why there is none)."""
+    return (await tables_from_round_card(box, station_name))[0]
+
+
+async def tables_from_round_card(box: Sandbox, station_name: str) -> tuple[bytes, list[Call]]:
     listing = joined(await press_on(box, STAFF, "考核 #", "考核表（docx）"))
     assert "每个服务站一份" in listing, listing
     await box.press(STAFF, f"⬇ {station_name}")
-    sent = [c for c in await render_pending(box, STAFF.id) if c.method == "sendDocument"]
-    assert len(sent) == 1, [c.text for c in sent]
-    assert station_name in sent[0].text
-    return sent[0].files["document"]
+    calls = await render_pending(box, STAFF.id)
+    sent = [c for c in calls if c.method == "sendDocument"]
+    docx = [c for c in sent if c.files["document"][:2] == b"PK"]
+    assert len(docx) == 1, [c.text for c in sent]
+    assert station_name in docx[0].text
+    return docx[0].files["document"], calls
 
 
 def positions(profile: str) -> dict[str, tuple[int, int, int]]:
@@ -89,7 +97,8 @@ def test_only_the_seeds_with_an_assessment_table_have_its_template() -> None:
 
 
 async def test_seed004_quzhou_assessment_table_has_each_rows_points_in_its_cell_and_the_total(
-        sandbox: Sandbox, clock: FixedClock) -> None:
+        sandbox: Sandbox, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATIONBOT_SOFFICE", "/nonexistent/soffice")  # DOCX only here; the PDF test converts
     clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
     first = await station(sandbox, 1, "衢州学会服务站甲", "quzhou")
     second = await station(sandbox, 2, "衢州学会服务站乙", "quzhou")
@@ -106,7 +115,8 @@ async def test_seed004_quzhou_assessment_table_has_each_rows_points_in_its_cell_
     await sandbox.press(STAFF, "返回考核")
     assert "已发布" in joined(await press_on(sandbox, STAFF, "考核 #", "发布"))
 
-    content = await table_from_round_card(sandbox, first.name)
+    content, calls = await tables_from_round_card(sandbox, first.name)
+    assert "未安装 LibreOffice" in joined(calls), "without LibreOffice the DOCX alone, and why"
     text = paper_checks(content, first.name, "衢州市学会服务站绩效考核表")
     where, real = positions("quzhou"), cells(content)
     expected = {**QUZHOU_MANUAL, **QUZHOU_AUTO}
@@ -129,7 +139,8 @@ async def test_seed004_quzhou_assessment_table_has_each_rows_points_in_its_cell_
 
 
 async def test_seed002_wuhan_evaluation_table_is_provisional_until_published_with_the_ledger_counts(
-        sandbox: Sandbox, clock: FixedClock) -> None:
+        sandbox: Sandbox, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATIONBOT_SOFFICE", "/nonexistent/soffice")
     clock.set(dt.datetime(2027, 1, 10, 10, 0, tzinfo=SHANGHAI))
     st = await station(sandbox, 3, "武汉质量服务站丙", "wuhan-qis", founded=dt.date(2023, 5, 1))
     await ledger(sandbox, st, 2026, "quality_diagnosis", problems_solved=40, media_city=2, media_national=1)
@@ -159,12 +170,10 @@ async def test_assessment_table_converts_to_a_pdf_with_its_chinese_title(
     st = await station(sandbox, 4, "衢州学会服务站丁", "quzhou")
     await sandbox.send(STAFF, "/start")
     await sandbox.send(STAFF, "/assess quzhou 2026 2027-03-20")
-    content = await table_from_round_card(sandbox, st.name)
-    from bot.documents import to_pdf
-
-    pdfs = await to_pdf({"table.docx": content})
-    assert pdfs.files, pdfs.reason
-    pdf_checks(pdfs.files["table.pdf"], "衢州市学会服务站绩效考核表", tmp_path)
+    _, calls = await tables_from_round_card(sandbox, st.name)
+    pdf = [c.files["document"] for c in calls if c.method == "sendDocument" and c.files["document"][:5] == b"%PDF-"]
+    assert len(pdf) == 1, "the PDF follows the DOCX in the chat"
+    pdf_checks(pdf[0], "衢州市学会服务站绩效考核表", tmp_path)
 
 
 def zip_names(call: Call) -> tuple[zipfile.ZipFile, list[str]]:

@@ -189,12 +189,20 @@ async def test_seed004_art17_publish_and_confirm_tell_the_same_in_console_and_ch
         again = await browser_like.post(f"/console/rounds/{round_id}/consequences",
                                         data={"csrf": csrf, "consequence": str(item.id), "action": "dismiss"})
         assert "此按钮已失效" in again.text, "a decided proposal cannot be decided again"
+        assert 'value="close"' in again.text and 'value="escalate"' in again.text, "the running rectification"
     told = await inbox(web_box, stations[3])
     assert "Your station must rectify by Jun 3, 2027 (seed 004 第十七条)" in told, told
     async with web_box.services.db.session() as session:
         assert (await session.get(StationRow, stations[3].id)).status == "rectifying"  # type: ignore[union-attr]
         decided = (await session.exec(select(AuditLog).where(AuditLog.action == "consequence"))).all()
     assert [(a.detail["to"], a.person_id is not None) for a in decided] == [("confirmed", True)], "audited as in chat"
+    if door == "console":  # staff close the rectification: the station is active again and told so
+        closed = await browser_like.post(f"/console/rounds/{round_id}/consequences",
+                                         data={"csrf": csrf, "consequence": str(item.id), "action": "close"})
+        assert "已关闭；衢州学会服务站3 恢复正常运行" in closed.text, closed.text
+        assert "Your rectification has been accepted and the item is closed." in await inbox(web_box, stations[3])
+        async with web_box.services.db.session() as session:
+            assert (await session.get(StationRow, stations[3].id)).status == "active"  # type: ignore[union-attr]
 
 
 async def test_seed000_art14_grades_are_confirmed_one_by_one_before_publishing(

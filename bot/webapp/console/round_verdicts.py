@@ -20,7 +20,7 @@ from bot.webapp.console.rounds import NO_ROUND, say
 from conversations import assessment as ui
 from locales import N_, Raw, T, Text, Translator, render
 from services import round_steps, rounds
-from services.consequences import CONFIRM, DISMISS, decide_consequence
+from services.consequences import CLOSE, CONFIRM, DISMISS, ESCALATE, decide_consequence
 from storage.models import AssessmentRound, Consequence
 from storage.rounds import OPEN, PUBLICITY
 
@@ -124,14 +124,14 @@ async def publish(request: Request, round_id: int,
 @router.post("/rounds/{round_id}/consequences", response_class=HTMLResponse)
 async def decide(request: Request, round_id: int,
                  signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
-    """Confirm or dismiss one proposed consequence, as the chat's buttons do (same statuses and notices)."""
+    """Confirm or dismiss one proposal, close or escalate a running rectification: the chat's buttons' use case."""
     staff, form = signed
     services = services_of(request)
     action = form.get("action", "")
     note: Text = STALE
     async with services.db.session() as session:
         item = await session.get(Consequence, _id(form.get("consequence", "")))
-        if item is not None and item.round_id == round_id and action in (CONFIRM, DISMISS):
+        if item is not None and item.round_id == round_id and action in (CONFIRM, DISMISS, CLOSE, ESCALATE):
             reply = await decide_consequence(session, item.id or 0, action, person_id=staff.person.id,
                                              now=services.now())
             note = reply.text if reply is not None else STALE
