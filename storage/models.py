@@ -171,7 +171,9 @@ class Submission(SQLModel, table=True):
     approval creates the station (see ``StationApplication``).
     """
 
-    __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),)
+    # The second index serves the review queue: what awaits review, oldest first, paged (no sort of thousands).
+    __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),
+                      Index("ix_submission_queue", "status", "submitted_at", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
