@@ -143,10 +143,9 @@ class Door:
             return await route.handler(turn)
         if isinstance(turn.input, CommandInput):
             return [Reply(UNKNOWN_COMMAND)]
-        for handler in self.router.free_input:
-            replies = await handler(turn)
-            if replies is not None:
-                return replies
+        replies = await self.router.free_input(turn)
+        if replies is not None:
+            return replies
         if isinstance(turn.input, ButtonInput):
             return [Reply(STALE_BUTTON, notice=STALE_BUTTON)]
         fallback = self.router.commands.get("help")

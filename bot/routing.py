@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import Services
 from conversations.types import Input, Reply
 from locales import T, Translator
+from storage.drafts import active_draft
 from storage.models import Person, Role
 
 ANYONE: frozenset[str] = frozenset()
@@ -81,13 +82,44 @@ class Router:
 
     commands: dict[str, Route] = field(default_factory=dict)
     buttons: dict[str, Route] = field(default_factory=dict)
-    free_input: list[FreeInputHandler] = field(default_factory=list)
+    draft_owners: dict[str, FreeInputHandler] = field(default_factory=dict)
+    no_form_input: list[FreeInputHandler] = field(default_factory=list)
 
     def add(self, route: Route) -> None:
         table = self.commands if route.kind == "command" else self.buttons
         if route.name in table:
             raise ValueError(f"route {route.kind} {route.name!r} registered twice")
         table[route.name] = route
+
+    def own_drafts(self, form_ids: Iterable[str], handler: FreeInputHandler) -> None:
+        """Typed text and files go to ``handler`` while the person's open draft is one of ``form_ids``."""
+        for form_id in form_ids:
+            if form_id in self.draft_owners:
+                raise ValueError(f"drafts of {form_id!r} already belong to another conversation")
+            self.draft_owners[form_id] = handler
+
+    def take_without_form(self, handler: FreeInputHandler) -> None:
+        """Text or a file while no draft is open (a stamped scan, a broadcast being composed)."""
+        self.no_form_input.append(handler)
+
+    async def free_input(self, turn: Turn) -> list[Reply] | None:
+        """Text, a file, or /back /skip /cancel: the conversation owning the open draft answers.
+
+        One lookup instead of a chain of handlers each trying in turn, so which conversation
+        hears a message never depends on import order. Without an open draft (or when its owner
+        declines), the few inputs that need no draft are tried in the order ``FEATURES`` lists them.
+        """
+        draft = await active_draft(turn.session, [p.id for p in turn.bindings if p.id is not None])
+        owner = self.draft_owners.get(draft.form_id) if draft is not None else None
+        if owner is not None:
+            replies = await owner(turn)
+            if replies is not None:
+                return replies
+        for handler in self.no_form_input:
+            replies = await handler(turn)
+            if replies is not None:
+                return replies
+        return None
 
     def menu_for(self, roles: set[str]) -> list[Route]:
         visible = [r for r in self.commands.values() if r.menu_label is not None and allowed(r, roles)]

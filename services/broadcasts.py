@@ -24,7 +24,7 @@ from locales import Raw
 from storage.broadcasts import Delivery, cancel_waiting, deliveries
 from storage.datetimes import db_time
 from storage.models import AuditLog, Broadcast, Person
-from storage.outbox import enqueue
+from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.recipients import (
     STATION_CONDITIONS,
     active_staff,
@@ -79,11 +79,9 @@ async def create(session: AsyncSession, *, staff: Person, text: str, filters: Se
     session.add(item)
     await session.flush()
     message = message_of(item.text, document)
-    for person in people:
-        assert person.chat_id is not None
-        await enqueue(session, key=f"broadcast:{item.id}:person-{person.id}", chat_id=person.chat_id,
-                      person_id=person.id, reply=message, kind="broadcast", not_before=when or now,
-                      broadcast_id=item.id)
+    await enqueue_many(session, [Outgoing(f"broadcast:{item.id}:person-{person.id}", person.chat_id or 0, message,
+                                          "broadcast", person.id, broadcast_id=item.id) for person in people],
+                       not_before=when or now)
     session.add(AuditLog(at=db_time(now), person_id=staff.id, action="broadcast", subject=f"broadcast:{item.id}",
                          detail={"recipients": len(people), "scheduled_for": when.isoformat() if when else None,
                                  "filters": item.audience["filters"]}))

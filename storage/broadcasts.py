@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,16 +64,20 @@ async def deliveries(session: AsyncSession, broadcast_ids: list[int]) -> dict[in
     """Every outbox row of the broadcasts, by broadcast, in recipient order."""
     if not broadcast_ids:
         return {}
-    query = (select(OutboxMessage, Person.name, Person.role, Station.name)
+    # Bare columns, not the rows' payloads: a broadcast to a whole network is 10,000 rows.
+    query = (sa_select(*(col(c) for c in (
+        OutboxMessage.broadcast_id, OutboxMessage.person_id, Person.name, Person.role, Station.name,
+        OutboxMessage.chat_id, OutboxMessage.status, OutboxMessage.last_error, OutboxMessage.not_before,
+        OutboxMessage.respect_quiet_hours, OutboxMessage.sent_at)))
              .outerjoin(Person, col(Person.id) == col(OutboxMessage.person_id))
              .outerjoin(Station, col(Station.id) == col(Person.station_id))
              .where(col(OutboxMessage.broadcast_id).in_(broadcast_ids)).order_by(col(OutboxMessage.id)))
     found: dict[int, list[Delivery]] = {i: [] for i in broadcast_ids}
-    for row, name, role, station in (await session.exec(query)).all():
-        assert row.broadcast_id is not None
-        found[row.broadcast_id].append(Delivery(row.person_id, name or "", role or "", station or "", row.chat_id,
-                                                row.status, row.last_error, row.not_before, row.respect_quiet_hours,
-                                                row.sent_at))
+    connection = await session.connection()
+    rows: Any = (await connection.execute(query)).all()
+    for broadcast_id, person_id, name, role, station, chat_id, status, last_error, not_before, respect, sent_at in rows:
+        found[int(broadcast_id)].append(Delivery(person_id, name or "", role or "", station or "", chat_id, status,
+                                                 last_error, not_before, respect, sent_at))
     return found
 
 

@@ -50,3 +50,14 @@ def stalled(row: PreparedDownload, now: dt.datetime) -> bool:
 async def recent_downloads(session: AsyncSession, limit: int = 20) -> list[PreparedDownload]:
     return list((await session.exec(select(PreparedDownload).order_by(col(PreparedDownload.id).desc())
                                     .limit(limit))).all())
+
+
+async def preparing_like(session: AsyncSession, *, kind: str, year: int, detail: str, language: str,
+                         now: dt.datetime) -> PreparedDownload | None:
+    """The same file already being made (a second press, or a colleague's): wait for it instead of a second run."""
+    query = (select(PreparedDownload)
+             .where(PreparedDownload.kind == kind, PreparedDownload.year == year, PreparedDownload.detail == detail,
+                    PreparedDownload.language == language, PreparedDownload.status == PREPARING,
+                    col(PreparedDownload.created_at) > db_time(now) - STALLED_AFTER)
+             .order_by(col(PreparedDownload.id).desc()))
+    return (await session.exec(query)).first()

@@ -60,8 +60,9 @@ def _row(item: Outgoing, not_before: dt.datetime, created_at: dt.datetime) -> di
 async def enqueue_many(session: AsyncSession, items: Sequence[Outgoing], *, not_before: dt.datetime) -> int:
     """Insert the rows whose key is new, a chunk per statement (race-safe); returns rows added.
 
-    The daily sweep enqueues tens of thousands of candidate reminders, most already present:
-    one statement per chunk instead of one per reminder.
+    The daily sweep enqueues tens of thousands of candidate reminders, most already present, and a
+    broadcast to the network 10,000 rows: one executemany per chunk (compiled once; rendering a
+    500-row VALUES clause per chunk took about 1 s per 1,000 rows), RETURNING counts the rows added.
     """
     if not items:
         return 0
@@ -70,12 +71,11 @@ async def enqueue_many(session: AsyncSession, items: Sequence[Outgoing], *, not_
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     created_at = utcnow()
     start = db_time(not_before)
+    statement: Any = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
     added = 0
     for offset in range(0, len(items), CHUNK_ROWS):
         rows = [_row(item, start, created_at) for item in items[offset:offset + CHUNK_ROWS]]
-        statement: Any = insert(table).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        result = await connection.execute(statement)
-        added += max(result.rowcount or 0, 0)
+        added += len((await connection.execute(statement, rows)).all())
     return added
 
 

@@ -10,6 +10,11 @@ The one thing that must never happen inline is waiting: a statement that finds a
 is retried in a worker thread with the configured patience, so the event loop never sleeps on a
 lock. ``SQLITE_BUSY`` means the statement changed nothing, so the retry is safe.
 
+Nor may a long read hold the loop (an export's sorted year of ledger, the daily sweep's scans): a
+SELECT gets ``INLINE_BUDGET_S`` on the loop, after which SQLite's progress handler interrupts it and
+it starts again in a worker thread. Only reads are interrupted: interrupting a write inside a
+transaction would roll the whole transaction back.
+
 Plugged in as the ``module`` of SQLAlchemy's own aiosqlite dialect: SQL, types, pooling and the
 async API stay SQLAlchemy's; only the object that talks to ``sqlite3`` is ours.
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -27,6 +33,9 @@ from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
 R = TypeVar("R")
 
 DEFAULT_PATIENCE_S = 30.0
+INLINE_BUDGET_S = 0.002  # a read still running after this goes to a worker thread
+_PROGRESS_EVERY = 1000  # SQLite VM instructions between looks at the clock
+_READS = ("SELECT", "WITH")
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
@@ -50,6 +59,19 @@ class InlineConnection:
         except sqlite3.OperationalError as error:
             if not _busy(error):
                 raise
+        return await asyncio.to_thread(self._patiently, fn, *args)
+
+    async def run_read(self, fn: Callable[..., R], *args: Any) -> R:
+        """Like :meth:`run`, and a read still running after ``INLINE_BUDGET_S`` goes on in a worker thread."""
+        deadline = time.perf_counter() + INLINE_BUDGET_S
+        self._conn.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_EVERY)
+        try:
+            return fn(*args)
+        except sqlite3.OperationalError as error:
+            if not _busy(error) and getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_INTERRUPT:
+                raise
+        finally:
+            self._conn.set_progress_handler(None, 0)
         return await asyncio.to_thread(self._patiently, fn, *args)
 
     def _patiently(self, fn: Callable[..., R], *args: Any) -> R:
@@ -126,7 +148,10 @@ class InlineCursor:
         self._cursor = cursor
 
     async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
-        await self._connection.run(self._cursor.execute, sql, parameters)
+        if sql.lstrip()[:6].upper().startswith(_READS):
+            await self._connection.run_read(self._cursor.execute, sql, parameters)
+        else:
+            await self._connection.run(self._cursor.execute, sql, parameters)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:

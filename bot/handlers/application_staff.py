@@ -226,4 +226,4 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("applications", STAFF, applications_command, menu_label=T("Station applications"),
                      menu_order=525))
     router.add(Route("ap", STAFF, staff_button, kind="button"))
-    router.free_input.append(decision_input)
+    router.own_drafts([DECISION], decision_input)

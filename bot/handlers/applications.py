@@ -308,4 +308,4 @@ def extend(router: Router, services: Services) -> None:
                      menu_order=505))
     router.add(Route("apl", STAFF, apply_link_button, kind="button"))
     router.add(Route("apply", APPLICANTS, apply_command, menu_label=T("My station application"), menu_order=1))
-    router.free_input.append(free_input)
+    router.own_drafts([FORM_ID], free_input)

@@ -207,4 +207,4 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("broadcasts", STAFF, list_broadcasts, menu_label=T("Broadcasts and delivery reports"),
                      menu_order=61))
     router.add(Route("bc", STAFF, button, kind="button"))
-    router.free_input.append(free_input)
+    router.take_without_form(free_input)

@@ -179,4 +179,4 @@ def extend(router: Router, services: Services) -> None:
     services.hooks.status_lines.append(status_lines)
     router.add(Route("rectify", MANAGERS, rectify, menu_label=T("File the rectification report"), menu_order=45))
     router.add(Route("exit", STAFF, propose_exit))
-    router.free_input.insert(0, form_input)
+    router.own_drafts([FORM_ID], form_input)

@@ -487,7 +487,7 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("documents", STAFF, documents_command, menu_label=T("Documents to print and stamped copies"),
                      menu_order=75))
     router.add(Route("doc", STAFF, doc_button, kind="button"))
-    router.free_input.append(scan_input)
+    router.take_without_form(scan_input)
 
 
 __all__ = ["build", "deliver", "extend", "install", "queue_document", "sweep"]

@@ -162,4 +162,4 @@ def extend(router: Router, services: Services) -> None:
     services.hooks.token_handlers["evaluation"] = open_token
     router.add(Route("ev", CONTACTS, button, kind="button"))
     router.add(Route("evaluation", STAFF, launch, menu_label=T("Yearly demand-side evaluation"), menu_order=70))
-    router.free_input.insert(0, typed)
+    router.own_drafts([FORM_ID], typed)

@@ -253,11 +253,7 @@ def extend(router: Router, services: Services) -> None:
     async def form_command(turn: Turn) -> list[Reply]:
         """/back, /skip and /cancel act on the open form."""
         assert isinstance(turn.input, CommandInput)
-        for handler in router.free_input:
-            replies = await handler(turn)
-            if replies is not None:
-                return replies
-        return [Reply(NOTHING_TO_RESUME)]
+        return await router.free_input(turn) or [Reply(NOTHING_TO_RESUME)]
 
     labels = {
         "report": (T("Report a change"), 10), "plan": (T("Annual work plan"), 20),
@@ -278,4 +274,4 @@ def extend(router: Router, services: Services) -> None:
         return await open_duty(turn, turn.input.data.partition(":")[2])
 
     router.add(Route("du", MANAGERS, duty_button, kind="button"))
-    router.free_input.append(form_input)
+    router.own_drafts(ENGINE_FORMS, form_input)

@@ -186,4 +186,4 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("scoring", STAFF, scoring, menu_label=T("Score the rows staff assess"), menu_order=530))
     router.add(Route("scoresheet", STAFF, score_sheet, menu_label=T("Score sheet to fill in and import"),
                      menu_order=531))
-    router.free_input.insert(0, typed_points)
+    router.own_drafts([POINTS_FORM, IMPORT_FORM], typed_points)

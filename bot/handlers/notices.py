@@ -165,4 +165,4 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("notices", KNOWN, notices, menu_label=T("Public notices (公示)"), menu_order=800))
     router.add(Route("object", KNOWN, object_command))
     router.add(Route("ob", STAFF, answer_button, kind="button"))
-    router.free_input.append(answer_input)
+    router.own_drafts([ANSWER], answer_input)

@@ -314,4 +314,4 @@ def extend(router: Router, services: Services) -> None:
     router.add(Route("rate", CONTACTS, rate_button, kind="button"))
     router.add(Route("rlink", MANAGERS, resend_link, kind="button"))
     router.add(Route("ratings", MANAGERS | STAFF, ratings, menu_label=T("Service ratings"), menu_order=60))
-    router.free_input.insert(0, comment_input)
+    router.own_drafts(["rating"], comment_input)

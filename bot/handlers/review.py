@@ -124,4 +124,4 @@ def extend(router: Router, services: Services) -> None:
 
     router.add(Route("rv", MANAGERS | STAFF | APPLICANTS, review_button, kind="button"))
     router.add(Route("pending", STAFF, pending, menu_label=T("Submissions awaiting review"), menu_order=520))
-    router.free_input.insert(0, comment_input)
+    router.own_drafts(["review_comment"], comment_input)

@@ -133,8 +133,9 @@ def summary(form: FormSpec, answers: Mapping[str, Any], ctx: FormContext, cb: Ca
     """Every relevant answer with an edit button each, read-only facts, then Submit."""
     lines: list[Text] = [T(form.title), T("Please check your answers, then press Submit:")]
     edits: list[Button] = []
+    relevant = {id(f) for f in relevant_fields(form, answers)}  # once, not once per field
     for index, spec in enumerate(form.fields):
-        if spec not in relevant_fields(form, answers):
+        if id(spec) not in relevant:
             continue
         shown = display(spec, answers.get(spec.name), ctx)
         if spec.type == "repeat" and is_answered(answers.get(spec.name)):

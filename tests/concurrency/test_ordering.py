@@ -54,7 +54,7 @@ def recording_extension(seen: dict[int, list[str]]):  # type: ignore[no-untyped-
             seen.setdefault(turn.chat_id, []).append(turn.input.text)
             return [Reply(Raw(turn.input.text))]
 
-        router.free_input.append(record)
+        router.take_without_form(record)
 
     return extend
 

@@ -62,3 +62,34 @@ async def test_reads_and_writes_inline_keep_sqlite_types_and_rollback(tmp_path: 
         assert [v for (v,) in rows] == ["kept"]
     finally:
         await db.dispose()
+
+
+async def test_a_long_read_goes_on_in_a_worker_thread_while_the_loop_turns(tmp_path: Path) -> None:
+    """A read past the inline budget (here a recursive count to three million) is interrupted on the loop
+    and finished in a thread: a second coroutine gets turns while it runs. Inline to the end, the
+    read would have finished before the other coroutine ran at all."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'long.db'}")
+    turns = 0
+    finished = asyncio.Event()
+
+    async def other_chat() -> None:
+        nonlocal turns
+        while not finished.is_set():
+            turns += 1
+            await asyncio.sleep(0)
+
+    try:
+        ticker = asyncio.create_task(other_chat())
+        async with db.session() as session:
+            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]  # connected, transaction open
+            started_turns = turns
+            count = (await session.exec(text(  # type: ignore[call-overload]
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+                "SELECT count(*) FROM n"))).one()[0]
+            turns_during = turns - started_turns
+        finished.set()
+        await ticker
+        assert count == 3_000_000
+        assert turns_during > 1
+    finally:
+        await db.dispose()

@@ -9,9 +9,11 @@ import datetime as dt
 import re
 
 import httpx
+import pytest
 from sqlmodel import col, select
 
 from bot.services import FixedClock
+from bot.webapp.console import broadcasts as console_broadcasts
 from storage.models import AuditLog, Broadcast, OutboxMessage, Person, Role, Station
 from testing.client import Sandbox, joined
 from tests.helpers import add_station
@@ -95,7 +97,8 @@ async def test_a_test_goes_to_the_signed_in_staff_members_chat_only(web_box: San
 
 
 async def test_send_now_then_the_report_lists_each_recipient(web_box: Sandbox, clock: FixedClock,
-                                                             browser_like: httpx.AsyncClient) -> None:
+                                                             browser_like: httpx.AsyncClient,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Sent, unreachable (a chat that blocked the bot: 403) and waiting for quiet hours, per recipient."""
     await signed_in(web_box, browser_like)
     web_box.api.blocked_chats.add(MANAGER_B.id)
@@ -119,6 +122,10 @@ async def test_send_now_then_the_report_lists_each_recipient(web_box: Sandbox, c
     assert "Alice" in row("sent") and "Alpha Porcelain" in row("sent")
     assert "Bob" in row("unreachable") and "blocked the bot" in row("unreachable")
     assert "Carol" in row("quiet_hours") and "waiting for the end of quiet hours" in row("quiet_hours")
+    monkeypatch.setattr(console_broadcasts, "REPORT_PAGE", 2)  # a long report is paged; its counts cover everyone
+    first, second = (await browser_like.get(report_url)).text, (await browser_like.get(f"{report_url}?page=2")).text
+    assert first.count('<tr class="delivery-') == 2 and second.count('<tr class="delivery-') == 1
+    assert "Carol" in second and "Carol" not in first and "waiting for the end of quiet hours: 1" in first
     assert await deliver(web_box, clock) == 0  # still night
     assert web_box.api.calls_to(CONTACT.id) == []
     clock.set(dt.datetime(2027, 2, 2, 8, 0, tzinfo=clock().tzinfo))

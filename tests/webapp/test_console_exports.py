@@ -38,6 +38,11 @@ async def test_the_workbook_is_prepared_in_the_background_then_downloaded(web_bo
         row = (await session.exec(select(PreparedDownload))).one()
         audit = (await session.exec(select(AuditLog).where(AuditLog.action == "console_export"))).one()
     assert row.status == "preparing" and row.prepared_file_id is None and audit.detail["what"] == "workbook"
+    again = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": "workbook",
+                                                             "year": str(year)})
+    assert REFRESH.search(again.text).group(1) == status_url  # type: ignore[union-attr]  # a second press waits
+    async with web_box.services.db.session() as session:
+        assert len((await session.exec(select(PreparedDownload))).all()) == 1
 
     await web_box.services.background.idle()
     ready = await browser_like.get(status_url)
@@ -124,3 +129,48 @@ async def test_a_file_pruned_after_a_week_says_so(web_box: Sandbox, clock: Fixed
     await sign_in(browser_like, await web_link(web_box, STAFF_EN))
     gone = await browser_like.get(f"{status_url}/file")
     assert gone.status_code == 404 and "no longer kept" in gone.text
+
+
+async def test_a_rounds_documents_and_a_kinds_documents_as_zips(web_box: Sandbox, clock: FixedClock,
+                                                                browser_like: httpx.AsyncClient) -> None:
+    """The round's zip is bot.round_documents' (as the round card's button in chat): a folder per station with
+    its assessment table (seed 004 附件 绩效考核表) and its documents; the kind's zip holds the rendered DOCX."""
+    import datetime as dt
+
+    from tests.conftest import SHANGHAI, STAFF
+    from tests.documents.support import manager_of
+    from tests.documents.test_flow import submit
+
+    clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
+    who = await manager_of(web_box.services.db, "quzhou", 5901)
+    await submit(web_box, who, "annual_summary")
+    await web_box.services.background.idle()  # the DOCX is rendered after the submission commits
+    await web_box.send(STAFF, "/start")
+    await web_box.send(STAFF, "/assess quzhou 2026 2027-03-20")
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    form = await browser_like.get("/console/exports")
+    round_value = re.search(r'<option value="(round:\d+)">', form.text).group(1)  # type: ignore[union-attr]
+    assert "documents:assessment_table" not in form.text  # tables come per round, not per kind and year
+
+    started = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": round_value})
+    assert started.status_code == 200 and REFRESH.search(started.text)
+    await web_box.services.background.idle()
+    status_url = REFRESH.search(started.text).group(1)  # type: ignore[union-attr]
+    ready = await browser_like.get(status_url)
+    assert "压缩包中有 2 份文书" in ready.text  # the station's assessment table and its summary (staff read Chinese)
+    file = await browser_like.get(f"{status_url}/file")
+    names = zipfile.ZipFile(io.BytesIO(file.content)).namelist()
+    folder = f"{who.station.id}-{who.station.name}/"
+    assert any(n.startswith(folder) and "考核表" in n for n in names), names
+    assert any(n.startswith(folder) and "年度工作总结" in n and n.endswith(".docx") for n in names), names
+    assert "清单.txt" in names
+
+    by_kind = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like),
+                                                               "what": "documents:annual_summary", "year": "2026"})
+    await web_box.services.background.idle()
+    kind_url = REFRESH.search(by_kind.text).group(1)  # type: ignore[union-attr]
+    assert "压缩包中有 1 份文书" in (await browser_like.get(kind_url)).text
+    kind_zip = zipfile.ZipFile(io.BytesIO((await browser_like.get(f"{kind_url}/file")).content))
+    assert [n for n in kind_zip.namelist() if n.endswith(".docx")], kind_zip.namelist()
+    unknown = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": "round:999"})
+    assert unknown.status_code == 400

@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import ProcessedUpdate
+from testing.client import Sandbox
 from tests.conftest import STAFF
 from tests.webapp.conftest import SECRET
 from tests.webapp.test_webhook import help_update
@@ -99,3 +100,39 @@ async def test_a_draft_written_by_one_process_is_continued_by_the_other(two_serv
     assert draft.state["answers"]["title"] == "Written by A, then B"
     assert draft.state["answers"]["start_date"] == "2026-11-20"
     assert draft.state["answers"]["activity_type"] == "training"
+
+
+def callback_update(update_id: int, user: dict, data: str, message: dict) -> dict:  # type: ignore[type-arg]
+    return {"update_id": update_id, "callback_query": {"id": str(update_id), "from": user, "chat_instance": "two",
+                                                       "data": data, "message": message}}
+
+
+@pytest.mark.slow
+async def test_double_tap_on_submit_reaching_two_processes_at_once_gives_one_submission(
+        two_servers: list[str], sandbox: Sandbox, db: Database) -> None:
+    """Two taps on Submit, each delivered by Telegram to a different webhook process at the same instant.
+
+    The processes share nothing but the database: the draft's guarded write (``UPDATE … WHERE id AND
+    rev``) lets exactly one of them submit; the other answers that the form has moved on.
+    """
+    from storage.models import Draft, Submission
+    from testing.client import User
+    from tests.concurrency.test_ordering import _draft_at_summary
+    from tests.forms.conftest import seat
+
+    manager = await seat(db, User(990200, "Wang", "en"), "Double-tap Station")
+    message, data = await _draft_at_summary(sandbox, manager)
+    user = manager.user.as_dict()
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with httpx.AsyncClient(timeout=60) as client:
+        responses = await asyncio.gather(*(
+            client.post(f"{base}/telegram/hook", json=callback_update(992000 + n, user, data, message), headers=headers)
+            for n, base in enumerate(two_servers)))
+        assert [r.status_code for r in responses] == [200, 200]
+        for base in two_servers:
+            await client.get(f"{base}/_sandbox/settle")
+    async with db.session() as session:
+        submissions = (await session.exec(select(func.count()).select_from(Submission))).one()
+        drafts = (await session.exec(select(func.count()).select_from(Draft))).one()
+    assert submissions == 1
+    assert drafts == 0

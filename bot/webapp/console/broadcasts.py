@@ -33,6 +33,8 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 GROUPS = ("managers", "demand_contacts", "staff")
 SELECTS = ("profile", "region", "station_type", "society", "society_level")
 LIST_SIZE = 20
+# Recipients a report page lists (the counts cover them all): a network-wide broadcast has 10,000.
+REPORT_PAGE = 200
 NOT_FOUND = N_("There is no such broadcast.")
 # The composer loads the console's script, which asks /console/broadcasts/count as the audience changes.
 SCRIPT_POLICY = PAGE_HEADERS["Content-Security-Policy"] + "; script-src 'self'; connect-src 'self'"
@@ -156,10 +158,12 @@ async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str
 
 @router.get("/broadcasts/{broadcast_id}", response_class=HTMLResponse)
 async def report(request: Request, broadcast_id: int, staff: Staff = Depends(console_staff)) -> HTMLResponse:
-    return await report_page(request, staff, broadcast_id)
+    wanted = request.query_params.get("page", "1")
+    return await report_page(request, staff, broadcast_id, page_number=int(wanted) if wanted.isdigit() else 1)
 
 
-async def report_page(request: Request, staff: Staff, broadcast_id: int, notice: str = "") -> HTMLResponse:
+async def report_page(request: Request, staff: Staff, broadcast_id: int, notice: str = "",
+                      page_number: int = 1) -> HTMLResponse:
     services = services_of(request)
     now = services.now()
     async with services.db.session() as session:
@@ -168,7 +172,11 @@ async def report_page(request: Request, staff: Staff, broadcast_id: int, notice:
             return page(request, "message.html", staff.tr, status_code=404, staff=staff, message=NOT_FOUND)
         (found,) = await use.reports(session, [item], now, services.settings.quiet_hours)
     filters = item.audience.get("filters", [])
+    pages = max((len(found.rows) + REPORT_PAGE - 1) // REPORT_PAGE, 1)
+    number = min(max(page_number, 1), pages)
+    shown = found.rows[(number - 1) * REPORT_PAGE:number * REPORT_PAGE]
     return page(request, "broadcast_report.html", staff.tr, staff=staff, report=found, item=item, notice=notice,
+                shown=shown, page_number=number, pages=pages,
                 audience=render(compose.describe(filters), staff.tr), states=use_states(staff),
                 delivery={k: render(v, staff.tr) for k, v in compose.DELIVERY_STATES.items()},
                 cancellable=use.cancellable(item, now), at=lambda v: local(v, services.settings.tz) if v else None)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bot.handlers.documents import downloader, submitted_kind, zip_of
 from bot.handlers.reports import MIN_YEAR
+from bot.round_documents import round_zip
 from bot.services import Services
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
@@ -29,12 +30,14 @@ from storage.downloads import (
     READY,
     fail,
     finish,
+    preparing_like,
     recent_downloads,
     stalled,
     start_download,
 )
-from storage.models import AuditLog, PreparedDownload
+from storage.models import AssessmentRound, AuditLog, PreparedDownload
 from storage.prepared_files import prepared_content
+from storage.rounds import rounds
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -64,6 +67,12 @@ async def prepare(services: Services, download_id: int) -> None:
 
                 content = await export_year(session, row.year, translator(row.language), tz=services.settings.tz)
                 filename = f"stationbot-{row.year}.xlsx"
+            elif row.kind == "round":  # every document of an assessment round (bot.round_documents)
+                rnd = await session.get(AssessmentRound, int(row.detail))
+                assert rnd is not None
+                made = await round_zip(session, rnd, services.settings.tz, downloader(services))
+                content, filename, count = made.content, made.filename, made.documents + made.tables
+                note = f"{made.missing_scans} stamped copies could not be fetched" if made.missing_scans else ""
             else:
                 content, count, note = await zip_of(session, row.detail, row.year, download=downloader(services))
                 filename = f"{row.detail}-{row.year}.zip"
@@ -86,9 +95,10 @@ async def exports(request: Request, staff: Staff = Depends(console_staff)) -> HT
     services = services_of(request)
     async with services.db.session() as session:
         recent = await recent_downloads(session)
-    kinds = [k for k in registry() if k.filled_from == "submission"]  # assessment tables come per round
-    return page(request, "people_exports.html", staff.tr, staff=staff, years=_years(services), kinds=kinds,
-                recent=recent, now=services.now(), stalled=stalled, this_year=services.today().year)
+        found = await rounds(session)
+    return page(request, "people_exports.html", staff.tr, staff=staff, years=_years(services),
+                kinds=[k for k in registry() if submitted_kind(k.id)], rounds=found, recent=recent,
+                now=services.now(), stalled=stalled, this_year=services.today().year)
 
 
 @router.post("/exports", response_class=HTMLResponse)
@@ -99,15 +109,26 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
     what, year_text = form.get("what", ""), form.get("year", "")
     year = int(year_text) if year_text.isdigit() else 0
     kind = what.removeprefix("documents:")
-    if year not in _years(services) or not (what == "workbook" or (what.startswith("documents:") and submitted_kind(kind))):
-        raise ConsoleRefused(400, BAD_CHOICE, staff.tr)
+    round_id = what.removeprefix("round:")
     now = services.now()
     async with services.db.serial(), services.db.session() as session:
-        row = await start_download(session, kind="workbook" if what == "workbook" else "documents", year=year,
-                                   detail="" if what == "workbook" else kind, language=staff.person.language,
+        rnd = await session.get(AssessmentRound, int(round_id)) if what.startswith("round:") and round_id.isdigit() else None
+        if rnd is not None:
+            job = ("round", rnd.period_end, str(rnd.id))
+        elif what == "workbook" and year in _years(services):
+            job = ("workbook", year, "")
+        elif what.startswith("documents:") and submitted_kind(kind) and year in _years(services):
+            job = ("documents", year, kind)
+        else:
+            raise ConsoleRefused(400, BAD_CHOICE, staff.tr)
+        running = await preparing_like(session, kind=job[0], year=job[1], detail=job[2],
+                                       language=staff.person.language, now=now)
+        if running is not None:
+            return _status_page(request, staff, running, services)
+        row = await start_download(session, kind=job[0], year=job[1], detail=job[2], language=staff.person.language,
                                    person_id=staff.person.id, now=now)
         session.add(AuditLog(at=db_time(now), person_id=staff.person.id, action="console_export",
-                             subject=f"prepared_download:{row.id}", detail={"what": what, "year": year}))
+                             subject=f"prepared_download:{row.id}", detail={"what": what, "year": job[1]}))
         await session.commit()
     assert row.id is not None
     download_id = row.id
@@ -119,7 +140,7 @@ def _status_page(request: Request, staff: Staff, row: PreparedDownload, services
     now = services.now()
     waiting = row.status == PREPARING and not stalled(row, now)
     seconds = int((db_time(now) - db_time(row.created_at)).total_seconds())
-    kind = document_kind(row.detail) if row.detail else None
+    kind = document_kind(row.detail) if row.kind == "documents" else None
     response = page(request, "people_download.html", staff.tr, staff=staff, row=row, waiting=waiting,
                     refresh=REFRESH_SECONDS, seconds=max(seconds, 0), is_stalled=stalled(row, now), kind=kind,
                     READY=READY, FAILED=FAILED)
