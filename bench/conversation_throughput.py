@@ -100,14 +100,14 @@ async def echo_run(users: int, mode: str) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| bot | backend | mode | users | steps | steps/s | p50 ms | p95 ms | p99 ms | mean ms | ratio to echo "
-            "(mean) | ledger rows | try-again |\n|" + "---|" * 13)
+            "(mean) | CPU ms/step | ledger rows | try-again |\n|" + "---|" * 14)
     echo = {r["mode"]: r["mean_ms"] for r in rows if r["bot"] == "echo"}
     lines = [head]
     for r in rows:
         ratio = r["mean_ms"] / echo[r["mode"]] if r["mode"] in echo and echo[r["mode"]] else float("nan")
         lines.append(f"| {r['bot']} | {r['backend']} | {r['mode']} | {r['users']} | {int(r['steps'])} | "
                      f"{r['steps_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
-                     f"{r['mean_ms']:.2f} | {ratio:.1f}× | {r.get('activities_recorded', '-')} | "
+                     f"{r['mean_ms']:.2f} | {ratio:.1f}× | {r['cpu_ms_per_step']:.2f} | {r.get('activities_recorded', '-')} | "
                      f"{r.get('try_again_replies', '-')} |")
     return "\n".join(lines)
 

@@ -163,17 +163,19 @@ async def test_seed002_wuhan_evaluation_table_is_provisional_until_published_wit
     assert "媒体报道 3（目标 5）" in real[where["⟦c.media_reports⟧"]], "the annex's 5 media reports beside 社会效益"
 
 
+@pytest.mark.parametrize(("profile", "title"), [("quzhou", "衢州市学会服务站绩效考核表"),
+                                               ("wuhan-qis", "武汉市市级质量服务站评价表")])
 async def test_assessment_table_converts_to_a_pdf_with_its_chinese_title(
-        sandbox: Sandbox, clock: FixedClock, tmp_path: Path) -> None:
+        sandbox: Sandbox, clock: FixedClock, tmp_path: Path, profile: str, title: str) -> None:
     require_pdf_tools()
     clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
-    st = await station(sandbox, 4, "衢州学会服务站丁", "quzhou")
+    st = await station(sandbox, 4, "服务站丁", profile)
     await sandbox.send(STAFF, "/start")
-    await sandbox.send(STAFF, "/assess quzhou 2026 2027-03-20")
+    await sandbox.send(STAFF, f"/assess {profile} 2026 2027-03-20")
     _, calls = await tables_from_round_card(sandbox, st.name)
     pdf = [c.files["document"] for c in calls if c.method == "sendDocument" and c.files["document"][:5] == b"%PDF-"]
     assert len(pdf) == 1, "the PDF follows the DOCX in the chat"
-    pdf_checks(pdf[0], "衢州市学会服务站绩效考核表", tmp_path)
+    pdf_checks(pdf[0], title, tmp_path)
 
 
 def zip_names(call: Call) -> tuple[zipfile.ZipFile, list[str]]:
