@@ -107,7 +107,7 @@ async def overview(request: Request, staff: Staff = Depends(console_staff)) -> H
         overdue = await overdue_by_region(session, now.date())
         month = {"submissions": await count_submissions(session, submitted=submitted),
                  "ledger": await count_activities(session, days=(first, last))}
-        satisfaction = satisfaction_by_profile(await rating_aggregates(session, now.year))
+        satisfaction = satisfaction_by_profile(await rating_aggregates(session, now.year, tz=zone))
         progress = await open_rounds(session, now)
     statuses = [s.value for s in StationStatus]
     targets = [target_of(profile_id, satisfaction.get(profile_id), staff.tr) for profile_id in sorted(by_profile)]

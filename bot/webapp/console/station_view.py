@@ -52,10 +52,10 @@ async def station_sections(session: AsyncSession, station: Station, query: Mappi
     number = query.get("ratings_page", "1")
     ratings_page = max(int(number), 1) if number.isdigit() else 1
     spec = load_profile(station.policy_profile).rating
-    satisfaction = await station_satisfaction(session, station, year)
-    total = await count_ratings(session, [station.id], year)
+    satisfaction = await station_satisfaction(session, station, year, tz=tz)
+    total = await count_ratings(session, [station.id], year, tz=tz)
     ratings = await list_ratings(session, [station.id], year, limit=RATINGS_PAGE,
-                                 offset=(ratings_page - 1) * RATINGS_PAGE)
+                                 offset=(ratings_page - 1) * RATINGS_PAGE, tz=tz)
     units = await units_of_requests(session, [r.request_id for r in ratings])
     history = [StatusChange(local(entry.at, tz), str(entry.detail.get("from", "")), str(entry.detail.get("to", "")),
                             tr.gettext(REASONS[reason]) if (reason := str(entry.detail.get("reason", ""))) in REASONS
