@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
 from bot.webapp.console.render import PAGE_HEADERS, page
+from bot.webapp.params import form_int
 from conversations import assessment as ui
 from conversations.manual_scores import problem_text
 from locales import N_, Join, Raw, T, Text, Translator, render
@@ -188,8 +189,9 @@ def typed_cells(form: dict[str, str]) -> dict[int, dict[str, str]]:
     for key, value in form.items():
         kind, _, rest = key.partition(":")
         station, _, item_id = rest.partition(":")
-        if kind == "p" and station.isdigit() and item_id and value.strip():
-            typed.setdefault(int(station), {})[item_id[:40]] = value.strip()[:20]
+        station_id = form_int(station)
+        if kind == "p" and station_id is not None and item_id and value.strip():
+            typed.setdefault(station_id, {})[item_id[:40]] = value.strip()[:20]
     return typed
 
 
