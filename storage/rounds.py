@@ -123,9 +123,9 @@ async def rounds(session: AsyncSession, status: str | None = None, limit: int = 
 
 
 async def submitted_by(session: AsyncSession, station_ids: Sequence[int], period: tuple[int, int],
-                       deadline: dt.date) -> dict[int, set[tuple[str, int]]]:
-    """``(kind, year)`` each station submitted for the period by the end of ``deadline`` (local day, +08:00)."""
-    end = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), dt.timezone(dt.timedelta(hours=8)))
+                       deadline: dt.date, tz: dt.tzinfo) -> dict[int, set[tuple[str, int]]]:
+    """``(kind, year)`` each station submitted for the period by the end of ``deadline`` (the day in ``tz``)."""
+    end = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tz)
     query = select(Submission.station_id, Submission.kind, Submission.year).where(
         col(Submission.station_id).in_(list(station_ids)), col(Submission.year) >= period[0],
         col(Submission.year) <= period[1], col(Submission.submitted_at) < db_time(end))

@@ -371,7 +371,7 @@ def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
     async def table(session: AsyncSession) -> tuple[AssessmentRound, str, tuple[str, bytes] | None]:
         rnd = await session.get(AssessmentRound, entry.round_id)
         assert rnd is not None
-        ev = await rounds.evaluate(session, rnd)
+        ev = await rounds.evaluate(session, rnd, tz=turn.services.settings.tz)
         found = await assessment_table(session, ev, next(e for e in ev.entries if e.id == entry.id), tz)
         return rnd, ev.name(entry.station_id), found
 

@@ -7,6 +7,7 @@ and are authoritative after each save; ``static/console.js`` recomputes totals a
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,9 @@ def verdict_text(ev: rounds.Evaluation, station_id: int) -> Text:
 
 
 async def grid_context(session: AsyncSession, rnd: AssessmentRound, tr: Translator, wanted: GridFilter,
-                       refused: Refused) -> dict[str, Any]:
+                       refused: Refused, tz: dt.tzinfo) -> dict[str, Any]:
     """Every station of the round evaluated now; the page's rows filtered and paged; data for console.js."""
-    ev = await rounds.evaluate(session, rnd)
+    ev = await rounds.evaluate(session, rnd, tz=tz)
     items = manual_items(ev.profile)
     scored = await manual_points(session, rnd.period_end, [e.station_id for e in ev.entries])
     everyone: list[dict[str, Any]] = []
@@ -171,7 +172,8 @@ async def grid_page(request: Request, staff: Staff, round_id: int, *, refused: R
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise ConsoleRefused(404, NO_ROUND, staff.tr)
-        context = await grid_context(session, rnd, staff.tr, GridFilter.of(request), refused or Refused())
+        context = await grid_context(session, rnd, staff.tr, GridFilter.of(request), refused or Refused(),
+                                     services_of(request).settings.tz)
     response = page(request, "round_grid.html", staff.tr, status_code=status_code, staff=staff, notes=notes or [],
                     refused=refused or Refused(), **context)
     response.headers["Content-Security-Policy"] = SCRIPT_POLICY
