@@ -13,12 +13,12 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.outbox_flush import render_pending
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import DemandUnit, Person, Role, Station
 from storage.tokens import create_invite
 from testing.client import Sandbox, User
+from testing.outbox_flush import render_pending
 from testing.sandbox import Call
 
 DEMO_DB = Path("data") / "demo.db"

@@ -148,7 +148,7 @@ def settings() -> Settings:
 async def sandbox(settings: Settings, db: Database, clock: FixedClock) -> AsyncIterator[Sandbox]:
     box = Sandbox(settings, db, clock)
     # The real-time dispatcher job would race the tests that deliver the outbox explicitly
-    # (bot.outbox_flush.render_pending); the outbox tests run the jobs themselves.
+    # (testing.outbox_flush.render_pending); the outbox tests run the jobs themselves.
     box.services.background_jobs = False
     async with box:
         yield box

@@ -12,7 +12,6 @@ import re
 from sqlmodel import select
 
 from bot.handlers.notices import enqueue_notice_endings
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from conversations.fields.text import CREDIT_EXAMPLE
 from storage.models import (
@@ -27,6 +26,7 @@ from storage.models import (
     SubmissionVersion,
 )
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import SHANGHAI, STAFF
 
 APPLICANT = User(5101, "Wang", "en")

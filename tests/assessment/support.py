@@ -9,9 +9,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from bot.outbox_flush import render_pending
 from storage.models import Activity, Submission
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import SHANGHAI, STAFF
 from tests.forms.conftest import Seat, seat
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.outbox_flush import send_and_deliver
 from bot.services import FixedClock
 from storage.models import AuditLog
 from storage.models import Station as StationRow
 from storage.reminders_queries import station_rows
 from testing.client import Sandbox, joined
+from testing.outbox_flush import send_and_deliver
 from tests.assessment.support import inbox, station
 from tests.conftest import SHANGHAI, STAFF
 

@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlmodel import select
 
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from storage.models import Person
 from testing.client import Sandbox, joined
+from testing.outbox_flush import render_pending
 from tests.browser import browser_available
 from tests.browser.test_console_in_chromium import browser, link_for, served, shot
 from tests.security.support import MANAGER_A, STAFF_EN, seed

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.outbox_flush import render_pending
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import STAFF
 
 OTHER = User(3201, "Other", "en")

@@ -9,10 +9,10 @@ import httpx
 from sqlmodel import select
 
 from bot.documents import soffice
-from bot.outbox_flush import render_pending
 from storage.db import Database
 from storage.models import SubmissionDocument
 from testing.client import Sandbox
+from testing.outbox_flush import render_pending
 from tests.documents.support import manager_of
 from tests.documents.test_flow import submit
 from tests.webapp.conftest import api_token, client, web_box, web_settings  # noqa: F401  (fixtures)

@@ -19,12 +19,12 @@ import httpx
 import pytest
 
 from bot.documents import render_docx
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from rules.documents import available, document_kind, template_path
 from rules.profile import load_profile
 from storage.db import Database
 from testing.client import Call, Sandbox, joined
+from testing.outbox_flush import render_pending
 from tests.assessment.support import fill, ledger, material, points_for, press_on, score_sheet, station
 from tests.assessment.test_round_wuhan import annex_points
 from tests.conftest import SHANGHAI, STAFF

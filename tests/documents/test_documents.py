@@ -18,7 +18,6 @@ from sqlmodel import select
 from bot.documents import render_docx
 from bot.form_context import profile_choices
 from bot.handlers.documents import context_for
-from bot.outbox_flush import render_pending
 from conversations.fields import FormContext, is_answered, options
 from conversations.formspec import FieldSpec, load_form, relevant_fields
 from locales import translator
@@ -27,6 +26,7 @@ from rules.numerals import to_chinese_capital
 from rules.profile import load_profile
 from storage.models import SubmissionDocument, SubmissionVersion
 from testing.client import Sandbox, User
+from testing.outbox_flush import render_pending
 from tests.documents.support import (
     TODAY,
     all_text,

@@ -15,12 +15,12 @@ from sqlmodel import select
 
 import bot.handlers.documents as documents
 from bot.form_context import profile_choices
-from bot.outbox_flush import render_pending
 from conversations.fields import FormContext
 from conversations.formspec import load_form
 from rules.profile import load_profile
 from storage.models import OutboxMessage, SubmissionDocument
 from testing.client import Sandbox, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import STAFF
 from tests.documents.support import TODAY, Manager, fill, first_paragraph, manager_of, require_pdf_tools
 

@@ -17,7 +17,6 @@ import pytest
 from sqlmodel import select
 
 from bot.jobs import enqueue_due
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from conversations.formspec import form_ids, load_form
 from rules.deadlines import _due_date, covered_year
@@ -26,6 +25,7 @@ from rules.profile import AnnualSubmission, Profile, all_profiles, source_articl
 from storage.models import OutboxMessage, Submission, SubmissionStatus, SubmissionVersion
 from storage.policy import effective_profile, store_override
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import SHANGHAI, STAFF
 from tests.duties.support import fill_and_submit
 from tests.forms.conftest import seat

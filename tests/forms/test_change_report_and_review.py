@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from storage.models import Person, Role, Submission, SubmissionVersion
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import SHANGHAI, STAFF
 from tests.forms.conftest import Seat
 

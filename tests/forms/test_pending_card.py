@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from testing.client import Sandbox, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import SHANGHAI, STAFF
 from tests.forms.conftest import Seat
 from tests.forms.test_change_report_and_review import make_staff, report_manager_change

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.outbox_flush import press_and_deliver
 from bot.services import FixedClock
 from storage.models import (
     Activity,
@@ -18,6 +17,7 @@ from storage.models import (
     Submission,
 )
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import press_and_deliver
 from tests.conftest import SHANGHAI
 from tests.forms.conftest import seat
 

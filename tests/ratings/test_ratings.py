@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from services.ratings import enqueue_rating_reminders
 from storage.models import OutboxMessage, Person, Rating, RatingRequest
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import STAFF
 from tests.forms.conftest import Seat
 from tests.ratings.conftest import link_token, log_service, qr_token

@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from bot.duties import started_on
-from bot.outbox_flush import render_pending
 from bot.settings import Settings
 from storage.models import Station, Submission
 from testing.client import Sandbox, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import STAFF
 from tests.forms.conftest import Seat
 from tests.ratings.conftest import log_service

@@ -7,10 +7,10 @@ import re
 
 from sqlmodel import select
 
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from storage.models import Activity, DemandUnit, Person, Rating, RatingRequest, Role
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.conftest import SHANGHAI, STAFF
 from tests.forms.conftest import seat
 

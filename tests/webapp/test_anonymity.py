@@ -17,10 +17,10 @@ import httpx
 import openpyxl
 import pytest
 
-from bot.outbox_flush import send_and_deliver
 from storage.db import Database
 from storage.models import DemandUnit, Person, Rating, RatingRequest, Role, Station
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import send_and_deliver
 from tests.conftest import STAFF
 
 MANAGER = User(810001, "Anon Manager", "en")

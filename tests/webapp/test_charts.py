@@ -17,13 +17,13 @@ from PIL import Image
 
 from bot import charts, fonts
 from bot.charts import SatisfactionBar, activities_by_month_png, dashboard_png
-from bot.outbox_flush import send_and_deliver
 from locales import translator
 from rules.deadlines import annual_due_date
 from rules.profile import load_profile
 from services.dashboard import overdue_by_region
 from storage.db import Database
 from testing.client import Sandbox, User
+from testing.outbox_flush import send_and_deliver
 from tests.conftest import STAFF
 from tests.webapp.seed import seed
 

@@ -8,10 +8,10 @@ import datetime as dt
 import httpx
 from sqlmodel import col, select
 
-from bot.outbox_flush import render_pending
 from bot.services import FixedClock
 from storage.models import AuditLog, OutboxMessage, Person, Submission, SubmissionDocument
 from testing.client import Sandbox, joined
+from testing.outbox_flush import render_pending
 from tests.security.support import MANAGER_A, MANAGER_B, STAFF_EN, World, seed, snapshot
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 from tests.webapp.review_support import APPOINTMENT, file_change_report, resubmit_with_new_name

@@ -14,7 +14,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import exports
 from bot.exports import CJK_FONT, export_year
-from bot.outbox_flush import send_and_deliver
 from locales import translator
 from rules.profile import load_profile
 from rules.scoring import estimate_score
@@ -23,6 +22,7 @@ from storage.db import Database
 from storage.ledger import year_totals
 from storage.listings import list_stations
 from testing.client import Sandbox, User
+from testing.outbox_flush import send_and_deliver
 from tests.conftest import SHANGHAI, STAFF
 from tests.webapp.seed import QUZHOU_NAME, WUHAN_NAME, seed
 
