@@ -17,7 +17,7 @@ from conversations.engine import moved_on
 from conversations.onboarding import STRANGER
 from conversations.types import ButtonInput, CommandInput, FileInput, Input, Reply, TextInput
 from locales import T, normalise_locale, render, translator
-from storage.people import bindings_for, ensure_staff
+from storage.people import bindings_for, ensure_staff, mark_reachable
 from storage.turn_state import load_turn_state
 from storage.updates import record_update
 
@@ -107,6 +107,7 @@ class Door:
                     bindings = await bindings_for(session, user.id)
                 if bindings:
                     tr = translator(bindings[-1].language)
+                    mark_reachable(session, bindings)
                 turn = Turn(self.services, session, user.id, chat.id, user.full_name, user.language_code,
                             bindings, as_command(inp), tr, self.services.now())
                 replies = await self.dispatch(turn)

@@ -226,7 +226,7 @@ async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_
                        + list(dimensions.values()) + _headers(tr, T("Comment")), tr,
                        (30, 16, 10) + (10,) * len(dimensions) + (40,))
     n = 1
-    async for partition in export_streams.stream_ratings(session, station_ids, year, chunk):
+    async for partition in export_streams.stream_ratings(session, station_ids, year, chunk, tz=book.tz):
         values: list[list[Any]] = []
         for station_id, created_at, score, scores, comment in partition:
             scores = scores or {}
@@ -247,7 +247,7 @@ async def _ratings_summary_sheet(book: _Book, session: AsyncSession, year: int, 
         for dim in profile.rating.dimensions:
             dimensions.setdefault(dim.id, render(T(dim.label), tr))
     found = {s.station_id: s for s in await rating_aggregates(session, year, [s.id for s in stations if s.id],
-                                                              per_dimension=True)}
+                                                              tz=book.tz, per_dimension=True)}
     sheet = book.sheet(T("Ratings summary"), _headers(
         tr, T("Station"), T("Ratings"), T("Score (0–100)"), T("Required or target"), T("Met"))
         + [render(T("{dimension} (average)", dimension=label), tr) for label in dimensions.values()],
@@ -319,7 +319,7 @@ async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations:
     """One sheet per profile: quzhou's table row by row, minimums, wuhan-qis counters, satisfaction."""
     ids = [s.id for s in stations if s.id is not None]
     all_totals = await totals_by_station(session, year, ids)
-    satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids)}
+    satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids, tz=book.tz)}
     manual = await manual_points(session, year, ids)
     headers = _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"), T("Points"), T("Maximum points"),
                        T("Required or target"), T("Met"))

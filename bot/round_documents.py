@@ -210,7 +210,7 @@ async def round_zip(session: AsyncSession, rnd: AssessmentRound, tz: dt.tzinfo,
     (``telegram_download(services.bot)``); None leaves them out and ``清单.txt`` lists them.
     Reads only; the caller decides where the bytes go (a chat through the outbox, an HTTP response).
     """
-    ev = await rounds.evaluate(session, rnd)
+    ev = await rounds.evaluate(session, rnd, tz=tz)
     bundle = Bundle()
     tables = 0
     ids = [e.station_id for e in ev.entries]

@@ -7,6 +7,7 @@ the frozen results; an open one the current evaluation, marked provisional.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -44,8 +45,8 @@ class Table:
     provisional: bool
 
 
-async def round_table(session: AsyncSession, rnd: AssessmentRound, tr: Translator) -> Table:
-    ev = await rounds.evaluate(session, rnd)
+async def round_table(session: AsyncSession, rnd: AssessmentRound, tr: Translator, tz: dt.tzinfo) -> Table:
+    ev = await rounds.evaluate(session, rnd, tz=tz)
     spec = ev.spec
     columns: list[tuple[str, str, float | None]] = []
     rows: list[TableRow] = []
@@ -115,13 +116,13 @@ def ranking_png(table: Table, tr: Translator) -> bytes:
 
 
 async def table_reply(turn: Turn, rnd: AssessmentRound) -> Reply:
-    table = await round_table(turn.session, rnd, turn.tr)
+    table = await round_table(turn.session, rnd, turn.tr, turn.services.settings.tz)
     return Reply(Raw(table.title), file=OutgoingFile(f"assessment-{rnd.profile}-{rnd.period_end}.xlsx",
                                                      table_xlsx(table, turn.tr)))
 
 
 async def chart_reply(turn: Turn, rnd: AssessmentRound) -> Reply:
-    table = await round_table(turn.session, rnd, turn.tr)
+    table = await round_table(turn.session, rnd, turn.tr, turn.services.settings.tz)
     if not any(r.total is not None for r in table.rows):
         return Reply(T("This profile's round has no points to chart: grades are chosen by staff."))
     return Reply(Raw(table.title), file=OutgoingFile("ranking.png", ranking_png(table, turn.tr), kind="photo"))

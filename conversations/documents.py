@@ -21,11 +21,13 @@ from typing import Any
 
 from conversations.fields import Choice, FormContext, is_answered, options
 from conversations.formspec import FieldSpec, FormSpec, relevant_fields
-from locales import Text
+from locales import T, Text
 from rules.documents import chinese_date, figures
 from rules.numerals import to_chinese_capital
 
 TICKED, UNTICKED = "☑", "☐"
+STAMP_RECEIVED = T("stamped copy received")  # beside a printed document, wherever staff see it
+STAMP_AWAITING = T("awaiting stamped copy")
 Render = Callable[[Text], str]
 
 

@@ -21,7 +21,8 @@ def source_text(profile: Profile, source: str) -> Text:
     cited = source_article(source)
     if cited is None:
         return NO_SOURCE
-    return T("{document} {article}", document=T(profile.regulation.name), article=Raw(cited[1]))
+    article = T("annex") if cited[1] == "annex" else Raw(cited[1])  # "seed 002 annex": 附件 in Chinese
+    return T("{document} {article}", document=T(profile.regulation.name), article=article)
 
 
 def duty_button(kind: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from conversations.documents import STAMP_AWAITING, STAMP_RECEIVED
 from conversations.fields import FormContext
 from conversations.formspec import FormSpec
 from conversations.review import (
@@ -42,8 +43,6 @@ from storage.submissions import answers_of, decide, reviewer_name, submitter_nam
 
 MAX_COMMENT = 2000
 STALE = T("This submission has changed since this message; nothing was done.")
-RECEIVED = T("stamped copy received")
-AWAITING = T("awaiting stamped copy")
 
 # The form a submission was filed with and its context (choice labels from the station's own data):
 # given by the shell, which knows the station lists (``bot.form_context``) and the application form.
@@ -160,7 +159,7 @@ class Paper:
 
     @property
     def status(self) -> Text:
-        return RECEIVED if self.stamped else AWAITING
+        return STAMP_RECEIVED if self.stamped else STAMP_AWAITING
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,11 @@ async def decide_entry(session: AsyncSession, entry_id: int, action: str, value:
     return rnd
 
 
-async def decide_tie(session: AsyncSession, rnd: AssessmentRound, station_id: int) -> bool:
+async def decide_tie(session: AsyncSession, rnd: AssessmentRound, station_id: int, tz: dt.tzinfo) -> bool:
     """Staff put ``station_id`` first among the stations still tied (``AssessmentRound.staff_order``)."""
     if rnd.status not in (OPEN, PUBLICITY):
         return False
-    ev = await rounds.evaluate(session, rnd)
+    ev = await rounds.evaluate(session, rnd, tz=tz)
     if not any(station_id in tie.station_ids for tie in ev.outcome.ties):
         return False
     rnd.staff_order = [*rnd.staff_order, station_id]

@@ -27,7 +27,7 @@ from rules.assessment import (
 )
 from rules.assessment_spec import AssessmentSpec
 from rules.profile import Profile
-from storage.datetimes import db_time
+from storage.datetimes import db_time, zone_of
 from storage.manual_scores import manual_points
 from storage.models import AssessmentEntry, AssessmentRound, Consequence, Station
 from storage.notices import NoticeState, close_notice, notice_for, open_notice, state_of
@@ -85,7 +85,7 @@ class Evaluation:
         return not self.unscored and self.outcome.complete
 
 
-async def evaluate(session: AsyncSession, rnd: AssessmentRound) -> Evaluation:
+async def evaluate(session: AsyncSession, rnd: AssessmentRound, *, tz: dt.tzinfo) -> Evaluation:
     profile = await effective_profile(session, rnd.profile)  # duties the society switched on count too
     spec = spec_of(profile)
     assert rnd.id is not None
@@ -94,7 +94,7 @@ async def evaluate(session: AsyncSession, rnd: AssessmentRound) -> Evaluation:
     ids = [e.station_id for e in entries]
     manual = await manual_points(session, rnd.period_end, ids)
     period = (rnd.period_start, rnd.period_end)
-    submitted = await submitted_by(session, ids, period, rnd.material_deadline)
+    submitted = await submitted_by(session, ids, period, rnd.material_deadline, tz)
     report_kinds = [s.id for s in profile.duties if s.id in REPORT_KINDS]  # a switched-off duty is not owed
     participants = []
     for entry in entries:
@@ -137,7 +137,7 @@ def rank_view(ev: Evaluation) -> ui.RankView:
 
 async def summary(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime,
                   ev: Evaluation | None = None) -> ui.RoundSummary:
-    ev = ev or await evaluate(session, rnd)
+    ev = ev or await evaluate(session, rnd, tz=zone_of(now))
     manual_total = sum(len([line for line in p.lines if line.manual]) for p in ev.points.values())
     manual_open = sum(len(p.unscored) for p in ev.points.values())
     state = await notice_state(session, rnd, now)
@@ -222,7 +222,7 @@ def result_of(ev: Evaluation, entry: AssessmentEntry, follows: tuple[Text, ...] 
 
 async def publish(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime) -> Evaluation:
     """Announce the verdicts: a 公示 where the profile has one, otherwise the final publication at once."""
-    ev = await evaluate(session, rnd)
+    ev = await evaluate(session, rnd, tz=zone_of(now))
     if not ev.ready:
         return ev
     await apply(session, ev)
@@ -246,7 +246,7 @@ async def publish(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime)
 async def finalize(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime,
                    ev: Evaluation | None = None) -> Evaluation:
     """Final publication: freeze each entry's result, tell each station, propose the consequences to staff."""
-    ev = ev or await evaluate(session, rnd)
+    ev = ev or await evaluate(session, rnd, tz=zone_of(now))
     if not ev.ready:
         return ev
     await apply(session, ev)
@@ -293,7 +293,7 @@ async def open_and_tell(session: AsyncSession, *, profile_id: str, period_end: i
     """Open a round (snapshot) and tell each station's managers what it covers and what is missing."""
     rnd, _ = await open_round(session, profile_id=profile_id, period_end=period_end, deadline=deadline,
                               person_id=person_id, now=now)
-    ev = await evaluate(session, rnd)
+    ev = await evaluate(session, rnd, tz=zone_of(now))
     told = await notify_opened(session, ev, now)
     return rnd, ev, told
 

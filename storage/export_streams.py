@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -35,13 +36,13 @@ async def stream_ledger(session: AsyncSession, station_ids: Sequence[int] | None
 
 
 async def stream_ratings(session: AsyncSession, station_ids: Sequence[int] | None, year: int,
-                         chunk: int = 500) -> AsyncIterator[Sequence[Any]]:
+                         chunk: int = 500, *, tz: dt.tzinfo) -> AsyncIterator[Sequence[Any]]:
     """The year's ratings as ``(station_id, created_at, score, scores, comment)`` rows, a partition at a time.
 
     A network's year holds hundreds of thousands of ratings: as ORM objects in one list they were the
     export's largest allocation.
     """
-    where = rated_in(year)
+    where = rated_in(year, tz)
     if station_ids is not None:
         where.append(col(Rating.station_id).in_(list(station_ids)))
     query = (sa_select(col(Rating.station_id), col(Rating.created_at), col(Rating.score), col(Rating.scores),

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.datetimes import db_time
 from storage.models import Activity, Rating, Station, Submission
 
 
@@ -107,25 +108,26 @@ async def list_activities(session: AsyncSession, station_ids: Sequence[int] | No
         query = query.limit(limit)
     return list((await session.exec(query)).all())
 
-def rated_in(year: int | None) -> list[Any]:
+def rated_in(year: int | None, tz: dt.tzinfo) -> list[Any]:
+    """Ratings given in ``year`` as people there count it: 07:00 on 1 January in Shanghai is the new year."""
     if year is None:
         return []
-    return [Rating.created_at >= dt.datetime(year, 1, 1, tzinfo=dt.UTC),
-            Rating.created_at < dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)]
+    return [col(Rating.created_at) >= db_time(dt.datetime(year, 1, 1, tzinfo=tz)),
+            col(Rating.created_at) < db_time(dt.datetime(year + 1, 1, 1, tzinfo=tz))]
 
 
 
 async def count_ratings(session: AsyncSession, station_ids: Sequence[int] | None = None,
-                        year: int | None = None) -> int:
-    where = rated_in(year)
+                        year: int | None = None, *, tz: dt.tzinfo) -> int:
+    where = rated_in(year, tz)
     if station_ids is not None:
         where.append(col(Rating.station_id).in_(list(station_ids)))
     return int((await session.exec(select(func.count()).select_from(Rating).where(*where))).one())
 
 
 async def list_ratings(session: AsyncSession, station_ids: Sequence[int] | None = None, year: int | None = None,
-                       limit: int | None = None, offset: int = 0) -> list[Rating]:
-    where = rated_in(year)
+                       limit: int | None = None, offset: int = 0, *, tz: dt.tzinfo) -> list[Rating]:
+    where = rated_in(year, tz)
     if station_ids is not None:
         where.append(col(Rating.station_id).in_(list(station_ids)))
     query = select(Rating).where(*where).order_by(col(Rating.id)).offset(offset)

@@ -68,6 +68,17 @@ async def bind_invite(
     return person
 
 
+def mark_reachable(session: AsyncSession, bindings: list[Person]) -> None:
+    """Someone who writes to the bot has unblocked it: reminders and notices reach them again.
+
+    A 403 marks a person unreachable; without this, only a new invite link cleared the mark.
+    """
+    for person in bindings:
+        if not person.reachable:
+            person.reachable = True
+            session.add(person)
+
+
 async def set_language(session: AsyncSession, telegram_user_id: int, language: str) -> None:
     for person in await bindings_for(session, telegram_user_id):
         person.language = language

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.profile import load_profile
 from rules.satisfaction import SatisfactionAggregate, aggregate, summarise
+from storage.listings import rated_in
 from storage.models import Rating, RatingRequest, Station
 
 
@@ -41,13 +42,8 @@ class StationSatisfaction:
         return self.aggregate.average
 
 
-def _year(year: int) -> list[Any]:
-    return [col(Rating.created_at) >= dt.datetime(year, 1, 1, tzinfo=dt.UTC),
-            col(Rating.created_at) < dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)]
-
-
 async def rating_aggregates(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None, *,
-                            per_dimension: bool = False, chunk: int = 2000) -> list[StationSatisfaction]:
+                            tz: dt.tzinfo, per_dimension: bool = False, chunk: int = 2000) -> list[StationSatisfaction]:
     """Per station with service ratings in ``year``: the count, and the aggregates when there are enough.
 
     The mean is taken in SQL over the stored scores (each computed with the profile's level points when
@@ -55,7 +51,7 @@ async def rating_aggregates(session: AsyncSession, year: int, station_ids: Seque
     hundreds of thousands of ratings. ``per_dimension`` (mean stars per question) streams the stars,
     one station at a time in memory: asked for by the views of one station or a manager's export.
     """
-    where: list[Any] = [*_year(year), col(RatingRequest.kind) == "service"]
+    where: list[Any] = [*rated_in(year, tz), col(RatingRequest.kind) == "service"]
     if station_ids is not None:
         where.append(col(Rating.station_id).in_(list(station_ids)))
     query = (sa_select(col(Rating.station_id), col(Station.name), col(Station.policy_profile), func.count(),
@@ -98,10 +94,11 @@ async def _mean_stars(session: AsyncSession, where: list[Any], chunk: int) -> di
     return {sid: {key: total / n for key, (total, n) in keys.items()} for sid, keys in sums.items()}
 
 
-async def station_satisfaction(session: AsyncSession, station: Station, year: int) -> StationSatisfaction:
+async def station_satisfaction(session: AsyncSession, station: Station, year: int, *,
+                               tz: dt.tzinfo) -> StationSatisfaction:
     """One station's year, also when it has no ratings (count 0, nothing shown)."""
     assert station.id is not None
-    found = await rating_aggregates(session, year, [station.id], per_dimension=True)
+    found = await rating_aggregates(session, year, [station.id], tz=tz, per_dimension=True)
     if found:
         return found[0]
     spec = load_profile(station.policy_profile).rating

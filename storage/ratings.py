@@ -76,13 +76,14 @@ class Aggregates:
         return self.answered / self.requests * 100 if self.requests else 0.0
 
 
-async def station_aggregates(session: AsyncSession, station_id: int, year: int, profile: Profile) -> Aggregates:
+async def station_aggregates(session: AsyncSession, station_id: int, year: int, profile: Profile, *,
+                             tz: dt.tzinfo) -> Aggregates:
     """Counts and averages only: never who gave which score, never comments (averages from
     ``rating_aggregates``, which applies the anonymity minimum)."""
     requests = (await session.exec(select(RatingRequest).where(RatingRequest.station_id == station_id,
                                                                RatingRequest.year == year,
                                                                RatingRequest.kind == "service"))).all()
-    found = await rating_aggregates(session, year, [station_id], per_dimension=True)
+    found = await rating_aggregates(session, year, [station_id], tz=tz, per_dimension=True)
     rated = found[0].aggregate if found else None
     answered = sum(1 for r in requests if r.status == "answered")
     return Aggregates(len(requests), answered, rated.count if rated else 0,

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.assessment import new_station, period_of, snapshot_of
 from rules.profile import load_profile
-from storage.datetimes import db_time
+from storage.datetimes import db_time, zone_of
 from storage.ledger import totals_by_station
 from storage.models import (
     LIVE_STATUSES,
@@ -49,8 +49,8 @@ async def live_stations(session: AsyncSession, profile_id: str) -> list[Station]
     return list((await session.exec(query)).all())
 
 
-async def snapshots(session: AsyncSession, stations: Sequence[Station], period: tuple[int, int]
-                    ) -> dict[int, dict[str, Any]]:
+async def snapshots(session: AsyncSession, stations: Sequence[Station], period: tuple[int, int],
+                    tz: dt.tzinfo) -> dict[int, dict[str, Any]]:
     """Each station's inputs now: ledger totals per year, ratings per year, the period's submissions."""
     ids = [s.id for s in stations if s.id is not None]
     first, last = period
@@ -62,7 +62,7 @@ async def snapshots(session: AsyncSession, stations: Sequence[Station], period: 
     for year in range(first, last + 1):
         for station_id, totals in (await totals_by_station(session, year, ids)).items():
             found[station_id]["totals"][str(year)] = snapshot_of(totals)
-        for summary in await rating_aggregates(session, year, ids):  # the anonymity minimum applies here too
+        for summary in await rating_aggregates(session, year, ids, tz=tz):  # the anonymity minimum applies here too
             found[summary.station_id]["ratings"][str(year)] = {"average": summary.average, "count": summary.count}
     query = (select(Submission).where(col(Submission.station_id).in_(ids), col(Submission.year) >= first,
                                       col(Submission.year) <= last).order_by(col(Submission.id)))
@@ -103,7 +103,7 @@ async def open_round(session: AsyncSession, *, profile_id: str, period_end: int,
     await session.flush()
     assert row.id is not None
     stations = await live_stations(session, profile_id)
-    frozen = await snapshots(session, stations, period)
+    frozen = await snapshots(session, stations, period, zone_of(now))
     entries = [AssessmentEntry(round_id=row.id, station_id=sid, snapshot=data) for sid, data in frozen.items()]
     session.add_all(entries)
     await session.flush()
@@ -123,9 +123,9 @@ async def rounds(session: AsyncSession, status: str | None = None, limit: int = 
 
 
 async def submitted_by(session: AsyncSession, station_ids: Sequence[int], period: tuple[int, int],
-                       deadline: dt.date) -> dict[int, set[tuple[str, int]]]:
-    """``(kind, year)`` each station submitted for the period by the end of ``deadline`` (local day, +08:00)."""
-    end = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), dt.timezone(dt.timedelta(hours=8)))
+                       deadline: dt.date, tz: dt.tzinfo) -> dict[int, set[tuple[str, int]]]:
+    """``(kind, year)`` each station submitted for the period by the end of ``deadline`` (the day in ``tz``)."""
+    end = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tz)
     query = select(Submission.station_id, Submission.kind, Submission.year).where(
         col(Submission.station_id).in_(list(station_ids)), col(Submission.year) >= period[0],
         col(Submission.year) <= period[1], col(Submission.submitted_at) < db_time(end))

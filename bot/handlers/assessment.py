@@ -103,7 +103,7 @@ async def figures(turn: Turn, ev: rounds.Evaluation, entry: AssessmentEntry) -> 
 
 
 async def next_grade(turn: Turn, rnd: AssessmentRound, *, edit: bool) -> Reply:
-    ev = await rounds.evaluate(turn.session, rnd)
+    ev = await rounds.evaluate(turn.session, rnd, tz=turn.services.settings.tz)
     waiting = [e for e in ev.entries if e.staff_grade is None]
     if not waiting:
         return await card(turn, rnd, edit=edit, note=T("Every station has a grade."))
@@ -138,11 +138,12 @@ async def staff_button(turn: Turn) -> list[Reply]:
         return [await next_grade(turn, rnd, edit=True)]
     if action == "t":
         if not (len(parts) > 3 and parts[3].isdigit() and await round_steps.decide_tie(turn.session, rnd,
-                                                                                       int(parts[3]))):
+                                                                                       int(parts[3]),
+                                                                                       turn.services.settings.tz)):
             return [Reply(STALE, notice=STALE)]
         action = "k"
     if action == "k" and rnd.status in (OPEN, PUBLICITY):
-        ev = await rounds.evaluate(turn.session, rnd)
+        ev = await rounds.evaluate(turn.session, rnd, tz=turn.services.settings.tz)
         if not ev.unscored:
             await rounds.apply(turn.session, ev)
         return [ui.ranking(rounds.rank_view(ev), edit=True)]
@@ -170,7 +171,7 @@ async def entry_button(turn: Turn, action: str, entry_id: int, value: str) -> li
         return [Reply(STALE, notice=STALE)]
     if action == "sg":
         return [await next_grade(turn, rnd, edit=True)]
-    ev = await rounds.evaluate(turn.session, rnd)
+    ev = await rounds.evaluate(turn.session, rnd, tz=turn.services.settings.tz)
     return [ui.ranking(rounds.rank_view(ev), edit=True)]
 
 

@@ -31,7 +31,7 @@ from bot.round_documents import (
 )
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
-from conversations.documents import document_context
+from conversations.documents import STAMP_AWAITING, STAMP_RECEIVED, document_context
 from conversations.fields import FieldError
 from conversations.fields.files import parse_file
 from conversations.formspec import FieldSpec, load_form
@@ -62,8 +62,6 @@ SWEEP_EVERY_SECONDS = 60.0
 SCAN = FieldSpec(name="scan", type="attachment", label="Stamped copy",
                  accept=("application/pdf", "image/*", ".pdf", ".jpg", ".jpeg", ".png"))
 PRINT_LINE = T("Print it, sign and stamp it, then send the scan back here as a photo or PDF.")
-RECEIVED = T("stamped copy received")
-AWAITING = T("awaiting stamped copy")
 
 
 def submitted_kind(kind_id: str) -> bool:
@@ -237,12 +235,12 @@ async def scan_input(turn: Turn) -> list[Reply] | None:
 # ---- staff: lists and downloads -------------------------------------------------------------
 def status_text(doc: SubmissionDocument) -> Text:
     if doc.scan_received_at is not None:
-        return RECEIVED
+        return STAMP_RECEIVED
     if doc.status == store.FAILED:
         return T("document could not be produced: {error}", error=Raw(doc.last_error[:100]))
     if doc.status == store.PENDING:
         return T("document being prepared")
-    return AWAITING
+    return STAMP_AWAITING
 
 
 async def documents_command(turn: Turn) -> list[Reply]:
@@ -373,7 +371,7 @@ def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
     async def table(session: AsyncSession) -> tuple[AssessmentRound, str, tuple[str, bytes] | None]:
         rnd = await session.get(AssessmentRound, entry.round_id)
         assert rnd is not None
-        ev = await rounds.evaluate(session, rnd)
+        ev = await rounds.evaluate(session, rnd, tz=turn.services.settings.tz)
         found = await assessment_table(session, ev, next(e for e in ev.entries if e.id == entry.id), tz)
         return rnd, ev.name(entry.station_id), found
 

@@ -217,7 +217,7 @@ def average_line(label: Text, value: float) -> Text:
 async def manager_ratings(turn: Turn, station: Station, year: int) -> list[Reply]:
     assert station.id is not None
     profile = load_profile(station.policy_profile)
-    agg = await station_aggregates(turn.session, station.id, year, profile)
+    agg = await station_aggregates(turn.session, station.id, year, profile, tz=turn.services.settings.tz)
     lines: list[Text] = [
         T("Ratings of {station} for {year}", station=Raw(station.name), year=Raw(str(year))),
         T("Rating requests: {n}; answered: {answered} ({rate}%).", n=agg.requests, answered=agg.answered,

@@ -83,7 +83,7 @@ async def dashboard(turn: Turn) -> list[Reply]:
     async def charts(session: AsyncSession, tr: Translator) -> Reply:
         by_region = await submission_status_by_region(session, year)
         bars = [SatisfactionBar(s.station_name, s.average, s.target)
-                for s in await rating_aggregates(session, year) if s.average is not None]
+                for s in await rating_aggregates(session, year, tz=turn.services.settings.tz) if s.average is not None]
         overdue = await overdue_by_region(session, today)
         png = await asyncio.to_thread(dashboard_png, by_region, bars, year, tr, overdue)
         caption: Text = T("Dashboard for {year}: submissions and overdue items by region, satisfaction by station.",

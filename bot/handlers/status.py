@@ -67,7 +67,7 @@ async def build_view(turn: Turn) -> StatusView | None:
     counts = [CountLine(T(labels.get(kind, kind)), n) for kind, n in sorted(totals.by_type.items())]
     minimums = [CountLine(T(m.label), m.actual, m.required) for m in minimums_status(totals, profile, level)]
     estimate = estimate_score(totals, profile, await staff_scored(turn.session, station.id, year))
-    rated = await station_satisfaction(turn.session, station, year)
+    rated = await station_satisfaction(turn.session, station, year, tz=turn.services.settings.tz)
     return StatusView(
         station_name=station.name, year=year, due=sorted(due, key=lambda d: d.due_on or dt.date.max), counts=counts,
         minimums=minimums,

@@ -97,8 +97,9 @@ async def ratings_summary(request: Request, year: YearRequired, limit: Limit = D
                           offset: Offset = 0) -> Page:
     """Per station: ``count``, and ``average`` (0–100) and ``met`` only from 3 ratings on (null below: one or
     two ratings would identify the rater)."""
-    async with services_of(request).db.session() as session:
-        found = await rating_aggregates(session, year)
+    services = services_of(request)
+    async with services.db.session() as session:
+        found = await rating_aggregates(session, year, tz=services.settings.tz)
     items = [{"station_id": s.station_id, "station_name": s.station_name, "count": s.count,
               "average": s.aggregate.average, "met": s.aggregate.met, "target": s.target} for s in found]
     return Page(items=items[offset:offset + limit], total=len(items), limit=limit, offset=offset)
@@ -108,9 +109,10 @@ async def ratings_summary(request: Request, year: YearRequired, limit: Limit = D
 async def ratings(request: Request, station_id: IdQuery = None, year: YearQuery = None,
                   limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page:
     ids = [station_id] if station_id is not None else None
-    async with services_of(request).db.session() as session:
-        total = await listings.count_ratings(session, ids, year)
-        rows = await listings.list_ratings(session, ids, year, limit=limit, offset=offset)
+    services = services_of(request)
+    async with services.db.session() as session:
+        total = await listings.count_ratings(session, ids, year, tz=services.settings.tz)
+        rows = await listings.list_ratings(session, ids, year, limit=limit, offset=offset, tz=services.settings.tz)
     return Page(items=[_rating(r) for r in rows], total=total, limit=limit, offset=offset)
 
 

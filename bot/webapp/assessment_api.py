@@ -50,7 +50,7 @@ async def get_round(request: Request, round_id: IdPath) -> dict[str, Any]:
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise HTTPException(404, detail="no such round")
-        ev = await rounds.evaluate(session, rnd)
+        ev = await rounds.evaluate(session, rnd, tz=services_of(request).settings.tz)
         entries = []
         for entry in await entries_of(session, round_id):
             verdict = ev.outcome.verdicts[entry.station_id]
@@ -96,7 +96,7 @@ async def get_table(request: Request, round_id: IdPath, lang: Annotated[str, Que
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise HTTPException(404, detail="no such round")
-        content = table_xlsx(await round_table(session, rnd, tr), tr)
+        content = table_xlsx(await round_table(session, rnd, tr, services_of(request).settings.tz), tr)
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="assessment-{round_id}.xlsx"'})
 

@@ -118,7 +118,7 @@ async def assessment_table_docx(request: Request, round_id: IdPath, station_id: 
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise HTTPException(404, detail="no such round")
-        ev = await rounds.evaluate(session, rnd)
+        ev = await rounds.evaluate(session, rnd, tz=services_of(request).settings.tz)
         entry = next((e for e in ev.entries if e.station_id == station_id), None)
         if entry is None:
             raise HTTPException(404, detail="the station is not in this round")

@@ -7,7 +7,7 @@ Anything else is 422 before a query runs. Route modules added later should use t
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, overload
 
 from fastapi import Path, Query
 from pydantic import AfterValidator
@@ -21,6 +21,22 @@ def no_nul(value: str | None) -> str | None:
     if value is not None and "\x00" in value:
         raise ValueError("NUL bytes are not allowed")
     return value
+
+
+@overload
+def form_int(value: str | None, default: int) -> int: ...
+@overload
+def form_int(value: str | None, default: None = None) -> int | None: ...
+def form_int(value: str | None, default: int | None = None) -> int | None:
+    """A whole number from a console form or link; anything else (or beyond the database's INTEGER) is "not given".
+
+    A page number of 10**30 must not reach PostgreSQL, which refuses it with an error, not an empty page.
+    """
+    try:
+        number = int(value) if value not in (None, "") else None
+    except ValueError:
+        return default
+    return number if number is not None and -MAX_ID <= number <= MAX_ID else default
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.services import FixedClock
+from conversations.duties import source_text
+from locales import translator
 from rules.deadlines import annual_due_date, deadline_for
 from rules.profile import all_profiles, load_profile
 from testing.client import Sandbox, User, joined
@@ -96,3 +98,11 @@ async def test_gd_quality_change_report_late_after_5_working_days_seed000_articl
     manager = await seat(sandbox.services.db, User(5503, "GD", "en"), "GD change station", "gd-quality")
     done = await report_manager_change(sandbox, manager, "2027-03-01")
     assert "Deadline was Mar 8, 2027" in done and "late by" in done
+
+
+def test_an_annex_is_cited_as_an_annex_in_chinese_seed002_annex() -> None:
+    """seed 002 annex (服务满意度评价): the citation reads 附件 on Chinese pages, not the English word."""
+    profile = load_profile("wuhan-qis")
+    cited = source_text(profile, "seed 002 annex 服务满意度评价")
+    assert cited.render(translator("zh_Hans")).endswith("附件")
+    assert "annex" not in cited.render(translator("zh_Hans"))

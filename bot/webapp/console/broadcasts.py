@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import Staff, changing, console_staff
 from bot.webapp.console.render import PAGE_HEADERS, page
+from bot.webapp.params import form_int
 from conversations import broadcast as compose
 from locales import N_, T, render
 from services import broadcasts as use
@@ -159,7 +160,7 @@ async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str
 @router.get("/broadcasts/{broadcast_id}", response_class=HTMLResponse)
 async def report(request: Request, broadcast_id: int, staff: Staff = Depends(console_staff)) -> HTMLResponse:
     wanted = request.query_params.get("page", "1")
-    return await report_page(request, staff, broadcast_id, page_number=int(wanted) if wanted.isdigit() else 1)
+    return await report_page(request, staff, broadcast_id, page_number=max(form_int(wanted, 1), 1))
 
 
 async def report_page(request: Request, staff: Staff, broadcast_id: int, notice: str = "",

@@ -21,6 +21,7 @@ from bot.services import Services
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
 from bot.webapp.console.render import page
+from bot.webapp.params import form_int
 from locales import N_, translator
 from rules.documents import document_kind, registry
 from storage.datetimes import db_time
@@ -107,12 +108,13 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
     staff, form = signed
     services = services_of(request)
     what, year_text = form.get("what", ""), form.get("year", "")
-    year = int(year_text) if year_text.isdigit() else 0
+    year = form_int(year_text, 0)
     kind = what.removeprefix("documents:")
     round_id = what.removeprefix("round:")
     now = services.now()
     async with services.db.serial(), services.db.session() as session:
-        rnd = await session.get(AssessmentRound, int(round_id)) if what.startswith("round:") and round_id.isdigit() else None
+        number = form_int(round_id)
+        rnd = await session.get(AssessmentRound, number) if what.startswith("round:") and number else None
         if rnd is not None:
             job = ("round", rnd.period_end, str(rnd.id))
         elif what == "workbook" and year in _years(services):

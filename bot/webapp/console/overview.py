@@ -20,6 +20,7 @@ from locales import T, Text, Translator, render
 from rules.profile import Profile, RatingSpec, all_profiles, load_profile, source_article
 from services import rounds as round_cases
 from storage.console_queries import ProfileSatisfaction, consequence_counts
+from storage.datetimes import zone_of
 from storage.rounds import PUBLICITY, rounds
 
 CONFIRMED = ("confirmed", "reported", "closed", "escalated")  # a consequence staff confirmed (then ran its course)
@@ -93,7 +94,7 @@ async def open_rounds(session: AsyncSession, now: dt.datetime) -> list[RoundProg
     decided = await consequence_counts(session, [r.id for r in live if r.id is not None])
     found: list[RoundProgress] = []
     for rnd in live:
-        ev = await round_cases.evaluate(session, rnd)
+        ev = await round_cases.evaluate(session, rnd, tz=zone_of(now))
         summary = await round_cases.summary(session, rnd, now, ev)
         counts = decided.get(rnd.id or 0, {})
         found.append(RoundProgress(

@@ -23,7 +23,9 @@ from bot.webapp.console.auth import (
 from bot.webapp.console.overview import ROUND_STATUS, month_of, open_rounds, target_of
 from bot.webapp.console.render import page, request_translator
 from bot.webapp.console.station_view import station_sections
+from bot.webapp.params import form_int
 from locales import N_, Raw, render
+from rules.calendar import YEAR_MAX, YEAR_MIN
 from services.dashboard import overdue_by_region, past_due_by_profile
 from storage.console import IDLE_LIMIT, LinkProblem, SignedIn, end_session, redeem_login_link
 from storage.console_queries import (
@@ -107,7 +109,7 @@ async def overview(request: Request, staff: Staff = Depends(console_staff)) -> H
         overdue = await overdue_by_region(session, now.date())
         month = {"submissions": await count_submissions(session, submitted=submitted),
                  "ledger": await count_activities(session, days=(first, last))}
-        satisfaction = satisfaction_by_profile(await rating_aggregates(session, now.year))
+        satisfaction = satisfaction_by_profile(await rating_aggregates(session, now.year, tz=zone))
         progress = await open_rounds(session, now)
     statuses = [s.value for s in StationStatus]
     targets = [target_of(profile_id, satisfaction.get(profile_id), staff.tr) for profile_id in sorted(by_profile)]
@@ -117,22 +119,15 @@ async def overview(request: Request, staff: Staff = Depends(console_staff)) -> H
                 round_status=lambda status: render(ROUND_STATUS.get(status, Raw(status)), staff.tr))
 
 
-def _int(value: str | None, default: int | None = None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else default
-    except ValueError:
-        return default
-
-
 @router.get("/stations", response_class=HTMLResponse)
 async def stations(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
     services = services_of(request)
     query = request.query_params
     wanted = StationFilter(profile=query.get("profile", ""), region=query.get("region", ""),
-                           society_id=_int(query.get("society")), status=query.get("status", ""),
+                           society_id=form_int(query.get("society")), status=query.get("status", ""),
                            overdue=query.get("overdue") == "1", search=query.get("q", "")[:100],
                            sort=query.get("sort", "name") if query.get("sort") in SORTS else "name",
-                           descending=query.get("dir") == "desc", page=max(_int(query.get("page"), 1) or 1, 1))
+                           descending=query.get("dir") == "desc", page=max(form_int(query.get("page"), 1) or 1, 1))
     async with services.db.session() as session:
         past_due = await past_due_by_profile(session, services.today()) if wanted.overdue else {}
         rows, total = await find_stations(session, wanted, past_due)
@@ -151,9 +146,9 @@ async def stations(request: Request, staff: Staff = Depends(console_staff)) -> H
 async def station_page(request: Request, station_id: int, staff: Staff = Depends(console_staff)) -> HTMLResponse:
     services = services_of(request)
     query = request.query_params
-    ledger_page = max(_int(query.get("ledger_page"), 1) or 1, 1)
-    ledger_year = _int(query.get("ledger_year"))
-    ledger_year = ledger_year if ledger_year is not None and 2000 <= ledger_year <= 2100 else None
+    ledger_page = max(form_int(query.get("ledger_page"), 1) or 1, 1)
+    ledger_year = form_int(query.get("ledger_year"))
+    ledger_year = ledger_year if ledger_year is not None and YEAR_MIN <= ledger_year <= YEAR_MAX else None
     ledger_type = query.get("ledger_type", "")[:50] or None
     async with services.db.session() as session:
         station = await session.get(Station, station_id)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import Staff, changing, console_staff
 from bot.webapp.console.render import page
+from bot.webapp.params import form_int
 from locales import N_
 from services.people import (
     INVITE_ROLES,
@@ -58,13 +59,6 @@ PROBLEMS = {
 }
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _refused(request: Request, staff: Staff, problem: PeopleProblem) -> HTMLResponse:
     status = 404 if problem in (PeopleProblem.no_person, PeopleProblem.no_token) else 409
     if problem in (PeopleProblem.bad_role, PeopleProblem.bad_name, PeopleProblem.bad_scope):
@@ -87,10 +81,10 @@ async def people(request: Request, staff: Staff = Depends(console_staff)) -> HTM
     query = request.query_params
     role = query.get("role", "")
     active = query.get("active", "active")
-    wanted = PeopleFilter(role=role if role in ROLE_NAMES else "", station_id=_int(query.get("station")),
+    wanted = PeopleFilter(role=role if role in ROLE_NAMES else "", station_id=form_int(query.get("station")),
                           search=query.get("q", "").strip()[:100],
                           active=active if active in ("active", "inactive", "all") else "active",
-                          page=max(_int(query.get("page")) or 1, 1))
+                          page=max(form_int(query.get("page")) or 1, 1))
     async with services.db.session() as session:
         rows, total = await find_people(session, wanted)
     pages = max((total + PEOPLE_PAGE - 1) // PEOPLE_PAGE, 1)
@@ -110,7 +104,7 @@ async def invite(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
     services = services_of(request)
     role = form.get("role", "")
     async with services.db.serial(), services.db.session() as session:
-        station_id = _int(form.get("station", "").strip())
+        station_id = form_int(form.get("station", "").strip())
         station = await session.get(Station, station_id) if station_id is not None else None
         if role in (Role.manager.value, Role.liaison.value) and station is None:
             return _refused(request, staff, PeopleProblem.no_station)
@@ -159,7 +153,7 @@ async def move(request: Request, person_id: int,
                signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
     staff, form = signed
     services = services_of(request)
-    station_id = _int(form.get("station", "").strip())
+    station_id = form_int(form.get("station", "").strip())
     async with services.db.serial(), services.db.session() as session:
         done = (await move_manager(session, person_id, station_id, staff.person, services.now())
                 if station_id is not None else PeopleProblem.no_station)

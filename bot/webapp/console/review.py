@@ -17,6 +17,7 @@ from bot.submission_forms import form_and_context
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
 from bot.webapp.console.render import page
+from bot.webapp.params import form_int
 from conversations.review import kind_label
 from locales import N_, Text, render
 from rules.profile import all_profiles
@@ -41,13 +42,6 @@ def _at(request: Request, staff: Staff) -> Any:
     return lambda value: staff.tr.format_datetime(local(value, tz)) if value is not None else ""
 
 
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
-
-
 @router.get("/review", response_class=HTMLResponse)
 async def queue(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
     """Submissions awaiting review, oldest first, filtered by profile and kind."""
@@ -55,7 +49,7 @@ async def queue(request: Request, staff: Staff = Depends(console_staff)) -> HTML
     query = request.query_params
     profile = query.get("profile", "")[:50]
     kind = query.get("kind", "")[:50]
-    number = max(_int(query.get("page"), 1), 1)
+    number = max(form_int(query.get("page"), 1), 1)
     async with services.db.session() as session:
         rows, total = await review_queue(session, profile=profile, kind=kind, limit=PAGE_SIZE,
                                          offset=(number - 1) * PAGE_SIZE)
@@ -106,7 +100,7 @@ async def accept(request: Request, submission_id: int,
     async with services.db.serial(), services.db.session() as session:
         person = await session.get(Person, staff.person.id)
         assert person is not None
-        decided = await review.accept(session, submission_id, _int(form.get("version"), -1), staff=person,
+        decided = await review.accept(session, submission_id, form_int(form.get("version"), -1), staff=person,
                                       now=services.now())
         await session.commit()
     return _decided(request, staff, submission_id, decided)
@@ -120,7 +114,7 @@ async def return_with_comment(request: Request, submission_id: int,
     async with services.db.serial(), services.db.session() as session:
         person = await session.get(Person, staff.person.id)
         assert person is not None
-        decided = await review.return_with_comment(session, submission_id, _int(form.get("version"), -1),
+        decided = await review.return_with_comment(session, submission_id, form_int(form.get("version"), -1),
                                                    staff=person, comment=form.get("comment", ""),
                                                    now=services.now())
         await session.commit()
@@ -138,7 +132,7 @@ async def download(request: Request, submission_id: int, key: str, staff: Staff 
     """``a<n>``: the n-th file of the newest version's answers (fetched from Telegram); ``d<id>`` the printed
     document (DOCX); ``s<id>`` its stamped copy."""
     services = services_of(request)
-    kind, number = key[:1], _int(key[1:], 0)
+    kind, number = key[:1], form_int(key[1:], 0)
     file: dict[str, Any] | None = None
     async with services.db.session() as session:
         submission = await session.get(Submission, submission_id)

@@ -35,7 +35,7 @@ async def verdicts_context(session: AsyncSession, rnd: AssessmentRound, request:
                            ) -> dict[str, Any]:
     """The ranking as chat shows it (same order and words), what staff still decide, and the consequences."""
     now = services_of(request).now()
-    ev = await rounds.evaluate(session, rnd)
+    ev = await rounds.evaluate(session, rnd, tz=services_of(request).settings.tz)
     view = rounds.rank_view(ev)
     ordered = sorted(view.rows, key=lambda r: (r.absent, r.rank or 10**6, -(r.total or 0), r.name))
     ties = []
@@ -92,7 +92,7 @@ async def decide_verdict(request: Request, round_id: int,
         if rnd is None:
             raise ConsoleRefused(404, NO_ROUND, staff.tr)
         if form.get("tie"):
-            if await round_steps.decide_tie(session, rnd, _id(form["tie"])):
+            if await round_steps.decide_tie(session, rnd, _id(form["tie"]), services_of(request).settings.tz):
                 note = T("Tie decided: {station} comes first.", station=Raw(await rounds.station_name(
                     session, _id(form["tie"]))))
         else:

@@ -7,6 +7,7 @@ and are authoritative after each save; ``static/console.js`` recomputes totals a
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
 from bot.webapp.console.render import PAGE_HEADERS, page
+from bot.webapp.params import form_int
 from conversations import assessment as ui
 from conversations.manual_scores import problem_text
 from locales import N_, Join, Raw, T, Text, Translator, render
@@ -126,9 +128,9 @@ def verdict_text(ev: rounds.Evaluation, station_id: int) -> Text:
 
 
 async def grid_context(session: AsyncSession, rnd: AssessmentRound, tr: Translator, wanted: GridFilter,
-                       refused: Refused) -> dict[str, Any]:
+                       refused: Refused, tz: dt.tzinfo) -> dict[str, Any]:
     """Every station of the round evaluated now; the page's rows filtered and paged; data for console.js."""
-    ev = await rounds.evaluate(session, rnd)
+    ev = await rounds.evaluate(session, rnd, tz=tz)
     items = manual_items(ev.profile)
     scored = await manual_points(session, rnd.period_end, [e.station_id for e in ev.entries])
     everyone: list[dict[str, Any]] = []
@@ -170,7 +172,8 @@ async def grid_page(request: Request, staff: Staff, round_id: int, *, refused: R
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise ConsoleRefused(404, NO_ROUND, staff.tr)
-        context = await grid_context(session, rnd, staff.tr, GridFilter.of(request), refused or Refused())
+        context = await grid_context(session, rnd, staff.tr, GridFilter.of(request), refused or Refused(),
+                                     services_of(request).settings.tz)
     response = page(request, "round_grid.html", staff.tr, status_code=status_code, staff=staff, notes=notes or [],
                     refused=refused or Refused(), **context)
     response.headers["Content-Security-Policy"] = SCRIPT_POLICY
@@ -188,8 +191,9 @@ def typed_cells(form: dict[str, str]) -> dict[int, dict[str, str]]:
     for key, value in form.items():
         kind, _, rest = key.partition(":")
         station, _, item_id = rest.partition(":")
-        if kind == "p" and station.isdigit() and item_id and value.strip():
-            typed.setdefault(int(station), {})[item_id[:40]] = value.strip()[:20]
+        station_id = form_int(station)
+        if kind == "p" and station_id is not None and item_id and value.strip():
+            typed.setdefault(station_id, {})[item_id[:40]] = value.strip()[:20]
     return typed
 
 

@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.webapp.console.overview import target_wording
+from bot.webapp.params import form_int
 from locales import N_, T, Translator, render
+from rules.calendar import YEAR_MAX, YEAR_MIN
 from rules.profile import load_profile
 from storage.console_queries import status_history, units_of_requests
 from storage.datetimes import local
@@ -41,7 +43,8 @@ class StatusChange:
 
 
 def _year(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() and 2000 <= int(value) <= 2100 else default
+    year = form_int(value)
+    return year if year is not None and YEAR_MIN <= year <= YEAR_MAX else default
 
 
 async def station_sections(session: AsyncSession, station: Station, query: Mapping[str, str], tr: Translator,
@@ -50,12 +53,12 @@ async def station_sections(session: AsyncSession, station: Station, query: Mappi
     assert station.id is not None
     year = _year(query.get("ratings_year"), today.year)
     number = query.get("ratings_page", "1")
-    ratings_page = max(int(number), 1) if number.isdigit() else 1
+    ratings_page = max(form_int(number, 1), 1)
     spec = load_profile(station.policy_profile).rating
-    satisfaction = await station_satisfaction(session, station, year)
-    total = await count_ratings(session, [station.id], year)
+    satisfaction = await station_satisfaction(session, station, year, tz=tz)
+    total = await count_ratings(session, [station.id], year, tz=tz)
     ratings = await list_ratings(session, [station.id], year, limit=RATINGS_PAGE,
-                                 offset=(ratings_page - 1) * RATINGS_PAGE)
+                                 offset=(ratings_page - 1) * RATINGS_PAGE, tz=tz)
     units = await units_of_requests(session, [r.request_id for r in ratings])
     history = [StatusChange(local(entry.at, tz), str(entry.detail.get("from", "")), str(entry.detail.get("to", "")),
                             tr.gettext(REASONS[reason]) if (reason := str(entry.detail.get("reason", ""))) in REASONS
