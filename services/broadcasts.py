@@ -63,7 +63,7 @@ def message_of(text: str, document: Mapping[str, Any] | None = None) -> Reply:
 
 async def create(session: AsyncSession, *, staff: Person, text: str, filters: Sequence[Mapping[str, Any]],
                  now: dt.datetime, when: dt.datetime | None = None,
-                 document: Mapping[str, Any] | None = None) -> Broadcast | None:
+                 document: Mapping[str, Any] | None = None, form_token: str | None = None) -> Broadcast | None:
     """Send now (``when`` None) or schedule: the broadcast row, one outbox row per person, an audit entry.
 
     None when nobody matches the filters (nothing is written).
@@ -75,7 +75,7 @@ async def create(session: AsyncSession, *, staff: Person, text: str, filters: Se
     item = Broadcast(created_by_person_id=staff.id, text=text[:MAX_TEXT], document=dict(document) if document else None,
                      audience={"filters": [dict(f) for f in filters]},
                      scheduled_for=db_time(when) if when else None, status="scheduled" if when else "sending",
-                     recipients=len(people), created_at=db_time(now))
+                     recipients=len(people), created_at=db_time(now), form_token=form_token)
     session.add(item)
     await session.flush()
     message = message_of(item.text, document)

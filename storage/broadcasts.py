@@ -92,3 +92,8 @@ async def status_counts(session: AsyncSession, broadcast_ids: list[int]) -> dict
     for broadcast_id, status, n in (await session.exec(query)).all():
         found[int(broadcast_id or 0)][status] = int(n)
     return found
+
+
+async def by_form_token(session: AsyncSession, token: str) -> Broadcast | None:
+    """The broadcast a console form already created (its one-time token), if any."""
+    return (await session.exec(select(Broadcast).where(Broadcast.form_token == token))).first()

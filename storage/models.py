@@ -418,6 +418,8 @@ class Broadcast(SQLModel, table=True):
     status: str = Field(default="draft", max_length=20)
     recipients: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # The console form's one-time token: a double click on "Send now" creates one broadcast, not two.
+    form_token: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class DispatcherLock(SQLModel, table=True):

@@ -5,6 +5,7 @@ Chat and console share ``services.broadcasts``: the tests check the same rows co
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
@@ -220,3 +221,25 @@ async def test_sending_needs_the_csrf_token_and_a_staff_session(web_box: Sandbox
     await browser_like.post("/console/logout", data={"csrf": csrf_of(browser_like)})
     assert (await browser_like.get("/console/broadcasts")).status_code == 401
     assert (await browser_like.get("/console/broadcasts/count", params={"managers": "1"})).status_code == 401
+
+
+async def test_a_double_click_on_send_now_creates_one_broadcast(web_box: Sandbox,
+                                                                 browser_like: httpx.AsyncClient) -> None:
+    """The composer carries a one-time token: the same form posted twice (at once or one after the other)
+    gives one broadcast and one outbox row per person, and both answers lead to its report."""
+    await signed_in(web_box, browser_like)
+    composer = await browser_like.get("/console/broadcasts")
+    token = re.search(r'name="form_token" value="([^"]+)"', composer.text)
+    assert token is not None
+    form = compose(browser_like, "send", managers="1", form_token=token.group(1))
+    first, second = await asyncio.gather(browser_like.post("/console/broadcasts", data=form),
+                                         browser_like.post("/console/broadcasts", data=form))
+    third = await browser_like.post("/console/broadcasts", data=form)
+    assert first.status_code == second.status_code == third.status_code == 303
+    assert first.headers["location"] == second.headers["location"] == third.headers["location"]
+    async with web_box.services.db.session() as session:
+        made = (await session.exec(select(Broadcast))).all()
+        queued = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "broadcast"))).all()
+    assert len(made) == 1 and len(queued) == made[0].recipients == 2
+    fresh = await browser_like.get("/console/broadcasts")
+    assert token.group(1) not in fresh.text, "each composer page gets a token of its own"

@@ -11,11 +11,13 @@ script the "Count recipients" button re-renders the composer with it.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 
 from bot.webapp.auth import services_of
 from bot.webapp.console.auth import Staff, changing, console_staff
@@ -24,7 +26,7 @@ from bot.webapp.params import form_int
 from conversations import broadcast as compose
 from locales import N_, T, render
 from services import broadcasts as use
-from storage.broadcasts import recent_broadcasts, status_counts
+from storage.broadcasts import by_form_token, recent_broadcasts, status_counts
 from storage.datetimes import local
 from storage.models import Broadcast, OutboxStatus
 from storage.recipients import station_choices
@@ -84,7 +86,7 @@ async def composer_page(request: Request, staff: Staff, fields: Mapping[str, str
     rows = [(item, counts.get(item.id or 0, {}), list_state(item, counts.get(item.id or 0, {}), now)) for item in items]
     response = page(request, "broadcasts.html", staff.tr, staff=staff, fields=fields, choices=choices, count=count,
                     filters=render(compose.describe(filters), staff.tr) if filters else "",
-                    errors=errors or [], notice=notice, rows=rows,
+                    errors=errors or [], notice=notice, rows=rows, form_token=secrets.token_urlsafe(24),
                     levels={k: render(v, staff.tr) for k, v in compose.SOCIETY_LEVELS.items()},
                     states=use_states(staff), at=lambda v: local(v, services.settings.tz) if v else None,
                     flags=compose.FLAGS,
@@ -146,14 +148,25 @@ async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str
             await session.commit()
             notice = N_("A test was sent to your own chat.") if sent else N_("You have no chat with the bot.")
             return await composer_page(request, staff, fields, notice=notice)
+        token = form.get("form_token", "")[:64] or None
+        earlier = await by_form_token(session, token) if token else None
+        if earlier is not None:  # the same form sent twice (a double click): show the one it created
+            return RedirectResponse(f"/console/broadcasts/{earlier.id}", status_code=303)
         choices = await station_choices(session)
         filters = filters_of(fields, dict(choices["society"]))
-        item = await use.create(session, staff=person, text=text, filters=filters, now=now, when=when) \
-            if filters else None
+        try:
+            item = await use.create(session, staff=person, text=text, filters=filters, now=now, when=when,
+                                    form_token=token) if filters else None
+            if item is not None:
+                await session.commit()
+        except IntegrityError:  # the other click committed first
+            await session.rollback()
+            item = await by_form_token(session, token) if token else None
+            if item is None:
+                raise
         if item is None:
             return await composer_page(request, staff, fields,
                                        errors=[N_("Nobody matches this audience; choose another one.")])
-        await session.commit()
     return RedirectResponse(f"/console/broadcasts/{item.id}", status_code=303)
 
 
