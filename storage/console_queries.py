@@ -7,6 +7,7 @@ shows is queried here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.deadlines import PastDue
 from storage.dashboard import missing_items
-from storage.models import AuditLog, Consequence, DemandUnit, Person, RatingRequest, Society, Station
+from storage.models import (
+    AuditLog,
+    Consequence,
+    DemandUnit,
+    Person,
+    RatingRequest,
+    Society,
+    Station,
+    SubmissionVersion,
+)
 from storage.rating_aggregates import StationSatisfaction
 
 SORTS = {"name": col(Station.name), "region": col(Station.region), "profile": col(Station.policy_profile),
@@ -138,3 +148,25 @@ async def units_of_requests(session: AsyncSession, request_ids: Sequence[int]) -
              .join(DemandUnit, col(DemandUnit.id) == col(RatingRequest.demand_unit_id))
              .where(col(RatingRequest.id).in_(list(request_ids))))
     return {int(i or 0): name for i, name in (await session.exec(query)).all()}
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: int
+    submitted_at: dt.datetime
+    by: str
+
+
+async def versions_of(session: AsyncSession, submission_ids: Sequence[int]) -> dict[int, list[VersionRow]]:
+    """Every version of these submissions, oldest first, with who submitted it (one query)."""
+    if not submission_ids:
+        return {}
+    query = (select(col(SubmissionVersion.submission_id), col(SubmissionVersion.version),
+                       col(SubmissionVersion.submitted_at), col(Person.name))
+             .join(Person, col(Person.id) == col(SubmissionVersion.submitted_by_person_id), isouter=True)
+             .where(col(SubmissionVersion.submission_id).in_(list(submission_ids)))
+             .order_by(col(SubmissionVersion.submission_id), col(SubmissionVersion.version)))
+    found: dict[int, list[VersionRow]] = {}
+    for submission_id, version, at, name in (await session.exec(query)).all():
+        found.setdefault(int(submission_id), []).append(VersionRow(int(version), at, name or ""))
+    return found

@@ -36,6 +36,7 @@ from storage.console_queries import (
     find_stations,
     satisfaction_by_profile,
     stations_by_profile_and_status,
+    versions_of,
 )
 from storage.listings import count_activities, count_submissions, list_activities, list_submissions
 from storage.models import Activity, Person, Society, Station, StationStatus
@@ -165,6 +166,7 @@ async def station_page(request: Request, station_id: int, staff: Staff = Depends
                                            .distinct().order_by(col(Activity.activity_type)))).all()
         submissions_total = await count_submissions(session, station_ids=[station_id])
         submissions = await list_submissions(session, station_ids=[station_id], limit=200)
+        versions = await versions_of(session, [s.id for s in submissions if s.id is not None])
         sections = await station_sections(session, station, query, staff.tr, services.settings.tz, services.today())
     return page(request, "station.html", staff.tr, staff=staff, station=station, society=society, people=people,
                 ledger=ledger, ledger_total=ledger_total, ledger_page=ledger_page, ledger_types=list(ledger_types),
@@ -173,4 +175,4 @@ async def station_page(request: Request, station_id: int, staff: Staff = Depends
                                                                          ("ledger_year", ledger_year or ""),
                                                                          ("ledger_page", n)) if v}),
                 ledger_pages=max((ledger_total + LEDGER_PAGE - 1) // LEDGER_PAGE, 1),
-                submissions=submissions, submissions_total=submissions_total, **sections)
+                submissions=submissions, submissions_total=submissions_total, versions=versions, **sections)

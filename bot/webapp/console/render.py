@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.exports import STATUS_LABELS
+from bot.webapp.auth import services_of
 from locales import T, Translator, render, translator
+from storage.datetimes import local
 
 ENV = Environment(loader=PackageLoader("bot.webapp.console", "templates"), autoescape=select_autoescape(["html"]),
                   trim_blocks=True, lstrip_blocks=True)
@@ -29,10 +31,13 @@ def request_translator(request: Request) -> Translator:
 
 
 def page(request: Request, template: str, tr: Translator, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    zone = services_of(request).settings.tz
+
     def day(value: dt.date | dt.datetime | None) -> str:
+        """A date, or a stored moment as the time where the deployment is (``TIMEZONE``), not UTC."""
         if value is None:
             return ""
-        return tr.format_datetime(value) if isinstance(value, dt.datetime) else tr.format_date(value)
+        return tr.format_datetime(local(value, zone)) if isinstance(value, dt.datetime) else tr.format_date(value)
 
     def label(value: str) -> str:
         """A station's or submission's status in words (the export's labels)."""
