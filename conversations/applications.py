@@ -24,6 +24,13 @@ STAGE_LABELS: dict[str, T] = {
 RETURNED = T("returned for changes")
 
 
+def stage_label(stage: str, returned: bool = False) -> Text:
+    """Where an application stands; under review, a returned one waits for the applicant, not staff."""
+    if returned and stage == "review":
+        return RETURNED
+    return STAGE_LABELS.get(stage, Raw(stage))
+
+
 def unticked(rules: ApplicationRules, checklist: Mapping[str, Any]) -> list[Precondition]:
     """Preconditions staff have not confirmed yet (every one must be ticked before acceptance)."""
     return [p for p in rules.preconditions if not (checklist.get(p.id) or {}).get("ok")]
@@ -70,7 +77,7 @@ def staff_card(*, application_id: int, submission_id: int, version: int, profile
 
 def decision_card(*, application_id: int, title: str, stage: str, notice_line: Text | None) -> Reply:
     lines: list[Text] = [T("Station application #{number}: {title}", number=application_id, title=Raw(title)),
-                         T("Stage: {stage}", stage=STAGE_LABELS.get(stage, Raw(stage)))]
+                         T("Stage: {stage}", stage=stage_label(stage))]
     if notice_line is not None:
         lines.append(notice_line)
     return Reply(Join(tuple(lines)), keyboard([Button(T("🏷 Approve and create the station"), f"ap:p:{application_id}"),

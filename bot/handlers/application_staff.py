@@ -84,8 +84,7 @@ async def show(turn: Turn, application: StationApplication, submission: Submissi
     if application.stage not in ("notice", "decision"):
         return Reply(Join((T("Station application #{number}: {title}", number=application.id or 0,
                              title=Raw(title)),
-                           T("Stage: {stage}", stage=texts.STAGE_LABELS.get(application.stage,
-                                                                            Raw(application.stage))))))
+                           T("Stage: {stage}", stage=texts.stage_label(application.stage)))))
     line = None
     notice = await notice_for(turn.session, store.SUBJECT, application.id or 0)
     if notice is not None:
@@ -215,7 +214,7 @@ async def applications_command(turn: Turn) -> list[Reply]:
     for application in rows:
         submission = await turn.session.get(Submission, application.submission_id)
         returned = submission is not None and submission.status == "returned"
-        stage = texts.RETURNED if returned else texts.STAGE_LABELS.get(application.stage, Raw(application.stage))
+        stage = texts.stage_label(application.stage, returned)
         lines.append(Join((Raw(f"#{application.id}"), Raw(application.policy_profile),
                            Raw(await title_of(turn, application)), stage), " · "))
         buttons.append([Button(Raw(f"#{application.id}"), f"ap:s:{application.id}")])

@@ -225,8 +225,7 @@ def extend(router: Router, services: Services) -> None:
         for application in mine:
             submission = await turn.session.get(Submission, application.submission_id)
             returned = submission is not None and submission.status == "returned"
-            stage = texts.RETURNED if returned and application.stage == "review" else \
-                texts.STAGE_LABELS.get(application.stage, Raw(application.stage))
+            stage = texts.stage_label(application.stage, returned)
             lines.append(Join((Raw(f"#{application.id}"), Raw(await title_of(turn, application)), stage), " · "))
             if returned and submission is not None:
                 buttons.append([Button(T("✏️ Reopen and edit"), f"rv:o:{submission.id}")])

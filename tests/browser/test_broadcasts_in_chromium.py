@@ -9,23 +9,20 @@ script the "Count recipients" button gives the same figure. Screenshots go to ``
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pytest
 from sqlmodel import select
 
 from bot.services import FixedClock
 from storage.models import Person, Role, Station
 from testing.client import Sandbox
-from tests.browser import browser_available
-from tests.browser.test_console_in_chromium import browser, link_for, served, shot
+from tests.browser.support import link_for, shot, sign_in
 from tests.outbox.support import FakeTime, dispatcher
 from tests.security.support import CONTACT, MANAGER_A, MANAGER_B, STAFF_EN, seed
 
-__all__ = ["browser", "served"]
-pytestmark = pytest.mark.skipif(not browser_available(),
-                                reason="browser tests need Debian's chromium (/usr/bin/chromium) and playwright")
-if browser_available():
+if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
+
 
 TEXT = "请于3月1日前提交年度工作计划。"
 
@@ -57,9 +54,7 @@ async def test_compose_and_send_to_a_filtered_audience(web_box: Sandbox, clock: 
     await world(web_box)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(await link_for(web_box, served))
-    await page.click("#sign-in")
-    await page.wait_for_url(f"{served}/console/")
+    await sign_in(page, web_box, served)
     await page.click("header >> text=群发消息")
     await page.wait_for_url(f"{served}/console/broadcasts")
     assert re.search(r"\b2\b", await page.locator("#recipient-count").inner_text())  # Alice (2 stations) and Bob

@@ -4,78 +4,26 @@ The app is served by uvicorn on 127.0.0.1 inside the test's event loop, so the s
 and the database are the test's own. Each test saves screenshots under ``test-artifacts/console/``
 (a CI artifact). Chromium finds the pip-installed CJK font through ``bot.fonts.fontconfig_env``, so
 the Chinese pages render without a system font package. Without /usr/bin/chromium or the playwright
-package these tests are skipped, and the pytest header says so loudly (tests/conftest.py).
+package these tests are skipped and the pytest header says so loudly; under CI that is a failure
+(tests/browser/conftest.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import os
 import re
-import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
-import uvicorn
 from sqlmodel import select
 
-from bot.fonts import fontconfig_env
 from bot.services import FixedClock
-from bot.webapp.app import create_web_app
 from storage.models import Person, Submission
 from testing.client import Sandbox
-from tests.browser import CHROMIUM, browser_available
+from tests.browser.support import link_for, shot, sign_in
 from tests.security.support import STAFF_EN, seed
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-pytestmark = pytest.mark.skipif(not browser_available(),
-                                reason="browser tests need Debian's chromium (/usr/bin/chromium) and playwright")
-if browser_available():
-    from playwright.async_api import Browser, Page, async_playwright
-
-
-@pytest.fixture
-async def served(web_box: Sandbox) -> AsyncIterator[str]:
-    """The real app on a 127.0.0.1 port; /web links point at it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    web_box.services.settings = web_box.services.settings.model_copy(update={"console_url": base})
-    app = create_web_app(web_box.app, web_box.services)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    # The socket already listens: the browser's first connection waits in its backlog until serve() accepts.
-    yield base
-    server.should_exit = True
-    await task
-    sock.close()
-
-
-@pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[Browser]:
-    env: dict[str, str | float | bool] = {**os.environ, **fontconfig_env(tmp_path / "fonts")}
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
-        yield launched
-        await launched.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-async def link_for(box: Sandbox, base: str) -> str:
-    calls = await box.send(STAFF_EN, "/web")
-    found = [m.group(0) for c in calls if (m := re.search(re.escape(base) + r"/console/login\?t=[\w-]+", c.text))]
-    assert found, [c.text for c in calls]
-    return found[0]
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 
 async def world_on_2_march(box: Sandbox, clock: FixedClock) -> Any:
@@ -123,12 +71,9 @@ async def test_sign_in_by_link_then_a_reused_link_is_refused(web_box: Sandbox, c
 async def test_find_an_overdue_station_by_filter_and_sign_out(web_box: Sandbox, clock: FixedClock, served: str,
                                                               browser: Browser) -> None:
     await world_on_2_march(web_box, clock)
-    link = await link_for(web_box, served)
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
-    await page.goto(link)
-    await page.click("#sign-in")
-    await page.wait_for_url(f"{served}/console/")
+    await sign_in(page, web_box, served)
     await page.goto(f"{served}/console/stations")
     rows = page.locator("#stations tr")
     assert await rows.count() == 3  # header + Alpha + Bravo

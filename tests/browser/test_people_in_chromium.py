@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
 import openpyxl
-import pytest
 from sqlmodel import select
 
 from bot.services import FixedClock
 from storage.models import Person, Role
 from testing.client import Sandbox, User, joined
-from tests.browser import browser_available
-from tests.browser.test_console_in_chromium import browser, link_for, served, shot
+from tests.browser.support import shot, sign_in
 from tests.security.support import STAFF_EN, seed
 
-__all__ = ["browser", "served"]
-pytestmark = pytest.mark.skipif(not browser_available(),
-                                reason="browser tests need Debian's chromium (/usr/bin/chromium) and playwright")
-if browser_available():
+if TYPE_CHECKING:
     from playwright.async_api import Browser
+
 
 
 async def test_invite_a_manager_with_a_link_and_qr_then_prepare_the_workbook(web_box: Sandbox, clock: FixedClock,
@@ -34,9 +31,7 @@ async def test_invite_a_manager_with_a_link_and_qr_then_prepare_the_workbook(web
         await session.commit()
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = await context.new_page()
-    await page.goto(await link_for(web_box, served))
-    await page.click("#sign-in")
-    await page.wait_for_url(f"{served}/console/")
+    await sign_in(page, web_box, served)
     await page.click("header a[href='/console/people']")
     await shot(page, "people-00-list")
     await page.select_option("#invite-role", "liaison")

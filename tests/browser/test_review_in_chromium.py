@@ -4,24 +4,21 @@ and the manager's chat (the sandbox) receives it. Screenshots under ``test-artif
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pytest
 from sqlmodel import select
 
 from bot.services import FixedClock
 from storage.models import Person
 from testing.client import Sandbox, joined
 from testing.outbox_flush import render_pending
-from tests.browser import browser_available
-from tests.browser.test_console_in_chromium import browser, link_for, served, shot
+from tests.browser.support import shot, sign_in
 from tests.security.support import MANAGER_A, STAFF_EN, seed
 from tests.webapp.review_support import file_change_report
 
-__all__ = ["browser", "served"]
-pytestmark = pytest.mark.skipif(not browser_available(),
-                                reason="browser tests need Debian's chromium (/usr/bin/chromium) and playwright")
-if browser_available():
+if TYPE_CHECKING:
     from playwright.async_api import Browser
+
 
 
 async def test_return_a_submission_with_a_comment_and_the_manager_is_told(web_box: Sandbox, clock: FixedClock,
@@ -37,9 +34,7 @@ async def test_return_a_submission_with_a_comment_and_the_manager_is_told(web_bo
     await render_pending(web_box, MANAGER_A.id)  # the printed document sent at submit time
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(await link_for(web_box, served))
-    await page.click("#sign-in")
-    await page.wait_for_url(f"{served}/console/")
+    await sign_in(page, web_box, served)
     await page.click("header >> text=待审核")
     await page.wait_for_url(f"{served}/console/review")
     queue = await page.locator("#queue").inner_text()

@@ -9,21 +9,17 @@ Screenshots go to ``test-artifacts/console/``.
 from __future__ import annotations
 
 import re
-
-import pytest
+from typing import TYPE_CHECKING
 
 from bot.services import FixedClock
 from storage.manual_scores import manual_points
 from testing.client import Sandbox
-from tests.browser import browser_available
-from tests.browser.test_console_in_chromium import browser, link_for, served, shot
+from tests.browser.support import shot, sign_in
 from tests.webapp.test_console_rounds import quzhou_round
 
-__all__ = ["browser", "served"]
-pytestmark = pytest.mark.skipif(not browser_available(),
-                                reason="browser tests need Debian's chromium (/usr/bin/chromium) and playwright")
-if browser_available():
+if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
+
 
 
 async def cell_text(page: Page, station_id: int, which: str) -> str:
@@ -40,9 +36,7 @@ async def test_seed004_annex_staff_score_a_station_in_the_round_grid(web_box: Sa
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
             and not msg.text.startswith("Failed to load resource") else None)  # the favicon, the 422 of a refusal
-    await page.goto(await link_for(web_box, served))
-    await page.click("#sign-in")
-    await page.wait_for_url(f"{served}/console/")
+    await sign_in(page, web_box, served)
     await page.click('header a[href="/console/rounds"]')
     await page.click(f'#rounds a[href="/console/rounds/{round_id}"] >> nth=0')
     await page.wait_for_url(f"{served}/console/rounds/{round_id}")
