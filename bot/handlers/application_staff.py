@@ -19,14 +19,14 @@ from bot.handlers.applications import (
 from bot.handlers.notices import shown
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
+from bot.staff_drafts import open_staff_draft, staff_draft
 from conversations import applications as texts
-from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
+from conversations.types import Button, ButtonInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, load_profile
 from services import applications as approval
 from storage import applications as store
-from storage.drafts import active_draft, get_or_create, park_others, save
-from storage.models import Person, StationApplication, Submission
+from storage.models import Draft, Person, StationApplication, Submission
 from storage.notices import close_notice, notice_for, state_of
 from storage.submissions import latest_answers
 
@@ -137,10 +137,8 @@ async def cap_warning(turn: Turn, application: StationApplication, rules: Applic
 
 async def ask_decision(turn: Turn, application: StationApplication, staff: Person, action: str) -> list[Reply]:
     assert staff.id is not None
-    draft, _ = await get_or_create(turn.session, person_id=staff.id, form_id=DECISION,
-                                   subject_key=f"application:{application.id}", station_id=None, now=turn.now)
-    await save(turn.session, draft, {"application_id": application.id, "action": action}, 0, turn.now)
-    await park_others(turn.session, [staff.id], draft.id or 0)
+    await open_staff_draft(turn, staff.id, form_id=DECISION, subject_key=f"application:{application.id}",
+                           state={"application_id": application.id, "action": action})
     if action == "refuse":
         return [Reply(T("Type the reason for refusing; the applicant will receive it. (/cancel to stop)"))]
     title = await title_of(turn, application)
@@ -149,15 +147,11 @@ async def ask_decision(turn: Turn, application: StationApplication, staff: Perso
 
 
 async def decision_input(turn: Turn) -> list[Reply] | None:
+    draft = await staff_draft(turn, [DECISION], T("Cancelled; the application is unchanged."))
+    if not isinstance(draft, Draft):
+        return draft
     staff = turn.staff()
-    if staff is None or staff.id is None:
-        return None
-    draft = await active_draft(turn.session, [staff.id])
-    if draft is None or draft.form_id != DECISION:
-        return None
-    if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-        await turn.session.delete(draft)
-        return [Reply(T("Cancelled; the application is unchanged."))]
+    assert staff is not None and staff.id is not None
     if not isinstance(turn.input, TextInput) or not turn.input.text.strip():
         return [Reply(T("Please type it as text."))]
     if len(turn.input.text) > MAX_TEXT:

@@ -14,13 +14,13 @@ from telegram.ext import Application, ContextTypes
 
 from bot.routing import KNOWN, STAFF, Route, Router, Turn
 from bot.services import Services
+from bot.staff_drafts import open_staff_draft, staff_draft
 from bot.submit import notify_staff
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
 from storage.datetimes import local
 from storage.db import Database
-from storage.drafts import active_draft, get_or_create, park_others, save
-from storage.models import Objection, PublicNotice
+from storage.models import Draft, Objection, PublicNotice
 from storage.notices import (
     MAX_REASON,
     answer_objection,
@@ -124,22 +124,16 @@ def extend(router: Router, services: Services) -> None:
         if objection is None or parts[1] not in ("u", "n") or objection.answered_at is not None or \
                 staff is None or staff.id is None:
             return [Reply(STALE, notice=STALE)]
-        draft, _ = await get_or_create(turn.session, person_id=staff.id, form_id=ANSWER,
-                                       subject_key=f"objection:{objection.id}", station_id=None, now=turn.now)
-        await save(turn.session, draft, {"objection_id": objection.id, "upheld": parts[1] == "u"}, 0, turn.now)
-        await park_others(turn.session, [staff.id], draft.id or 0)
+        await open_staff_draft(turn, staff.id, form_id=ANSWER, subject_key=f"objection:{objection.id}",
+                               state={"objection_id": objection.id, "upheld": parts[1] == "u"})
         return [Reply(T("Type the finding of your investigation; the objector will receive it. (/cancel to stop)"))]
 
     async def answer_input(turn: Turn) -> list[Reply] | None:
+        draft = await staff_draft(turn, [ANSWER], T("Cancelled; the objection is still unanswered."))
+        if not isinstance(draft, Draft):
+            return draft
         staff = turn.staff()
-        if staff is None or staff.id is None:
-            return None
-        draft = await active_draft(turn.session, [staff.id])
-        if draft is None or draft.form_id != ANSWER:
-            return None
-        if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-            await turn.session.delete(draft)
-            return [Reply(T("Cancelled; the objection is still unanswered."))]
+        assert staff is not None and staff.id is not None
         if not isinstance(turn.input, TextInput) or not turn.input.text.strip():
             return [Reply(T("Please type it as text."))]
         objection = await turn.session.get(Objection, int(draft.state.get("objection_id") or 0))
