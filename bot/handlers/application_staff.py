@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.handlers.applications import (
-    ROLE_LABELS,
     STALE,
+    application_line,
     card_of,
     rules_of,
     tell_applicant,
@@ -21,6 +21,7 @@ from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from bot.staff_drafts import open_staff_draft, staff_draft
 from conversations import applications as texts
+from conversations.onboarding import ROLE_NAMES
 from conversations.types import Button, ButtonInput, Reply, TextInput, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, load_profile
@@ -191,12 +192,13 @@ async def approve(turn: Turn, application: StationApplication, staff: Person, te
                                            approval_number=first.strip(), plaque_name=plaque)
     if notice is not None:
         await close_notice(turn.session, notice, turn.now)
+    role = ROLE_NAMES.get(binding.role, ROLE_NAMES["manager"])
     await tell_applicant(turn, application, texts.approved_notice(
         station_name=station.name, approval_number=station.approval_number, plaque_name=station.plaque_name,
-        role_label=ROLE_LABELS.get(binding.role, ROLE_LABELS["manager"])), key=f"application-approved:{application.id}")
+        role_label=role), key=f"application-approved:{application.id}")
     return [Reply(T("Approved application #{number}: station {station} (number {id}) created; the applicant is "
                     "bound to it as {role}.", number=application.id or 0, station=Raw(station.name),
-                    id=station.id or 0, role=ROLE_LABELS.get(binding.role, ROLE_LABELS["manager"])))]
+                    id=station.id or 0, role=role))]
 
 
 async def applications_command(turn: Turn) -> list[Reply]:
@@ -206,11 +208,8 @@ async def applications_command(turn: Turn) -> list[Reply]:
     lines: list[Text] = [T("Open station applications:")]
     buttons = []
     for application in rows:
-        submission = await turn.session.get(Submission, application.submission_id)
-        returned = submission is not None and submission.status == "returned"
-        stage = texts.stage_label(application.stage, returned)
-        lines.append(Join((Raw(f"#{application.id}"), Raw(application.policy_profile),
-                           Raw(await title_of(turn, application)), stage), " · "))
+        line, _ = await application_line(turn, application, with_profile=True)
+        lines.append(line)
         buttons.append([Button(Raw(f"#{application.id}"), f"ap:s:{application.id}")])
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
