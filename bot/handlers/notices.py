@@ -9,8 +9,9 @@ the finding) reaches the objector through the outbox, as seed 002 第十五条�
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.routing import KNOWN, STAFF, Route, Router, Turn
 from bot.services import Services
@@ -63,18 +64,16 @@ async def enqueue_notice_endings(db: Database, now: dt.datetime, tz: dt.tzinfo) 
 def install_jobs(services: Services) -> None:
     """At start (the catch-up sweep) and hourly: staff hear when a notice period is over (bot.app installs it)."""
 
-    async def post_init(application: Application) -> None:
-        if not services.background_jobs or application.job_queue is None:
-            return
+    async def start(job_queue: JobQueue[Any]) -> None:
         await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
 
         async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
             await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
 
-        application.job_queue.run_repeating(sweep, interval=3600, first=3600, name="notice-endings",
-                                            job_kwargs={"max_instances": 1, "coalesce": True})
+        job_queue.run_repeating(sweep, interval=3600, first=3600, name="notice-endings",
+                                job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.hooks.post_init.append(post_init)
+    services.on_job_queue(start)
 
 
 def extend(router: Router, services: Services) -> None:
