@@ -7,13 +7,27 @@ and a restart loses nothing; /cancel drops it. The areas that ask such questions
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from bot.routing import Turn
-from conversations.types import CommandInput, Reply
-from locales import Text
+from conversations.types import CommandInput, Reply, TextInput
+from locales import T, Text
 from storage.drafts import active_draft, get_or_create, park_others, save
-from storage.models import Draft
+from storage.models import Draft, Person
+
+PLEASE_TYPE = T("Please type it as text.")
+
+
+@dataclass(frozen=True)
+class StaffAnswer:
+    """What a staff member sent to their pending question."""
+
+    staff: Person
+    staff_id: int
+    draft: Draft
+    text: str
+    """As typed (not blank) when the question wants text, else ""."""
 
 
 async def open_staff_draft(turn: Turn, staff_id: int, *, form_id: str, subject_key: str, state: dict[str, Any],
@@ -27,9 +41,11 @@ async def open_staff_draft(turn: Turn, staff_id: int, *, form_id: str, subject_k
     return draft
 
 
-async def staff_draft(turn: Turn, form_ids: Collection[str], cancelled: Text) -> Draft | list[Reply] | None:
-    """The staff member's active draft of one of ``form_ids``; after /cancel it is deleted and ``cancelled`` said.
+async def staff_answer(turn: Turn, form_ids: Collection[str], cancelled: Text, *,
+                       text: bool) -> StaffAnswer | list[Reply] | None:
+    """The input for the staff member's active draft of one of ``form_ids``, or the replies that end the step.
 
+    /cancel deletes the draft and says ``cancelled``; with ``text``, anything but typed text is asked again.
     None when the person is not staff or has no such draft (the input is not for this area).
     """
     staff = turn.staff()
@@ -41,4 +57,7 @@ async def staff_draft(turn: Turn, form_ids: Collection[str], cancelled: Text) ->
     if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
         await turn.session.delete(draft)
         return [Reply(cancelled)]
-    return draft
+    typed = turn.input.text if isinstance(turn.input, TextInput) else ""
+    if text and not typed.strip():
+        return [Reply(PLEASE_TYPE)]
+    return StaffAnswer(staff, staff.id, draft, typed if text else "")

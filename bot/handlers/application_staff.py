@@ -19,15 +19,15 @@ from bot.handlers.applications import (
 from bot.handlers.notices import shown
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
-from bot.staff_drafts import open_staff_draft, staff_draft
+from bot.staff_drafts import StaffAnswer, open_staff_draft, staff_answer
 from conversations import applications as texts
 from conversations.onboarding import ROLE_NAMES
-from conversations.types import Button, ButtonInput, Reply, TextInput, keyboard
+from conversations.types import Button, ButtonInput, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, load_profile
 from services import applications as approval
 from storage import applications as store
-from storage.models import Draft, Person, StationApplication, Submission
+from storage.models import Person, StationApplication, Submission
 from storage.notices import close_notice, notice_for, state_of
 from storage.submissions import latest_answers
 
@@ -148,26 +148,23 @@ async def ask_decision(turn: Turn, application: StationApplication, staff: Perso
 
 
 async def decision_input(turn: Turn) -> list[Reply] | None:
-    draft = await staff_draft(turn, [DECISION], T("Cancelled; the application is unchanged."))
-    if not isinstance(draft, Draft):
-        return draft
-    staff = turn.staff()
-    assert staff is not None and staff.id is not None
-    if not isinstance(turn.input, TextInput) or not turn.input.text.strip():
-        return [Reply(T("Please type it as text."))]
-    if len(turn.input.text) > MAX_TEXT:
+    answer = await staff_answer(turn, [DECISION], T("Cancelled; the application is unchanged."), text=True)
+    if not isinstance(answer, StaffAnswer):
+        return answer
+    staff, draft = answer.staff, answer.draft
+    if len(answer.text) > MAX_TEXT:
         return [Reply(T("The text is too long ({n} characters); please keep it under {limit}.",
-                        n=len(turn.input.text), limit=MAX_TEXT))]
+                        n=len(answer.text), limit=MAX_TEXT))]
     application = await turn.session.get(StationApplication, int(draft.state.get("application_id") or 0))
     action = draft.state.get("action")
     await turn.session.delete(draft)
     if application is None or application.stage not in ("notice", "decision", "review"):
         return [Reply(STALE)]
-    text = turn.input.text.strip()
+    text = answer.text.strip()
     title = await title_of(turn, application)
     notice = await notice_for(turn.session, store.SUBJECT, application.id or 0)
     if action == "refuse":
-        await store.refuse(turn.session, application, reason=text, staff_person_id=staff.id, now=turn.now)
+        await store.refuse(turn.session, application, reason=text, staff_person_id=answer.staff_id, now=turn.now)
         if notice is not None:
             await close_notice(turn.session, notice, turn.now)
         await tell_applicant(turn, application, texts.refused_notice(station_name=title, reason=text),

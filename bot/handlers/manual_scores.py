@@ -13,7 +13,7 @@ import datetime as dt
 from bot.routing import STAFF, Route, Router, Turn
 from bot.score_sheet import MAX_SHEET_BYTES, SheetUnreadable, read_sheet, write_sheet
 from bot.services import Services
-from bot.staff_drafts import open_staff_draft, staff_draft
+from bot.staff_drafts import StaffAnswer, open_staff_draft, staff_answer
 from conversations import manual_scores as ui
 from conversations.types import ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, TextInput
 from locales import T, Text
@@ -21,7 +21,7 @@ from rules.manual_scores import PointsProblem, check_sheet, manual_items
 from rules.profile import Profile, all_profiles, load_profile
 from services.manual_scores import score
 from storage.manual_scores import manual_points, scorable_stations, set_many
-from storage.models import Draft, Station, StationStatus
+from storage.models import Station, StationStatus
 
 POINTS_FORM = "manual_score"
 IMPORT_FORM = "score_import"
@@ -102,11 +102,10 @@ async def button(turn: Turn) -> list[Reply]:
 
 async def typed_points(turn: Turn) -> list[Reply] | None:
     """The number typed after pressing a row's button (or /cancel)."""
-    draft = await staff_draft(turn, (POINTS_FORM, IMPORT_FORM), T("Stopped; nothing more was changed."))
-    if not isinstance(draft, Draft):
-        return draft
-    staff = turn.staff()
-    assert staff is not None and staff.id is not None
+    answer = await staff_answer(turn, (POINTS_FORM, IMPORT_FORM), T("Stopped; nothing more was changed."), text=False)
+    if not isinstance(answer, StaffAnswer):
+        return answer
+    draft = answer.draft
     if draft.form_id == IMPORT_FORM:
         return await imported(turn, draft.state, draft)
     station = await scorable(turn, int(draft.state.get("station_id", 0)))
@@ -119,7 +118,7 @@ async def typed_points(turn: Turn) -> list[Reply] | None:
     if not isinstance(turn.input, TextInput):
         return [ui.points_problem(row, PointsProblem("not_a_number", row.maximum))]
     scored = await score(turn.session, year=year, typed={station.id: {row.item_id: turn.input.text}},
-                         person_id=staff.id, now=turn.now, source="chat", all_or_nothing=True)
+                         person_id=answer.staff_id, now=turn.now, source="chat", all_or_nothing=True)
     if scored.problems:
         return [ui.points_problem(row, PointsProblem(scored.problems[0].kind, scored.problems[0].maximum))]
     await turn.session.delete(draft)

@@ -15,13 +15,13 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.routing import KNOWN, STAFF, Route, Router, Turn
 from bot.services import Services
-from bot.staff_drafts import open_staff_draft, staff_draft
+from bot.staff_drafts import StaffAnswer, open_staff_draft, staff_answer
 from bot.submit import notify_staff
-from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
+from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
 from locales import Join, Raw, T, Text
 from storage.datetimes import local
 from storage.db import Database
-from storage.models import Draft, Objection, PublicNotice
+from storage.models import Objection, PublicNotice
 from storage.notices import (
     MAX_REASON,
     answer_objection,
@@ -128,20 +128,16 @@ def extend(router: Router, services: Services) -> None:
         return [Reply(T("Type the finding of your investigation; the objector will receive it. (/cancel to stop)"))]
 
     async def answer_input(turn: Turn) -> list[Reply] | None:
-        draft = await staff_draft(turn, [ANSWER], T("Cancelled; the objection is still unanswered."))
-        if not isinstance(draft, Draft):
-            return draft
-        staff = turn.staff()
-        assert staff is not None and staff.id is not None
-        if not isinstance(turn.input, TextInput) or not turn.input.text.strip():
-            return [Reply(T("Please type it as text."))]
-        objection = await turn.session.get(Objection, int(draft.state.get("objection_id") or 0))
-        upheld = bool(draft.state.get("upheld"))
-        await turn.session.delete(draft)
+        answer = await staff_answer(turn, [ANSWER], T("Cancelled; the objection is still unanswered."), text=True)
+        if not isinstance(answer, StaffAnswer):
+            return answer
+        objection = await turn.session.get(Objection, int(answer.draft.state.get("objection_id") or 0))
+        upheld = bool(answer.draft.state.get("upheld"))
+        await turn.session.delete(answer.draft)
         if objection is None or objection.answered_at is not None:
             return [Reply(STALE)]
-        finding = turn.input.text.strip()[:MAX_REASON]
-        await answer_objection(turn.session, objection, upheld=upheld, answer=finding, person_id=staff.id,
+        finding = answer.text.strip()[:MAX_REASON]
+        await answer_objection(turn.session, objection, upheld=upheld, answer=finding, person_id=answer.staff_id,
                                now=turn.now)
         notice = await turn.session.get(PublicNotice, objection.notice_id)
         verdict = T("upheld") if upheld else T("not upheld")
