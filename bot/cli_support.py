@@ -64,15 +64,21 @@ async def open_read_only(settings: Settings) -> Database | None:
 
 
 @asynccontextmanager
-async def migrated_session(settings: Settings) -> AsyncIterator[AsyncSession]:
-    """A session for a command that writes: the database is brought up to date first, and closed after."""
-    db = Database(settings.database_url)
-    await db.upgrade()
+async def _session_then_close(db: Database) -> AsyncIterator[AsyncSession]:
     try:
         async with db.session() as session:
             yield session
     finally:
         await db.dispose()
+
+
+@asynccontextmanager
+async def migrated_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session for a command that writes: the database is brought up to date first, and closed after."""
+    db = Database(settings.database_url)
+    await db.upgrade()
+    async with _session_then_close(db) as session:
+        yield session
 
 
 @asynccontextmanager
@@ -82,8 +88,5 @@ async def read_only_session(settings: Settings) -> AsyncIterator[AsyncSession | 
     if db is None:
         yield None
         return
-    try:
-        async with db.session() as session:
-            yield session
-    finally:
-        await db.dispose()
+    async with _session_then_close(db) as session:
+        yield session
