@@ -41,7 +41,6 @@ from storage.submissions import decide, latest_answers
 from storage.tokens import create_invite
 
 STALE = T("This application has changed since this message; nothing was done.")
-ROLE_LABELS = {"manager": T("station manager"), "liaison": T("station liaison")}
 
 
 def rules_of(profile: Profile) -> ApplicationRules:
@@ -146,6 +145,17 @@ async def title_of(turn: Turn, application: StationApplication) -> str:
     return f"{name}（{host}）" if host else name
 
 
+async def application_line(turn: Turn, application: StationApplication, *,
+                           with_profile: bool) -> tuple[Text, Submission | None]:
+    """An application in a list, ``#id · [profile ·] title · stage``, and its submission if returned for changes."""
+    submission = await turn.session.get(Submission, application.submission_id)
+    returned = submission is not None and submission.status == "returned"
+    profile = (Raw(application.policy_profile),) if with_profile else ()
+    line = Join((Raw(f"#{application.id}"), *profile, Raw(await title_of(turn, application)),
+                 texts.stage_label(application.stage, returned)), " · ")
+    return line, submission if returned else None
+
+
 async def tell_applicant(turn: Turn, application: StationApplication, reply: Reply, key: str) -> None:
     person = await turn.session.get(Person, application.applicant_person_id)
     if person is not None and person.chat_id is not None:
@@ -223,12 +233,10 @@ def extend(router: Router, services: Services) -> None:
         lines: list[Text] = [T("Your applications:")]
         buttons = []
         for application in mine:
-            submission = await turn.session.get(Submission, application.submission_id)
-            returned = submission is not None and submission.status == "returned"
-            stage = texts.stage_label(application.stage, returned)
-            lines.append(Join((Raw(f"#{application.id}"), Raw(await title_of(turn, application)), stage), " · "))
-            if returned and submission is not None:
-                buttons.append([Button(T("✏️ Reopen and edit"), f"rv:o:{submission.id}")])
+            line, returned = await application_line(turn, application, with_profile=False)
+            lines.append(line)
+            if returned is not None:
+                buttons.append([Button(T("✏️ Reopen and edit"), f"rv:o:{returned.id}")])
         return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
     async def free_input(turn: Turn) -> list[Reply] | None:
