@@ -116,7 +116,11 @@ async def behind_minimums(session: AsyncSession, rows: list[StationRows], profil
         wanted = {sid: row for sid, row in wanted.items() if not any(p.endswith(f":station-{sid}:") for p in done)}
     if not wanted:
         return {}
-    totals_of = await totals_by_station(session, today.year, sorted(i for i in wanted if i is not None), until=today)
+    # Only what the minimums read, added up per station in SQL (a year of ledger summed in Python was
+    # most of the December sweep).
+    metrics = {metric for station_id in wanted for metric in scoring.profile_metrics(profiles[station_id], True)}
+    totals_of = await totals_by_station(session, today.year, sorted(i for i in wanted if i is not None), until=today,
+                                        metrics=metrics)
     found: dict[int, tuple[Text, ...]] = {}
     for station_id, row in wanted.items():
         assert station_id is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_datetime, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -227,23 +227,6 @@ class Translator:
 def translator(locale: str | None = None) -> Translator:
     """One cached translator per supported locale."""
     return Translator(normalise_locale(locale) if locale not in SUPPORTED_LOCALES else locale or DEFAULT_LOCALE)
-
-
-__all__ = [
-    "DEFAULT_LOCALE",
-    "N_",
-    "SUPPORTED_LOCALES",
-    "TN",
-    "Join",
-    "Raw",
-    "T",
-    "Text",
-    "Translator",
-    "format_date",
-    "normalise_locale",
-    "render",
-    "translator",
-]
 
 
 # ---- storing texts: an outbox row is rendered when it is sent, in the recipient's language ----

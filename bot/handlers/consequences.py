@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.handlers.documents import queue_document
 from bot.handlers.forms import manager_station, open_form, run_engine
@@ -143,17 +143,15 @@ async def enqueue_rectification_reminders(db: Database, now: dt.datetime) -> int
 def install_jobs(services: Services) -> None:
     """Daily rectification reminders (bot.app installs it with the other scheduled jobs)."""
 
-    async def install_job(application: Application) -> None:
-        if not services.background_jobs or application.job_queue is None:
-            return
+    async def install_job(job_queue: JobQueue[Any]) -> None:
 
         async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
             await enqueue_rectification_reminders(services.db, services.now())
 
-        application.job_queue.run_daily(remind, dt.time(9, 0, tzinfo=services.settings.tz),
-                                        name="rectification-reminders", job_kwargs={"max_instances": 1})
+        job_queue.run_daily(remind, dt.time(9, 0, tzinfo=services.settings.tz), name="rectification-reminders",
+                            job_kwargs={"max_instances": 1})
 
-    services.hooks.post_init.append(install_job)
+    services.on_job_queue(install_job)
 
 
 async def propose_exit(turn: Turn) -> list[Reply]:

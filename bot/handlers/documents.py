@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf
 from bot.form_context import profile_choices
@@ -467,9 +467,7 @@ def install(services: Services) -> None:
     The sweep runs on the one background runner (``bot/background.py``), like the renders it catches up.
     """
 
-    async def post_init(application: Application) -> None:
-        if not services.background_jobs or application.job_queue is None:
-            return
+    async def start(job_queue: JobQueue[Any]) -> None:
 
         async def catch_up() -> None:
             await sweep(services)
@@ -479,10 +477,10 @@ def install(services: Services) -> None:
         async def periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
             services.background.start(catch_up, name="documents-sweep")
 
-        application.job_queue.run_repeating(periodic, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
-                                            name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
+        job_queue.run_repeating(periodic, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
+                                name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.hooks.post_init.append(post_init)
+    services.on_job_queue(start)
 
 
 def extend(router: Router, services: Services) -> None:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from bot.routing import STAFF, Route, Router, Turn
+from conversations.onboarding import ROLE_TITLES
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
 from locales import TN, Join, Raw, T
-from services.people import PeopleProblem, invite_person
+from services.people import INVITE_ROLES, PeopleProblem, invite_person
 from services.qr import qr_png
 from storage.listings import list_stations
 from storage.models import Role, Station
 
-ROLE_LABELS = {
-    Role.manager.value: T("Station manager"),
-    Role.liaison.value: T("Station liaison"),
-    Role.staff.value: T("Staff member"),
-}
+ROLE_LABELS = {role: T(ROLE_TITLES[role]) for role in INVITE_ROLES}
 PAGE_SIZE = 8
 USAGE = T("Usage: /invite <role> <station number>, e.g. /invite manager 12. Roles: manager, liaison, staff.")
 
