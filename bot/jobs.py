@@ -38,6 +38,7 @@ from rules import deadlines, scoring
 from rules.calendar import WorkdayCalendar, missing_festivals, previous_working_day, schedule_known
 from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
+from storage.downloads import prune_downloads
 from storage.holidays import load_overrides
 from storage.ledger import totals_by_station
 from storage.outbox import Outgoing, enqueue, enqueue_many
@@ -218,6 +219,7 @@ async def prune_bookkeeping(db: Database, now: dt.datetime) -> tuple[int, int]:
     async with db.session() as session:
         updates = await prune_processed_updates(session, now)
         files = await prune_prepared_files(session, now)
+        await prune_downloads(session, now)  # the console's export rows after a month, with any file left
         await session.commit()
     if updates or files:
         log.info("pruned %d processed update id(s) and %d prepared file(s)", updates, files)
