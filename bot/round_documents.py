@@ -33,6 +33,7 @@ from rules.documents import chinese_date, for_round, template_path
 from rules.scoring import estimate_score
 from services import rounds
 from storage import documents as store
+from storage.consequences import report_submission_ids
 from storage.datetimes import local
 from storage.models import AssessmentEntry, AssessmentRound, Society, Station, SubmissionDocument
 from storage.rounds import PUBLISHED
@@ -214,7 +215,8 @@ async def round_zip(session: AsyncSession, rnd: AssessmentRound, tz: dt.tzinfo,
     bundle = Bundle()
     tables = 0
     ids = [e.station_id for e in ev.entries]
-    docs = await store.latest_for_stations(session, ids, rnd.period_start, rnd.period_end)
+    reports = await report_submission_ids(session, rnd.id or 0)  # filed in the next year, still this round's
+    docs = await store.latest_for_stations(session, ids, rnd.period_start, rnd.period_end, reports)
     for entry in ev.entries:
         folder = f"{entry.station_id}-{safe_name(ev.name(entry.station_id))}/"
         table = await assessment_table(session, ev, entry, tz)

@@ -47,6 +47,13 @@ async def of_resubmission(session: AsyncSession, submission_id: int) -> Conseque
     return (await session.exec(select(Consequence).where(Consequence.report_submission_id == submission_id))).first()
 
 
+async def report_submission_ids(session: AsyncSession, round_id: int) -> list[int]:
+    """The rectification reports filed for this round's consequences (their submissions), in any year."""
+    query = select(Consequence.report_submission_id).where(Consequence.round_id == round_id,
+                                                           col(Consequence.report_submission_id).is_not(None))
+    return [number for number in (await session.exec(query)).all() if number is not None]
+
+
 async def open_items(session: AsyncSession, station_id: int) -> list[Consequence]:
     """Confirmed items still running for a station (its /status shows them)."""
     query = (select(Consequence).where(Consequence.station_id == station_id,

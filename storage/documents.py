@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,6 +15,7 @@ from storage.models import AssessmentEntry, AssessmentRound, AuditLog, Submissio
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 MAX_ATTEMPTS = 5
+RECTIFICATION_REPORT = "rectification_report"  # the document kind (rules/profiles/documents/registry.toml)
 
 
 async def add_pending(session: AsyncSession, submission: Submission, kind: str, profile_id: str,
@@ -102,14 +104,20 @@ async def latest_of_kind(session: AsyncSession, kind: str, year: int | None,
     return list(newest.values())
 
 
-async def latest_for_stations(session: AsyncSession, station_ids: list[int], first_year: int,
-                              last_year: int) -> dict[int, list[SubmissionDocument]]:
-    """Per station, the newest rendered version of each of its documents for these years (a round's zip)."""
+async def latest_for_stations(session: AsyncSession, station_ids: list[int], first_year: int, last_year: int,
+                              reports: Sequence[int] = ()) -> dict[int, list[SubmissionDocument]]:
+    """Per station, the newest rendered version of each of its documents for these years (a round's zip).
+
+    A rectification report belongs to the round it rectifies, whatever year it was filed in (usually the
+    next): ``reports`` are that round's report submissions; other rounds' reports are left out.
+    """
     if not station_ids:
         return {}
+    in_period = and_(col(SubmissionDocument.year) >= first_year, col(SubmissionDocument.year) <= last_year,
+                     col(SubmissionDocument.kind) != RECTIFICATION_REPORT)
     query = (select(SubmissionDocument).where(col(SubmissionDocument.station_id).in_(station_ids),
-                                              col(SubmissionDocument.year) >= first_year,
-                                              col(SubmissionDocument.year) <= last_year,
+                                              or_(in_period, col(SubmissionDocument.submission_id).in_(reports))
+                                              if reports else in_period,
                                               col(SubmissionDocument.content).is_not(None))
              .order_by(col(SubmissionDocument.submission_id), col(SubmissionDocument.version),
                        col(SubmissionDocument.id)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AfterValidator, BaseModel
 
 from bot.webapp.auth import require_scope, require_token, services_of
@@ -19,6 +19,7 @@ from bot.webapp.params import (
     YearQuery,
     YearRequired,
     no_nul,
+    row_or_404,
 )
 from locales import normalise_locale, translator
 from services import scores as station_scores
@@ -67,10 +68,7 @@ async def stations(request: Request, profile: Filter = None, region: Filter = No
 @router.get("/stations/{station_id}")
 async def station(request: Request, station_id: IdPath) -> dict[str, Any]:
     async with services_of(request).db.session() as session:
-        row = await session.get(Station, station_id)
-    if row is None:
-        raise HTTPException(404, detail="no such station")
-    return _station(row)
+        return _station(await row_or_404(session, Station, station_id, "no such station"))
 
 
 @router.get("/submissions", response_model=Page)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from bot.round_table import round_table, table_xlsx
 from bot.score_sheet import MAX_SHEET_BYTES, SheetUnreadable, read_sheet, write_sheet
 from bot.webapp.auth import require_scope, require_token, services_of
-from bot.webapp.params import IdPath, YearPath
+from bot.webapp.params import IdPath, YearPath, row_or_404
 from locales import normalise_locale, translator
 from rules.manual_scores import check_sheet, manual_items
 from rules.profile import all_profiles, load_profile
@@ -30,6 +30,7 @@ from storage.rounds import rounds as list_rounds
 
 router = APIRouter(prefix="/api/v1/assessment", tags=["assessment"], dependencies=[Depends(require_token)])
 WRITE = [Depends(require_scope("write"))]
+NO_ROUND = "no such round"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -47,9 +48,7 @@ async def get_rounds(request: Request) -> dict[str, Any]:
 async def get_round(request: Request, round_id: IdPath) -> dict[str, Any]:
     """The round and each station: frozen inputs, points, grade, rank, tier, and the published result."""
     async with services_of(request).db.session() as session:
-        rnd = await session.get(AssessmentRound, round_id)
-        if rnd is None:
-            raise HTTPException(404, detail="no such round")
+        rnd = await row_or_404(session, AssessmentRound, round_id, NO_ROUND)
         ev = await rounds.evaluate(session, rnd, tz=services_of(request).settings.tz)
         entries = []
         for entry in await entries_of(session, round_id):
@@ -93,9 +92,7 @@ async def get_table(request: Request, round_id: IdPath, lang: Annotated[str, Que
     """The round's table in the profile's layout (one column per row of its table)."""
     tr = translator(normalise_locale(lang))
     async with services_of(request).db.session() as session:
-        rnd = await session.get(AssessmentRound, round_id)
-        if rnd is None:
-            raise HTTPException(404, detail="no such round")
+        rnd = await row_or_404(session, AssessmentRound, round_id, NO_ROUND)
         content = table_xlsx(await round_table(session, rnd, tr, services_of(request).settings.tz), tr)
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="assessment-{round_id}.xlsx"'})

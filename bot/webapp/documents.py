@@ -10,7 +10,7 @@ from bot.documents import DOCX_MIME, to_pdf
 from bot.handlers.documents import zip_of
 from bot.round_documents import Download, assessment_table, round_zip, telegram_download
 from bot.webapp.auth import require_token, services_of
-from bot.webapp.params import IdPath
+from bot.webapp.params import IdPath, row_or_404
 from rules.documents import document_kind
 from services import rounds
 from storage.documents import count_documents, list_documents
@@ -18,6 +18,7 @@ from storage.models import AssessmentRound, SubmissionDocument
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], dependencies=[Depends(require_token)])
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+NO_ROUND = "no such round"
 Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 
 
@@ -54,8 +55,7 @@ async def _content(request: Request, document_id: int) -> SubmissionDocument:
 async def document_docx(request: Request, document_id: int) -> Response:
     row = await _content(request, document_id)
     assert row.content is not None
-    return Response(row.content, media_type=DOCX_MIME,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(row.filename)}"})
+    return _attachment(row.content, DOCX_MIME, row.filename)
 
 
 @router.get("/documents/{document_id}.pdf", response_class=Response,
@@ -63,13 +63,7 @@ async def document_docx(request: Request, document_id: int) -> Response:
 async def document_pdf(request: Request, document_id: int) -> Response:
     row = await _content(request, document_id)
     assert row.content is not None
-    pdfs = await to_pdf({row.filename: row.content})
-    if not pdfs.files:
-        raise HTTPException(503, detail=f"PDF not available: {pdfs.reason}; the DOCX is at /api/v1/documents/"
-                                        f"{document_id}.docx")
-    name, data = next(iter(pdfs.files.items()))
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(name)}"})
+    return await _pdf_of(request, row.filename, row.content, f"/api/v1/documents/{document_id}.docx")
 
 
 def _download(request: Request) -> Download:
@@ -99,9 +93,7 @@ async def documents_zip(request: Request, kind: str, year: int, station_id: int 
 async def round_documents_zip(request: Request, round_id: IdPath) -> Response:
     """A round's documents as one zip (the same as the round card's button in chat)."""
     async with services_of(request).db.session() as session:
-        rnd = await session.get(AssessmentRound, round_id)
-        if rnd is None:
-            raise HTTPException(404, detail="no such round")
+        rnd = await row_or_404(session, AssessmentRound, round_id, NO_ROUND)
         made = await round_zip(session, rnd, services_of(request).settings.tz, _download(request))
     return Response(made.content, media_type="application/zip", headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(made.filename)}",
@@ -109,24 +101,55 @@ async def round_documents_zip(request: Request, round_id: IdPath) -> Response:
         "X-Stamped-Copies": str(made.scans), "X-Stamped-Copies-Missing": str(made.missing_scans)})
 
 
-@router.get("/assessment/rounds/{round_id}/stations/{station_id}/table.docx", response_class=Response,
-            responses={200: {"content": {DOCX_MIME: {}}, "description": "the station's assessment table"},
-                       404: {"description": "no such round or station, or the regulation prescribes no table"}})
-async def assessment_table_docx(request: Request, round_id: IdPath, station_id: IdPath) -> Response:
-    """One station's assessment table of a round (provisional until the round is published)."""
+async def _table(request: Request, round_id: int, station_id: int) -> tuple[str, bytes]:
+    """One station's assessment table of a round as DOCX (file name, bytes); 404 says which part is missing."""
+    tz = services_of(request).settings.tz
     async with services_of(request).db.session() as session:
-        rnd = await session.get(AssessmentRound, round_id)
-        if rnd is None:
-            raise HTTPException(404, detail="no such round")
-        ev = await rounds.evaluate(session, rnd, tz=services_of(request).settings.tz)
+        rnd = await row_or_404(session, AssessmentRound, round_id, NO_ROUND)
+        ev = await rounds.evaluate(session, rnd, tz=tz)
         entry = next((e for e in ev.entries if e.station_id == station_id), None)
         if entry is None:
             raise HTTPException(404, detail="the station is not in this round")
-        found = await assessment_table(session, ev, entry, services_of(request).settings.tz)
+        found = await assessment_table(session, ev, entry, tz)
     if found is None:
         raise HTTPException(404, detail=f"the regulation of {rnd.profile} prescribes no assessment table")
-    name, content = found
-    return Response(content, media_type=DOCX_MIME,
+    return found
+
+
+TABLE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such round or station, or the regulation prescribes no table"}}
+
+
+@router.get("/assessment/rounds/{round_id}/stations/{station_id}/table.docx", response_class=Response,
+            responses={200: {"content": {DOCX_MIME: {}}, "description": "the station's assessment table"},
+                       **TABLE_REFUSALS})
+async def assessment_table_docx(request: Request, round_id: IdPath, station_id: IdPath) -> Response:
+    """One station's assessment table of a round (provisional until the round is published)."""
+    name, content = await _table(request, round_id, station_id)
+    return _attachment(content, DOCX_MIME, name)
+
+
+@router.get("/assessment/rounds/{round_id}/stations/{station_id}/table.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}, "description": "the table as PDF (LibreOffice)"},
+                       **TABLE_REFUSALS, 503: {"description": "no LibreOffice on the server: the DOCX only"}})
+async def assessment_table_pdf(request: Request, round_id: IdPath, station_id: IdPath) -> Response:
+    """The same table as PDF, converted by LibreOffice (kept, so asking again does not convert again)."""
+    name, content = await _table(request, round_id, station_id)
+    return await _pdf_of(request, name, content,
+                         f"/api/v1/assessment/rounds/{round_id}/stations/{station_id}/table.docx")
+
+
+async def _pdf_of(request: Request, name: str, content: bytes, docx_url: str) -> Response:
+    """A DOCX as PDF, or 503 saying why there is none and where the DOCX is."""
+    pdfs = await to_pdf({name: content})
+    if not pdfs.files:
+        raise HTTPException(503, detail=f"PDF not available: {pdfs.reason}; the DOCX is at {docx_url}")
+    pdf_name, data = next(iter(pdfs.files.items()))
+    return _attachment(data, "application/pdf", pdf_name)
+
+
+def _attachment(content: bytes, media_type: str, name: str) -> Response:
+    return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(name)}"})
 
 

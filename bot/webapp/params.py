@@ -7,14 +7,17 @@ Anything else is 422 before a query runs. Route modules added later should use t
 
 from __future__ import annotations
 
-from typing import Annotated, overload
+from typing import Annotated, TypeVar, overload
 
-from fastapi import Path, Query
+from fastapi import HTTPException, Path, Query
 from pydantic import AfterValidator
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import YEAR_MAX, YEAR_MIN
 
 MAX_ID = 2**31 - 1
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def no_nul(value: str | None) -> str | None:
@@ -47,3 +50,11 @@ YearRequired = Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX, description=f"a ye
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Filter = Annotated[str | None, Query(max_length=200), AfterValidator(no_nul)]
+
+
+async def row_or_404(session: AsyncSession, model: type[Row], row_id: int, detail: str) -> Row:
+    """The row a path's id names, or 404 with ``detail`` (what is missing) before anything else is read."""
+    row = await session.get(model, row_id)
+    if row is None:
+        raise HTTPException(404, detail=detail)
+    return row

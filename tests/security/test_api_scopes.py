@@ -51,6 +51,7 @@ DOCUMENT_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/documents/{kind}/{year}.zip"): "aggregates",
     ("GET", "/api/v1/assessment/rounds/{round_id}/documents.zip"): "aggregates",
     ("GET", "/api/v1/assessment/rounds/{round_id}/stations/{station_id}/table.docx"): "aggregates",
+    ("GET", "/api/v1/assessment/rounds/{round_id}/stations/{station_id}/table.pdf"): "aggregates",
 }
 
 
