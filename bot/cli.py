@@ -12,9 +12,9 @@ from typing import Any
 
 from bot.cli_data import add_parsers as add_data_parsers
 from bot.cli_data import cmd_holidays, cmd_station
-from bot.cli_support import configure_logging, fail, say
+from bot.cli_support import configure_logging, fail, migrated_session, say
 from bot.settings import MAX_INVITE_DAYS, TOKEN_HELP, Settings, SettingsProblem, load_settings
-from locales import Raw, T, normalise_locale, render, translator
+from locales import TN, Raw, T, normalise_locale, render, translator
 from storage.db import Database
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -38,29 +38,24 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
         return fail(settings, T("--days must be a whole number from 1 to {high}", high=MAX_INVITE_DAYS))
     if args.role == "staff" and args.station is not None:
         return fail(settings, T("staff are not bound to a station: leave out --station for --role staff"))
-    db = Database(settings.database_url)
-    await db.upgrade()
-    try:
-        async with db.session() as session:
-            if args.role in ("manager", "liaison"):
-                if args.station is None or not 0 < args.station < 2**31 or await session.get(Station, args.station) is None:
-                    return fail(settings, T("--station must name an existing station for role {role} (see `stationbot "
-                                            "station list`)", role=Raw(args.role)))
-            token, _ = await create_invite(session, role=args.role, now=settings.now(), days=days,
-                                           station_id=args.station)
-            username = settings.telegram_bot_username or "<your_bot_username>"
-            link = f"https://t.me/{username}?start={token}"
-            if args.qr:  # the QR first: a bad path must not leave an invitation nobody received
-                try:
-                    Path(args.qr).write_bytes(qr_png(link))
-                except OSError as exc:
-                    return fail(settings, T("the QR code cannot be written to {path} ({problem}); no invitation "
-                                            "was saved", path=Raw(args.qr), problem=exc.strerror or ""))
-            await session.commit()
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        if args.role in ("manager", "liaison"):
+            if args.station is None or not 0 < args.station < 2**31 or await session.get(Station, args.station) is None:
+                return fail(settings, T("--station must name an existing station for role {role} (see `stationbot "
+                                        "station list`)", role=Raw(args.role)))
+        token, _ = await create_invite(session, role=args.role, now=settings.now(), days=days,
+                                       station_id=args.station)
+        username = settings.telegram_bot_username or "<your_bot_username>"
+        link = f"https://t.me/{username}?start={token}"
+        if args.qr:  # the QR first: a bad path must not leave an invitation nobody received
+            try:
+                Path(args.qr).write_bytes(qr_png(link))
+            except OSError as exc:
+                return fail(settings, T("the QR code cannot be written to {path} ({problem}); no invitation "
+                                        "was saved", path=Raw(args.qr), problem=exc.strerror or ""))
+        await session.commit()
     print(link)
-    say(settings, T("valid for {days} days, single use", days=days))
+    say(settings, TN("valid for {days} day, single use", "valid for {days} days, single use", days, days=days))
     if args.qr:
         say(settings, T("QR code written to {path}", path=Raw(args.qr)))
     return 0

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli_support import fail, open_read_only, say
+from bot.cli_support import fail, migrated_session, read_only_session, say
 from bot.settings import Settings
 from locales import Join, Raw, T, Text
-from storage.db import Database
 
 
 def known_profiles() -> list[str]:
@@ -53,17 +52,13 @@ async def station_add(args: argparse.Namespace, settings: Settings) -> int:
     values = {"name": args.name.strip(), "policy_profile": args.profile or settings.default_policy,
               "region": args.region or "", "society": (args.society or "").strip(),
               "society_level": args.society_level or "", "station_type": args.type or ""}
-    db = Database(settings.database_url)
-    await db.upgrade()
     try:
-        async with db.session() as session:
+        async with migrated_session(settings) as session:
             station = await add_station(session, values, known_profiles(),
                                         update_society_level=args.update_society_level)
             await session.commit()
     except ImportProblem as exc:
         return report_problems(settings, exc.texts)
-    finally:
-        await db.dispose()
     say(settings, T("added station {number}: {name}", number=station.id, name=Raw(station.name)))
     return 0
 
@@ -74,18 +69,13 @@ async def station_import(args: argparse.Namespace, settings: Settings) -> int:
     data = read_input_file(settings, args.csv)
     if data is None:
         return 2
-    db = Database(settings.database_url)
-    await db.upgrade()
     try:
-        text = decode_csv(data)
-        async with db.session() as session:
-            result = await import_stations(session, text, known_profiles(), args.existing,
+        async with migrated_session(settings) as session:
+            result = await import_stations(session, decode_csv(data), known_profiles(), args.existing,
                                            update_society_level=args.update_society_level)
             await session.commit()
     except ImportProblem as exc:
         return report_problems(settings, exc.texts)
-    finally:
-        await db.dispose()
     say(settings, T("imported {added} stations, updated {updated}, skipped {skipped}", added=len(result.added),
                     updated=len(result.updated), skipped=result.skipped))
     return 0
@@ -96,15 +86,11 @@ async def station_list(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.limit < 1 or args.offset < 0:
         return fail(settings, T("--limit must be 1 or more and --offset 0 or more"))
-    db = await open_read_only(settings)
-    if db is None:
-        return 2
-    try:
-        async with db.session() as session:
-            total = await count_stations(session, profile=args.profile)
-            rows = await list_stations(session, profile=args.profile, limit=args.limit, offset=args.offset)
-    finally:
-        await db.dispose()
+    async with read_only_session(settings) as session:
+        if session is None:
+            return 2
+        total = await count_stations(session, profile=args.profile)
+        rows = await list_stations(session, profile=args.profile, limit=args.limit, offset=args.offset)
     for station in rows:
         print(f"{station.id}\t{station.name}\t{station.policy_profile}\t{station.region}\t{station.status}")
     shown_to = args.offset + len(rows)
@@ -150,20 +136,15 @@ async def holidays_load(args: argparse.Namespace, settings: Settings) -> int:
                                 "the official notice and load again with --force to use the file's days",
                                 count=len(disagreements)))
     year = main_year(days)
-    db = Database(settings.database_url)
-    await db.upgrade()
-    try:
-        async with db.session() as session:
-            years = await store_holidays(session, days, year)
-            overrides, loaded = await load_overrides(session)
-            changed = await recompute_change_deadlines(session, WorkdayCalendar(overrides, loaded), settings.tz, years)
-            await tell_staff(session, settings, T(
-                "The holiday schedule for {years} was loaded ({count} days). Change reports whose deadline or "
-                "lateness changed with it: {changed}.", years=Raw(", ".join(str(y) for y in years)), count=len(days),
-                changed=changed), key=f"holidays-loaded:{year}")
-            await session.commit()
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        years = await store_holidays(session, days, year)
+        overrides, loaded = await load_overrides(session)
+        changed = await recompute_change_deadlines(session, WorkdayCalendar(overrides, loaded), settings.tz, years)
+        await tell_staff(session, settings, T(
+            "The holiday schedule for {years} was loaded ({count} days). Change reports whose deadline or "
+            "lateness changed with it: {changed}.", years=Raw(", ".join(str(y) for y in years)), count=len(days),
+            changed=changed), key=f"holidays-loaded:{year}")
+        await session.commit()
     say(settings, T("loaded {count} days for {years}; change reports whose deadline or lateness changed: {changed}",
                     count=len(days), years=Raw(", ".join(str(y) for y in years)), changed=changed))
     missing = missing_festivals(year, overrides)
@@ -192,15 +173,11 @@ async def holidays_list(args: argparse.Namespace, settings: Settings) -> int:
     from rules.calendar import missing_festivals
     from storage.holidays import list_loaded_years, load_overrides
 
-    db = await open_read_only(settings)
-    if db is None:
-        return 2
-    try:
-        async with db.session() as session:
-            years = await list_loaded_years(session)
-            overrides, _ = await load_overrides(session)
-    finally:
-        await db.dispose()
+    async with read_only_session(settings) as session:
+        if session is None:
+            return 2
+        years = await list_loaded_years(session)
+        overrides, _ = await load_overrides(session)
     if not years:
         say(settings, T("no holiday schedule loaded; the bundled calendar knows 2004–2026"))
     for year, count in years:

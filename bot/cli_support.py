@@ -1,12 +1,15 @@
-"""What every ``stationbot`` subcommand shares: one-line localized output, quiet logging, read-only opening."""
+"""What every ``stationbot`` subcommand shares: one-line localized output, quiet logging, opening the database."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.settings import Settings
 from locales import T, Text, normalise_locale, render, translator
@@ -58,3 +61,32 @@ async def open_read_only(settings: Settings) -> Database | None:
         fail(settings, T("the database is not up to date: run `stationbot db upgrade` first"))
         return None
     return db
+
+
+@asynccontextmanager
+async def _session_then_close(db: Database) -> AsyncIterator[AsyncSession]:
+    try:
+        async with db.session() as session:
+            yield session
+    finally:
+        await db.dispose()
+
+
+@asynccontextmanager
+async def migrated_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session for a command that writes: the database is brought up to date first, and closed after."""
+    db = Database(settings.database_url)
+    await db.upgrade()
+    async with _session_then_close(db) as session:
+        yield session
+
+
+@asynccontextmanager
+async def read_only_session(settings: Settings) -> AsyncIterator[AsyncSession | None]:
+    """A session for a command that only reads (see ``open_read_only``); None, after one sentence, when it cannot."""
+    db = await open_read_only(settings)
+    if db is None:
+        yield None
+        return
+    async with _session_then_close(db) as session:
+        yield session

@@ -17,7 +17,8 @@ import xlsxwriter
 from sqlmodel.ext.asyncio.session import AsyncSession
 from xlsxwriter.worksheet import Worksheet
 
-from locales import T, Translator, render
+from bot.ledger_columns import ledger_cells, ledger_columns
+from locales import TN, T, Translator, render
 from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
 from services.scores import StationScore, station_score
@@ -171,46 +172,21 @@ async def _submissions_sheet(book: _Book, session: AsyncSession, year: int, stat
                             _on_time(sub.late_workdays, tr), sub.current_version])
 
 
-def _outcome_columns(stations: Sequence[Station], profiles: dict[str, Profile], tr: Translator) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for station in stations:
-        for field in profiles[station.policy_profile].outcome_fields:
-            seen.setdefault(field.id, render(T(field.label), tr))
-    return list(seen.items())
-
-
 async def _ledger_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
                         names: dict[int | None, str], stations: Sequence[Station], profiles: dict[str, Profile],
                         tr: Translator, chunk: int) -> None:
-    """One row per activity, every column of the ledger, outcomes one column each.
+    """One row per activity: ID and station, then the columns the activity form declares (``ledger_columns``).
 
     Rows are fetched a partition at a time on the event loop and written by a worker thread, so the
     bot keeps answering others while a big year is exported (the writing is most of the time).
     """
-    outcomes = _outcome_columns(stations, profiles, tr)
-    type_labels = {(s.id, a.id): render(T(a.label), tr) for s in stations
-                   for a in profiles[s.policy_profile].activity_types}
-    headers = _headers(tr, T("ID"), T("Station"), T("Date"), T("End date"), T("Activity type"), T("Title"),
-                       T("Experts"), T("Number of experts"), T("Experts from outside the province"),
-                       T("Expert days"), T("Participants"), T("Demand unit served"), T("Attachments"),
-                       T("Logged at"))
-    sheet = book.sheet(T("Ledger"), headers + [label for _, label in outcomes], tr,
-                       (8, 30, 12, 12, 16, 36, 20, 8, 8, 8, 8, 8, 8, 16) + (8,) * len(outcomes))
-    yes, no = _yes_no(True, tr), _yes_no(False, tr)
+    columns = ledger_columns({s.id: profiles[s.policy_profile] for s in stations}, tr)
+    sources, cells = ledger_cells(columns, names)
+    sheet = book.sheet(T("Ledger"), _headers(tr, T("ID"), T("Station")) + [c.header for c in columns], tr,
+                       (8, 30, *(c.width for c in columns)))
     n = 1
-    async for partition in export_streams.stream_ledger(session, station_ids, year, chunk):
-        values: list[list[Any]] = []
-        for (activity_id, station_id, started_on, ended_on, activity_type, title, experts, experts_count,
-             outside, expert_days, participants, demand_unit_id, given, attachments, created_at) in partition:
-            line: list[Any] = [activity_id, names.get(station_id, str(station_id)), started_on, ended_on,
-                               type_labels.get((station_id, activity_type), activity_type), title, experts,
-                               experts_count, outside, expert_days, participants,
-                               yes if demand_unit_id is not None else no, len(attachments or ()), created_at]
-            given = given or {}
-            for key, _label_text in outcomes:
-                value = given.get(key)
-                line.append(value if isinstance(value, int | float) and not isinstance(value, bool) else None)
-            values.append(line)
+    async for partition in export_streams.stream_ledger(session, station_ids, year, sources, chunk):
+        values = [cells(row) for row in partition]
         await asyncio.to_thread(book.rows, sheet, n, values)
         n += len(values)
 
@@ -308,7 +284,8 @@ def _score_lines(score: StationScore, profile: Profile, satisfaction: StationSat
                       None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
     if satisfaction is not None:
         lines.append([render(T("Satisfaction"), tr),
-                      render(T("Average satisfaction (0–100) from {count} ratings", count=str(satisfaction.count)), tr),
+                      render(TN("Average satisfaction (0–100) from {n} rating",
+                                        "Average satisfaction (0–100) from {n} ratings", satisfaction.count), tr),
                       satisfaction.average, None, None, _target_text(profile.rating),
                       _yes_no(satisfaction.aggregate.met, tr)])
     return lines

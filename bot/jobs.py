@@ -39,6 +39,7 @@ from rules.calendar import WorkdayCalendar, missing_festivals, previous_working_
 from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
 from storage.document_pdfs import prune_document_pdfs
+from storage.downloads import prune_downloads
 from storage.holidays import load_overrides
 from storage.ledger import totals_by_station
 from storage.outbox import Outgoing, enqueue, enqueue_many, keys_starting
@@ -116,7 +117,11 @@ async def behind_minimums(session: AsyncSession, rows: list[StationRows], profil
         wanted = {sid: row for sid, row in wanted.items() if not any(p.endswith(f":station-{sid}:") for p in done)}
     if not wanted:
         return {}
-    totals_of = await totals_by_station(session, today.year, sorted(i for i in wanted if i is not None), until=today)
+    # Only what the minimums read, added up per station in SQL (a year of ledger summed in Python was
+    # most of the December sweep).
+    metrics = {metric for station_id in wanted for metric in scoring.profile_metrics(profiles[station_id], True)}
+    totals_of = await totals_by_station(session, today.year, sorted(i for i in wanted if i is not None), until=today,
+                                        metrics=metrics)
     found: dict[int, tuple[Text, ...]] = {}
     for station_id, row in wanted.items():
         assert station_id is not None
@@ -197,6 +202,7 @@ async def prune_bookkeeping(db: Database, now: dt.datetime) -> tuple[int, int]:
         updates = await prune_processed_updates(session, now)
         files = await prune_prepared_files(session, now)
         pdfs = await prune_document_pdfs(session, now)
+        await prune_downloads(session, now)  # the console's export rows after a month, with any file left
         await session.commit()
     if updates or files or pdfs:
         log.info("pruned %d processed update id(s), %d prepared file(s) and %d kept PDF(s)", updates, files, pdfs)

@@ -11,12 +11,12 @@ import argparse
 import asyncio
 from pathlib import Path
 
+from bot.cli_support import migrated_session
 from bot.settings import Settings
 from conversations.formspec import form_ids
 from rules.deadlines import _due_date
 from rules.policy import PolicyError, parse_override_text
 from rules.profile import Profile
-from storage.db import Database
 from storage.policy import effective_profiles, overrides, remove_override, store_override
 
 
@@ -45,39 +45,34 @@ def describe(profile: Profile, year: int) -> list[str]:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    db = Database(settings.database_url)
-    await db.upgrade()
-    try:
-        async with db.session() as session:
-            if args.policy_command == "load":
-                path = Path(args.file)
-                try:
-                    override, raw = parse_override_text(path.read_text(encoding="utf-8-sig"), form_ids(), path.name)
-                except PolicyError as exc:
-                    print(f"error: {exc}")
-                    return 2
-                except OSError as exc:
-                    print(f"error: cannot read {path}: {exc.strerror}")
-                    return 2
-                await store_override(session, override, raw, file_name=path.name, now=settings.now())
-                await session.commit()
-                print(f"loaded {path.name} for {override.profile}: {len(override.duties)} duties, "
-                      f"{len(override.change_limits)} change limits (labelled \"society rule\")")
-            elif args.policy_command == "remove":
-                removed = await remove_override(session, args.profile)
-                await session.commit()
-                print(f"removed the override of {args.profile}" if removed else f"{args.profile} has no override")
-            else:
-                stored = await overrides(session)
-                year = settings.now().year
-                for pid, profile in (await effective_profiles(session)).items():
-                    lines = describe(profile, year)
-                    row = stored.get(pid)
-                    origin = f"override {row[1].file_name} loaded {row[1].loaded_at:%Y-%m-%d}" if row else "no override"
-                    print(f"{lines[0]} — {origin}")
-                    print("\n".join(lines[1:]))
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        if args.policy_command == "load":
+            path = Path(args.file)
+            try:
+                override, raw = parse_override_text(path.read_text(encoding="utf-8-sig"), form_ids(), path.name)
+            except PolicyError as exc:
+                print(f"error: {exc}")
+                return 2
+            except OSError as exc:
+                print(f"error: cannot read {path}: {exc.strerror}")
+                return 2
+            await store_override(session, override, raw, file_name=path.name, now=settings.now())
+            await session.commit()
+            print(f"loaded {path.name} for {override.profile}: {len(override.duties)} duties, "
+                  f"{len(override.change_limits)} change limits (labelled \"society rule\")")
+        elif args.policy_command == "remove":
+            removed = await remove_override(session, args.profile)
+            await session.commit()
+            print(f"removed the override of {args.profile}" if removed else f"{args.profile} has no override")
+        else:
+            stored = await overrides(session)
+            year = settings.now().year
+            for pid, profile in (await effective_profiles(session)).items():
+                lines = describe(profile, year)
+                row = stored.get(pid)
+                origin = f"override {row[1].file_name} loaded {row[1].loaded_at:%Y-%m-%d}" if row else "no override"
+                print(f"{lines[0]} — {origin}")
+                print("\n".join(lines[1:]))
     return 0
 
 

@@ -13,7 +13,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from telegram import Bot
-    from telegram.ext import Application
+    from telegram.ext import Application, JobQueue
 
     from bot.handlers.review import KindHooks
     from bot.routing import Turn
@@ -63,6 +63,15 @@ class Services:
 
     def __post_init__(self) -> None:
         self.background = Background(self)
+
+    def on_job_queue(self, start: Callable[[JobQueue[Any]], Awaitable[None]]) -> None:
+        """Run ``start`` (a catch-up sweep, adding jobs) once the Application is up, where jobs run at all."""
+
+        async def post_init(application: Application) -> None:
+            if self.background_jobs and application.job_queue is not None:
+                await start(application.job_queue)
+
+        self.hooks.post_init.append(post_init)
 
     def now(self) -> dt.datetime:
         """Aware 'now' in the deployment's zone; tests replace the clock instead of sleeping."""

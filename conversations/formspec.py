@@ -70,6 +70,7 @@ class FieldSpec(_Strict):
     total_in_capitals: bool = False
     asked_by: str | None = None
     column: str | None = Field(default=None, pattern=NAME_PATTERN, max_length=60)
+    column_label: str = ""  # the column's title in tables (the export); the label when empty
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
@@ -89,6 +90,8 @@ class FieldSpec(_Strict):
             _unique([s.name for s in self.fields], f"sub-fields of {self.name}")
         elif self.fields or self.min_rows or self.total_in_capitals:
             raise ValueError("`fields`, `min_rows` and `total_in_capitals` only apply to repeat fields")
+        if self.column_label and not self.column:
+            raise ValueError("`column_label` only applies to a field with a `column`")
         if self.multiple and kind != "attachment":
             raise ValueError("`multiple` only applies to attachment fields (use multi_choice for choices)")
         if (self.accept or self.max_size) and kind != "attachment":

@@ -9,20 +9,11 @@ from dataclasses import dataclass, field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.profile import load_profile
-from rules.scoring import LedgerTotals, ScoreLine, estimate_score, minimums_status
+from rules.scoring import LedgerTotals, MinimumStatus, ScoreLine, estimate_score, minimums_status
 from storage.ledger import totals_by_station, year_totals
 from storage.listings import list_stations
 from storage.manual_scores import manual_points
 from storage.models import Society, Station
-
-
-@dataclass(frozen=True)
-class MinimumLine:
-    id: str
-    label: str
-    required: int
-    actual: int
-    met: bool
 
 
 @dataclass(frozen=True)
@@ -40,7 +31,7 @@ class StationScore:
     station_id: int
     station_name: str
     profile: str
-    minimums: list[MinimumLine] = field(default_factory=list)
+    minimums: list[MinimumStatus] = field(default_factory=list)
     score_kind: str | None = None
     score_total: float | None = None  # the low end of the range: points known so far
     score_high: float | None = None  # low + the maxima of the rows awaiting staff
@@ -73,8 +64,7 @@ async def station_score(session: AsyncSession, station: Station, year: int,
     if totals is None:
         totals = await year_totals(session, station.id, year)
     result = StationScore(station.id, station.name, station.policy_profile)
-    result.minimums = [MinimumLine(m.id, m.label, m.required, m.actual, m.met)
-                       for m in minimums_status(totals, profile, level)]
+    result.minimums = minimums_status(totals, profile, level)
     if manual is None:
         manual = await staff_scored(session, station.id, year)
     estimate = estimate_score(totals, profile, manual)

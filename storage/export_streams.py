@@ -13,21 +13,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.listings import activity_filters, rated_in
 from storage.models import Activity, Rating
 
-LEDGER_COLUMNS = (Activity.id, Activity.station_id, Activity.started_on, Activity.ended_on, Activity.activity_type,
-                  Activity.title, Activity.experts, Activity.experts_count, Activity.experts_outside_province,
-                  Activity.expert_days, Activity.participants, Activity.demand_unit_id, Activity.outcomes,
-                  Activity.attachments, Activity.created_at)
+
+def ledger_column(name: str) -> Any:
+    """The Activity column called ``name``; a name the table lacks fails loudly (a form declared it)."""
+    column = Activity.__table__.columns.get(name)  # type: ignore[attr-defined]
+    if column is None:
+        raise LookupError(f"the ledger has no column {name!r}")
+    return column
 
 
-async def stream_ledger(session: AsyncSession, station_ids: Sequence[int] | None, year: int,
+async def stream_ledger(session: AsyncSession, station_ids: Sequence[int] | None, year: int, columns: Sequence[str],
                         chunk: int = 500) -> AsyncIterator[Sequence[Any]]:
-    """The year's ledger in station/date order, ``chunk`` rows per partition, as plain column rows.
+    """The year's ledger in station/date order, ``chunk`` rows per partition, as plain rows of ``columns``.
 
-    Columns (``LEDGER_COLUMNS``), not ORM objects: building an ``Activity`` per row was a large part of a
+    Plain column rows, not ORM objects: building an ``Activity`` per row was a large part of a
     million-row export, and the session's identity map need not see rows that are only written out.
-    Everything but the person who logged the row and the raw form answers, which the columns already hold.
+    The caller names the columns (the export takes them from the activity form's declarations).
     """
-    query = (sa_select(*(col(c) for c in LEDGER_COLUMNS)).where(*activity_filters(station_ids, year, None))
+    query = (sa_select(*(ledger_column(name) for name in columns)).where(*activity_filters(station_ids, year, None))
              .order_by(col(Activity.station_id), col(Activity.started_on), col(Activity.id)))
     result = await session.stream(query.execution_options(yield_per=chunk))
     # A partition per await: iterating row by row costs a greenlet switch for every ledger row.

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.handlers.applications import (
-    ROLE_LABELS,
     STALE,
+    applications_list,
     card_of,
     rules_of,
     tell_applicant,
@@ -19,13 +19,14 @@ from bot.handlers.applications import (
 from bot.handlers.notices import shown
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
+from bot.staff_drafts import StaffAnswer, open_staff_draft, staff_answer
 from conversations import applications as texts
-from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
+from conversations.onboarding import ROLE_NAMES
+from conversations.types import Button, ButtonInput, Reply, keyboard
 from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, load_profile
 from services import applications as approval
 from storage import applications as store
-from storage.drafts import active_draft, get_or_create, park_others, save
 from storage.models import Person, StationApplication, Submission
 from storage.notices import close_notice, notice_for, state_of
 from storage.submissions import latest_answers
@@ -137,10 +138,8 @@ async def cap_warning(turn: Turn, application: StationApplication, rules: Applic
 
 async def ask_decision(turn: Turn, application: StationApplication, staff: Person, action: str) -> list[Reply]:
     assert staff.id is not None
-    draft, _ = await get_or_create(turn.session, person_id=staff.id, form_id=DECISION,
-                                   subject_key=f"application:{application.id}", station_id=None, now=turn.now)
-    await save(turn.session, draft, {"application_id": application.id, "action": action}, 0, turn.now)
-    await park_others(turn.session, [staff.id], draft.id or 0)
+    await open_staff_draft(turn, staff.id, form_id=DECISION, subject_key=f"application:{application.id}",
+                           state={"application_id": application.id, "action": action})
     if action == "refuse":
         return [Reply(T("Type the reason for refusing; the applicant will receive it. (/cancel to stop)"))]
     title = await title_of(turn, application)
@@ -149,30 +148,23 @@ async def ask_decision(turn: Turn, application: StationApplication, staff: Perso
 
 
 async def decision_input(turn: Turn) -> list[Reply] | None:
-    staff = turn.staff()
-    if staff is None or staff.id is None:
-        return None
-    draft = await active_draft(turn.session, [staff.id])
-    if draft is None or draft.form_id != DECISION:
-        return None
-    if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-        await turn.session.delete(draft)
-        return [Reply(T("Cancelled; the application is unchanged."))]
-    if not isinstance(turn.input, TextInput) or not turn.input.text.strip():
-        return [Reply(T("Please type it as text."))]
-    if len(turn.input.text) > MAX_TEXT:
+    answer = await staff_answer(turn, [DECISION], T("Cancelled; the application is unchanged."), text=True)
+    if not isinstance(answer, StaffAnswer):
+        return answer
+    staff, draft = answer.staff, answer.draft
+    if len(answer.text) > MAX_TEXT:
         return [Reply(T("The text is too long ({n} characters); please keep it under {limit}.",
-                        n=len(turn.input.text), limit=MAX_TEXT))]
+                        n=len(answer.text), limit=MAX_TEXT))]
     application = await turn.session.get(StationApplication, int(draft.state.get("application_id") or 0))
     action = draft.state.get("action")
     await turn.session.delete(draft)
     if application is None or application.stage not in ("notice", "decision", "review"):
         return [Reply(STALE)]
-    text = turn.input.text.strip()
+    text = answer.text.strip()
     title = await title_of(turn, application)
     notice = await notice_for(turn.session, store.SUBJECT, application.id or 0)
     if action == "refuse":
-        await store.refuse(turn.session, application, reason=text, staff_person_id=staff.id, now=turn.now)
+        await store.refuse(turn.session, application, reason=text, staff_person_id=answer.staff_id, now=turn.now)
         if notice is not None:
             await close_notice(turn.session, notice, turn.now)
         await tell_applicant(turn, application, texts.refused_notice(station_name=title, reason=text),
@@ -197,28 +189,24 @@ async def approve(turn: Turn, application: StationApplication, staff: Person, te
                                            approval_number=first.strip(), plaque_name=plaque)
     if notice is not None:
         await close_notice(turn.session, notice, turn.now)
+    role = ROLE_NAMES.get(binding.role, ROLE_NAMES["manager"])
     await tell_applicant(turn, application, texts.approved_notice(
         station_name=station.name, approval_number=station.approval_number, plaque_name=station.plaque_name,
-        role_label=ROLE_LABELS.get(binding.role, ROLE_LABELS["manager"])), key=f"application-approved:{application.id}")
+        role_label=role), key=f"application-approved:{application.id}")
     return [Reply(T("Approved application #{number}: station {station} (number {id}) created; the applicant is "
                     "bound to it as {role}.", number=application.id or 0, station=Raw(station.name),
-                    id=station.id or 0, role=ROLE_LABELS.get(binding.role, ROLE_LABELS["manager"])))]
+                    id=station.id or 0, role=role))]
 
 
 async def applications_command(turn: Turn) -> list[Reply]:
     rows = await store.open_applications(turn.session)
     if not rows:
         return [Reply(T("No station applications are open."))]
-    lines: list[Text] = [T("Open station applications:")]
-    buttons = []
-    for application in rows:
-        submission = await turn.session.get(Submission, application.submission_id)
-        returned = submission is not None and submission.status == "returned"
-        stage = texts.stage_label(application.stage, returned)
-        lines.append(Join((Raw(f"#{application.id}"), Raw(application.policy_profile),
-                           Raw(await title_of(turn, application)), stage), " · "))
-        buttons.append([Button(Raw(f"#{application.id}"), f"ap:s:{application.id}")])
-    return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+    def show(application: StationApplication, _returned: Submission | None) -> Button:
+        return Button(Raw(f"#{application.id}"), f"ap:s:{application.id}")
+
+    return [await applications_list(turn, T("Open station applications:"), rows, with_profile=True, button=show)]
 
 
 def extend(router: Router, services: Services) -> None:

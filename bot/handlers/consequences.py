@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.handlers.documents import queue_document
 from bot.handlers.forms import manager_station, open_form, run_engine
@@ -19,7 +19,7 @@ from bot.routing import MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import assessment as ui
 from conversations.types import Button, CommandInput, Reply, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from rules.profile import load_profile
 from services import rounds
 from services.consequences import CLOSE, CONFIRM, DISMISS, ESCALATE, decide_consequence
@@ -103,7 +103,8 @@ async def status_lines(turn: Turn) -> list[Reply]:
         if item.action == "rectification" and item.due_on is not None:
             days = (item.due_on - turn.today).days
             state = T("report filed, awaiting staff") if item.status == "reported" else (
-                T("{n} days left", n=days) if days >= 0 else T("{n} days overdue", n=-days))
+                TN("{n} day left", "{n} days left", days) if days >= 0
+                else TN("{n} day overdue", "{n} days overdue", -days))
             lines.append(T("Rectification ({article}) due {day}: {state}", article=Raw(item.article), day=item.due_on,
                            state=state))
         elif item.action == "reexamination":
@@ -142,17 +143,15 @@ async def enqueue_rectification_reminders(db: Database, now: dt.datetime) -> int
 def install_jobs(services: Services) -> None:
     """Daily rectification reminders (bot.app installs it with the other scheduled jobs)."""
 
-    async def install_job(application: Application) -> None:
-        if not services.background_jobs or application.job_queue is None:
-            return
+    async def install_job(job_queue: JobQueue[Any]) -> None:
 
         async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
             await enqueue_rectification_reminders(services.db, services.now())
 
-        application.job_queue.run_daily(remind, dt.time(9, 0, tzinfo=services.settings.tz),
-                                        name="rectification-reminders", job_kwargs={"max_instances": 1})
+        job_queue.run_daily(remind, dt.time(9, 0, tzinfo=services.settings.tz), name="rectification-reminders",
+                            job_kwargs={"max_instances": 1})
 
-    services.hooks.post_init.append(install_job)
+    services.on_job_queue(install_job)
 
 
 async def propose_exit(turn: Turn) -> list[Reply]:

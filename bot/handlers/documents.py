@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.documents import PdfMaker, kept_pdfs_maker, render_docx
 from bot.form_context import profile_choices
@@ -37,7 +37,7 @@ from conversations.fields import FieldError
 from conversations.fields.files import parse_file
 from conversations.formspec import FieldSpec, load_form
 from conversations.types import Button, ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, keyboard
-from locales import Join, Raw, T, Text, Translator, translator
+from locales import TN, Join, Raw, T, Text, Translator, translator
 from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
 from rules.profile import load_profile
 from services import rounds
@@ -228,8 +228,9 @@ async def scan_input(turn: Turn) -> list[Reply] | None:
     await notify_staff(turn, notice, key=f"stamped:{doc.id}")
     lines: list[Text] = [T("Thank you: the stamped copy is attached to {what}.", what=what)]
     if len(waiting) > 1:
-        lines.append(T("{n} more documents still await their stamped copy; send each scan separately.",
-                       n=len(waiting) - 1))
+        lines.append(TN("{n} more document still awaits its stamped copy; send each scan separately.",
+                        "{n} more documents still await their stamped copy; send each scan separately.",
+                        len(waiting) - 1))
     return [Reply(Join(tuple(lines)))]
 
 
@@ -316,7 +317,8 @@ def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
         content, count, reason = await zip_of(session, kind, year, download=download, pdfs=pdfs)
         if count == 0:
             return Reply(T("No {kind} documents for {year}.", kind=kind_label(kind), year=Raw(str(year))))
-        lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
+        lines: list[Text] = [TN("{kind} {year}: {n} document.", "{kind} {year}: {n} documents.", count,
+                                kind=kind_label(kind), year=Raw(str(year)))]
         if reason:
             lines.append(pdf_note(reason))
         return Reply(Join(tuple(lines)), file=OutgoingFile(f"{ZH(kind_label(kind))}-{year}.zip", content))
@@ -353,7 +355,8 @@ async def round_tables(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
     if rnd.status != PUBLISHED:
         lines.append(T("The round is not published yet: the tables are provisional."))
     if len(entries) > len(shown):
-        lines.append(T("{n} more stations: /documents <station number>.", n=len(entries) - len(shown)))
+        lines.append(TN("{n} more station: /documents <station number>.", "{n} more stations: /documents <station number>.",
+                         len(entries) - len(shown)))
     buttons = [[Button(Raw(f"⬇ {name}"), f"doc:t:{entry_id}")] for entry_id, name in shown]
     buttons.append([Button(T("⬇ All documents of the round (zip)"), f"doc:rz:{rnd.id}")])
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
@@ -406,10 +409,12 @@ def start_round_zip(turn: Turn, round_id: int) -> list[Reply]:
                                "{scans} stamped copies.", number=round_id, stations=made.stations, tables=made.tables,
                                documents=made.documents, scans=made.scans)]
         if made.missing_scans:
-            lines.append(T("{n} stamped copies could not be fetched from Telegram; 清单.txt names them.",
-                           n=made.missing_scans))
+            lines.append(TN("{n} stamped copy could not be fetched from Telegram; 清单.txt names it.",
+                            "{n} stamped copies could not be fetched from Telegram; 清单.txt names them.",
+                            made.missing_scans))
         if made.missing_pdfs:
-            lines.append(T("{n} PDFs are missing; 清单.txt names them.", n=made.missing_pdfs))
+            lines.append(TN("{n} PDF is missing; 清单.txt names it.", "{n} PDFs are missing; 清单.txt names them.",
+                            made.missing_pdfs))
             lines.append(pdf_note(made.pdf_reason))
         elif made.pdfs:
             lines.append(T("Each document's PDF is beside its DOCX."))
@@ -466,9 +471,7 @@ def install(services: Services) -> None:
     The sweep runs on the one background runner (``bot/background.py``), like the renders it catches up.
     """
 
-    async def post_init(application: Application) -> None:
-        if not services.background_jobs or application.job_queue is None:
-            return
+    async def start(job_queue: JobQueue[Any]) -> None:
 
         async def catch_up() -> None:
             await sweep(services)
@@ -478,10 +481,10 @@ def install(services: Services) -> None:
         async def periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
             services.background.start(catch_up, name="documents-sweep")
 
-        application.job_queue.run_repeating(periodic, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
-                                            name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
+        job_queue.run_repeating(periodic, interval=SWEEP_EVERY_SECONDS, first=SWEEP_EVERY_SECONDS,
+                                name="documents-sweep", job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.hooks.post_init.append(post_init)
+    services.on_job_queue(start)
 
 
 def extend(router: Router, services: Services) -> None:

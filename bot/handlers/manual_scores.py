@@ -13,13 +13,13 @@ import datetime as dt
 from bot.routing import STAFF, Route, Router, Turn
 from bot.score_sheet import MAX_SHEET_BYTES, SheetUnreadable, read_sheet, write_sheet
 from bot.services import Services
+from bot.staff_drafts import StaffAnswer, open_staff_draft, staff_answer
 from conversations import manual_scores as ui
 from conversations.types import ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, TextInput
 from locales import T, Text
 from rules.manual_scores import PointsProblem, check_sheet, manual_items
 from rules.profile import Profile, all_profiles, load_profile
 from services.manual_scores import score
-from storage.drafts import active_draft, get_or_create, park_others, save
 from storage.manual_scores import manual_points, scorable_stations, set_many
 from storage.models import Station, StationStatus
 
@@ -94,26 +94,18 @@ async def button(turn: Turn) -> list[Reply]:
     index = int(parts[4]) if parts[1] == "r" and len(parts) > 4 and parts[4].isdigit() else -1
     if not 0 <= index < len(rows):
         return [Reply(STALE, notice=STALE)]
-    draft, _ = await get_or_create(turn.session, person_id=staff.id, form_id=POINTS_FORM,
-                                   subject_key=f"{station.id}:{year}", station_id=station.id, now=turn.now)
-    await save(turn.session, draft, {"station_id": station.id, "year": year, "item": rows[index].item_id},
-               draft.rev + 1, turn.now)
-    assert draft.id is not None
-    await park_others(turn.session, [staff.id], draft.id)
+    await open_staff_draft(turn, staff.id, form_id=POINTS_FORM, subject_key=f"{station.id}:{year}",
+                           state={"station_id": station.id, "year": year, "item": rows[index].item_id},
+                           station_id=station.id)
     return [ui.ask_points(rows[index])]
 
 
 async def typed_points(turn: Turn) -> list[Reply] | None:
     """The number typed after pressing a row's button (or /cancel)."""
-    staff = turn.staff()
-    if staff is None or staff.id is None:
-        return None
-    draft = await active_draft(turn.session, [staff.id])
-    if draft is None or draft.form_id not in (POINTS_FORM, IMPORT_FORM):
-        return None
-    if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-        await turn.session.delete(draft)
-        return [Reply(T("Stopped; nothing more was changed."))]
+    answer = await staff_answer(turn, (POINTS_FORM, IMPORT_FORM), T("Stopped; nothing more was changed."), text=False)
+    if not isinstance(answer, StaffAnswer):
+        return answer
+    draft = answer.draft
     if draft.form_id == IMPORT_FORM:
         return await imported(turn, draft.state, draft)
     station = await scorable(turn, int(draft.state.get("station_id", 0)))
@@ -126,7 +118,7 @@ async def typed_points(turn: Turn) -> list[Reply] | None:
     if not isinstance(turn.input, TextInput):
         return [ui.points_problem(row, PointsProblem("not_a_number", row.maximum))]
     scored = await score(turn.session, year=year, typed={station.id: {row.item_id: turn.input.text}},
-                         person_id=staff.id, now=turn.now, source="chat", all_or_nothing=True)
+                         person_id=answer.staff_id, now=turn.now, source="chat", all_or_nothing=True)
     if scored.problems:
         return [ui.points_problem(row, PointsProblem(scored.problems[0].kind, scored.problems[0].maximum))]
     await turn.session.delete(draft)
@@ -143,11 +135,7 @@ async def score_sheet(turn: Turn) -> list[Reply]:
         return [Reply(T("No station's table has rows scored by staff."))]
     scored = await manual_points(turn.session, year, [s.id for s in stations if s.id is not None])
     content = write_sheet(stations, scored, turn.tr)
-    draft, _ = await get_or_create(turn.session, person_id=staff.id, form_id=IMPORT_FORM, subject_key=str(year),
-                                   station_id=None, now=turn.now)
-    await save(turn.session, draft, {"year": year}, draft.rev + 1, turn.now)
-    assert draft.id is not None
-    await park_others(turn.session, [staff.id], draft.id)
+    await open_staff_draft(turn, staff.id, form_id=IMPORT_FORM, subject_key=str(year), state={"year": year})
     return [Reply(ui.sheet_sent(year), file=OutgoingFile(f"score-sheet-{year}.xlsx", content))]
 
 

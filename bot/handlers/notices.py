@@ -9,17 +9,18 @@ the finding) reaches the objector through the outbox, as seed 002 第十五条�
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.routing import KNOWN, STAFF, Route, Router, Turn
 from bot.services import Services
+from bot.staff_drafts import StaffAnswer, open_staff_draft, staff_answer
 from bot.submit import notify_staff
-from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
+from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
 from locales import Join, Raw, T, Text
 from storage.datetimes import local
 from storage.db import Database
-from storage.drafts import active_draft, get_or_create, park_others, save
 from storage.models import Objection, PublicNotice
 from storage.notices import (
     MAX_REASON,
@@ -63,18 +64,16 @@ async def enqueue_notice_endings(db: Database, now: dt.datetime, tz: dt.tzinfo) 
 def install_jobs(services: Services) -> None:
     """At start (the catch-up sweep) and hourly: staff hear when a notice period is over (bot.app installs it)."""
 
-    async def post_init(application: Application) -> None:
-        if not services.background_jobs or application.job_queue is None:
-            return
+    async def start(job_queue: JobQueue[Any]) -> None:
         await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
 
         async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
             await enqueue_notice_endings(services.db, services.now(), services.settings.tz)
 
-        application.job_queue.run_repeating(sweep, interval=3600, first=3600, name="notice-endings",
-                                            job_kwargs={"max_instances": 1, "coalesce": True})
+        job_queue.run_repeating(sweep, interval=3600, first=3600, name="notice-endings",
+                                job_kwargs={"max_instances": 1, "coalesce": True})
 
-    services.hooks.post_init.append(post_init)
+    services.on_job_queue(start)
 
 
 def extend(router: Router, services: Services) -> None:
@@ -124,31 +123,21 @@ def extend(router: Router, services: Services) -> None:
         if objection is None or parts[1] not in ("u", "n") or objection.answered_at is not None or \
                 staff is None or staff.id is None:
             return [Reply(STALE, notice=STALE)]
-        draft, _ = await get_or_create(turn.session, person_id=staff.id, form_id=ANSWER,
-                                       subject_key=f"objection:{objection.id}", station_id=None, now=turn.now)
-        await save(turn.session, draft, {"objection_id": objection.id, "upheld": parts[1] == "u"}, 0, turn.now)
-        await park_others(turn.session, [staff.id], draft.id or 0)
+        await open_staff_draft(turn, staff.id, form_id=ANSWER, subject_key=f"objection:{objection.id}",
+                               state={"objection_id": objection.id, "upheld": parts[1] == "u"})
         return [Reply(T("Type the finding of your investigation; the objector will receive it. (/cancel to stop)"))]
 
     async def answer_input(turn: Turn) -> list[Reply] | None:
-        staff = turn.staff()
-        if staff is None or staff.id is None:
-            return None
-        draft = await active_draft(turn.session, [staff.id])
-        if draft is None or draft.form_id != ANSWER:
-            return None
-        if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-            await turn.session.delete(draft)
-            return [Reply(T("Cancelled; the objection is still unanswered."))]
-        if not isinstance(turn.input, TextInput) or not turn.input.text.strip():
-            return [Reply(T("Please type it as text."))]
-        objection = await turn.session.get(Objection, int(draft.state.get("objection_id") or 0))
-        upheld = bool(draft.state.get("upheld"))
-        await turn.session.delete(draft)
+        answer = await staff_answer(turn, [ANSWER], T("Cancelled; the objection is still unanswered."), text=True)
+        if not isinstance(answer, StaffAnswer):
+            return answer
+        objection = await turn.session.get(Objection, int(answer.draft.state.get("objection_id") or 0))
+        upheld = bool(answer.draft.state.get("upheld"))
+        await turn.session.delete(answer.draft)
         if objection is None or objection.answered_at is not None:
             return [Reply(STALE)]
-        finding = turn.input.text.strip()[:MAX_REASON]
-        await answer_objection(turn.session, objection, upheld=upheld, answer=finding, person_id=staff.id,
+        finding = answer.text.strip()[:MAX_REASON]
+        await answer_objection(turn.session, objection, upheld=upheld, answer=finding, person_id=answer.staff_id,
                                now=turn.now)
         notice = await turn.session.get(PublicNotice, objection.notice_id)
         verdict = T("upheld") if upheld else T("not upheld")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.handlers.forms import manager_station
 from bot.routing import CONTACTS, MANAGERS, STAFF, Route, Router, Turn
@@ -292,9 +293,7 @@ def install_reminders(services: Services) -> None:
             await session.commit()
             return added
 
-    async def post_init(application: Application) -> None:
-        if not services.background_jobs or application.job_queue is None:
-            return
+    async def start(job_queue: JobQueue[Any]) -> None:
         try:
             await sweep()
         except Exception:
@@ -303,10 +302,10 @@ def install_reminders(services: Services) -> None:
         async def daily(context: ContextTypes.DEFAULT_TYPE) -> None:
             await sweep()
 
-        application.job_queue.run_daily(daily, REMINDERS_AT.replace(tzinfo=services.settings.tz),
-                                        name="rating-reminders", job_kwargs={"misfire_grace_time": 1})
+        job_queue.run_daily(daily, REMINDERS_AT.replace(tzinfo=services.settings.tz), name="rating-reminders",
+                            job_kwargs={"misfire_grace_time": 1})
 
-    services.hooks.post_init.append(post_init)
+    services.on_job_queue(start)
 
 
 def extend(router: Router, services: Services) -> None:

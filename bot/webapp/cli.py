@@ -8,11 +8,10 @@ import re
 import sys
 from urllib.parse import urlsplit
 
-from bot.cli_support import fail, open_read_only, say
+from bot.cli_support import fail, migrated_session, read_only_session, say
 from bot.settings import Settings
 from locales import Raw, T, Text
 from storage.api_tokens import SCOPES
-from storage.db import Database
 
 MAX_ID = 2**31 - 1
 
@@ -93,16 +92,11 @@ async def token_create(args: argparse.Namespace, settings: Settings) -> int:
         scope = ask_scope(settings) if sys.stdin.isatty() else "aggregates"
         if scope is None:
             return fail(settings, T("the scope must be aggregates, individual or write"))
-    db = Database(settings.database_url)
-    await db.upgrade()
-    try:
-        async with db.session() as session:
-            made = await create_token(session, args.name, scope, None, settings.now())  # the console's use case
-            assert not isinstance(made, PeopleProblem)  # name and scope were checked above
-            await session.commit()
-        token, row = made
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        made = await create_token(session, args.name, scope, None, settings.now())  # the console's use case
+        assert not isinstance(made, PeopleProblem)  # name and scope were checked above
+        await session.commit()
+    token, row = made
     say(settings, T("token {number} ({name}, scope {scope}) created; it is shown only this once:", number=row.id,
                     name=Raw(row.name), scope=Raw(row.scope)))
     print(token)
@@ -118,25 +112,16 @@ async def token_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.token_command == "revoke":
         if not 0 < args.id <= MAX_ID:
             return fail(settings, T("no token {number} (see `stationbot token list`)", number=args.id))
-        db = Database(settings.database_url)
-        await db.upgrade()
-        try:
-            async with db.session() as session:
-                if isinstance(await revoke_token(session, args.id, None, settings.now()), PeopleProblem):
-                    return fail(settings, T("no token {number} (see `stationbot token list`)", number=args.id))
-                await session.commit()
-        finally:
-            await db.dispose()
+        async with migrated_session(settings) as session:
+            if isinstance(await revoke_token(session, args.id, None, settings.now()), PeopleProblem):
+                return fail(settings, T("no token {number} (see `stationbot token list`)", number=args.id))
+            await session.commit()
         say(settings, T("token {number} revoked", number=args.id))
         return 0
-    read_only = await open_read_only(settings)
-    if read_only is None:
-        return 2
-    try:
-        async with read_only.session() as session:
-            rows = await list_api_tokens(session)
-    finally:
-        await read_only.dispose()
+    async with read_only_session(settings) as session:
+        if session is None:
+            return 2
+        rows = await list_api_tokens(session)
     for row in rows:
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
         print(f"{row.id}\t{row.name}\t{row.scope}\t{row.created_at:%Y-%m-%d}\t{state}")

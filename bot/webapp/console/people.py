@@ -16,6 +16,7 @@ from bot.webapp.auth import services_of
 from bot.webapp.console.auth import Staff, changing, console_staff
 from bot.webapp.console.render import page
 from bot.webapp.params import form_int
+from conversations.onboarding import ROLE_TITLES
 from locales import N_
 from services.people import (
     INVITE_ROLES,
@@ -33,11 +34,6 @@ from storage.people_queries import PEOPLE_PAGE, PeopleFilter, api_tokens_newest_
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-ROLE_NAMES = {
-    Role.manager.value: N_("Station manager"), Role.liaison.value: N_("Station liaison"),
-    Role.staff.value: N_("Staff member"), Role.demand_contact.value: N_("Demand-side contact"),
-    Role.applicant.value: N_("Applicant"),
-}
 SCOPE_NAMES = {"aggregates": N_("aggregates (counts, averages, scores)"),
                "individual": N_("individual (also single ratings and their comments)"),
                "write": N_("write (everything, and changes)")}
@@ -81,7 +77,7 @@ async def people(request: Request, staff: Staff = Depends(console_staff)) -> HTM
     query = request.query_params
     role = query.get("role", "")
     active = query.get("active", "active")
-    wanted = PeopleFilter(role=role if role in ROLE_NAMES else "", station_id=form_int(query.get("station")),
+    wanted = PeopleFilter(role=role if role in ROLE_TITLES else "", station_id=form_int(query.get("station")),
                           search=query.get("q", "").strip()[:100],
                           active=active if active in ("active", "inactive", "all") else "active",
                           page=max(form_int(query.get("page")) or 1, 1))
@@ -94,7 +90,7 @@ async def people(request: Request, staff: Staff = Depends(console_staff)) -> HTM
         return "/console/people?" + urlencode({**kept, **changes})
 
     return page(request, "people.html", staff.tr, staff=staff, rows=rows, total=total, wanted=wanted, pages=pages,
-                link=link, role_names=ROLE_NAMES, invite_roles=INVITE_ROLES, invite_days=services.settings.invite_days)
+                link=link, role_names=ROLE_TITLES, invite_roles=INVITE_ROLES, invite_days=services.settings.invite_days)
 
 
 @router.post("/people/invite", response_class=HTMLResponse)
@@ -116,7 +112,7 @@ async def invite(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
     token, row = made
     link = services.deep_link(token)
     return page(request, "people_invite.html", staff.tr, staff=staff, link=link, qr=qr_svg(link),
-                role_name=ROLE_NAMES[role], station=station if row.station_id else None,
+                role_name=ROLE_TITLES[role], station=station if row.station_id else None,
                 days=services.settings.invite_days)
 
 
@@ -134,7 +130,7 @@ async def deactivate(request: Request, person_id: int,
         return _confirm(request, staff, f"/console/people/{person_id}/deactivate", "/console/people",
                         N_("Deactivate {name} ({role}{place})? The bot will stop treating them as this role and "
                            "any console session of theirs ends. Their history stays."),
-                        {"name": person.name, "role": staff.tr.gettext(ROLE_NAMES.get(person.role, person.role)),
+                        {"name": person.name, "role": staff.tr.gettext(ROLE_TITLES.get(person.role, person.role)),
                          "place": f", {station.name}" if station else ""})
     async with services.db.serial(), services.db.session() as session:
         done = await deactivate_person(session, person_id, staff.person, services.now(),
@@ -145,7 +141,7 @@ async def deactivate(request: Request, person_id: int,
     return page(request, "people_done.html", staff.tr, staff=staff, back="/console/people",
                 message=N_("{name} is deactivated: the bot no longer treats them as {role}, and any console "
                            "session of theirs has ended."),
-                args={"name": done.name, "role": staff.tr.gettext(ROLE_NAMES.get(done.role, done.role))})
+                args={"name": done.name, "role": staff.tr.gettext(ROLE_TITLES.get(done.role, done.role))})
 
 
 @router.post("/people/{person_id}/move", response_class=HTMLResponse)

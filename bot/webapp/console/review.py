@@ -6,14 +6,11 @@ message to the station, and the same answer when someone else decided first.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.error import TelegramError
 
 from bot.submission_forms import form_and_context
@@ -25,7 +22,7 @@ from conversations.review import kind_label
 from locales import N_, Text, render
 from rules.profile import all_profiles
 from services import review
-from services.review import Decided, Outcome, files_of
+from services.review import Outcome, files_of
 from storage.datetimes import local
 from storage.models import Person, Submission, SubmissionDocument
 from storage.submissions import answers_of, queue_kinds, review_queue
@@ -89,16 +86,19 @@ async def submission_page(request: Request, submission_id: int, staff: Staff = D
                 max_comment=review.MAX_COMMENT, at=_at(request, staff))
 
 
-Decide = Callable[[AsyncSession, Person, int, dt.datetime, dict[str, str]], Awaitable[Decided]]
-
-
-async def _decide(request: Request, staff: Staff, submission_id: int, form: dict[str, str], decide: Decide) -> HTMLResponse:
+async def _decide(request: Request, submission_id: int, signed: tuple[Staff, dict[str, str]], *,
+                  accepted: bool) -> HTMLResponse:
     """Accept or return through the chat's use case, in one transaction, and show what came of it."""
+    staff, form = signed
     services = services_of(request)
+    version = form_int(form.get("version"), -1)
     async with services.db.serial(), services.db.session() as session:
         person = await session.get(Person, staff.person.id)
         assert person is not None
-        decided = await decide(session, person, form_int(form.get("version"), -1), services.now(), form)
+        decided = (await review.accept(session, submission_id, version, staff=person, now=services.now())
+                   if accepted else
+                   await review.return_with_comment(session, submission_id, version, staff=person,
+                                                    comment=form.get("comment", ""), now=services.now()))
         await session.commit()
     return page(request, "review_done.html", staff.tr, status_code=STATUS_CODES[decided.outcome], staff=staff,
                 message=render(decided.message, staff.tr), submission_id=submission_id,
@@ -108,26 +108,13 @@ async def _decide(request: Request, staff: Staff, submission_id: int, form: dict
 @router.post("/review/{submission_id}/accept", response_class=HTMLResponse)
 async def accept(request: Request, submission_id: int,
                  signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
-    staff, form = signed
-
-    async def decide(session: AsyncSession, person: Person, version: int, now: dt.datetime,
-                     _form: dict[str, str]) -> Decided:
-        return await review.accept(session, submission_id, version, staff=person, now=now)
-
-    return await _decide(request, staff, submission_id, form, decide)
+    return await _decide(request, submission_id, signed, accepted=True)
 
 
 @router.post("/review/{submission_id}/return", response_class=HTMLResponse)
 async def return_with_comment(request: Request, submission_id: int,
                               signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
-    staff, form = signed
-
-    async def decide(session: AsyncSession, person: Person, version: int, now: dt.datetime,
-                     fields: dict[str, str]) -> Decided:
-        return await review.return_with_comment(session, submission_id, version, staff=person,
-                                                comment=fields.get("comment", ""), now=now)
-
-    return await _decide(request, staff, submission_id, form, decide)
+    return await _decide(request, submission_id, signed, accepted=False)
 
 
 def _download(name: str, content: bytes, mime: str) -> Response:
