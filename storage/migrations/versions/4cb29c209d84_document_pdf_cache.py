@@ -1,7 +1,7 @@
 """document pdf cache
 
 Revision ID: 4cb29c209d84
-Revises: f978c2926029
+Revises: 3e06505e9f86
 Create Date: 2026-11-27 18:31:45.482306
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '4cb29c209d84'
-down_revision: str | None = 'f978c2926029'
+down_revision: str | None = '3e06505e9f86'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
