@@ -127,8 +127,10 @@ def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
     for item in facts.annual:
         if item.done:
             continue
-        # Weekly while overdue, but not past the end of the due year: a new cycle starts then.
-        moments = [m for m in reminder_moments(item.due, today, facts.profile) if m[1].year == item.due.year]
+        # Weekly while overdue, but not past the end of the due year: a new cycle starts then (the moments
+        # after it are never generated: years overdue made this most of the sweep).
+        year_end = min(today, dt.date(item.due.year, 12, 31))
+        moments = [m for m in reminder_moments(item.due, year_end, facts.profile) if m[1].year == item.due.year]
         moment = latest(moments, today)
         if moment is None:
             continue
