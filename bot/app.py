@@ -25,6 +25,7 @@ from bot.handlers import (
     manual_scores,
     notices,
     onboarding,
+    people,
     ratings,
     reports,
     review,
@@ -58,7 +59,7 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 FEATURES: tuple[Extension, ...] = (
     forms.extend, review.extend, status.extend, ratings.extend, evaluation.extend, broadcasts.extend,
     reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
-    consequences.extend, roster.extend, console.extend, documents.extend,
+    consequences.extend, roster.extend, console.extend, documents.extend, people.extend,
 )
 
 # Every scheduled job, installed by the builder whatever features a test selects: the start-up sweep, the
