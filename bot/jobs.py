@@ -38,6 +38,7 @@ from rules import deadlines, scoring
 from rules.calendar import WorkdayCalendar, missing_festivals, previous_working_day, schedule_known
 from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
+from storage.document_pdfs import prune_document_pdfs
 from storage.downloads import prune_downloads
 from storage.holidays import load_overrides
 from storage.ledger import totals_by_station
@@ -219,10 +220,11 @@ async def prune_bookkeeping(db: Database, now: dt.datetime) -> tuple[int, int]:
     async with db.session() as session:
         updates = await prune_processed_updates(session, now)
         files = await prune_prepared_files(session, now)
+        pdfs = await prune_document_pdfs(session, now)
         await prune_downloads(session, now)  # the console's export rows after a month, with any file left
         await session.commit()
-    if updates or files:
-        log.info("pruned %d processed update id(s) and %d prepared file(s)", updates, files)
+    if updates or files or pdfs:
+        log.info("pruned %d processed update id(s), %d prepared file(s) and %d kept PDF(s)", updates, files, pdfs)
     return updates, files
 
 

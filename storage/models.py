@@ -505,6 +505,20 @@ class AuditLog(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class DocumentPdf(SQLModel, table=True):
+    """A DOCX's PDF as LibreOffice made it, found by the DOCX's content (its parts, not its zip dates).
+
+    Converting takes seconds a document; a round's zip of a thousand stations asked for twice, or a
+    table asked for again, must not convert everything again. Pruned when old (``storage.document_pdfs``).
+    """
+
+    __tablename__ = "document_pdf"
+
+    key: str = Field(primary_key=True, max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(index=True)
+
+
 class PreparedFile(SQLModel, table=True):
     """A file made off the update path (an export, a chart, a document) waiting for the outbox.
 
