@@ -1,7 +1,7 @@
 """station search index: FTS5 trigram (SQLite) and pg_trgm GIN (PostgreSQL) over the station's names and numbers
 
 Revision ID: 7e0c6e81980a
-Revises: 3e06505e9f86
+Revises: 4cb29c209d84
 Create Date: 2026-11-27 18:52:00.000000
 
 The objects are outside the models and are read by ``storage.station_search``. SQLite: an external-content FTS5
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '7e0c6e81980a'
-down_revision: str | None = '3e06505e9f86'
+down_revision: str | None = '4cb29c209d84'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
