@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from conversations.duties import duty_button, duty_label
 from conversations.types import Button, Reply, keyboard
 from locales import TN, Join, Raw, T, Text
-from rules.deadlines import reminder_moments
+from rules.deadlines import last_reminder_moment
 from rules.profile import Profile
 
 ITEM_LABELS: dict[str, T] = {
@@ -127,12 +127,9 @@ def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
     for item in facts.annual:
         if item.done:
             continue
-        # Weekly while overdue, but not past the end of the due year: a new cycle starts then (the moments
-        # after it are never generated: years overdue made this most of the sweep).
-        year_end = min(today, dt.date(item.due.year, 12, 31))
-        moments = [m for m in reminder_moments(item.due, year_end, facts.profile) if m[1].year == item.due.year]
-        moment = latest(moments, today)
-        if moment is None:
+        # Weekly while overdue, but not past the end of the due year: a new cycle starts then.
+        moment = last_reminder_moment(item.due, min(today, dt.date(item.due.year, 12, 31)), facts.profile)
+        if moment is None or moment[1].year != item.due.year:
             continue
         label, day = moment
         what = item_what(item.kind, item.year, item.label)
