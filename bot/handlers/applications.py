@@ -30,7 +30,7 @@ from conversations.engine import DraftState, Outcome
 from conversations.fields import FormContext
 from conversations.formspec import load_form
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from rules.profile import ApplicationRules, Profile, all_profiles, load_profile
 from services.qr import qr_png
 from storage import applications as store
@@ -208,8 +208,10 @@ def extend(router: Router, services: Services) -> None:
                                   subject=f"invite:{invite.id}", detail={"profile": profile.id}))
         link = turn.services.deep_link(token)
         text = Join((T("Application link for new stations — {profile}.", profile=T(profile.label)),
-                     T("Anyone who opens it can apply on behalf of a host unit. It can be used many times and is "
-                       "valid for {days} days; print the QR code on a poster or a notice.", days=days),
+                     TN("Anyone who opens it can apply on behalf of a host unit. It can be used many times and is "
+                        "valid for {days} day; print the QR code on a poster or a notice.",
+                        "Anyone who opens it can apply on behalf of a host unit. It can be used many times and is "
+                        "valid for {days} days; print the QR code on a poster or a notice.", days, days=days),
                      Raw(link)))
         return [Reply(text), Reply(T("QR code of the same link"),
                                    file=OutgoingFile("apply.png", qr_png(link), kind="photo"))]

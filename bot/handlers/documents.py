@@ -36,7 +36,7 @@ from conversations.fields import FieldError
 from conversations.fields.files import parse_file
 from conversations.formspec import FieldSpec, load_form
 from conversations.types import Button, ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, keyboard
-from locales import Join, Raw, T, Text, Translator, translator
+from locales import TN, Join, Raw, T, Text, Translator, translator
 from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
 from rules.profile import load_profile
 from services import rounds
@@ -227,8 +227,9 @@ async def scan_input(turn: Turn) -> list[Reply] | None:
     await notify_staff(turn, notice, key=f"stamped:{doc.id}")
     lines: list[Text] = [T("Thank you: the stamped copy is attached to {what}.", what=what)]
     if len(waiting) > 1:
-        lines.append(T("{n} more documents still await their stamped copy; send each scan separately.",
-                       n=len(waiting) - 1))
+        lines.append(TN("{n} more document still awaits its stamped copy; send each scan separately.",
+                        "{n} more documents still await their stamped copy; send each scan separately.",
+                        len(waiting) - 1))
     return [Reply(Join(tuple(lines)))]
 
 
@@ -316,7 +317,8 @@ def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
         content, count, reason = await zip_of(session, kind, year, download=download)
         if count == 0:
             return Reply(T("No {kind} documents for {year}.", kind=kind_label(kind), year=Raw(str(year))))
-        lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
+        lines: list[Text] = [TN("{kind} {year}: {n} document.", "{kind} {year}: {n} documents.", count,
+                                kind=kind_label(kind), year=Raw(str(year)))]
         if reason:
             lines.append(pdf_note(reason))
         return Reply(Join(tuple(lines)), file=OutgoingFile(f"{ZH(kind_label(kind))}-{year}.zip", content))
@@ -355,7 +357,8 @@ async def round_tables(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
     if rnd.status != PUBLISHED:
         lines.append(T("The round is not published yet: the tables are provisional."))
     if len(entries) > len(shown):
-        lines.append(T("{n} more stations: /documents <station number>.", n=len(entries) - len(shown)))
+        lines.append(TN("{n} more station: /documents <station number>.", "{n} more stations: /documents <station number>.",
+                         len(entries) - len(shown)))
     buttons = [[Button(Raw(f"⬇ {name}"), f"doc:t:{entry_id}")] for entry_id, name in shown]
     buttons.append([Button(T("⬇ All documents of the round (zip)"), f"doc:rz:{rnd.id}")])
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
@@ -408,8 +411,9 @@ def start_round_zip(turn: Turn, round_id: int) -> list[Reply]:
                                "{scans} stamped copies.", number=round_id, stations=made.stations, tables=made.tables,
                                documents=made.documents, scans=made.scans)]
         if made.missing_scans:
-            lines.append(T("{n} stamped copies could not be fetched from Telegram; 清单.txt names them.",
-                           n=made.missing_scans))
+            lines.append(TN("{n} stamped copy could not be fetched from Telegram; 清单.txt names it.",
+                            "{n} stamped copies could not be fetched from Telegram; 清单.txt names them.",
+                            made.missing_scans))
         return Reply(Join(tuple(lines)), file=OutgoingFile(made.filename, made.content))
 
     turn.services.background.after_commit(turn, work, name=f"round-zip-{round_id}")
