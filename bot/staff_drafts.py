@@ -42,10 +42,10 @@ async def open_staff_draft(turn: Turn, staff_id: int, *, form_id: str, subject_k
 
 
 async def staff_answer(turn: Turn, form_ids: Collection[str], cancelled: Text, *,
-                       needs_text: bool) -> StaffAnswer | list[Reply] | None:
+                       text: bool) -> StaffAnswer | list[Reply] | None:
     """The input for the staff member's active draft of one of ``form_ids``, or the replies that end the step.
 
-    /cancel deletes the draft and says ``cancelled``; with ``needs_text``, anything but typed text is asked again.
+    /cancel deletes the draft and says ``cancelled``; with ``text``, anything but typed text is asked again.
     None when the person is not staff or has no such draft (the input is not for this area).
     """
     staff = turn.staff()
@@ -58,6 +58,6 @@ async def staff_answer(turn: Turn, form_ids: Collection[str], cancelled: Text, *
         await turn.session.delete(draft)
         return [Reply(cancelled)]
     typed = turn.input.text if isinstance(turn.input, TextInput) else ""
-    if needs_text and not typed.strip():
+    if text and not typed.strip():
         return [Reply(PLEASE_TYPE)]
     return StaffAnswer(staff, staff.id, draft, typed)

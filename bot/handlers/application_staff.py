@@ -148,7 +148,7 @@ async def ask_decision(turn: Turn, application: StationApplication, staff: Perso
 
 
 async def decision_input(turn: Turn) -> list[Reply] | None:
-    answer = await staff_answer(turn, [DECISION], T("Cancelled; the application is unchanged."), needs_text=True)
+    answer = await staff_answer(turn, [DECISION], T("Cancelled; the application is unchanged."), text=True)
     if not isinstance(answer, StaffAnswer):
         return answer
     staff, draft = answer.staff, answer.draft

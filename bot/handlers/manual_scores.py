@@ -102,7 +102,7 @@ async def button(turn: Turn) -> list[Reply]:
 
 async def typed_points(turn: Turn) -> list[Reply] | None:
     """The number typed after pressing a row's button (or /cancel)."""
-    answer = await staff_answer(turn, (POINTS_FORM, IMPORT_FORM), T("Stopped; nothing more was changed."), needs_text=False)
+    answer = await staff_answer(turn, (POINTS_FORM, IMPORT_FORM), T("Stopped; nothing more was changed."), text=False)
     if not isinstance(answer, StaffAnswer):
         return answer
     draft = answer.draft

@@ -128,7 +128,7 @@ def extend(router: Router, services: Services) -> None:
         return [Reply(T("Type the finding of your investigation; the objector will receive it. (/cancel to stop)"))]
 
     async def answer_input(turn: Turn) -> list[Reply] | None:
-        answer = await staff_answer(turn, [ANSWER], T("Cancelled; the objection is still unanswered."), needs_text=True)
+        answer = await staff_answer(turn, [ANSWER], T("Cancelled; the objection is still unanswered."), text=True)
         if not isinstance(answer, StaffAnswer):
             return answer
         objection = await turn.session.get(Objection, int(answer.draft.state.get("objection_id") or 0))

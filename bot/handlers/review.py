@@ -95,7 +95,7 @@ def extend(router: Router, services: Services) -> None:
     async def comment_input(turn: Turn) -> list[Reply] | None:
         answer = await staff_answer(turn, ["review_comment"],
                                     T("Review comment cancelled; the submission still awaits review."),
-                                    needs_text=False)  # an empty comment is refused by the use case, with its reason
+                                    text=False)  # an empty comment is refused by the use case, with its reason
         if not isinstance(answer, StaffAnswer):
             return answer
         draft = answer.draft
