@@ -80,11 +80,15 @@ async def side_by_side(client: httpx.AsyncClient, page: str, api: str, bearer: d
 
 async def open_round(db: Database, services: Services) -> int:
     """An open quzhou round (its stations' snapshot frozen), as /assess opens it."""
+    from storage.rounds import RoundExists
     from storage.rounds import open_round as open_a_round
 
     async with db.session() as session:
-        rnd, _ = await open_a_round(session, profile_id="quzhou", period_end=2026, deadline=dt.date(2027, 3, 31),
-                                         person_id=None, now=services.now())
+        try:
+            rnd, _ = await open_a_round(session, profile_id="quzhou", period_end=2026, deadline=dt.date(2027, 3, 31),
+                                        person_id=None, now=services.now())
+        except RoundExists as exists:  # a --filled database opened it before
+            rnd = exists.existing
         await session.commit()
         assert rnd.id is not None
         return rnd.id
@@ -98,16 +102,26 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--round", action="store_true", help="open a quzhou round first (the overview's progress)")
+    parser.add_argument("--filled", metavar="URL", help="a database this script filled before (kept with --keep): "
+                        "its rows are reused, nothing is generated")
+    parser.add_argument("--keep", action="store_true", help="keep the filled database (print its URL) for --filled")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        if args.backend == "sqlite":
-            url = f"sqlite+aiosqlite:///{folder}/console.db"
+        if args.filled:
+            url = args.filled
+        elif args.backend == "sqlite":
+            url = f"sqlite+aiosqlite:///{tempfile.mkdtemp() if args.keep else folder}/console.db"
         else:
             admin = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres:stationbot@127.0.0.1:5432/postgres")
             url = admin.rsplit("/", 1)[0] + "/bench_console"
         began = time.perf_counter()
-        db = await fresh_database(url)
-        added = await populate(db, Sizes(args.stations, args.activities, args.ratings))
+        if args.filled:
+            db = Database(url)
+            await db.upgrade()  # a copy made before a migration
+            added = {}
+        else:
+            db = await fresh_database(url)
+            added = await populate(db, Sizes(args.stations, args.activities, args.ratings))
         async with db.session() as session:
             staff = Person(telegram_user_id=STAFF_BASE + 100, chat_id=STAFF_BASE + 100, name="bench",
                            role=Role.staff.value, language="zh_Hans")
@@ -120,6 +134,8 @@ async def main(argv: list[str] | None = None) -> None:
         settings = Settings(_env_file=None, database_url=url)
         services = Services(settings, db, lambda: NOW)
         round_id = await open_round(db, services) if args.round else None
+        if args.keep:
+            print(f"filled: {url}", file=sys.stderr)
         filled = round(time.perf_counter() - began, 1)
         app = create_web_app(None, services)  # type: ignore[arg-type]  # no webhook here
         bearer = {"Authorization": f"Bearer {token}"}

@@ -13,7 +13,8 @@ Measured, in this order, in one fresh process (so ``ru_maxrss`` is this work's p
   run (idempotent: enqueues nothing), on two dates: early in the year (a month of ledger) and in
   December (the whole year's ledger, the worst case for progress notes on minimums).
 
-Enqueued outbox rows are deleted afterwards, so the database can be measured again.
+Enqueued outbox rows and the recorded progress-note checks are deleted afterwards, so the database
+can be measured again.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from bot.jobs import enqueue_due
 from bot.services import FixedClock
 from storage.db import Database
 from storage.ledger import ledger_counts
-from storage.models import OutboxMessage, Station
+from storage.models import AuditLog, OutboxMessage, Station
+from storage.reminders_queries import PROGRESS_CHECK
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATES = (dt.datetime(2027, 2, 1, 8, 30, tzinfo=SHANGHAI), dt.datetime(2026, 12, 15, 8, 30, tzinfo=SHANGHAI))
@@ -103,6 +105,8 @@ async def measure_sweep(url: str, now: dt.datetime, trace: bool) -> dict[str, An
             tracemalloc.stop()
         async with db.session() as session:
             await session.exec(delete(OutboxMessage))  # type: ignore[call-overload]
+            # The progress-note check of each date is recorded: forget it too, so the next run is a first run.
+            await session.exec(delete(AuditLog).where(AuditLog.action == PROGRESS_CHECK))  # type: ignore[call-overload]
             await session.commit()
     finally:
         await db.dispose()

@@ -25,6 +25,7 @@ from bot.handlers import (
     manual_scores,
     notices,
     onboarding,
+    people,
     ratings,
     reports,
     review,
@@ -58,7 +59,7 @@ def build_router(services: Services, extensions: list[Extension] | None = None) 
 FEATURES: tuple[Extension, ...] = (
     forms.extend, review.extend, status.extend, ratings.extend, evaluation.extend, broadcasts.extend,
     reports.extend, manual_scores.extend, notices.extend, applications.extend, application_staff.extend, assessment.extend,
-    consequences.extend, roster.extend, console.extend, documents.extend,
+    consequences.extend, roster.extend, console.extend, documents.extend, people.extend,
 )
 
 # Every scheduled job, installed by the builder whatever features a test selects: the start-up sweep, the
@@ -100,9 +101,12 @@ def build_application(
     """The real PTB Application; tests pass a sandbox ``request`` and a fixed ``clock``."""
     import datetime as dt
 
+    from conversations.columns import check_profile_metrics
     from rules.profile import all_profiles
 
-    all_profiles()  # a malformed policy profile stops the bot here, naming the file and the key
+    # A malformed policy profile stops the bot here, naming the file and the key; so does a metric
+    # reading a ledger column the activity form does not declare (``sum:<column>``).
+    check_profile_metrics(all_profiles().values())
 
     services = Services(settings=settings, db=db or Database(settings.database_url),
                         clock=clock or (lambda: dt.datetime.now(settings.tz)))

@@ -14,7 +14,7 @@ from bot.cli_data import add_parsers as add_data_parsers
 from bot.cli_data import cmd_holidays, cmd_station
 from bot.cli_support import configure_logging, fail, migrated_session, say
 from bot.settings import MAX_INVITE_DAYS, TOKEN_HELP, Settings, SettingsProblem, load_settings
-from locales import Raw, T, normalise_locale, render, translator
+from locales import TN, Raw, T, normalise_locale, render, translator
 from storage.db import Database
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -55,7 +55,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                                         "was saved", path=Raw(args.qr), problem=exc.strerror or ""))
         await session.commit()
     print(link)
-    say(settings, T("valid for {days} days, single use", days=days))
+    say(settings, TN("valid for {days} day, single use", "valid for {days} days, single use", days, days=days))
     if args.qr:
         say(settings, T("QR code written to {path}", path=Raw(args.qr)))
     return 0

@@ -2,31 +2,38 @@
 
 Blocking work (docxtpl, zip) runs in a worker thread and LibreOffice in a subprocess, so the
 bot keeps answering other chats. Without LibreOffice the bot offers DOCX only and says why;
-a conversion that fails or times out is reported, never raised into a chat.
+a conversion that fails or times out is reported, never raised into a chat. ``kept_pdfs_of``
+converts only what was never converted before (the PDFs are kept in the database by content).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import hashlib
 import io
 import logging
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docxtpl import DocxTemplate, Listing
 
 from bot import fonts
+from storage.db import Database
+from storage.document_pdfs import keep_pdfs, kept_pdfs
 
 log = logging.getLogger(__name__)
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TIMEOUT_SECONDS = 120.0
+# DOCX files per LibreOffice run: a round of a thousand stations converts in runs that each finish in time.
+PDF_BATCH = 40
 
 
 def _multiline(value: Any) -> Any:
@@ -118,3 +125,59 @@ async def to_pdf(files: Mapping[str, bytes], limit_seconds: float = PDF_TIMEOUT_
             if not found:
                 return Pdfs({}, f"LibreOffice could not convert the document (exit {process.returncode})")
         return Pdfs({Path(name).with_suffix(".pdf").name: data for name, data in found.items()})
+
+
+def docx_key(content: bytes) -> str:
+    """What a DOCX is, for the kept PDFs: its parts' names and bytes, not the zip's dates (the same
+    assessment table rendered twice differs only in those)."""
+    digest = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                digest.update(info.filename.encode() + b"\0" + hashlib.sha256(archive.read(info)).digest())
+    except zipfile.BadZipFile:
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def pdf_path(docx_name: str) -> str:
+    """``folder/名.docx`` → ``folder/名.pdf`` (the PDF beside its DOCX)."""
+    return str(PurePosixPath(docx_name).with_suffix(".pdf"))
+
+
+# DOCX files by name -> their PDFs by ``pdf_path`` (and why some are missing).
+PdfMaker = Callable[[Mapping[str, bytes]], Awaitable[Pdfs]]
+
+
+def kept_pdfs_maker(db: Database, clock: Callable[[], dt.datetime]) -> PdfMaker:
+    """``kept_pdfs`` bound to the bot's database and clock, for the zips and downloads."""
+
+    async def make(files: Mapping[str, bytes]) -> Pdfs:
+        return await kept_pdfs_of(db, files, clock)
+
+    return make
+
+
+async def kept_pdfs_of(db: Database, files: Mapping[str, bytes], clock: Callable[[], dt.datetime]) -> Pdfs:
+    """PDFs of ``files`` (by ``pdf_path``): the kept ones read back, the others converted (``PDF_BATCH`` a run)
+    and kept. ``reason`` says why some are missing (no LibreOffice: nothing is converted)."""
+    keys = await asyncio.to_thread(lambda: {name: docx_key(content) for name, content in files.items()})
+    async with db.session() as session:
+        made = await kept_pdfs(session, keys.values())
+    todo = {key: files[name] for name, key in keys.items() if key not in made}
+    reason = ""
+    batches = list(todo)
+    for start in range(0, len(batches), PDF_BATCH):
+        converted = await to_pdf({key: todo[key] for key in batches[start:start + PDF_BATCH]})
+        reason = converted.reason or reason
+        if converted.reason == NO_LIBREOFFICE:
+            break
+        fresh = {key: converted.files[f"{key}.pdf"] for key in batches[start:start + PDF_BATCH]
+                 if f"{key}.pdf" in converted.files}
+        if len(fresh) < min(PDF_BATCH, len(batches) - start) and not reason:
+            reason = "LibreOffice could not convert some documents"
+        if fresh:
+            async with db.serial(), db.session() as session:
+                await keep_pdfs(session, fresh, clock())
+            made.update(fresh)
+    return Pdfs({pdf_path(name): made[key] for name, key in keys.items() if key in made}, reason)

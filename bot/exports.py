@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ledger_columns import ledger_cells, ledger_columns
 from bot.workbook import CJK_FONT, Progress, Sheet, write_workbook
-from locales import T, Translator, render
+from locales import TN, T, Translator, render
 from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
 from services.scores import StationScore, station_score
@@ -272,7 +272,8 @@ def _score_lines(score: StationScore, profile: Profile, satisfaction: StationSat
                       None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
     if satisfaction is not None:
         lines.append([render(T("Satisfaction"), tr),
-                      render(T("Average satisfaction (0–100) from {count} ratings", count=str(satisfaction.count)), tr),
+                      render(TN("Average satisfaction (0–100) from {n} rating",
+                                        "Average satisfaction (0–100) from {n} ratings", satisfaction.count), tr),
                       satisfaction.average, None, None, _target_text(profile.rating),
                       _yes_no(satisfaction.aggregate.met, tr)])
     return lines

@@ -38,13 +38,23 @@ from rules import deadlines, scoring
 from rules.calendar import WorkdayCalendar, missing_festivals, previous_working_day, schedule_known
 from rules.profile import Profile, ProfileError, load_profile
 from storage.db import Database
+from storage.document_pdfs import prune_document_pdfs
+from storage.downloads import prune_downloads
 from storage.holidays import load_overrides
 from storage.ledger import totals_by_station
-from storage.outbox import Outgoing, enqueue, enqueue_many, keys_starting
+from storage.outbox import Outgoing, enqueue, enqueue_many
 from storage.policy import effective_profiles
 from storage.prepared_files import prune_prepared_files
 from storage.recipients import active_staff
-from storage.reminders_queries import StationRows, recent_ratings, station_rows
+from storage.reminders_queries import (
+    StationRows,
+    existing_keys,
+    progress_checked,
+    progress_subject,
+    recent_ratings,
+    record_progress_check,
+    station_rows,
+)
 from storage.updates import prune_processed_updates
 
 log = logging.getLogger(__name__)
@@ -100,22 +110,31 @@ def progress_moment(profile: Profile, today: dt.date) -> tuple[str, dt.date] | N
 
 
 async def behind_minimums(session: AsyncSession, rows: list[StationRows], profiles: dict[int, Profile],
-                          today: dt.date) -> dict[int, tuple[Text, ...]]:
-    """Unmet yearly minimums of the stations whose profile sends progress notes (one ledger query)."""
-    wanted = {row.station.id: row for row in rows if row.station.id in profiles
-              and profiles[row.station.id].reminders.progress_note_dates and profiles[row.station.id].yearly_minimums
-              and progress_moment(profiles[row.station.id], today) is not None}
-    # A note already enqueued for its latest date needs no totals: reading a year of ledger for
-    # every station on every daily run was most of the sweep.
-    prefixes = {f"minimums:{today.year}-{moment[0]}:station-{station_id}:"
-                for station_id in wanted if (moment := progress_moment(profiles[station_id], today))}
-    if prefixes:
-        keys = await keys_starting(session, f"minimums:{today.year}-")
-        done = {prefix for prefix in prefixes if any(key.startswith(prefix) for key in keys)}
-        wanted = {sid: row for sid, row in wanted.items() if not any(p.endswith(f":station-{sid}:") for p in done)}
+                          now: dt.datetime) -> dict[int, tuple[Text, ...]]:
+    """Unmet yearly minimums of the stations whose profile sends progress notes, once per note date.
+
+    The totals are read on a note date itself, or on the first sweep after it when the bot was down
+    (catching up): each (profile, date) checked is recorded with the notes it led to, in the same
+    transaction, so the daily sweeps between note dates read no ledger at all.
+    """
+    today = now.date()
+    subjects: dict[int, str] = {}
+    for row in rows:
+        profile = profiles.get(row.station.id or 0)
+        if profile is None or not profile.yearly_minimums:
+            continue
+        moment = progress_moment(profile, today)
+        if moment is not None and row.station.id is not None:
+            subjects[row.station.id] = progress_subject(profile.id, today.year, moment[0])
+    checked = await progress_checked(session, set(subjects.values()))
+    wanted = {row.station.id: row for row in rows if row.station.id in subjects and subjects[row.station.id] not in checked}
     if not wanted:
         return {}
-    totals_of = await totals_by_station(session, today.year, sorted(i for i in wanted if i is not None), until=today)
+    # Only what the minimums read, added up per station in SQL (a year of ledger summed in Python was
+    # most of the December sweep).
+    metrics = {metric for station_id in wanted for metric in scoring.profile_metrics(profiles[station_id or 0], True)}
+    totals_of = await totals_by_station(session, today.year, sorted(i for i in wanted if i is not None), until=today,
+                                        metrics=metrics)
     found: dict[int, tuple[Text, ...]] = {}
     for station_id, row in wanted.items():
         assert station_id is not None
@@ -124,6 +143,9 @@ async def behind_minimums(session: AsyncSession, rows: list[StationRows], profil
         notes = tuple(Join((T(m.label), Raw(f": {m.actual} / {m.required}")), "") for m in status if not m.met)
         if notes:
             found[station_id] = notes
+    for subject in sorted({subjects[station_id or 0] for station_id in wanted}):
+        behind = sorted(sid for sid in found if subjects[sid] == subject)
+        record_progress_check(session, subject, now, behind)
     return found
 
 
@@ -138,14 +160,17 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         effective = await effective_profiles(session)
         profiles = {row.station.id: p for row in rows
                     if row.station.id is not None and (p := effective.get(row.station.policy_profile)) is not None}
-        behind = await behind_minimums(session, rows, profiles, today)
+        behind = await behind_minimums(session, rows, profiles, now)
         facts = [facts_for(row, now, profiles[row.station.id], cal, behind.get(row.station.id, ()))
                  for row in rows if row.station.id in profiles]
         outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
                              "reminder", recipient.person_id)
                     for station in facts for reminder in station_reminders(station, today)
                     for recipient in reminder.recipients]
-        added += await enqueue_many(session, outgoing, not_before=now)
+        # Most candidates were enqueued on an earlier day: skip them before their text is serialised
+        # (the insert still ignores a key another process added meanwhile).
+        known = await existing_keys(session, [item.key for item in outgoing])
+        added += await enqueue_many(session, [item for item in outgoing if item.key not in known], not_before=now)
         added += await enqueue_digest(session, now, rows, facts, set(loaded), overrides)
         await session.commit()
     if added:
@@ -195,9 +220,11 @@ async def prune_bookkeeping(db: Database, now: dt.datetime) -> tuple[int, int]:
     async with db.session() as session:
         updates = await prune_processed_updates(session, now)
         files = await prune_prepared_files(session, now)
+        pdfs = await prune_document_pdfs(session, now)
+        await prune_downloads(session, now)  # the console's export rows after a month, with any file left
         await session.commit()
-    if updates or files:
-        log.info("pruned %d processed update id(s) and %d prepared file(s)", updates, files)
+    if updates or files or pdfs:
+        log.info("pruned %d processed update id(s), %d prepared file(s) and %d kept PDF(s)", updates, files, pdfs)
     return updates, files
 
 

@@ -8,7 +8,8 @@ A published round shows its frozen result; an open one the current evaluation, m
 ``round_zip`` is the one function behind the chat button, the staff API and any other door (the web
 console's exports page): per station a folder with its assessment table, the newest version of each
 document it submitted for the round's years, and the stamped scan beside each document where one came
-back, plus ``清单.txt`` saying which file is which.
+back, and each DOCX's PDF beside it (LibreOffice, kept once made: ``bot.documents.kept_pdfs_of``), plus
+``清单.txt`` saying which file is which — and which PDFs are missing and why, where LibreOffice is not installed.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
-from bot.documents import render_docx, zip_files
+from bot.documents import NO_LIBREOFFICE, PdfMaker, pdf_path, render_docx, zip_files
 from conversations import assessment as ui
-from locales import T, translator
+from locales import Raw, T, Text, translator
 from rules.assessment import totals_from_snapshot
 from rules.documents import chinese_date, for_round, template_path
 from rules.scoring import estimate_score
@@ -152,6 +153,13 @@ def scan_name(document_name: str, scan: dict[str, Any]) -> str:
     return f"{stem}-盖章件{suffix}"
 
 
+def pdf_note(reason: str) -> Text:
+    """Why there is no PDF, for people (the reasons themselves are English, for logs)."""
+    if reason == NO_LIBREOFFICE:
+        return T("PDF not included: LibreOffice is not installed on the server (the README says how to add it).")
+    return T("PDF not included: {reason}.", reason=Raw(reason))
+
+
 @dataclass
 class Bundle:
     """A zip being filled: files by path, and the index lines saying which is which."""
@@ -161,12 +169,39 @@ class Bundle:
     documents: int = 0
     scans: int = 0
     missing_scans: list[str] = field(default_factory=list)
+    docx: list[str] = field(default_factory=list)  # every DOCX's path: each gets its PDF beside it
+    pdfs: int = 0
+    missing_pdfs: list[str] = field(default_factory=list)
+    pdf_reason: str = ""
+
+    def add_docx(self, path: str, content: bytes) -> None:
+        self.files[path] = content
+        self.docx.append(path)
+
+    async def add_pdfs(self, make: PdfMaker) -> None:
+        """Each DOCX's PDF beside it (``make``: ``kept_pdfs_maker``); ``清单.txt`` lists the ones missing and why."""
+        if not self.docx:
+            return
+        found = await make({path: self.files[path] for path in self.docx})
+        self.files.update(found.files)
+        self.pdfs = len(found.files)
+        self.missing_pdfs = [path for path in self.docx if pdf_path(path) not in found.files]
+        self.pdf_reason = found.reason if self.missing_pdfs else ""
+
+    def pdf_lines(self) -> list[str]:
+        if not self.docx:
+            return []
+        lines = [f"PDF：{self.pdfs}份，与同名 DOCX 放在一起。"]
+        if self.missing_pdfs:
+            lines.append(f"缺少 PDF 的文件（{len(self.missing_pdfs)}份）——{ZH(pdf_note(self.pdf_reason))}")
+            lines += [f"　{path}" for path in self.missing_pdfs]
+        return [*lines, ""]
 
     async def add_document(self, folder: str, doc: SubmissionDocument, download: Download | None) -> None:
         """A rendered document, and its stamped scan where one came back (fetched through ``download``)."""
         assert doc.content is not None
         path = f"{folder}{doc.filename}"
-        self.files[path] = doc.content
+        self.add_docx(path, doc.content)
         self.documents += 1
         if doc.scan is None:
             self.index.append(f"{path}　等待盖章件")
@@ -186,7 +221,7 @@ class Bundle:
         self.index.append(f"{path}　已收到盖章件 {received}：{scan_path}")
 
     def zip(self, heading: str) -> bytes:
-        index = "\n".join([heading, "", *self.index, ""])
+        index = "\n".join([heading, "", *self.pdf_lines(), *self.index, ""])
         return zip_files({**self.files, "清单.txt": index.encode("utf-8")})
 
 
@@ -201,15 +236,20 @@ class RoundZip:
     documents: int
     scans: int
     missing_scans: int
+    pdfs: int
+    missing_pdfs: int
+    pdf_reason: str
 
 
 async def round_zip(session: AsyncSession, rnd: AssessmentRound, tz: dt.tzinfo,
-                    download: Download | None = None) -> RoundZip:
+                    download: Download | None = None, *, pdfs: PdfMaker) -> RoundZip:
     """Every document of one round as a zip, a folder per station (see the module docstring).
 
     ``tz``: the deployment's TIMEZONE (``services.settings.tz``); ``download`` fetches stamped scans
     (``telegram_download(services.bot)``); None leaves them out and ``清单.txt`` lists them.
-    Reads only; the caller decides where the bytes go (a chat through the outbox, an HTTP response).
+    ``pdfs`` makes the PDFs (``kept_pdfs_maker(services.db, services.now)``: converted once, then kept).
+    Reads only (but for kept PDFs); the caller decides where the bytes go (a chat through the outbox, an
+    HTTP response) and runs it off the update (the background runner, or a web request's own task).
     """
     ev = await rounds.evaluate(session, rnd, tz=tz)
     bundle = Bundle()
@@ -221,17 +261,20 @@ async def round_zip(session: AsyncSession, rnd: AssessmentRound, tz: dt.tzinfo,
         folder = f"{entry.station_id}-{safe_name(ev.name(entry.station_id))}/"
         table = await assessment_table(session, ev, entry, tz)
         if table is not None:
-            bundle.files[folder + table[0]] = table[1]
+            bundle.add_docx(folder + table[0], table[1])
             bundle.index.append(f"{folder}{table[0]}　{'考核结果' if rnd.status == PUBLISHED else '暂定考核结果'}")
             tables += 1
         for doc in docs.get(entry.station_id, []):
             await bundle.add_document(folder, doc, download)
+    await bundle.add_pdfs(pdfs)
     period = ui.period_text(rnd.period_start, rnd.period_end).text
     heading = f"{ZH(T(ev.profile.label))} {period}年度考核（第{rnd.id}号）：{len(ev.entries)}个服务站"
     content = await asyncio.to_thread(bundle.zip, heading)
     return RoundZip(content, f"assessment-{rnd.id}-{rnd.profile}-{period}.zip", len(ev.entries), tables,
-                    bundle.documents, bundle.scans, len(bundle.missing_scans))
+                    bundle.documents, bundle.scans, len(bundle.missing_scans), bundle.pdfs, len(bundle.missing_pdfs),
+                    bundle.pdf_reason)
 
 
-__all__ = ["Bundle", "Download", "RoundZip", "assessment_table", "round_zip", "station_fields", "table_context",
-           "telegram_download"]
+
+__all__ = ["Bundle", "Download", "RoundZip", "assessment_table", "pdf_note", "round_zip", "station_fields",
+           "table_context", "telegram_download"]

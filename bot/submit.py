@@ -14,7 +14,7 @@ from conversations.duties import duty_label
 from conversations.formspec import load_form
 from conversations.review import STATUS_LABELS
 from conversations.types import Reply
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from rules.deadlines import annual_due_date, deadline_for, due_year_of, lateness
 from services.rating_requests import request_rating_for_activity
 from services.review import card, view_of
@@ -97,7 +97,8 @@ def deadline_line(due_on: dt.date | None, late: int) -> Text:
     if due_on is None:
         return T("No reporting deadline is set for this change.")
     if late > 0:
-        return T("Deadline was {day}: this report is late by {n} working days.", day=due_on, n=late)
+        return TN("Deadline was {day}: this report is late by {n} working day.",
+                  "Deadline was {day}: this report is late by {n} working days.", late, day=due_on)
     return T("Deadline: {day} — reported on time.", day=due_on)
 
 

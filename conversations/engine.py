@@ -32,7 +32,7 @@ from conversations.fields.screens import cancel_screen, question, summary
 from conversations.form_versions import carry_over, first_open
 from conversations.formspec import FieldSpec, FormSpec, relevant_fields, relevant_subs
 from conversations.types import ButtonInput, CommandInput, FileInput, Input, Keyboard, Reply, TextInput
-from locales import Join, T, Text
+from locales import TN, Join, T, Text
 
 __all__ = ["DraftState", "FormContext", "Outcome", "handle", "moved_on", "resume", "start"]
 
@@ -56,13 +56,18 @@ class DraftState:
 
     def to_json(self) -> dict[str, Any]:
         """A deep, plain-JSON copy (fails loudly if a non-JSON value ever slipped into the state)."""
-        result: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(self), ensure_ascii=False))
+        plain = {name: getattr(self, name) for name in _STATE_FIELDS}
+        # json both checks and deep-copies; ``dataclasses.asdict`` would deep-copy once more first.
+        result: dict[str, Any] = json.loads(json.dumps(plain, ensure_ascii=False))
         return result
 
     @classmethod
     def from_json(cls, data: str | Mapping[str, Any]) -> DraftState:
         raw = json.loads(data) if isinstance(data, str) else json.loads(json.dumps(dict(data)))
         return cls(**raw)
+
+
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DraftState))
 
 
 @dataclass
@@ -394,7 +399,7 @@ def _done(form: FormSpec, draft: DraftState, ctx: FormContext, spec: FieldSpec, 
         rows = draft.answers.get(spec.name) or []
         needed = max(spec.min_rows, 1 if spec.required else 0)
         if len(rows) < needed:
-            return _reject(form, draft, ctx, T("Please add at least {n} items.", n=needed))
+            return _reject(form, draft, ctx, TN("Please add at least {n} item.", "Please add at least {n} items.", needed))
         return _accept(form, draft, ctx, spec.name, rows or None)
     return moved_on(draft)
 

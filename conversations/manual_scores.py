@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conversations.types import Button, Reply, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from rules.manual_scores import PointsProblem, SheetProblem
 
 PREFIX = "ms"
@@ -51,8 +51,9 @@ def card(station_id: int, station_name: str, year: int, rows: Sequence[CardRow],
             lines.append(T("{item}: {points} of {maximum}", item=T(row.label), points=_points(row.points),
                            maximum=_points(row.maximum)))
     scored = [row.points for row in rows if row.points is not None]
-    lines.append(T("Scored: {points} of {maximum} points; {open} rows open.", points=_points(sum(scored)),
-                   maximum=_points(sum(row.maximum for row in rows)), open=len(rows) - len(scored)))
+    lines.append(TN("Scored: {points} of {maximum} points; {n} row open.", "Scored: {points} of {maximum} points; {n} rows open.",
+                    len(rows) - len(scored), points=_points(sum(scored)),
+                    maximum=_points(sum(row.maximum for row in rows))))
     buttons = [[Button(Join((T(row.label), Raw(f" ≤{_points(row.maximum).text}")), ""),
                        f"{PREFIX}:r:{station_id}:{year}:{index}")] for index, row in enumerate(rows)]
     return Reply(Join(tuple(lines)), keyboard(*buttons), edit=edit)
@@ -115,8 +116,9 @@ MAX_PROBLEMS_SHOWN = 20
 
 
 def import_refused(problems: Sequence[SheetProblem]) -> Reply:
-    lines: list[Text] = [T("Import refused: {n} problems, nothing was written. Correct them and send the file again.",
-                           n=len(problems))]
+    lines: list[Text] = [TN("Import refused: {n} problem, nothing was written. Correct it and send the file again.",
+                            "Import refused: {n} problems, nothing was written. Correct them and send the file again.",
+                            len(problems))]
     lines += [sheet_problem(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
         lines.append(T("… and {n} more.", n=len(problems) - MAX_PROBLEMS_SHOWN))

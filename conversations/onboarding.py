@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from conversations.types import Button, Keyboard, Reply, keyboard
-from locales import T, Text
+from locales import N_, T, Text
 
 
 class TokenProblem(StrEnum):
@@ -23,6 +23,14 @@ ROLE_NAMES: dict[str, T] = {
     "liaison": T("station liaison"),
     "staff": T("staff member"),
     "demand_contact": T("demand unit contact"),
+}
+# The same roles as a title (a button, a column, a choice in a list): msgids, translated where shown.
+ROLE_TITLES: dict[str, str] = {
+    "manager": N_("Station manager"),
+    "liaison": N_("Station liaison"),
+    "staff": N_("Staff member"),
+    "demand_contact": N_("Demand-side contact"),
+    "applicant": N_("Applicant"),
 }
 
 TOKEN_PROBLEMS: dict[TokenProblem, T] = {

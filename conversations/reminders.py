@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from conversations.duties import duty_button, duty_label
 from conversations.types import Button, Reply, keyboard
-from locales import Join, Raw, T, Text
-from rules.deadlines import reminder_moments
+from locales import TN, Join, Raw, T, Text
+from rules.deadlines import last_reminder_moment
 from rules.profile import Profile
 
 ITEM_LABELS: dict[str, T] = {
@@ -103,20 +103,23 @@ def unique_chats(recipients: Sequence[Recipient]) -> tuple[Recipient, ...]:
     return tuple(seen.values())
 
 
-def when_text(due: dt.date, today: dt.date, source: Text | None = None) -> T:
+def when_text(due: dt.date, today: dt.date, source: Text | None = None) -> T | TN:
     """When it is due, with where the date comes from ("《办法》第十六条", "学会规定") when known."""
     days = (due - today).days
     if source is not None:
         if days < 0:
-            return T("It was due on {day} ({source}): overdue by {days} days.", day=due, source=source, days=-days)
+            return TN("It was due on {day} ({source}): overdue by {days} day.",
+                      "It was due on {day} ({source}): overdue by {days} days.", -days, day=due, source=source, days=-days)
         if days == 0:
             return T("It is due today, {day} ({source}).", day=due, source=source)
-        return T("It is due on {day} ({source}): in {days} days.", day=due, source=source, days=days)
+        return TN("It is due on {day} ({source}): in {days} day.", "It is due on {day} ({source}): in {days} days.", days,
+                  day=due, source=source, days=days)
     if days < 0:
-        return T("It was due on {day}: overdue by {days} days.", day=due, days=-days)
+        return TN("It was due on {day}: overdue by {days} day.", "It was due on {day}: overdue by {days} days.", -days,
+                  day=due, days=-days)
     if days == 0:
         return T("It is due today, {day}.", day=due)
-    return T("It is due on {day}: in {days} days.", day=due, days=days)
+    return TN("It is due on {day}: in {days} day.", "It is due on {day}: in {days} days.", days, day=due, days=days)
 
 
 def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
@@ -125,9 +128,8 @@ def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
         if item.done:
             continue
         # Weekly while overdue, but not past the end of the due year: a new cycle starts then.
-        moments = [m for m in reminder_moments(item.due, today, facts.profile) if m[1].year == item.due.year]
-        moment = latest(moments, today)
-        if moment is None:
+        moment = last_reminder_moment(item.due, min(today, dt.date(item.due.year, 12, 31)), facts.profile)
+        if moment is None or moment[1].year != item.due.year:
             continue
         label, day = moment
         what = item_what(item.kind, item.year, item.label)
@@ -169,7 +171,8 @@ def expiry_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
             continue
         label, day = moment
         days = (date - today).days
-        text = Join((what, T("That is in {days} days; please arrange the renewal in time.", days=days)))
+        text = Join((what, TN("That is in {days} day; please arrange the renewal in time.",
+                               "That is in {days} days; please arrange the renewal in time.", days, days=days)))
         reply = Reply(text, keyboard([Button(T("Station status"), "m:status")]))
         found.append(Reminder(f"{key}:{date.isoformat()}:station-{facts.station_id}:{label}",
                               unique_chats(facts.recipients), reply, day))

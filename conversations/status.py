@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from conversations.types import Button, Reply, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from rules.satisfaction import MIN_RATINGS_FOR_AGGREGATES
 
 
@@ -71,10 +71,12 @@ def _due_text(line: DueLine) -> Text:
     if line.due_on is None or line.days_left is None:
         return T("📌 {what}: no deadline set", what=line.what)
     if line.days_left < 0:
-        return T("❗ {what}: overdue since {day} ({n} days)", what=line.what, day=line.due_on, n=-line.days_left)
+        return TN("❗ {what}: overdue since {day} ({n} day)", "❗ {what}: overdue since {day} ({n} days)",
+                  n=-line.days_left, what=line.what, day=line.due_on)
     if line.days_left == 0:
         return T("⏰ {what}: due today ({day})", what=line.what, day=line.due_on)
-    return T("🗓 {what}: due {day} (in {n} days)", what=line.what, day=line.due_on, n=line.days_left)
+    return TN("🗓 {what}: due {day} (in {n} day)", "🗓 {what}: due {day} (in {n} days)", n=line.days_left,
+              what=line.what, day=line.due_on)
 
 
 def count_text(line: CountLine) -> Text:
@@ -110,8 +112,10 @@ def satisfaction_lines(view: StatusView) -> list[Text]:
     if view.ratings == 0:
         return []
     if view.satisfaction is None:
-        return [T("Satisfaction: {n} ratings so far; the average is shown from {minimum} ratings on, "
-                  "so that no single rating can be recognised.", n=view.ratings, minimum=MIN_RATINGS_FOR_AGGREGATES)]
+        return [TN("Satisfaction: {n} rating so far; the average is shown from {minimum} ratings on, "
+                   "so that no single rating can be recognised.",
+                   "Satisfaction: {n} ratings so far; the average is shown from {minimum} ratings on, "
+                   "so that no single rating can be recognised.", n=view.ratings, minimum=MIN_RATINGS_FOR_AGGREGATES)]
     target = f"{view.satisfaction_target or 0:.0f}"
     wording = (T("above {target}", target=target) if view.satisfaction_above
                else T("at least {target}", target=target))

@@ -49,6 +49,31 @@ class T:
         return text.format(**values)
 
 
+@dataclass(frozen=True, init=False)
+class TN:
+    """A text about a count: the locale's plural rule picks the form (Babel/gettext ``ngettext``).
+
+    English says "1 score" and "2 scores"; Chinese has one form. ``n`` chooses the form and is the
+    text's ``{n}`` unless ``params`` name the count otherwise (``TN("{count} recipient", …, count, count=count)``).
+    """
+
+    singular: str
+    plural: str
+    n: int
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, singular: str, plural: str, /, n: int, **params: Any) -> None:
+        object.__setattr__(self, "singular", singular)
+        object.__setattr__(self, "plural", plural)
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "params", params)
+
+    def render(self, tr: Translator) -> str:
+        text = tr.ngettext(self.singular, self.plural, self.n)
+        values = {key: tr.format_value(value) for key, value in {"n": self.n, **self.params}.items()}
+        return text.format(**values)
+
+
 @dataclass(frozen=True)
 class Raw:
     """User-supplied or already-formatted text that must not be translated."""
@@ -70,7 +95,7 @@ class Join:
         return self.sep.join(render(p, tr) for p in self.parts)
 
 
-Text = Union[T, Raw, Join, str]
+Text = Union[T, TN, Raw, Join, str]
 
 
 def render(text: Text, tr: Translator) -> str:
@@ -95,6 +120,13 @@ def catalog_sources(locale: str) -> list[Path]:
     return sorted((LOCALES_DIR / locale).glob("*.po"))
 
 
+def translated(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    """A catalog entry carries a translation: its msgstr, or every plural form of it, is filled in."""
+    if isinstance(string, (tuple, list)):
+        return bool(string) and all(string)
+    return bool(string)
+
+
 def merged_catalog(locale: str) -> Catalog:
     """All of a locale's .po files as one catalog (later files never override earlier ones)."""
     merged = Catalog(locale=Locale.parse(locale), domain=DOMAIN)
@@ -102,7 +134,7 @@ def merged_catalog(locale: str) -> Catalog:
         with path.open("rb") as fh:
             part = read_po(fh, locale=Locale.parse(locale))
         for message in part:
-            if message.id and message.string and message.id not in merged:
+            if message.id and translated(message.string) and message.id not in merged:
                 merged.add(message.id, message.string)
     return merged
 
@@ -152,6 +184,9 @@ class Translator:
     def gettext(self, msgid: str) -> str:
         return self._translations.gettext(msgid)
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations.ngettext(singular, plural, n)
+
     def __call__(self, text: Text) -> str:
         return render(text, self)
 
@@ -173,7 +208,7 @@ class Translator:
 
     def format_value(self, value: Any) -> str:
         """Format a text parameter by its type, so core code never formats for a locale."""
-        if isinstance(value, (T, Raw, Join)):
+        if isinstance(value, (T, TN, Raw, Join)):
             return value.render(self)
         if isinstance(value, dt.datetime):
             return self.format_datetime(value)
@@ -196,7 +231,7 @@ def translator(locale: str | None = None) -> Translator:
 
 # ---- storing texts: an outbox row is rendered when it is sent, in the recipient's language ----
 def _param_to_json(value: Any) -> Any:
-    if isinstance(value, (T, Raw, Join)):
+    if isinstance(value, (T, TN, Raw, Join)):
         return {"$text": text_to_json(value)}
     if isinstance(value, dt.datetime):
         return {"$datetime": value.isoformat()}
@@ -229,6 +264,9 @@ def text_to_json(text: Text) -> Any:
         return {"raw": text.text}
     if isinstance(text, Join):
         return {"join": [text_to_json(p) for p in text.parts], "sep": text.sep}
+    if isinstance(text, TN):
+        return {"msgid": text.singular, "plural": text.plural, "n": text.n,
+                "params": {k: _param_to_json(v) for k, v in text.params.items()}}
     return {"msgid": text.msgid, "params": {k: _param_to_json(v) for k, v in text.params.items()}}
 
 
@@ -239,4 +277,6 @@ def text_from_json(data: Any) -> Text:
         return Join(tuple(text_from_json(p) for p in data["join"]), data.get("sep", "\n"))
     msgid: str = data["msgid"]
     params = {k: _param_from_json(v) for k, v in data.get("params", {}).items()}
+    if "plural" in data:
+        return TN(msgid, data["plural"], n=int(data["n"]), **params)
     return T(msgid, **params)

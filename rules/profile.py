@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -22,24 +23,44 @@ ID = r"^[a-z][a-z0-9_]*$"
 MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
-LEDGER_METRICS = ("activities", "needs_served", "expert_days", "expert_days_average", "experts_distinct",
-                  "experts_outside_province", "participants")
+# Counts the ledger code derives (rows, distinct needs, the roster's experts and days): no form column holds them.
+DERIVED_METRICS = ("activities", "needs_served", "expert_days", "expert_days_average", "experts_distinct",
+                   "experts_outside_province")
+# Names profiles used before ``sum:<column>``: each is the sum of a column the activity form declares.
+COLUMN_METRICS = {"participants": "sum:participants"}
+LEDGER_METRICS = (*DERIVED_METRICS, *COLUMN_METRICS)
+COLUMN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def metric_problem(metric: str, activity_ids: set[str], outcome_ids: set[str]) -> str | None:
+def metric_problem(metric: str, activity_ids: set[str], outcome_ids: set[str],
+                   columns: Collection[str] | None = None) -> str | None:
     """None when ``metric`` names ledger totals this profile records; else what was expected.
 
     Metrics: one of ``LEDGER_METRICS``, ``activity:<id>+<id>`` (activities of those types),
-    ``units:<id>+<id>`` (distinct demand units served by activities of those types) or
-    ``outcome:<id>+<id>``.
+    ``units:<id>+<id>`` (distinct demand units served by activities of those types),
+    ``outcome:<id>+<id>`` or ``sum:<column>`` (a numeric ledger column the activity form declares).
+    ``columns`` are those declared numeric columns; the caller that loaded the forms passes them
+    (rules/ knows no forms), and without them only the shape of ``sum:<column>`` is checked.
     """
     prefix, _, rest = metric.partition(":")
     if not rest:
-        return None if metric in LEDGER_METRICS else f"expected one of {', '.join(LEDGER_METRICS)}, " \
-            f"activity:<id>, units:<id> or outcome:<id>, got {metric!r}"
+        if metric not in LEDGER_METRICS:
+            return f"expected one of {', '.join(LEDGER_METRICS)}, activity:<id>, units:<id>, outcome:<id> " \
+                f"or sum:<column>, got {metric!r}"
+        metric = COLUMN_METRICS.get(metric, metric)
+        prefix, _, rest = metric.partition(":")
+        if not rest:
+            return None
+    if prefix == "sum":
+        if not COLUMN.match(rest):
+            return f"sum: expected a column name (lowercase letters, digits, _), got {rest!r}"
+        if columns is not None and rest not in columns:
+            return (f"{metric}: the activity form declares no numeric column {rest!r} "
+                    f"(declared: {', '.join(sorted(columns)) or 'none'})")
+        return None
     known = {"activity": activity_ids, "units": activity_ids, "outcome": outcome_ids}.get(prefix)
     if known is None:
-        return f"expected the prefix activity:, units: or outcome:, got {prefix!r}"
+        return f"expected the prefix activity:, units:, outcome: or sum:, got {prefix!r}"
     missing = [part for part in rest.split("+") if part not in known]
     return f"{prefix} ids not in this profile: {', '.join(missing)}" if missing else None
 
@@ -378,13 +399,19 @@ class Profile(_Strict):
         for level in list(self.subsidy_yuan) + [lvl for m in self.yearly_minimums for lvl in m.by_society_level or {}]:
             if level not in self.society_levels:
                 raise ValueError(f"society level {level!r} is not among `society_levels` {list(self.society_levels)}")
-        for where_, metric in self._metrics():
-            problem = metric_problem(metric, {a.id for a in self.activity_types}, {o.id for o in self.outcome_fields})
-            if problem:
-                raise ValueError(f"{where_}: {problem}")
+        problems = self.metric_problems()
+        if problems:
+            raise ValueError(problems[0])
         return self
 
-    def _metrics(self) -> list[tuple[str, str]]:
+    def metric_problems(self, columns: Collection[str] | None = None) -> list[str]:
+        """Each metric row that names totals this profile does not record; ``columns``: see ``metric_problem``."""
+        activity_ids, outcome_ids = {a.id for a in self.activity_types}, {o.id for o in self.outcome_fields}
+        return [f"{where_}: {problem}" for where_, metric in self.metrics()
+                if (problem := metric_problem(metric, activity_ids, outcome_ids, columns))]
+
+    def metrics(self) -> list[tuple[str, str]]:
+        """(where in the file, metric) of every minimum and score row that reads the ledger."""
         found = [(f"yearly_minimums ({m.id}).metric", m.metric) for m in self.yearly_minimums]
         for item in self.scoring.items if self.scoring else ():
             if item.metric:

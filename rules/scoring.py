@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rules.profile import LEDGER_METRICS, Profile, ScoreItem
+from rules.profile import COLUMN_METRICS, DERIVED_METRICS, Profile, ScoreItem
 
 
 class LedgerRow(Protocol):
@@ -57,9 +57,17 @@ class LedgerTotals:
     experts_distinct: int = 0
     experts_outside_province: int = 0
     participants: int = 0
+    sums: dict[str, float] = field(default_factory=dict)
 
     def metric(self, name: str) -> float:
-        """``activities``, ``needs_served`` ..., ``activity:<type>``, ``units:<type>``, ``outcome:a+b``."""
+        """``activities``, ``needs_served`` ..., ``activity:<type>``, ``units:<type>``, ``outcome:a+b``, ``sum:<column>``."""
+        name = COLUMN_METRICS.get(name, name)
+        if name.startswith("sum:"):
+            column = name[len("sum:"):]
+            if column in self.sums:
+                return float(self.sums[column])
+            # A snapshot frozen before ``sums`` existed still holds these two as fields.
+            return float(getattr(self, column)) if column in LEGACY_SUMS else 0.0
         if name.startswith("outcome:"):
             return float(sum(self.outcomes.get(part, 0) for part in name[len("outcome:"):].split("+")))
         if name.startswith("activity:"):
@@ -67,14 +75,68 @@ class LedgerTotals:
         if name.startswith("units:"):
             parts = name[len("units:"):].split("+")
             return float(len(set().union(*(self.units_by_type.get(part, set()) for part in parts))))
-        if name not in LEDGER_METRICS:
+        if name not in DERIVED_METRICS:
             raise KeyError(f"unknown ledger metric {name!r}")
         return float(getattr(self, name))
 
 
+LEGACY_SUMS = ("expert_days", "participants")
+
+
+@dataclass
+class Wanted:
+    """What a set of metrics reads of the ledger, so the query computes only that (see ``wanted_for``).
+
+    ``units`` / ``outcomes``: the activity types / outcome keys read; None: all of them.
+    """
+
+    counts: bool = False
+    needs: bool = False
+    experts: bool = False
+    sums: set[str] = field(default_factory=set)
+    units: set[str] | None = field(default_factory=set)
+    outcomes: set[str] | None = field(default_factory=set)
+
+
+def wanted_for(metrics: Iterable[str]) -> Wanted:
+    """The parts of ``LedgerTotals`` the metrics read (names as validated by ``rules.profile.metric_problem``)."""
+    wanted = Wanted()
+    for metric in metrics:
+        name = COLUMN_METRICS.get(metric, metric)
+        prefix, _, rest = name.partition(":")
+        parts = rest.split("+")
+        if name in ("activities",) or prefix == "activity":
+            wanted.counts = True
+        elif name == "needs_served":
+            wanted.needs = True
+        elif name == "expert_days":
+            wanted.sums.add("expert_days")
+        elif name in ("expert_days_average", "experts_distinct", "experts_outside_province"):
+            wanted.experts = True
+        elif prefix == "sum":
+            wanted.sums.add(rest)
+        elif prefix == "units" and wanted.units is not None:
+            wanted.units.update(parts)
+        elif prefix == "outcome" and wanted.outcomes is not None:
+            wanted.outcomes.update(parts)
+        elif prefix not in ("units", "outcome"):
+            raise KeyError(f"unknown ledger metric {metric!r}")
+    return wanted
+
+
+def profile_metrics(profile: Profile, minimums_only: bool = False) -> list[str]:
+    """The metrics a profile's minimums (and, unless ``minimums_only``, its score rows) read."""
+    if minimums_only:
+        return [m.metric for m in profile.yearly_minimums]
+    return [metric for _, metric in profile.metrics()]
+
+
 def totals_from_rows(rows: Iterable[LedgerRow], year: int | None = None,
                      experts: Iterable[ExpertYear] = ()) -> LedgerTotals:
-    """Add up the rows of one year (the caller selects them) and the roster experts' days that year."""
+    """Add up the rows of one year (the caller selects them) and the roster experts' days that year.
+
+    The reference for ``storage.ledger.totals_by_station``, which does the same in SQL.
+    """
     totals = LedgerTotals(year=year)
     needs: set[int] = set()
     for row in rows:
@@ -90,6 +152,13 @@ def totals_from_rows(rows: Iterable[LedgerRow], year: int | None = None,
         totals.expert_days += row.expert_days
         totals.participants += row.participants
     totals.needs_served = len(needs)
+    totals.sums = {"expert_days": totals.expert_days, "participants": totals.participants}
+    add_experts(totals, experts)
+    return totals
+
+
+def add_experts(totals: LedgerTotals, experts: Iterable[ExpertYear]) -> None:
+    """The roster's counts: distinct experts, those from outside the province, days per distinct expert."""
     days: dict[int, int] = {}
     outside: set[int] = set()
     for expert in experts:
@@ -99,7 +168,6 @@ def totals_from_rows(rows: Iterable[LedgerRow], year: int | None = None,
     totals.experts_distinct = len(days)
     totals.experts_outside_province = len(outside)
     totals.expert_days_average = sum(days.values()) / len(days) if days else 0.0
-    return totals
 
 
 @dataclass(frozen=True)

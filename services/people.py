@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from locales import N_
 from storage.api_tokens import SCOPES, create_api_token, revoke_api_token, token_name_problem
 from storage.datetimes import db_time
 from storage.models import LIVE_STATUSES, ApiToken, AuditLog, ConsoleSession, Invite, Person, Role, Station
@@ -38,6 +39,31 @@ class PeopleProblem(StrEnum):
     bad_scope = "bad_scope"
     no_token = "no_token"
     configured_staff = "configured_staff"
+
+
+# What each refusal says, the same in chat and in the console (msgids; each shell translates them).
+PROBLEM_TEXTS: dict[PeopleProblem, str] = {
+    PeopleProblem.no_person: N_("There is no such person."),
+    PeopleProblem.already_inactive: N_("This person is already deactivated."),
+    PeopleProblem.yourself: N_("You cannot deactivate yourself: ask another staff member."),
+    PeopleProblem.not_a_manager: N_("Only an active station manager can be moved to another station."),
+    PeopleProblem.no_station: N_("There is no station with that number."),
+    PeopleProblem.same_station: N_("The manager already runs that station."),
+    PeopleProblem.station_not_live: N_("That station is revoked or has exited: it takes no new manager."),
+    PeopleProblem.station_has_manager: N_("That station already has an active manager: deactivate or move them first."),
+    PeopleProblem.bad_role: N_("Choose whom to invite: a station manager, a station liaison or a staff member."),
+    PeopleProblem.bad_name: N_("Give the token a name of 1 to 100 printable characters (it shows in the list and the logs)."),
+    PeopleProblem.bad_scope: N_("Choose one of the scopes offered."),
+    PeopleProblem.no_token: N_("There is no such token."),
+    PeopleProblem.configured_staff: N_("This staff member is named in the server's STAFF_TELEGRAM_IDS setting and "
+                                       "would be staff again at their next message: remove them there first."),
+}
+# The question before a deactivation and what is said after it, or after a move (chat and console).
+DEACTIVATE_QUESTION = N_("Deactivate {name} ({role}{place})? The bot will stop treating them as this role and "
+                         "any console session of theirs ends. Their history stays.")
+DEACTIVATED = N_("{name} is deactivated: the bot no longer treats them as {role}, and any console "
+                 "session of theirs has ended.")
+MOVED = N_("{name} now manages {station}.")
 
 
 def _by(by: Person | None) -> int | None:

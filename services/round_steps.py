@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from locales import T, Text
+from locales import TN, T, Text
 from rules.profile import load_profile
 from services import rounds
 from storage.models import AssessmentEntry, AssessmentRound
@@ -86,7 +86,7 @@ async def publish_next(session: AsyncSession, rnd: AssessmentRound, now: dt.date
         return Publication(False, T("The public notice runs until {day}; final publication after that.",
                                     day=rnd.publicity_until))
     if state is not None and state.unanswered:
-        return Publication(False, T("{n} objections still await an answer.", n=state.unanswered))
+        return Publication(False, TN("{n} objection still awaits an answer.", "{n} objections still await an answer.", state.unanswered))
     ev = await rounds.finalize(session, rnd, now)
     if not ev.ready:
         return Publication(False, NOT_READY, ev)

@@ -26,6 +26,7 @@ from rules.assessment import (
     totals_from_snapshot,
 )
 from rules.assessment_spec import AssessmentSpec
+from rules.manual_scores import manual_items
 from rules.profile import Profile
 from storage.datetimes import db_time, zone_of
 from storage.manual_scores import manual_points
@@ -34,7 +35,16 @@ from storage.notices import NoticeState, close_notice, notice_for, open_notice, 
 from storage.outbox import enqueue
 from storage.policy import effective_profile
 from storage.recipients import active_staff, station_managers
-from storage.rounds import PUBLICITY, PUBLISHED, entries_of, failed_history, open_round, submitted_by
+from storage.round_progress import RoundCounts, round_counts
+from storage.rounds import (
+    PUBLICITY,
+    PUBLISHED,
+    entries_of,
+    failed_history,
+    material_end,
+    open_round,
+    submitted_by,
+)
 
 REPORT_KINDS = ("summary", "self_check", "efficiency_report")
 
@@ -45,6 +55,11 @@ def spec_of(profile: Profile) -> AssessmentSpec:
 
 
 NOTICE_SUBJECT = "assessment_round"
+
+
+def report_kinds_of(profile: Profile) -> list[str]:
+    """The material whose arrival by the deadline makes a station take part (a switched-off duty is not owed)."""
+    return [s.id for s in profile.duties if s.id in REPORT_KINDS]
 
 
 async def notice_state(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime) -> NoticeState | None:
@@ -95,7 +110,7 @@ async def evaluate(session: AsyncSession, rnd: AssessmentRound, *, tz: dt.tzinfo
     manual = await manual_points(session, rnd.period_end, ids)
     period = (rnd.period_start, rnd.period_end)
     submitted = await submitted_by(session, ids, period, rnd.material_deadline, tz)
-    report_kinds = [s.id for s in profile.duties if s.id in REPORT_KINDS]  # a switched-off duty is not owed
+    report_kinds = report_kinds_of(profile)
     participants = []
     for entry in entries:
         sid = entry.station_id
@@ -146,6 +161,19 @@ async def summary(session: AsyncSession, rnd: AssessmentRound, now: dt.datetime,
                            rnd.material_deadline, len(ev.entries), sum(1 for m in ev.missing.values() if m),
                            manual_total - manual_open, manual_total,
                            sum(1 for e in ev.entries if e.staff_grade), rnd.publicity_until, objections)
+
+
+async def progress(session: AsyncSession, rnd: AssessmentRound, *, tz: dt.tzinfo) -> RoundCounts:
+    """The counts ``summary`` and ``Evaluation.unscored`` give, counted by the database without evaluating the
+    round (no snapshot decoded, no table scored): the overview shows every open round on each view."""
+    profile = await effective_profile(session, rnd.profile)
+    assert rnd.id is not None
+    period = (rnd.period_start, rnd.period_end)
+    return await round_counts(
+        session, rnd.id, year=rnd.period_end, manual_ids=[item.id for item in manual_items(profile)],
+        owed=missing_material(profile, set(), period, None),  # all of it: the founding year is the query's
+        report_kinds=report_kinds_of(profile),
+        material_end=material_end(rnd.material_deadline, tz))
 
 
 async def tell_station(session: AsyncSession, station_id: int, reply: Reply, *, key: str, kind: str,

@@ -2,21 +2,26 @@
 
 A row is added when staff press "prepare"; the background worker fills it (``finish``/``fail``).
 A row still preparing after ``STALLED_AFTER`` was lost with a restart: the page offers to start again.
+The bytes go after a week (``storage.prepared_files``); the row stays ``KEEP_DOWNLOAD_ROWS`` so the page can
+still say "no longer kept", then the daily bookkeeping job removes it with anything left of its file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.datetimes import db_time
-from storage.models import PreparedDownload
+from storage.models import PreparedDownload, PreparedFile
 from storage.prepared_files import keep_file
 
 PREPARING, READY, FAILED = "preparing", "ready", "failed"
 STALLED_AFTER = dt.timedelta(minutes=30)
+# A month of history on the exports page; the file itself is pruned after KEEP_PREPARED_FILES (a week).
+KEEP_DOWNLOAD_ROWS = dt.timedelta(days=30)
 
 
 async def start_download(session: AsyncSession, *, kind: str, year: int, detail: str, language: str,
@@ -61,3 +66,12 @@ async def preparing_like(session: AsyncSession, *, kind: str, year: int, detail:
                     col(PreparedDownload.created_at) > db_time(now) - STALLED_AFTER)
              .order_by(col(PreparedDownload.id).desc()))
     return (await session.exec(query)).first()
+
+
+async def prune_downloads(session: AsyncSession, now: dt.datetime) -> int:
+    """Remove download rows older than ``KEEP_DOWNLOAD_ROWS`` and their files if still kept; the rows removed."""
+    old = col(PreparedDownload.created_at) < db_time(now - KEEP_DOWNLOAD_ROWS)
+    files = select(PreparedDownload.prepared_file_id).where(old, col(PreparedDownload.prepared_file_id).is_not(None))
+    await session.exec(delete(PreparedFile).where(col(PreparedFile.id).in_(files)))
+    result = await session.exec(delete(PreparedDownload).where(old))
+    return int(result.rowcount or 0)

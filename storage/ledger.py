@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Numeric, Text, cast, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from conversations.columns import column_values
+from conversations.columns import column_values, ledger_sum_columns
 from conversations.formspec import FormSpec
-from rules.scoring import LedgerTotals, totals_from_rows
+from rules.scoring import LEGACY_SUMS, LedgerTotals, add_experts, wanted_for
 from storage.models import Activity, DemandUnit, Submission, SubmissionStatus
 from storage.roster import expert_years
 
@@ -85,36 +85,90 @@ async def recent_demand_units(session: AsyncSession, station_id: int, limit: int
     return list((await session.exec(query)).all())
 
 
-LEDGER_COLUMNS = ("station_id", "activity_type", "demand_unit_id", "need_id", "expert_days", "participants",
-                  "outcomes")
+def _summed(value: Any) -> float:
+    """A column's sum as Python adds it: an int stays an int, money (a Decimal) becomes a float."""
+    if value is None:
+        return 0
+    return value if isinstance(value, int) else float(value)
+
+
+def _outcome_sums(dialect: str, table: Any) -> tuple[Any, Any, Any]:
+    """(key, summed value, filters) of the ``outcomes`` counters, one row per activity and key.
+
+    Only JSON integers count, as in ``rules.scoring.totals_from_rows`` (a boolean or a decimal is
+    not a count): SQLite's ``json_each`` types them; PostgreSQL's ``json`` keeps each number's text.
+    """
+    if dialect == "postgresql":
+        each = func.json_each(table.c.outcomes).table_valued("key", "value").alias("o")
+        text_value = cast(each.c.value, Text)
+        return (each, func.sum(cast(text_value, Numeric)),
+                [func.json_typeof(each.c.value) == "number", text_value.regexp_match("^-?[0-9]+$")])
+    each = func.json_each(table.c.outcomes).table_valued("key", "value", "type").alias("o")
+    return each, func.sum(each.c.value), [each.c.type == "integer"]
 
 
 async def totals_by_station(session: AsyncSession, year: int, station_ids: Sequence[int] | None = None,
-                            until: dt.date | None = None) -> dict[int, LedgerTotals]:
-    """Every station's year (up to ``until``) in one streamed pass (columns only, station by station),
-    with the roster experts' days of that year (one aggregated query).
+                            until: dt.date | None = None, metrics: Iterable[str] | None = None,
+                            ) -> dict[int, LedgerTotals]:
+    """Every station's year (up to ``until``), aggregated per station in SQL, with the roster experts.
 
-    An export or the API's score list covers thousands of stations: one query per station
-    loading whole ORM rows took minutes; this keeps one station's rows in memory at a time.
+    The same figures as ``rules.scoring.totals_from_rows`` over the year's rows (tests hold both to
+    hand-computed values on both databases), but the database adds them up: streaming a year of
+    ledger into Python to sum it was most of the December reminder sweep. ``metrics`` (names as in
+    a profile) limits the work to what they read (the sweep's minimums); the other figures are then
+    left at zero. A station without ledger rows in the period is absent (callers default to zeros).
     """
+    wanted = wanted_for(metrics) if metrics is not None else None
     table = Activity.__table__  # type: ignore[attr-defined]
-    query = (sa_select(*(table.c[name] for name in LEDGER_COLUMNS))
-             .where(table.c.started_on >= dt.date(year, 1, 1), table.c.started_on <= (until or dt.date(year, 12, 31)))
-             .order_by(table.c.station_id)
-             .execution_options(yield_per=5000))
+    filters = [table.c.started_on >= dt.date(year, 1, 1), table.c.started_on <= (until or dt.date(year, 12, 31))]
     if station_ids is not None:
-        query = query.where(table.c.station_id.in_(list(station_ids)))
-    experts = await expert_years(session, year, station_ids, until)
+        filters.append(table.c.station_id.in_(list(station_ids)))
     found: dict[int, LedgerTotals] = {}
-    current: int | None = None
-    batch: list[Any] = []
-    async for row in await session.stream(query):
-        if row.station_id != current and batch:
-            assert current is not None
-            found[current] = totals_from_rows(batch, year, experts.get(current, ()))
-            batch = []
-        current = row.station_id
-        batch.append(row)
-    if batch and current is not None:
-        found[current] = totals_from_rows(batch, year, experts.get(current, ()))
+
+    def of(station_id: int) -> LedgerTotals:
+        totals = found.get(station_id)
+        if totals is None:
+            totals = found[station_id] = LedgerTotals(year=year)
+        return totals
+
+    connection = await session.connection()
+    sums = sorted(set(LEGACY_SUMS) | ledger_sum_columns()) if wanted is None else sorted(wanted.sums)
+    if wanted is None or wanted.counts or wanted.sums:
+        query = (sa_select(table.c.station_id, table.c.activity_type, func.count(),
+                           *(func.sum(table.c[name]) for name in sums))
+                 .where(*filters).group_by(table.c.station_id, table.c.activity_type))
+        for station_id, kind, count, *added in (await connection.execute(query)).all():
+            totals = of(station_id)
+            totals.activities += count
+            totals.by_type[kind] = totals.by_type.get(kind, 0) + count
+            for name, value in zip(sums, added, strict=True):
+                totals.sums[name] = totals.sums.get(name, 0) + _summed(value)
+        for totals in found.values():
+            totals.expert_days = int(totals.sums.get("expert_days", 0))
+            totals.participants = int(totals.sums.get("participants", 0))
+    if wanted is None or wanted.needs:
+        query = (sa_select(table.c.station_id, func.count(table.c.need_id.distinct()))
+                 .where(*filters).group_by(table.c.station_id))
+        for station_id, needs in (await connection.execute(query)).all():
+            of(station_id).needs_served = needs
+    units = None if wanted is None else wanted.units
+    if units is None or units:
+        query = (sa_select(table.c.station_id, table.c.activity_type, table.c.demand_unit_id).distinct()
+                 .where(*filters, table.c.demand_unit_id.is_not(None)))
+        if units is not None:
+            query = query.where(table.c.activity_type.in_(sorted(units)))
+        for station_id, kind, unit in (await connection.execute(query)).all():
+            of(station_id).units_by_type.setdefault(kind, set()).add(unit)
+    keys = None if wanted is None else wanted.outcomes
+    if keys is None or keys:
+        each, total, typed = _outcome_sums(connection.dialect.name, table)
+        query = (sa_select(table.c.station_id, each.c.key, total).select_from(table.join(each, true()))
+                 .where(*filters, *typed).group_by(table.c.station_id, each.c.key))
+        if keys is not None:
+            query = query.where(each.c.key.in_(sorted(keys)))
+        for station_id, key, value in (await connection.execute(query)).all():
+            of(station_id).outcomes[key] = int(value)
+    if wanted is None or wanted.experts:
+        for station_id, experts in (await expert_years(session, year, station_ids, until)).items():
+            add_experts(of(station_id), experts)
     return found

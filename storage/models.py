@@ -68,6 +68,9 @@ class Society(SQLModel, table=True):
 
 
 class Station(SQLModel, table=True):
+    # Stations by profile and status (the console's overview, live profiles) read from the index alone.
+    __table_args__ = (Index("ix_station_profile_status", "policy_profile", "status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
     plaque_name: str = Field(default="", max_length=300)
@@ -172,7 +175,9 @@ class Submission(SQLModel, table=True):
     """
 
     # The second index serves the review queue: what awaits review, oldest first, paged (no sort of thousands).
+    # The third: a year's late submissions (the overview's and /dashboard's "late" per region) without a scan.
     __table_args__ = (Index("ix_submission_station_kind_year", "station_id", "kind", "year"),
+                      Index("ix_submission_year_late", "year", "late_workdays"),
                       Index("ix_submission_queue", "status", "submitted_at", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
@@ -372,7 +377,9 @@ class RatingRequest(SQLModel, table=True):
 
 
 class Rating(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("request_id", name="uq_rating_request"),)
+    # The covering index answers a year's aggregates (rating_aggregates: the overview, the API) from the index.
+    __table_args__ = (UniqueConstraint("request_id", name="uq_rating_request"),
+                      Index("ix_rating_year_cover", "created_at", "request_id", "station_id", "score"))
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="rating_request.id")
@@ -496,6 +503,20 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=50)
     subject: str = Field(default="", max_length=100)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DocumentPdf(SQLModel, table=True):
+    """A DOCX's PDF as LibreOffice made it, found by the DOCX's content (its parts, not its zip dates).
+
+    Converting takes seconds a document; a round's zip of a thousand stations asked for twice, or a
+    table asked for again, must not convert everything again. Pruned when old (``storage.document_pdfs``).
+    """
+
+    __tablename__ = "document_pdf"
+
+    key: str = Field(primary_key=True, max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(index=True)
 
 
 class PreparedFile(SQLModel, table=True):

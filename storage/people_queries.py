@@ -8,7 +8,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ApiToken, Person, Station
+from storage.models import ApiToken, Person, Role, Station
 
 PEOPLE_PAGE = 50
 
@@ -49,3 +49,23 @@ async def station_choices(session: AsyncSession) -> list[tuple[int, str]]:
 
 async def api_tokens_newest_first(session: AsyncSession) -> list[ApiToken]:
     return list((await session.exec(select(ApiToken).order_by(col(ApiToken.id).desc()))).all())
+
+
+async def stations_with_manager(session: AsyncSession, search: str,
+                                limit: int) -> tuple[list[tuple[Station, str | None]], int]:
+    """Stations whose number is ``search`` or whose name, host unit or region contains it, each with the name
+    of its active manager (None when the seat is free), ordered by name; and how many match in all."""
+    text = search.strip()
+    like = f"%{text}%"
+    matches = or_(col(Station.name).ilike(like), col(Station.host_unit_name).ilike(like),
+                  col(Station.region).ilike(like))
+    if text.isdigit() and len(text) < 10:
+        matches = or_(col(Station.id) == int(text), matches)
+    manager = (select(Person.station_id, func.min(Person.name).label("manager"))
+               .where(Person.role == Role.manager.value, col(Person.active).is_(True))
+               .group_by(col(Person.station_id)).subquery())
+    query = (select(Station, manager.c.manager).join(manager, manager.c.station_id == Station.id, isouter=True)
+             .where(matches))
+    total = int((await session.exec(select(func.count()).select_from(Station).where(matches))).one())
+    rows = (await session.exec(query.order_by(col(Station.name), col(Station.id)).limit(limit))).all()
+    return [(station, name) for station, name in rows], total

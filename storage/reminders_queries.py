@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,9 @@ from storage.datetimes import db_time
 from storage.models import (
     LIVE_STATUSES,
     Activity,
+    AuditLog,
     Draft,
+    OutboxMessage,
     Person,
     Rating,
     Society,
@@ -70,3 +73,35 @@ async def recent_ratings(session: AsyncSession, since: dt.datetime) -> list[tupl
                                     .where(Rating.created_at >= db_time(since)))).all()
     return [(int(station_id), float(score)) for station_id, score in rows]
 
+
+
+KEYS_PER_QUERY = 500
+PROGRESS_CHECK = "progress_notes"
+
+
+async def existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """The outbox idempotency keys among ``keys`` already used (an index lookup per chunk)."""
+    found: set[str] = set()
+    for offset in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = list(keys[offset:offset + KEYS_PER_QUERY])
+        found.update((await session.exec(select(OutboxMessage.idempotency_key)
+                                         .where(col(OutboxMessage.idempotency_key).in_(chunk)))).all())
+    return found
+
+
+def progress_subject(profile_id: str, year: int, label: str) -> str:
+    """The audit subject of one progress-note date of a profile: ``progress:guiyang-kczg:2027-07-01``."""
+    return f"progress:{profile_id}:{year}-{label}"
+
+
+async def progress_checked(session: AsyncSession, subjects: set[str]) -> set[str]:
+    """The progress-note dates (``progress_subject``) whose minimums a sweep has already checked."""
+    if not subjects:
+        return set()
+    query = select(AuditLog.subject).where(AuditLog.action == PROGRESS_CHECK, col(AuditLog.subject).in_(subjects))
+    return set((await session.exec(query)).all())
+
+
+def record_progress_check(session: AsyncSession, subject: str, now: dt.datetime, behind: list[int]) -> None:
+    """Record that the sweep checked a progress-note date, with the stations it found behind (noted)."""
+    session.add(AuditLog(at=db_time(now), action=PROGRESS_CHECK, subject=subject, detail={"behind": behind}))

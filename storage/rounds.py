@@ -122,10 +122,15 @@ async def rounds(session: AsyncSession, status: str | None = None, limit: int = 
     return list((await session.exec(query)).all())
 
 
+def material_end(deadline: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """The end of the material deadline's day in ``tz``: material sent before it counts."""
+    return dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tz)
+
+
 async def submitted_by(session: AsyncSession, station_ids: Sequence[int], period: tuple[int, int],
                        deadline: dt.date, tz: dt.tzinfo) -> dict[int, set[tuple[str, int]]]:
     """``(kind, year)`` each station submitted for the period by the end of ``deadline`` (the day in ``tz``)."""
-    end = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tz)
+    end = material_end(deadline, tz)
     query = select(Submission.station_id, Submission.kind, Submission.year).where(
         col(Submission.station_id).in_(list(station_ids)), col(Submission.year) >= period[0],
         col(Submission.year) <= period[1], col(Submission.submitted_at) < db_time(end))

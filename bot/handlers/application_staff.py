@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.handlers.applications import (
     STALE,
-    application_line,
+    applications_list,
     card_of,
     rules_of,
     tell_applicant,
@@ -202,13 +202,11 @@ async def applications_command(turn: Turn) -> list[Reply]:
     rows = await store.open_applications(turn.session)
     if not rows:
         return [Reply(T("No station applications are open."))]
-    lines: list[Text] = [T("Open station applications:")]
-    buttons = []
-    for application in rows:
-        line, _ = await application_line(turn, application, with_profile=True)
-        lines.append(line)
-        buttons.append([Button(Raw(f"#{application.id}"), f"ap:s:{application.id}")])
-    return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+    def show(application: StationApplication, _returned: Submission | None) -> Button:
+        return Button(Raw(f"#{application.id}"), f"ap:s:{application.id}")
+
+    return [await applications_list(turn, T("Open station applications:"), rows, with_profile=True, button=show)]
 
 
 def extend(router: Router, services: Services) -> None:

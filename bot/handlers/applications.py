@@ -11,6 +11,7 @@ applicant). Accepted applications enter the profile's 公示 (``storage.notices`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.form_context import profile_choices
@@ -29,7 +30,7 @@ from conversations.engine import DraftState, Outcome
 from conversations.fields import FormContext
 from conversations.formspec import load_form
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from rules.profile import ApplicationRules, Profile, all_profiles, load_profile
 from services.qr import qr_png
 from storage import applications as store
@@ -145,15 +146,25 @@ async def title_of(turn: Turn, application: StationApplication) -> str:
     return f"{name}（{host}）" if host else name
 
 
-async def application_line(turn: Turn, application: StationApplication, *,
-                           with_profile: bool) -> tuple[Text, Submission | None]:
-    """An application in a list, ``#id · [profile ·] title · stage``, and its submission if returned for changes."""
-    submission = await turn.session.get(Submission, application.submission_id)
-    returned = submission is not None and submission.status == "returned"
-    profile = (Raw(application.policy_profile),) if with_profile else ()
-    line = Join((Raw(f"#{application.id}"), *profile, Raw(await title_of(turn, application)),
-                 texts.stage_label(application.stage, returned)), " · ")
-    return line, submission if returned else None
+ListButton = Callable[[StationApplication, Submission | None], Button | None]
+"""An application's button in a list, given its submission if that is returned for changes."""
+
+
+async def applications_list(turn: Turn, heading: Text, applications: Sequence[StationApplication], *,
+                            with_profile: bool, button: ListButton) -> Reply:
+    """A line per application, ``#id · [profile ·] title · stage``, and its button (staff's or the applicant's)."""
+    lines: list[Text] = [heading]
+    buttons = []
+    for application in applications:
+        submission = await turn.session.get(Submission, application.submission_id)
+        returned = submission is not None and submission.status == "returned"
+        profile = (Raw(application.policy_profile),) if with_profile else ()
+        lines.append(Join((Raw(f"#{application.id}"), *profile, Raw(await title_of(turn, application)),
+                           texts.stage_label(application.stage, returned)), " · "))
+        shown = button(application, submission if returned else None)
+        if shown is not None:
+            buttons.append([shown])
+    return Reply(Join(tuple(lines)), keyboard(*buttons))
 
 
 async def tell_applicant(turn: Turn, application: StationApplication, reply: Reply, key: str) -> None:
@@ -197,8 +208,10 @@ def extend(router: Router, services: Services) -> None:
                                   subject=f"invite:{invite.id}", detail={"profile": profile.id}))
         link = turn.services.deep_link(token)
         text = Join((T("Application link for new stations — {profile}.", profile=T(profile.label)),
-                     T("Anyone who opens it can apply on behalf of a host unit. It can be used many times and is "
-                       "valid for {days} days; print the QR code on a poster or a notice.", days=days),
+                     TN("Anyone who opens it can apply on behalf of a host unit. It can be used many times and is "
+                        "valid for {days} day; print the QR code on a poster or a notice.",
+                        "Anyone who opens it can apply on behalf of a host unit. It can be used many times and is "
+                        "valid for {days} days; print the QR code on a poster or a notice.", days, days=days),
                      Raw(link)))
         return [Reply(text), Reply(T("QR code of the same link"),
                                    file=OutgoingFile("apply.png", qr_png(link), kind="photo"))]
@@ -230,14 +243,11 @@ def extend(router: Router, services: Services) -> None:
         mine = await store.of_applicant(turn.session, person_ids(turn))
         if not mine:
             return [Reply(T("You have no application yet. Open the application link you were given to start one."))]
-        lines: list[Text] = [T("Your applications:")]
-        buttons = []
-        for application in mine:
-            line, returned = await application_line(turn, application, with_profile=False)
-            lines.append(line)
-            if returned is not None:
-                buttons.append([Button(T("✏️ Reopen and edit"), f"rv:o:{returned.id}")])
-        return [Reply(Join(tuple(lines)), keyboard(*buttons))]
+
+        def reopen(_application: StationApplication, returned: Submission | None) -> Button | None:
+            return Button(T("✏️ Reopen and edit"), f"rv:o:{returned.id}") if returned is not None else None
+
+        return [await applications_list(turn, T("Your applications:"), mine, with_profile=False, button=reopen)]
 
     async def free_input(turn: Turn) -> list[Reply] | None:
         draft = await active_draft(turn.session, person_ids(turn))

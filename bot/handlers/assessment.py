@@ -13,7 +13,7 @@ from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import assessment as ui
 from conversations.types import ButtonInput, CommandInput, Reply
-from locales import Raw, T, Text
+from locales import TN, Raw, T, Text
 from rules.profile import all_profiles, load_profile
 from services import round_steps, rounds
 from storage.models import AssessmentEntry, AssessmentRound
@@ -92,11 +92,12 @@ async def figures(turn: Turn, ev: rounds.Evaluation, entry: AssessmentEntry) -> 
     for kind, year in ev.missing[entry.station_id]:
         lines.append(T("Missing: {material}", material=rounds.material_label(ev.profile, kind, year)))
     for year, ratings in sorted(entry.snapshot.get("ratings", {}).items()):
-        lines.append(T("{year}: satisfaction {average} from {count} ratings", year=Raw(year),
-                       average=ui.num(ratings.get("average")), count=int(ratings.get("count", 0))))
+        lines.append(TN("{year}: satisfaction {average} from {n} rating", "{year}: satisfaction {average} from {n} ratings",
+                        int(ratings.get("count", 0)), year=Raw(year), average=ui.num(ratings.get("average"))))
     for year, found in sorted(entry.snapshot.get("evaluations", {}).items()):
-        lines.append(T("{year}: the demand side's evaluation {average} from {count} units", year=Raw(year),
-                       average=ui.num(found.get("average")), count=int(found.get("count", 0))))
+        lines.append(TN("{year}: the demand side's evaluation {average} from {n} unit",
+                        "{year}: the demand side's evaluation {average} from {n} units", int(found.get("count", 0)),
+                        year=Raw(year), average=ui.num(found.get("average"))))
     if ev.spec.points:
         lines.append(T("Points: {points}", points=ui.num(ev.points[entry.station_id].total)))
     return ui.Figures(ev.name(entry.station_id), tuple(lines))

@@ -14,8 +14,9 @@ from typing import Any
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import broadcast as compose
+from conversations.fields import FieldError
 from conversations.types import Button, ButtonInput, FileInput, Reply, TextInput, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from services import broadcasts as use
 from storage.broadcasts import FORM_ID, composer_draft, recent_broadcasts, save_draft
 from storage.datetimes import db_time, local
@@ -74,7 +75,10 @@ async def free_input(turn: Turn) -> list[Reply] | None:
     step = draft.state.get("step")
     if step == "text":
         if isinstance(turn.input, FileInput):
-            document = {"file_id": turn.input.file_id, "name": turn.input.name}
+            try:  # the same limits as a document attached in the console
+                document = use.attachment_of(turn.input)
+            except FieldError as error:
+                return [Reply(error.message)]
             await save(turn, draft, text=turn.input.caption, document=document, step="audience")
         elif turn.input.text.strip():
             await save(turn, draft, text=turn.input.text.strip(), document=None, step="audience")
@@ -100,11 +104,15 @@ async def send(turn: Turn, draft: Draft, when: dt.datetime | None) -> list[Reply
     draft.status = "sent"
     await save(turn, draft, step="done", broadcast_id=item.id)
     if when is not None:
-        text: Text = T("Broadcast #{number} is scheduled for {when} to {count} recipients. /broadcasts shows it and "
-                       "lets you cancel it.", number=item.id, when=when, count=item.recipients)
+        text: Text = TN("Broadcast #{number} is scheduled for {when} to {n} recipient. /broadcasts shows it and "
+                        "lets you cancel it.",
+                        "Broadcast #{number} is scheduled for {when} to {n} recipients. /broadcasts shows it and "
+                        "lets you cancel it.", item.recipients, number=item.id, when=when)
     else:
-        text = T("Broadcast #{number} is on its way to {count} recipients (messages wait for the end of quiet hours "
-                 "at night). /broadcasts shows the delivery report.", number=item.id, count=item.recipients)
+        text = TN("Broadcast #{number} is on its way to {n} recipient (messages wait for the end of quiet hours "
+                  "at night). /broadcasts shows the delivery report.",
+                  "Broadcast #{number} is on its way to {n} recipients (messages wait for the end of quiet hours "
+                  "at night). /broadcasts shows the delivery report.", item.recipients, number=item.id)
     return [Reply(text, edit=True)]
 
 
@@ -198,8 +206,8 @@ async def cancel_broadcast(turn: Turn, number: str) -> list[Reply]:
     if count is None:
         return [Reply(T("Only a scheduled broadcast that has not started can be cancelled."),
                       notice=T("This button is no longer active."))]
-    return [Reply(T("Broadcast #{number} is cancelled; {count} messages will not be sent.", number=int(number),
-                    count=count), edit=True)]
+    return [Reply(TN("Broadcast #{number} is cancelled; {n} message will not be sent.",
+                     "Broadcast #{number} is cancelled; {n} messages will not be sent.", count, number=int(number)), edit=True)]
 
 
 def extend(router: Router, services: Services) -> None:

@@ -19,7 +19,7 @@ from bot.routing import MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import assessment as ui
 from conversations.types import Button, CommandInput, Reply, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from rules.profile import load_profile
 from services import rounds
 from services.consequences import CLOSE, CONFIRM, DISMISS, ESCALATE, decide_consequence
@@ -103,7 +103,8 @@ async def status_lines(turn: Turn) -> list[Reply]:
         if item.action == "rectification" and item.due_on is not None:
             days = (item.due_on - turn.today).days
             state = T("report filed, awaiting staff") if item.status == "reported" else (
-                T("{n} days left", n=days) if days >= 0 else T("{n} days overdue", n=-days))
+                TN("{n} day left", "{n} days left", days) if days >= 0
+                else TN("{n} day overdue", "{n} days overdue", -days))
             lines.append(T("Rectification ({article}) due {day}: {state}", article=Raw(item.article), day=item.due_on,
                            state=state))
         elif item.action == "reexamination":

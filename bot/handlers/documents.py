@@ -17,12 +17,13 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.documents import NO_LIBREOFFICE, render_docx, to_pdf
+from bot.documents import PdfMaker, kept_pdfs_maker, render_docx
 from bot.form_context import profile_choices
 from bot.round_documents import (
     Bundle,
     Download,
     assessment_table,
+    pdf_note,
     round_zip,
     safe_name,
     station_fields,
@@ -36,7 +37,7 @@ from conversations.fields import FieldError
 from conversations.fields.files import parse_file
 from conversations.formspec import FieldSpec, load_form
 from conversations.types import Button, ButtonInput, CommandInput, FileInput, OutgoingFile, Reply, keyboard
-from locales import Join, Raw, T, Text, Translator, translator
+from locales import TN, Join, Raw, T, Text, Translator, translator
 from rules.documents import chinese_date, document_kind, for_submission, registry, template_path
 from rules.profile import load_profile
 from services import rounds
@@ -227,8 +228,9 @@ async def scan_input(turn: Turn) -> list[Reply] | None:
     await notify_staff(turn, notice, key=f"stamped:{doc.id}")
     lines: list[Text] = [T("Thank you: the stamped copy is attached to {what}.", what=what)]
     if len(waiting) > 1:
-        lines.append(T("{n} more documents still await their stamped copy; send each scan separately.",
-                       n=len(waiting) - 1))
+        lines.append(TN("{n} more document still awaits its stamped copy; send each scan separately.",
+                        "{n} more documents still await their stamped copy; send each scan separately.",
+                        len(waiting) - 1))
     return [Reply(Join(tuple(lines)))]
 
 
@@ -297,26 +299,26 @@ async def station_documents(turn: Turn, station_id: int) -> list[Reply]:
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
 
 
-def pdf_note(reason: str) -> Text:
-    if reason == NO_LIBREOFFICE:
-        return T("PDF not included: LibreOffice is not installed on the server (the README says how to add it).")
-    return T("PDF not included: {reason}.", reason=Raw(reason))
-
-
 def downloader(services: Services) -> Download | None:
     """Stamped scans are Telegram files: fetched through the running bot (none in a bare test database)."""
     return telegram_download(services.bot) if services.bot is not None else None
 
 
+def pdf_maker(services: Services) -> PdfMaker:
+    """PDFs through the kept ones: a document converted once is not converted again."""
+    return kept_pdfs_maker(services.db, services.now)
+
+
 def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
     """The zip is made after the commit, off the update, and arrives through the outbox."""
-    download = downloader(turn.services)
+    download, pdfs = downloader(turn.services), pdf_maker(turn.services)
 
     async def work(session: AsyncSession, tr: Translator) -> Reply:
-        content, count, reason = await zip_of(session, kind, year, download=download)
+        content, count, reason = await zip_of(session, kind, year, download=download, pdfs=pdfs)
         if count == 0:
             return Reply(T("No {kind} documents for {year}.", kind=kind_label(kind), year=Raw(str(year))))
-        lines: list[Text] = [T("{kind} {year}: {n} documents.", kind=kind_label(kind), year=Raw(str(year)), n=count)]
+        lines: list[Text] = [TN("{kind} {year}: {n} document.", "{kind} {year}: {n} documents.", count,
+                                kind=kind_label(kind), year=Raw(str(year)))]
         if reason:
             lines.append(pdf_note(reason))
         return Reply(Join(tuple(lines)), file=OutgoingFile(f"{ZH(kind_label(kind))}-{year}.zip", content))
@@ -327,18 +329,16 @@ def start_zip(turn: Turn, kind: str, year: int) -> list[Reply]:
 
 
 async def zip_of(session: AsyncSession, kind: str, year: int, station_id: int | None = None,
-                 download: Download | None = None) -> tuple[bytes, int, str]:
+                 download: Download | None = None, *, pdfs: PdfMaker) -> tuple[bytes, int, str]:
     """All newest documents of one kind and year as a zip: DOCX, PDF when possible, and the stamped scans
     beside their documents where received (``清单.txt`` says which is which); (zip, documents, PDF reason)."""
     docs = await store.latest_of_kind(session, kind, year, station_id)
     bundle = Bundle()
     for doc in docs:
         await bundle.add_document("", doc, download)
-    files = {d.filename: d.content for d in docs if d.content is not None}
-    pdfs = await to_pdf(files) if files else None
-    bundle.files.update(pdfs.files if pdfs else {})
-    content = await asyncio.to_thread(bundle.zip, f"{ZH(kind_label(kind))} {year}：{len(files)}份")
-    return content, len(files), pdfs.reason if pdfs else ""
+    await bundle.add_pdfs(pdfs)
+    content = await asyncio.to_thread(bundle.zip, f"{ZH(kind_label(kind))} {year}：{bundle.documents}份")
+    return content, bundle.documents, bundle.pdf_reason
 
 
 # ---- a round's documents: each station's assessment table, and the round's zip --------------
@@ -355,7 +355,8 @@ async def round_tables(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
     if rnd.status != PUBLISHED:
         lines.append(T("The round is not published yet: the tables are provisional."))
     if len(entries) > len(shown):
-        lines.append(T("{n} more stations: /documents <station number>.", n=len(entries) - len(shown)))
+        lines.append(TN("{n} more station: /documents <station number>.", "{n} more stations: /documents <station number>.",
+                         len(entries) - len(shown)))
     buttons = [[Button(Raw(f"⬇ {name}"), f"doc:t:{entry_id}")] for entry_id, name in shown]
     buttons.append([Button(T("⬇ All documents of the round (zip)"), f"doc:rz:{rnd.id}")])
     return [Reply(Join(tuple(lines)), keyboard(*buttons))]
@@ -364,7 +365,7 @@ async def round_tables(turn: Turn, rnd: AssessmentRound) -> list[Reply]:
 def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
     """One station's assessment table, rendered after the commit and sent through the outbox: the DOCX,
     then its PDF (or why there is none), as for a submission's document."""
-    tz = turn.services.settings.tz
+    tz, pdfs = turn.services.settings.tz, pdf_maker(turn.services)
     no_table = T("The regulation of this profile prescribes no assessment table; the round's zip holds its "
                  "stations' documents.")
 
@@ -387,10 +388,10 @@ def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
         _, name, found = await table(session)
         if found is None:
             return Reply(no_table)
-        pdfs = await to_pdf({found[0]: found[1]})
-        if not pdfs.files:
-            return Reply(pdf_note(pdfs.reason))
-        return Reply(Raw(name), file=OutgoingFile(*next(iter(pdfs.files.items()))))
+        made = await pdfs({found[0]: found[1]})
+        if not made.files:
+            return Reply(pdf_note(made.reason))
+        return Reply(Raw(name), file=OutgoingFile(*next(iter(made.files.items()))))
 
     turn.services.background.after_commit(turn, docx, name=f"assessment-table-{entry.id}")
     turn.services.background.after_commit(turn, pdf, name=f"assessment-table-pdf-{entry.id}")
@@ -398,18 +399,25 @@ def start_table(turn: Turn, entry: AssessmentEntry) -> list[Reply]:
 
 
 def start_round_zip(turn: Turn, round_id: int) -> list[Reply]:
-    download, tz = downloader(turn.services), turn.services.settings.tz
+    download, tz, pdfs = downloader(turn.services), turn.services.settings.tz, pdf_maker(turn.services)
 
     async def work(session: AsyncSession, tr: Translator) -> Reply:
         rnd = await session.get(AssessmentRound, round_id)
         assert rnd is not None
-        made = await round_zip(session, rnd, tz, download)
+        made = await round_zip(session, rnd, tz, download, pdfs=pdfs)
         lines: list[Text] = [T("Round #{number}: {stations} stations, {tables} assessment tables, {documents} documents, "
                                "{scans} stamped copies.", number=round_id, stations=made.stations, tables=made.tables,
                                documents=made.documents, scans=made.scans)]
         if made.missing_scans:
-            lines.append(T("{n} stamped copies could not be fetched from Telegram; 清单.txt names them.",
-                           n=made.missing_scans))
+            lines.append(TN("{n} stamped copy could not be fetched from Telegram; 清单.txt names it.",
+                            "{n} stamped copies could not be fetched from Telegram; 清单.txt names them.",
+                            made.missing_scans))
+        if made.missing_pdfs:
+            lines.append(TN("{n} PDF is missing; 清单.txt names it.", "{n} PDFs are missing; 清单.txt names them.",
+                            made.missing_pdfs))
+            lines.append(pdf_note(made.pdf_reason))
+        elif made.pdfs:
+            lines.append(T("Each document's PDF is beside its DOCX."))
         return Reply(Join(tuple(lines)), file=OutgoingFile(made.filename, made.content))
 
     turn.services.background.after_commit(turn, work, name=f"round-zip-{round_id}")
@@ -442,13 +450,13 @@ async def doc_button(turn: Turn) -> list[Reply]:
                       file=OutgoingFile(str(scan.get("name", "scan")), file_id=str(scan["file_id"]),
                                         kind="photo" if scan.get("kind") == "photo" else "document"))]
     if parts[1] == "d" and doc.content is not None:
-        name, content = doc.filename, doc.content
+        name, content, pdfs = doc.filename, doc.content, pdf_maker(turn.services)
 
         async def pdf(session: AsyncSession, tr: Translator) -> Reply:
-            pdfs = await to_pdf({name: content})
-            if not pdfs.files:
-                return Reply(pdf_note(pdfs.reason))
-            pdf_name, data = next(iter(pdfs.files.items()))
+            made = await pdfs({name: content})
+            if not made.files:
+                return Reply(pdf_note(made.reason))
+            pdf_name, data = next(iter(made.files.items()))
             return Reply(T("The PDF of #{number} version {version}.", number=doc.submission_id, version=doc.version),
                          file=OutgoingFile(pdf_name, data))
 

@@ -13,7 +13,7 @@ from bot.routing import CONTACTS, STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import evaluation as ev
 from conversations.types import ButtonInput, CommandInput, Reply, TextInput
-from locales import Join, Raw, T
+from locales import TN, Join, Raw, T
 from rules.profile import Profile, load_profile
 from storage.drafts import get_or_create, save
 from storage.evaluation import create_yearly_requests
@@ -153,7 +153,8 @@ async def launch(turn: Turn) -> list[Reply]:
                           chat_id=manager.chat_id, reply=Reply(text), kind="evaluation_link",
                           person_id=manager.id, not_before=turn.now)
         links += 1
-    return [Reply(Join((T("Yearly evaluation {year}: {n} new requests.", year=Raw(str(year)), n=direct + links),
+    return [Reply(Join((TN("Yearly evaluation {year}: {n} new request.", "Yearly evaluation {year}: {n} new requests.",
+                           direct + links, year=Raw(str(year))),
                         T("Asked directly: {direct}; links sent to station managers: {links}.", direct=direct,
                           links=links))))]
 

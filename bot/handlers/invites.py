@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from bot.routing import STAFF, Route, Router, Turn
+from conversations.onboarding import ROLE_TITLES
 from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile, Reply, keyboard
-from locales import Join, Raw, T
-from services.people import PeopleProblem, invite_person
+from locales import TN, Join, Raw, T
+from services.people import INVITE_ROLES, PeopleProblem, invite_person
 from services.qr import qr_png
 from storage.listings import list_stations
 from storage.models import Role, Station
 
-ROLE_LABELS = {
-    Role.manager.value: T("Station manager"),
-    Role.liaison.value: T("Station liaison"),
-    Role.staff.value: T("Staff member"),
-}
+ROLE_LABELS = {role: T(ROLE_TITLES[role]) for role in INVITE_ROLES}
 PAGE_SIZE = 8
 USAGE = T("Usage: /invite <role> <station number>, e.g. /invite manager 12. Roles: manager, liaison, staff.")
 
@@ -29,7 +26,9 @@ async def issue_invite(turn: Turn, role: str, station: Station | None) -> list[R
     place = Raw(station.name) if station else T("all stations (staff)")
     text = Join((
         T("Invitation for {role} — {place}.", role=ROLE_LABELS[role], place=place),
-        T("Send this link to the person (valid for {days} days, single use):", days=turn.services.settings.invite_days),
+        TN("Send this link to the person (valid for {days} day, single use):",
+           "Send this link to the person (valid for {days} days, single use):", turn.services.settings.invite_days,
+           days=turn.services.settings.invite_days),
         Raw(link),
     ))
     return [Reply(text), Reply(T("QR code of the same link"), file=OutgoingFile("invite.png", qr_png(link), kind="photo"))]

@@ -11,7 +11,7 @@ from bot.services import Services
 from bot.submission_forms import form_and_context, submission_form
 from conversations.review import kind_label
 from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
-from locales import Join, Raw, T, Text
+from locales import TN, Join, Raw, T, Text
 from services import review
 from services.review import STALE, card, view_of
 from storage.datetimes import local
@@ -113,7 +113,7 @@ def extend(router: Router, services: Services) -> None:
         rows, total = await review_queue(turn.session, limit=20)
         if not rows:
             return [Reply(T("Nothing awaits review."))]
-        lines: list[Text] = [T("{n} submissions await review (oldest first):", n=total)]
+        lines: list[Text] = [TN("{n} submission awaits review:", "{n} submissions await review (oldest first):", total)]
         buttons = []
         for row in rows:
             sub = row.submission

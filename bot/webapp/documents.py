@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from bot.documents import DOCX_MIME, to_pdf
-from bot.handlers.documents import zip_of
+from bot.documents import DOCX_MIME, PdfMaker
+from bot.handlers.documents import pdf_maker, zip_of
 from bot.round_documents import Download, assessment_table, round_zip, telegram_download
 from bot.webapp.auth import require_token, services_of
 from bot.webapp.params import IdPath, row_or_404
@@ -66,6 +66,11 @@ async def document_pdf(request: Request, document_id: int) -> Response:
     return await _pdf_of(request, row.filename, row.content, f"/api/v1/documents/{document_id}.docx")
 
 
+def _pdfs(request: Request) -> PdfMaker:
+    """PDFs through the kept ones (a document converted once is not converted again)."""
+    return pdf_maker(services_of(request))
+
+
 def _download(request: Request) -> Download:
     """Stamped scans are Telegram files, fetched through the web app's bot."""
     return telegram_download(request.app.state.application.bot)
@@ -80,7 +85,8 @@ async def documents_zip(request: Request, kind: str, year: int, station_id: int 
     if found is None or found.filled_from != "submission":
         raise HTTPException(404, detail="no such document kind (assessment tables: /api/v1/assessment/rounds/…)")
     async with services_of(request).db.session() as session:
-        content, count, reason = await zip_of(session, kind, year, station_id, download=_download(request))
+        content, count, reason = await zip_of(session, kind, year, station_id, download=_download(request),
+                                              pdfs=_pdfs(request))
     headers = {"Content-Disposition": f'attachment; filename="{kind}-{year}.zip"', "X-Documents": str(count)}
     if reason:
         headers["X-PDF-Missing"] = reason
@@ -94,11 +100,14 @@ async def round_documents_zip(request: Request, round_id: IdPath) -> Response:
     """A round's documents as one zip (the same as the round card's button in chat)."""
     async with services_of(request).db.session() as session:
         rnd = await row_or_404(session, AssessmentRound, round_id, NO_ROUND)
-        made = await round_zip(session, rnd, services_of(request).settings.tz, _download(request))
+        made = await round_zip(session, rnd, services_of(request).settings.tz, _download(request),
+                               pdfs=_pdfs(request))
     return Response(made.content, media_type="application/zip", headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(made.filename)}",
         "X-Stations": str(made.stations), "X-Assessment-Tables": str(made.tables), "X-Documents": str(made.documents),
-        "X-Stamped-Copies": str(made.scans), "X-Stamped-Copies-Missing": str(made.missing_scans)})
+        "X-Stamped-Copies": str(made.scans), "X-Stamped-Copies-Missing": str(made.missing_scans),
+        "X-PDFs": str(made.pdfs), "X-PDFs-Missing": str(made.missing_pdfs),
+        **({"X-PDF-Missing": made.pdf_reason} if made.pdf_reason else {})})
 
 
 async def _table(request: Request, round_id: int, station_id: int) -> tuple[str, bytes]:
@@ -141,7 +150,7 @@ async def assessment_table_pdf(request: Request, round_id: IdPath, station_id: I
 
 async def _pdf_of(request: Request, name: str, content: bytes, docx_url: str) -> Response:
     """A DOCX as PDF, or 503 saying why there is none and where the DOCX is."""
-    pdfs = await to_pdf({name: content})
+    pdfs = await _pdfs(request)({name: content})
     if not pdfs.files:
         raise HTTPException(503, detail=f"PDF not available: {pdfs.reason}; the DOCX is at {docx_url}")
     pdf_name, data = next(iter(pdfs.files.items()))

@@ -73,7 +73,7 @@ async def test_scheduled_broadcast_survives_and_can_be_cancelled(settings: Setti
         assert (await dispatcher(db, box.app.bot, clock, FakeTime()).run_once()).sent == 0
         report = joined(await box.send(STAFF, "/broadcasts"))
         assert "waiting 1" in report and "· scheduled" in report
-        assert "is cancelled; 1 messages" in joined(await box.press(STAFF, "Cancel #1"))
+        assert "is cancelled; 1 message will not be sent" in joined(await box.press(STAFF, "Cancel #1"))
         clock.advance(days=30)
         assert (await dispatcher(db, box.app.bot, clock, FakeTime()).run_once()).sent == 0
     assert [r.status for r in await rows(db)] == ["cancelled"]

@@ -47,6 +47,8 @@ COMMANDS: dict[str, frozenset[str]] = {
     "experts": MANAGERS,
     # Paper documents (issue 12): downloads and stamped copies of every station are staff's.
     "documents": STAFF_ONLY,
+    # Deactivating a person or moving a manager (the console's use cases) is staff work.
+    "people": STAFF_ONLY,
 }
 BUTTONS: dict[str, frozenset[str]] = {
     "lang": KNOWN, "f": MANAGERS, "fs": MANAGERS, "du": MANAGERS, "rv": MANAGERS | STAFF_ONLY, "inv": STAFF_ONLY,
@@ -57,6 +59,7 @@ BUTTONS: dict[str, frozenset[str]] = {
     "apl": STAFF_ONLY, "ap": STAFF_ONLY, "ob": STAFF_ONLY,
     "ex": MANAGERS,
     "doc": STAFF_ONLY,
+    "pp": STAFF_ONLY,
 }
 NOT_ALLOWED = "You cannot do that with your current role"
 INVITATION_ONLY = "invitation only"

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.handlers.documents import downloader, submitted_kind, zip_of
+from bot.handlers.documents import downloader, pdf_maker, submitted_kind, zip_of
 from bot.handlers.reports import MIN_YEAR
 from bot.round_documents import round_zip
 from bot.services import Services
@@ -76,11 +76,12 @@ async def prepare(services: Services, download_id: int) -> None:
             elif row.kind == "round":  # every document of an assessment round (bot.round_documents)
                 rnd = await session.get(AssessmentRound, int(row.detail))
                 assert rnd is not None
-                made = await round_zip(session, rnd, services.settings.tz, downloader(services))
+                made = await round_zip(session, rnd, services.settings.tz, downloader(services), pdfs=pdf_maker(services))
                 content, filename, count = made.content, made.filename, made.documents + made.tables
                 note = f"{made.missing_scans} stamped copies could not be fetched" if made.missing_scans else ""
             else:
-                content, count, note = await zip_of(session, row.detail, row.year, download=downloader(services))
+                content, count, note = await zip_of(session, row.detail, row.year, download=downloader(services),
+                                                   pdfs=pdf_maker(services))
                 filename = f"{row.detail}-{row.year}.zip"
         except Exception as exc:
             log.exception("console download %s failed", download_id)

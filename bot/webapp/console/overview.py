@@ -1,7 +1,7 @@
 """The overview's panels beyond plain counts: this month, satisfaction against target, open rounds' progress.
 
 Each panel is composed from the use cases and queries the chat already runs (``rules.satisfaction`` through
-``storage.rating_aggregates``, ``services.rounds.evaluate``/``summary``, ``conversations.duties.source_text``),
+``storage.rating_aggregates``, ``services.rounds.progress`` (the counts of ``evaluate``/``summary``), ``conversations.duties.source_text``),
 never recomputed here.
 """
 
@@ -89,21 +89,21 @@ class RoundProgress:
 
 
 async def open_rounds(session: AsyncSession, now: dt.datetime) -> list[RoundProgress]:
-    """Rounds not yet published, oldest first, through the round's own evaluation (as /assess shows it)."""
+    """Rounds not yet published, oldest first, counted as the round's card and grid count them
+    (``services.rounds.progress``: the database counts, the round is not evaluated here)."""
     live = [r for r in reversed(await rounds(session)) if r.status in ("open", PUBLICITY) and r.id is not None]
     decided = await consequence_counts(session, [r.id for r in live if r.id is not None])
     found: list[RoundProgress] = []
     for rnd in live:
-        ev = await round_cases.evaluate(session, rnd, tz=zone_of(now))
-        summary = await round_cases.summary(session, rnd, now, ev)
-        counts = decided.get(rnd.id or 0, {})
+        counts = await round_cases.progress(session, rnd, tz=zone_of(now))
+        spec = round_cases.spec_of(load_profile(rnd.profile))
+        decisions = decided.get(rnd.id or 0, {})
         found.append(RoundProgress(
             rnd.id or 0, rnd.profile, period_text(rnd.period_start, rnd.period_end).text, rnd.status,
-            rnd.material_deadline, summary.stations,
-            summary.stations - len(ev.unscored),
-            summary.manual_scored, summary.manual_total, summary.graded, ev.spec.verdict == "staff",
-            summary.missing_material, counts.get("proposed", 0), sum(counts.get(s, 0) for s in CONFIRMED),
-            counts.get("dismissed", 0)))
+            rnd.material_deadline, counts.stations, counts.stations - counts.unscored_stations,
+            counts.rows_scored, counts.rows_total, counts.graded, spec.verdict == "staff",
+            counts.missing_material, decisions.get("proposed", 0), sum(decisions.get(s, 0) for s in CONFIRMED),
+            decisions.get("dismissed", 0)))
     return found
 
 

@@ -16,9 +16,14 @@ from bot.webapp.auth import services_of
 from bot.webapp.console.auth import Staff, changing, console_staff
 from bot.webapp.console.render import page
 from bot.webapp.params import form_int
+from conversations.onboarding import ROLE_TITLES
 from locales import N_
 from services.people import (
+    DEACTIVATE_QUESTION,
+    DEACTIVATED,
     INVITE_ROLES,
+    MOVED,
+    PROBLEM_TEXTS,
     PeopleProblem,
     create_token,
     deactivate_person,
@@ -33,37 +38,16 @@ from storage.people_queries import PEOPLE_PAGE, PeopleFilter, api_tokens_newest_
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-ROLE_NAMES = {
-    Role.manager.value: N_("Station manager"), Role.liaison.value: N_("Station liaison"),
-    Role.staff.value: N_("Staff member"), Role.demand_contact.value: N_("Demand-side contact"),
-    Role.applicant.value: N_("Applicant"),
-}
 SCOPE_NAMES = {"aggregates": N_("aggregates (counts, averages, scores)"),
                "individual": N_("individual (also single ratings and their comments)"),
                "write": N_("write (everything, and changes)")}
-PROBLEMS = {
-    PeopleProblem.no_person: N_("There is no such person."),
-    PeopleProblem.already_inactive: N_("This person is already deactivated."),
-    PeopleProblem.yourself: N_("You cannot deactivate yourself: ask another staff member."),
-    PeopleProblem.not_a_manager: N_("Only an active station manager can be moved to another station."),
-    PeopleProblem.no_station: N_("There is no station with that number."),
-    PeopleProblem.same_station: N_("The manager already runs that station."),
-    PeopleProblem.station_not_live: N_("That station is revoked or has exited: it takes no new manager."),
-    PeopleProblem.station_has_manager: N_("That station already has an active manager: deactivate or move them first."),
-    PeopleProblem.bad_role: N_("Choose whom to invite: a station manager, a station liaison or a staff member."),
-    PeopleProblem.bad_name: N_("Give the token a name of 1 to 100 printable characters (it shows in the list and the logs)."),
-    PeopleProblem.bad_scope: N_("Choose one of the scopes offered."),
-    PeopleProblem.no_token: N_("There is no such token."),
-    PeopleProblem.configured_staff: N_("This staff member is named in the server's STAFF_TELEGRAM_IDS setting and "
-                                       "would be staff again at their next message: remove them there first."),
-}
 
 
 def _refused(request: Request, staff: Staff, problem: PeopleProblem) -> HTMLResponse:
     status = 404 if problem in (PeopleProblem.no_person, PeopleProblem.no_token) else 409
     if problem in (PeopleProblem.bad_role, PeopleProblem.bad_name, PeopleProblem.bad_scope):
         status = 400
-    return page(request, "people_done.html", staff.tr, status_code=status, staff=staff, message=PROBLEMS[problem],
+    return page(request, "people_done.html", staff.tr, status_code=status, staff=staff, message=PROBLEM_TEXTS[problem],
                 back="/console/tokens" if problem in (PeopleProblem.bad_name, PeopleProblem.bad_scope,
                                                       PeopleProblem.no_token) else "/console/people")
 
@@ -81,7 +65,7 @@ async def people(request: Request, staff: Staff = Depends(console_staff)) -> HTM
     query = request.query_params
     role = query.get("role", "")
     active = query.get("active", "active")
-    wanted = PeopleFilter(role=role if role in ROLE_NAMES else "", station_id=form_int(query.get("station")),
+    wanted = PeopleFilter(role=role if role in ROLE_TITLES else "", station_id=form_int(query.get("station")),
                           search=query.get("q", "").strip()[:100],
                           active=active if active in ("active", "inactive", "all") else "active",
                           page=max(form_int(query.get("page")) or 1, 1))
@@ -94,7 +78,7 @@ async def people(request: Request, staff: Staff = Depends(console_staff)) -> HTM
         return "/console/people?" + urlencode({**kept, **changes})
 
     return page(request, "people.html", staff.tr, staff=staff, rows=rows, total=total, wanted=wanted, pages=pages,
-                link=link, role_names=ROLE_NAMES, invite_roles=INVITE_ROLES, invite_days=services.settings.invite_days)
+                link=link, role_names=ROLE_TITLES, invite_roles=INVITE_ROLES, invite_days=services.settings.invite_days)
 
 
 @router.post("/people/invite", response_class=HTMLResponse)
@@ -116,7 +100,7 @@ async def invite(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
     token, row = made
     link = services.deep_link(token)
     return page(request, "people_invite.html", staff.tr, staff=staff, link=link, qr=qr_svg(link),
-                role_name=ROLE_NAMES[role], station=station if row.station_id else None,
+                role_name=ROLE_TITLES[role], station=station if row.station_id else None,
                 days=services.settings.invite_days)
 
 
@@ -132,9 +116,8 @@ async def deactivate(request: Request, person_id: int,
         if person is None:
             return _refused(request, staff, PeopleProblem.no_person)
         return _confirm(request, staff, f"/console/people/{person_id}/deactivate", "/console/people",
-                        N_("Deactivate {name} ({role}{place})? The bot will stop treating them as this role and "
-                           "any console session of theirs ends. Their history stays."),
-                        {"name": person.name, "role": staff.tr.gettext(ROLE_NAMES.get(person.role, person.role)),
+                        DEACTIVATE_QUESTION,
+                        {"name": person.name, "role": staff.tr.gettext(ROLE_TITLES.get(person.role, person.role)),
                          "place": f", {station.name}" if station else ""})
     async with services.db.serial(), services.db.session() as session:
         done = await deactivate_person(session, person_id, staff.person, services.now(),
@@ -143,9 +126,8 @@ async def deactivate(request: Request, person_id: int,
             return _refused(request, staff, done)
         await session.commit()
     return page(request, "people_done.html", staff.tr, staff=staff, back="/console/people",
-                message=N_("{name} is deactivated: the bot no longer treats them as {role}, and any console "
-                           "session of theirs has ended."),
-                args={"name": done.name, "role": staff.tr.gettext(ROLE_NAMES.get(done.role, done.role))})
+                message=DEACTIVATED,
+                args={"name": done.name, "role": staff.tr.gettext(ROLE_TITLES.get(done.role, done.role))})
 
 
 @router.post("/people/{person_id}/move", response_class=HTMLResponse)
@@ -163,7 +145,7 @@ async def move(request: Request, person_id: int,
         await session.commit()
     assert station is not None
     return page(request, "people_done.html", staff.tr, staff=staff, back="/console/people",
-                message=N_("{name} now manages {station}."), args={"name": done.name, "station": station.name})
+                message=MOVED, args={"name": done.name, "station": station.name})
 
 
 @router.get("/tokens", response_class=HTMLResponse)

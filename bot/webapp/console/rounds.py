@@ -23,7 +23,7 @@ from bot.webapp.console.render import PAGE_HEADERS, page
 from bot.webapp.params import form_int
 from conversations import assessment as ui
 from conversations.manual_scores import problem_text
-from locales import N_, Join, Raw, T, Text, Translator, render
+from locales import N_, TN, Join, Raw, T, Text, Translator, render
 from rules.manual_scores import PointsProblem, manual_items
 from rules.profile import load_profile
 from services import rounds
@@ -222,9 +222,10 @@ async def save_scores(request: Request, round_id: int,
     refused = Refused({(p.station_id, p.item_id): (p.typed, render(problem_text(labels.get(p.item_id, p.item_id),
                                                                                 PointsProblem(p.kind, p.maximum)), tr))
                        for p in scored.problems})
-    notes = [render(T("Saved {n} scores.", n=scored.written), tr)]
+    notes = [render(TN("Saved {n} score.", "Saved {n} scores.", n=scored.written), tr)]
     if scored.problems:
-        notes.append(render(T("{n} cells were refused and nothing of them was stored: correct them and save again.",
-                              n=len(scored.problems)), tr))
+        notes.append(render(TN("{n} cell was refused and nothing of it was stored: correct it and save again.",
+                               "{n} cells were refused and nothing of them was stored: correct them and save again.",
+                               n=len(scored.problems)), tr))
     return await grid_page(request, staff, round_id, refused=refused, notes=notes,
                            status_code=422 if scored.problems else 200)
