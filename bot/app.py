@@ -101,9 +101,12 @@ def build_application(
     """The real PTB Application; tests pass a sandbox ``request`` and a fixed ``clock``."""
     import datetime as dt
 
+    from conversations.columns import check_profile_metrics
     from rules.profile import all_profiles
 
-    all_profiles()  # a malformed policy profile stops the bot here, naming the file and the key
+    # A malformed policy profile stops the bot here, naming the file and the key; so does a metric
+    # reading a ledger column the activity form does not declare (``sum:<column>``).
+    check_profile_metrics(all_profiles().values())
 
     services = Services(settings=settings, db=db or Database(settings.database_url),
                         clock=clock or (lambda: dt.datetime.now(settings.tz)))

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from conversations.fields import FormContext
 from conversations.fields.base import Choice, ChoicesNeeded, DeferredChoices
 from locales import Join, Raw, T, Translator
-from rules.profile import Profile, load_profile
+from rules.profile import Profile, all_profiles, load_profile
 from storage.ledger import ledger_counts, recent_demand_units
 from storage.models import Station
 from storage.roster import roster, unit_needs
@@ -27,7 +27,7 @@ def _catalogue(items: Sequence[Any]) -> list[Choice]:
     return [(item.id, T(item.label)) for item in items]
 
 
-def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
+def _profile_catalogues(profile: Profile) -> dict[str, list[Choice]]:
     return {
         "activity_types": _catalogue(profile.activity_types),
         "change_kinds": _catalogue(profile.change_kinds),
@@ -39,6 +39,22 @@ def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
         "unit_types": _catalogue(profile.application.unit_types) if profile.application else [],
         "business_fields": _catalogue(profile.application.business_fields) if profile.application else [],
     }
+
+
+# Every form step asks for its profile's catalogues: built once per loaded profile (profiles are
+# read once at start and never change; an override's profile, made per call, is not kept).
+_CATALOGUES: dict[str, tuple[Profile, dict[str, list[Choice]]]] = {}
+
+
+def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
+    """The profile's catalogues as choice lists (a fresh dict of fresh lists: callers may add to them)."""
+    cached = _CATALOGUES.get(profile.id)
+    if cached is None or cached[0] is not profile:
+        catalogues = _profile_catalogues(profile)
+        if all_profiles().get(profile.id) is not profile:
+            return catalogues
+        cached = _CATALOGUES[profile.id] = (profile, catalogues)
+    return {name: list(choices) for name, choices in cached[1].items()}
 
 
 async def station_units(session: AsyncSession, station_id: int) -> list[Choice]:

@@ -56,13 +56,18 @@ class DraftState:
 
     def to_json(self) -> dict[str, Any]:
         """A deep, plain-JSON copy (fails loudly if a non-JSON value ever slipped into the state)."""
-        result: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(self), ensure_ascii=False))
+        plain = {name: getattr(self, name) for name in _STATE_FIELDS}
+        # json both checks and deep-copies; ``dataclasses.asdict`` would deep-copy once more first.
+        result: dict[str, Any] = json.loads(json.dumps(plain, ensure_ascii=False))
         return result
 
     @classmethod
     def from_json(cls, data: str | Mapping[str, Any]) -> DraftState:
         raw = json.loads(data) if isinstance(data, str) else json.loads(json.dumps(dict(data)))
         return cls(**raw)
+
+
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DraftState))
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from conversations.duties import duty_button, duty_label
 from conversations.types import Button, Reply, keyboard
 from locales import TN, Join, Raw, T, Text
-from rules.deadlines import reminder_moments
+from rules.deadlines import last_reminder_moment
 from rules.profile import Profile
 
 ITEM_LABELS: dict[str, T] = {
@@ -127,12 +127,9 @@ def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
     for item in facts.annual:
         if item.done:
             continue
-        # Weekly while overdue, but not past the end of the due year: a new cycle starts then (the moments
-        # after it are never generated: years overdue made this most of the sweep).
-        year_end = min(today, dt.date(item.due.year, 12, 31))
-        moments = [m for m in reminder_moments(item.due, year_end, facts.profile) if m[1].year == item.due.year]
-        moment = latest(moments, today)
-        if moment is None:
+        # Weekly while overdue, but not past the end of the due year: a new cycle starts then.
+        moment = last_reminder_moment(item.due, min(today, dt.date(item.due.year, 12, 31)), facts.profile)
+        if moment is None or moment[1].year != item.due.year:
             continue
         label, day = moment
         what = item_what(item.kind, item.year, item.label)
@@ -193,14 +190,22 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
+def in_inactivity_window(profile: Profile, founded_on: dt.date | None, today: dt.date) -> bool:
+    """Whether a station founded then could be warned today (the sweep reads the ledger only for these)."""
+    months = profile.reminders.no_progress_months
+    if months is None or founded_on is None:
+        return False
+    return add_months(founded_on, months) <= today <= add_months(founded_on, 12)
+
+
 def inactivity_warnings(facts: StationFacts, today: dt.date) -> list[Reminder]:
     """quzhou: no progress within a year of founding revokes a station; warn (at 9 months) without activity."""
     months = facts.profile.reminders.no_progress_months
     if months is None or facts.founded_on is None or facts.has_activity:
         return []
-    moment = add_months(facts.founded_on, months)
-    if today < moment or today > add_months(facts.founded_on, 12):
+    if not in_inactivity_window(facts.profile, facts.founded_on, today):
         return []
+    moment = add_months(facts.founded_on, months)
     text = Join((T("{station} has not logged any service activity since it was founded on {day}.",
                    station=Raw(facts.name), day=facts.founded_on),
                  T("A station without progress within one year of founding can be revoked. Please log your "

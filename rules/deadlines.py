@@ -271,8 +271,24 @@ def reminder_moments(due_on: dt.date, today: dt.date, profile: Profile) -> list[
     moments = [(f"T-{n}", due_on - dt.timedelta(days=n))
                for n in sorted(profile.reminders.annual_days_before, reverse=True)]
     step = profile.reminders.overdue_every_days
-    week = 1
-    while due_on + dt.timedelta(days=step * week) <= today:
-        moments.append((f"overdue-w{week}", due_on + dt.timedelta(days=step * week)))
-        week += 1
+    moments += [(f"overdue-w{week}", due_on + dt.timedelta(days=step * week))
+                for week in range(1, _overdue_weeks(due_on, today, step) + 1)]
     return [(label, day) for label, day in moments if day <= today]
+
+
+def _overdue_weeks(due_on: dt.date, today: dt.date, step: int) -> int:
+    return max(0, (today - due_on).days // step)
+
+
+def last_reminder_moment(due_on: dt.date, today: dt.date, profile: Profile) -> tuple[str, dt.date] | None:
+    """The latest of ``reminder_moments`` (the one a sweep enqueues), without listing every overdue week.
+
+    The daily sweep asks this for every duty of every station; a duty a year overdue has fifty weeks.
+    """
+    step = profile.reminders.overdue_every_days
+    weeks = _overdue_weeks(due_on, today, step)
+    if weeks:
+        return f"overdue-w{weeks}", due_on + dt.timedelta(days=step * weeks)
+    before = [(f"T-{n}", due_on - dt.timedelta(days=n)) for n in profile.reminders.annual_days_before
+              if due_on - dt.timedelta(days=n) <= today]
+    return max(before, key=lambda moment: moment[1]) if before else None

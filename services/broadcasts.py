@@ -13,18 +13,21 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.broadcast import STATIONS, delivery_state
+from conversations.fields.files import DEFAULT_MAX_SIZE, parse_file
+from conversations.formspec import FieldSpec
 from conversations.quiet_hours import QuietHours
-from conversations.types import OutgoingFile, Reply
+from conversations.types import FileInput, OutgoingFile, Reply
 from locales import Raw
 from storage.broadcasts import Delivery, cancel_waiting, deliveries
 from storage.datetimes import db_time
 from storage.models import AuditLog, Broadcast, Person
 from storage.outbox import Outgoing, enqueue, enqueue_many
+from storage.prepared_files import keep_file
 from storage.recipients import (
     STATION_CONDITIONS,
     active_staff,
@@ -35,6 +38,13 @@ from storage.recipients import (
 )
 
 MAX_TEXT = 4096
+# With a document the text is its caption, which Telegram cuts at 1024 characters.
+MAX_CAPTION = 1024
+# What a broadcast may carry, from chat or the console: one document of the kinds offices pass round, at most
+# 20 MB (the most a bot may fetch; a file uploaded in the console is sent by the bot to each recipient).
+ATTACHMENT = FieldSpec(name="document", type="attachment", label="Document", max_size=DEFAULT_MAX_SIZE,
+                       accept=(".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".ofd",
+                               ".txt", ".zip", ".rar", ".jpg", ".jpeg", ".png", "image/*", "application/pdf"))
 
 
 async def recipients(session: AsyncSession, filters: Sequence[Mapping[str, Any]], today: dt.date) -> list[Person]:
@@ -55,9 +65,29 @@ async def recipients(session: AsyncSession, filters: Sequence[Mapping[str, Any]]
     return once_per_person(people)
 
 
+def attachment_of(upload: FileInput) -> dict[str, Any]:
+    """A broadcast's document, from chat or the console, checked against ``ATTACHMENT`` (raises FieldError)."""
+    return parse_file(upload, ATTACHMENT)
+
+
+async def keep_upload(session: AsyncSession, upload: FileInput, content: bytes, *, now: dt.datetime,
+                      when: dt.datetime | None) -> dict[str, Any]:
+    """A document uploaded in the console: Telegram has no file id for it yet, so its bytes wait in the
+    database (``prepared_file``) for the outbox, a week past the time it is due to go (raises FieldError)."""
+    document = attachment_of(upload)
+    document.pop("file_id")
+    document["prepared_id"] = await keep_file(session, document["name"], content, when or now)
+    return document
+
+
 def message_of(text: str, document: Mapping[str, Any] | None = None) -> Reply:
-    """What each recipient gets: the text, with the document (a Telegram file id) as its caption."""
-    file = OutgoingFile(document["name"], file_id=document["file_id"]) if document else None
+    """What each recipient gets: the text, with the document as its caption (a Telegram file id sent from
+    chat, or the bytes uploaded in the console; a photo stays a photo)."""
+    if not document:
+        return Reply(Raw(text))
+    kind: Literal["document", "photo"] = "photo" if document.get("kind") == "photo" else "document"
+    file = OutgoingFile(str(document["name"]), file_id=document.get("file_id"), kind=kind,
+                        prepared_id=document.get("prepared_id"))
     return Reply(Raw(text), file=file)
 
 

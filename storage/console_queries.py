@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,6 +30,7 @@ from storage.models import (
     SubmissionVersion,
 )
 from storage.rating_aggregates import StationSatisfaction
+from storage.station_search import cleaned, matching
 
 SORTS = {"name": col(Station.name), "region": col(Station.region), "profile": col(Station.policy_profile),
          "status": col(Station.status), "id": col(Station.id)}
@@ -52,7 +53,9 @@ class StationFilter:
 async def find_stations(session: AsyncSession, wanted: StationFilter,
                         past_due: Mapping[str, Sequence[PastDue]]) -> tuple[list[tuple[Station, str]], int]:
     """One page of (station, society name) matching ``wanted`` and the total count; ``past_due`` (per profile,
-    ``services.dashboard.past_due_by_profile``) decides "has overdue items" exactly as the dashboard counts them."""
+    ``services.dashboard.past_due_by_profile``) decides "has overdue items" exactly as the dashboard counts them.
+    The search is a substring of a name, the host unit, region, credit code or approval number
+    (``storage.station_search``: from a trigram index from three characters on)."""
     where: list[Any] = []
     if wanted.profile:
         where.append(Station.policy_profile == wanted.profile)
@@ -62,10 +65,9 @@ async def find_stations(session: AsyncSession, wanted: StationFilter,
         where.append(Station.society_id == wanted.society_id)
     if wanted.status:
         where.append(Station.status == wanted.status)
-    if wanted.search:
-        like = f"%{wanted.search.strip()}%"
-        where.append(or_(col(Station.name).ilike(like), col(Station.host_unit_name).ilike(like),
-                         col(Station.plaque_name).ilike(like), col(Station.region).ilike(like)))
+    search = cleaned(wanted.search)
+    if search:
+        where.append(matching(search, (await session.connection()).dialect.name))
     if wanted.overdue:
         missing = missing_items(past_due)
         if missing is None:

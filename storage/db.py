@@ -84,6 +84,7 @@ class Database:
         self.url = normalise_url(url)
         self.clock = clock  # row defaults read it inside sessions (``storage.datetimes.utcnow``); the bot sets it
         self.engine = create_engine(self.url, **engine_kwargs)
+        self._is_sqlite = is_sqlite(self.url)  # asked on every update (``serial``): parse the URL once
         self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._writer = asyncio.Lock()
 
@@ -110,7 +111,7 @@ class Database:
 
     @property
     def is_sqlite(self) -> bool:
-        return is_sqlite(self.url)
+        return self._is_sqlite
 
     async def upgrade(self, revision: str = "head") -> None:
         await migrate(self.engine, revision)

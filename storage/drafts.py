@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import bindparam, inspect, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.datetimes import db_time
 from storage.models import Draft
-from storage.turn_state import known_active_draft
+from storage.turn_state import forget_active_drafts, known_active_draft
 
 
 async def active_draft(session: AsyncSession, person_ids: list[int]) -> Draft | None:
@@ -52,14 +56,42 @@ async def get_or_create(session: AsyncSession, *, person_id: int, form_id: str, 
     return draft, True
 
 
+_TABLE = Draft.__table__  # type: ignore[attr-defined]
+# The step's one write, built once: the new answers only if nobody moved the draft on since the read.
+GUARDED_WRITE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("draft_id"), _TABLE.c.rev == bindparam("read_rev"))
+    .values(state=bindparam("new_state", type_=_TABLE.c.state.type),
+            rev=bindparam("new_rev"), status=bindparam("new_status"),
+            updated_at=bindparam("new_at", type_=_TABLE.c.updated_at.type))
+)
+
+
+def _guarded_write(session: Session, params: dict[str, Any]) -> int:
+    return int(session.connection().execute(GUARDED_WRITE, params).rowcount)
+
+
 async def save(session: AsyncSession, draft: Draft, state: dict[str, Any], rev: int, now: dt.datetime,
                status: str = "active") -> None:
-    draft.state = state
-    draft.rev = rev
-    draft.status = status
-    draft.updated_at = db_time(now)
-    session.add(draft)
-    await session.flush()
+    """``UPDATE draft … WHERE id = :id AND rev = :read_rev``; a lost race raises ``StaleDataError``.
+
+    Written with one prebuilt statement instead of the ORM's unit of work (a flush costs more
+    than the statement); the row object is then told its new values without being marked changed.
+    """
+    found = inspect(draft)
+    if not found.persistent or draft.id is None:  # not in the database yet: the ORM inserts it
+        draft.state, draft.rev, draft.status, draft.updated_at = state, rev, status, db_time(now)
+        session.add(draft)
+        await session.flush()
+        return
+    at = db_time(now)
+    params = {"draft_id": draft.id, "read_rev": found.committed_state.get("rev", draft.rev),
+              "new_state": state, "new_rev": rev, "new_status": status, "new_at": at}
+    if await session.run_sync(_guarded_write, params) != 1:
+        raise StaleDataError(f"draft {draft.id} moved on from rev {params['read_rev']}")
+    for name, value in (("state", state), ("rev", rev), ("status", status), ("updated_at", at)):
+        set_committed_value(draft, name, value)
+    forget_active_drafts(session)
 
 
 async def park_others(session: AsyncSession, person_ids: list[int], keep_id: int) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, event, func
+from sqlalchemy import BigInteger, and_, bindparam, event, func
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,22 +30,32 @@ class TurnState:
     active_draft: Draft | None
 
 
-async def load_turn_state(session: AsyncSession, telegram_user_id: int) -> TurnState:
-    """One SELECT: bindings, each binding's active draft, the draft's (or binding's) station and its override."""
+def _turn_query() -> Any:
     station_id = func.coalesce(col(Draft.station_id), col(Person.station_id))
-    query = (
+    return (
         select(Person, Draft, Station, PolicyOverrideRow)
         .outerjoin(Draft, and_(col(Draft.person_id) == col(Person.id), col(Draft.status) == "active"))
         .outerjoin(Station, col(Station.id) == station_id)
         .outerjoin(PolicyOverrideRow, col(PolicyOverrideRow.profile_id) == col(Station.policy_profile))
-        .where(Person.telegram_user_id == telegram_user_id, col(Person.active).is_(True))
+        .where(col(Person.telegram_user_id) == bindparam("telegram_user_id", type_=BigInteger),
+               col(Person.active).is_(True))
         .order_by(col(Person.id))
     )
+
+
+# Built once (every update runs it): building, coercing and hashing the expression cost more
+# than executing it; the one object is found in SQLAlchemy's compiled cache each time.
+TURN_QUERY = _turn_query()
+
+
+async def load_turn_state(session: AsyncSession, telegram_user_id: int) -> TurnState:
+    """One SELECT: bindings, each binding's active draft, the draft's (or binding's) station and its override."""
+    rows = (await session.exec(TURN_QUERY, params={"telegram_user_id": telegram_user_id})).all()
     bindings: dict[int, Person] = {}
     drafts: dict[int, Draft | None] = {}
     overrides: dict[str, Any] = {}
     stations: dict[int | None, Station] = {}
-    for person, draft, station, override in (await session.exec(query)).all():
+    for person, draft, station, override in rows:
         assert person.id is not None
         bindings.setdefault(person.id, person)
         current = drafts.get(person.id)
@@ -86,7 +96,11 @@ def known_override(session: AsyncSession, profile_id: str) -> tuple[bool, Policy
     return True, overrides[profile_id]
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_after_a_write(session: Session, _context: Any) -> None:
+def forget_active_drafts(session: AsyncSession | Session) -> None:
     """Any write may open, park or delete a draft: from then on ask the database again."""
     session.info.pop(ACTIVE_DRAFTS, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_a_write(session: Session, _context: Any) -> None:
+    forget_active_drafts(session)

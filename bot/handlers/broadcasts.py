@@ -14,6 +14,7 @@ from typing import Any
 from bot.routing import STAFF, Route, Router, Turn
 from bot.services import Services
 from conversations import broadcast as compose
+from conversations.fields import FieldError
 from conversations.types import Button, ButtonInput, FileInput, Reply, TextInput, keyboard
 from locales import TN, Join, Raw, T, Text
 from services import broadcasts as use
@@ -74,7 +75,10 @@ async def free_input(turn: Turn) -> list[Reply] | None:
     step = draft.state.get("step")
     if step == "text":
         if isinstance(turn.input, FileInput):
-            document = {"file_id": turn.input.file_id, "name": turn.input.name}
+            try:  # the same limits as a document attached in the console
+                document = use.attachment_of(turn.input)
+            except FieldError as error:
+                return [Reply(error.message)]
             await save(turn, draft, text=turn.input.caption, document=document, step="audience")
         elif turn.input.text.strip():
             await save(turn, draft, text=turn.input.text.strip(), document=None, step="audience")

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from storage.station_search import hidden_from_alembic
 
 target_metadata = SQLModel.metadata
 
@@ -17,6 +18,7 @@ def run_migrations() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=hidden_from_alembic,  # the search index lives outside the models
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -100,3 +100,29 @@ async def test_the_count_button_works_without_a_script(web_box: Sandbox, served:
     assert re.search(r"\b2\b", await page.locator("#recipient-count").inner_text())  # Alice and the staff member
     assert await page.locator("select[name=region]").input_value() == "佛山"
     await context.close()
+
+
+async def test_attach_a_document_and_the_recipients_chats_receive_it(web_box: Sandbox, clock: FixedClock, served: str,
+                                                                     browser: Browser) -> None:
+    """The composer's file field: the chosen PDF reaches each recipient's sandbox chat with the text as caption."""
+    await world(web_box)
+    pdf = b"%PDF-1.4 the plan template\n" + bytes(range(256)) * 8
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await sign_in(page, web_box, served)
+    await page.goto(f"{served}/console/broadcasts")
+    await page.fill("textarea[name=text]", TEXT)
+    await page.select_option("select[name=region]", "佛山")
+    await count_becomes(page, 1)  # Alice only
+    await page.set_input_files("#document", files=[{"name": "年度计划模板.pdf", "mimeType": "application/pdf",
+                                                    "buffer": pdf}])
+    await shot(page, "22-broadcast-with-document")
+    await page.click("#send")
+    await page.wait_for_url(re.compile(rf"{re.escape(served)}/console/broadcasts/\d+$"))
+    assert await page.locator("#document").inner_text() == "年度计划模板.pdf"
+    sent = await dispatcher(web_box.services.db, web_box.app.bot, clock, FakeTime(clock)).run_once()
+    assert sent.sent == 1
+    calls = web_box.api.calls_to(MANAGER_A.id)
+    assert [(c.method, c.text, c.files["document"]) for c in calls] == [("sendDocument", TEXT, pdf)]
+    assert web_box.api.calls_to(MANAGER_B.id) == []
+    await context.close()

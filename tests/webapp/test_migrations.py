@@ -12,15 +12,16 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
 from storage.db import Database, downgrade, migrate
+from storage.station_search import hidden_from_alembic
 
 
 def _diff(conn: Connection) -> list[Any]:
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": hidden_from_alembic})
     return list(compare_metadata(context, SQLModel.metadata))
 
 
 def _tables(conn: Connection) -> set[str]:
-    return set(inspect(conn).get_table_names()) - {"alembic_version"}
+    return {t for t in inspect(conn).get_table_names() if hidden_from_alembic(t, "table")} - {"alembic_version"}
 
 
 async def test_upgrade_downgrade_upgrade_and_no_drift(db: Database) -> None:

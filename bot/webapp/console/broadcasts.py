@@ -5,7 +5,9 @@ recipients deduplicated by person, the same outbox rows, quiet hours and audit e
 audience is a union of groups; "station managers and liaisons" is narrowed by the station conditions,
 which all hold at once. The recipient count is ``GET /console/broadcasts/count`` for the form's
 current fields (JSON): the console's script refreshes the count as the audience changes, and without a
-script the "Count recipients" button re-renders the composer with it.
+script the "Count recipients" button re-renders the composer with it. The composer may attach one document
+(a multipart form: the console's only upload), checked as chat checks one (``services.broadcasts.ATTACHMENT``)
+and sent by the outbox with the text as its caption.
 """
 
 from __future__ import annotations
@@ -13,20 +15,25 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import UploadFile
 
 from bot.webapp.auth import services_of
-from bot.webapp.console.auth import Staff, changing, console_staff
+from bot.webapp.console.auth import BAD_FORM, ConsoleRefused, Staff, changing, console_staff
 from bot.webapp.console.render import PAGE_HEADERS, page
 from bot.webapp.params import form_int
 from conversations import broadcast as compose
+from conversations.fields import FieldError
+from conversations.types import FileInput
 from locales import N_, T, render
 from services import broadcasts as use
 from storage.broadcasts import by_form_token, recent_broadcasts, status_counts
+from storage.console import csrf_ok
 from storage.datetimes import local
 from storage.models import Broadcast, OutboxStatus
 from storage.recipients import station_choices
@@ -42,6 +49,9 @@ NOT_FOUND = N_("There is no such broadcast.")
 # The composer loads the console's script, which asks /console/broadcasts/count as the audience changes.
 SCRIPT_POLICY = PAGE_HEADERS["Content-Security-Policy"] + "; script-src 'self'; connect-src 'self'"
 NOT_CANCELLABLE = N_("Only a scheduled broadcast that has not started can be cancelled.")
+# The composer's body with its document: the file's limit and room for the fields.
+UPLOAD_LIMIT = (use.ATTACHMENT.max_size or 0) + 256 * 1024
+TOO_LARGE = N_("The document is too large for a broadcast (at most 20 MB). Go back and attach a smaller file.")
 
 
 def fields_of(values: Mapping[str, str]) -> dict[str, str]:
@@ -89,7 +99,7 @@ async def composer_page(request: Request, staff: Staff, fields: Mapping[str, str
                     errors=errors or [], notice=notice, rows=rows, form_token=secrets.token_urlsafe(24),
                     levels={k: render(v, staff.tr) for k, v in compose.SOCIETY_LEVELS.items()},
                     states=use_states(staff), at=lambda v: local(v, services.settings.tz) if v else None,
-                    flags=compose.FLAGS,
+                    flags=compose.FLAGS, attachment_types=",".join(t for t in use.ATTACHMENT.accept if t.startswith(".")),
                     labels={k: render(v, staff.tr) for k, v in compose.CONDITION_LABELS.items()})
     response.headers["Content-Security-Policy"] = SCRIPT_POLICY
     return response
@@ -118,10 +128,46 @@ async def count(request: Request, staff: Staff = Depends(console_staff)) -> JSON
     return JSONResponse({"count": found, "audience": render(compose.describe(filters), staff.tr) if filters else ""})
 
 
+@dataclass(frozen=True)
+class Upload:
+    """The composer's attached document, read whole (at most ``use.ATTACHMENT.max_size`` and a little)."""
+
+    name: str
+    mime_type: str
+    content: bytes
+
+    def as_input(self) -> FileInput:
+        """As chat sees a document, so that one check (``use.attachment_of``) serves both."""
+        return FileInput(file_id="", file_unique_id="", name=self.name, size=len(self.content),
+                         mime_type=self.mime_type)
+
+
+async def signed_with_upload(request: Request, staff: Staff = Depends(console_staff)
+                             ) -> tuple[Staff, dict[str, str], Upload | None]:
+    """``changing`` for the composer, whose form may be multipart with one file: the same CSRF check."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        staff, form = await changing(request, staff)
+        return staff, form, None
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > UPLOAD_LIMIT:
+        raise ConsoleRefused(413, TOO_LARGE, staff.tr)
+    async with request.form(max_files=1, max_fields=100) as parsed:
+        form = {key: value for key, value in parsed.items() if isinstance(value, str)}
+        if not csrf_ok(staff.session_token, form.get("csrf", "")):
+            raise ConsoleRefused(403, BAD_FORM, staff.tr)
+        file = parsed.get("document")
+        upload = None
+        if isinstance(file, UploadFile) and file.filename:
+            content = await file.read(UPLOAD_LIMIT + 1)
+            upload = Upload(file.filename[-200:], file.content_type or "", content) if content else None
+    return staff, form, upload
+
+
 @router.post("/broadcasts")
-async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> Response:
+async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str], Upload | None] = Depends(
+        signed_with_upload)) -> Response:
     """``action``: ``test`` (to the signed-in staff member's chat only), ``send`` or ``schedule``."""
-    staff, form = signed
+    staff, form, upload = signed
     services = services_of(request)
     fields = fields_of(form)
     action = form.get("action", "")
@@ -129,6 +175,14 @@ async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str
     errors: list[str] = []
     if not text:
         errors.append(N_("Write the text of the broadcast."))
+    if upload is not None:
+        try:
+            use.attachment_of(upload.as_input())
+        except FieldError as error:
+            errors.append(render(error.message, staff.tr))
+        if len(text) > use.MAX_CAPTION:
+            errors.append(render(T("With a document the text is its caption: at most {limit} characters.",
+                                   limit=use.MAX_CAPTION), staff.tr))
     now = services.now()
     when: dt.datetime | None = None
     if action == "schedule":
@@ -140,11 +194,15 @@ async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str
     elif action not in ("send", "test"):
         errors.append(N_("Choose to send a test, send now, or schedule."))
     if errors:
+        if upload is not None:
+            errors.append(N_("Attach the document again: a browser does not keep a file in a returned form."))
         return await composer_page(request, staff, fields, errors=errors)
     async with services.db.session() as session:
         person = await session.merge(staff.person)
+        document = await use.keep_upload(session, upload.as_input(), upload.content, now=now, when=when) \
+            if upload is not None else None
         if action == "test":
-            sent = await use.send_test(session, staff=person, text=text, now=now)
+            sent = await use.send_test(session, staff=person, text=text, now=now, document=document)
             await session.commit()
             notice = N_("A test was sent to your own chat.") if sent else N_("You have no chat with the bot.")
             return await composer_page(request, staff, fields, notice=notice)
@@ -156,7 +214,7 @@ async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str
         filters = filters_of(fields, dict(choices["society"]))
         try:
             item = await use.create(session, staff=person, text=text, filters=filters, now=now, when=when,
-                                    form_token=token) if filters else None
+                                    document=document, form_token=token) if filters else None
             if item is not None:
                 await session.commit()
         except IntegrityError:  # the other click committed first
