@@ -28,6 +28,7 @@ from conversations.reminders import (
     Recipient,
     StationFacts,
     digest_key,
+    in_inactivity_window,
     last_digest_moment,
     latest,
     station_reminders,
@@ -54,6 +55,7 @@ from storage.reminders_queries import (
     recent_ratings,
     record_progress_check,
     station_rows,
+    stations_with_activity,
 )
 from storage.updates import prune_processed_updates
 
@@ -72,7 +74,7 @@ def profile_of(profile_id: str) -> Profile | None:
 
 
 def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: WorkdayCalendar,
-              behind: tuple[Text, ...]) -> StationFacts:
+              behind: tuple[Text, ...], has_activity: bool = True) -> StationFacts:
     today = now.date()
     station = row.station
     assert station.id is not None
@@ -100,7 +102,7 @@ def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: Workday
                                   previous_working_day(deadline, cal), source_text(profile, profile.change_kind(kind).source)))
     return StationFacts(station.id, station.name, profile, recipients, tuple(annual), tuple(drafts),
                         station.manager_certificate_expiry, station.agreement_end, station.founded_on,
-                        row.has_activity, behind)
+                        has_activity, behind)
 
 
 def progress_moment(profile: Profile, today: dt.date) -> tuple[str, dt.date] | None:
@@ -161,7 +163,12 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         profiles = {row.station.id: p for row in rows
                     if row.station.id is not None and (p := effective.get(row.station.policy_profile)) is not None}
         behind = await behind_minimums(session, rows, profiles, now)
-        facts = [facts_for(row, now, profiles[row.station.id], cal, behind.get(row.station.id, ()))
+        # The ledger is asked whether a station logged anything only where a warning could follow.
+        unsure = [sid for row in rows if (sid := row.station.id) is not None and sid in profiles
+                  and in_inactivity_window(profiles[sid], row.station.founded_on, today)]
+        active = await stations_with_activity(session, unsure)
+        facts = [facts_for(row, now, profiles[row.station.id], cal, behind.get(row.station.id, ()),
+                           row.station.id not in unsure or row.station.id in active)
                  for row in rows if row.station.id in profiles]
         outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
                              "reminder", recipient.person_id)
@@ -183,6 +190,9 @@ async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[Sta
                          overrides: dict[dt.date, bool] | None = None) -> int:
     moment = last_digest_moment(now)
     staff = await active_staff(session)
+    # The digest goes once a week: on the other daily runs every key is taken, so nothing is gathered.
+    known = await existing_keys(session, [digest_key(moment, member.id) for member in staff if member.id is not None])
+    staff = [member for member in staff if member.id is not None and digest_key(moment, member.id) not in known]
     if not staff:
         return 0
     today = now.date()

@@ -190,14 +190,22 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
+def in_inactivity_window(profile: Profile, founded_on: dt.date | None, today: dt.date) -> bool:
+    """Whether a station founded then could be warned today (the sweep reads the ledger only for these)."""
+    months = profile.reminders.no_progress_months
+    if months is None or founded_on is None:
+        return False
+    return add_months(founded_on, months) <= today <= add_months(founded_on, 12)
+
+
 def inactivity_warnings(facts: StationFacts, today: dt.date) -> list[Reminder]:
     """quzhou: no progress within a year of founding revokes a station; warn (at 9 months) without activity."""
     months = facts.profile.reminders.no_progress_months
     if months is None or facts.founded_on is None or facts.has_activity:
         return []
-    moment = add_months(facts.founded_on, months)
-    if today < moment or today > add_months(facts.founded_on, 12):
+    if not in_inactivity_window(facts.profile, facts.founded_on, today):
         return []
+    moment = add_months(facts.founded_on, months)
     text = Join((T("{station} has not logged any service activity since it was founded on {day}.",
                    station=Raw(facts.name), day=facts.founded_on),
                  T("A station without progress within one year of founding can be revoked. Please log your "

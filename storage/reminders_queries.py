@@ -34,11 +34,14 @@ class StationRows:
     recipients: list[Person] = field(default_factory=list)
     submitted: set[tuple[str, int]] = field(default_factory=set)
     change_drafts: list[Draft] = field(default_factory=list)
-    has_activity: bool = False
 
 
 async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[StationRows]:
-    """Live stations with their reachable managers/liaisons, annual submissions, open change drafts."""
+    """Live stations with their reachable managers/liaisons, annual submissions, open change drafts.
+
+    Whether a station has logged anything is asked separately (``stations_with_activity``), only for
+    the few stations an inactivity warning could concern: a DISTINCT over the whole ledger took ~1 s.
+    """
     stations = (await session.exec(select(Station).where(col(Station.status).in_(LIVE_STATUSES))
                                    .order_by(col(Station.id)))).all()
     levels = {s.id: s.level for s in (await session.exec(select(Society))).all()}
@@ -61,11 +64,17 @@ async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[St
     for draft in drafts:
         if draft.station_id in by_id and draft.person_id in owners:
             by_id[draft.station_id].change_drafts.append(draft)
-    active_ids = (await session.exec(select(Activity.station_id).distinct())).all()
-    for station_id in active_ids:
-        if station_id in by_id:
-            by_id[station_id].has_activity = True
     return list(by_id.values())
+
+
+async def stations_with_activity(session: AsyncSession, station_ids: Sequence[int]) -> set[int]:
+    """Which of these stations have logged any activity (an index lookup each, never the whole ledger)."""
+    found: set[int] = set()
+    for offset in range(0, len(station_ids), KEYS_PER_QUERY):
+        chunk = list(station_ids[offset:offset + KEYS_PER_QUERY])
+        found.update((await session.exec(select(Activity.station_id).distinct()
+                                         .where(col(Activity.station_id).in_(chunk)))).all())
+    return found
 
 
 async def recent_ratings(session: AsyncSession, since: dt.datetime) -> list[tuple[int, float]]:

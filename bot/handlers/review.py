@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from bot.handlers.forms import manager_station, open_form
 from bot.routing import APPLICANTS, MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
+from bot.staff_drafts import StaffAnswer, staff_answer
 from bot.submission_forms import form_and_context, submission_form
 from conversations.review import kind_label
-from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
+from conversations.types import Button, ButtonInput, Reply, keyboard
 from locales import TN, Join, Raw, T, Text
 from services import review
 from services.review import STALE, card, view_of
 from storage.datetimes import local
-from storage.drafts import active_draft, get_or_create, save
+from storage.drafts import get_or_create, save
 from storage.models import Person, Submission, SubmissionStatus
 from storage.submissions import latest_answers, review_queue
 
@@ -92,19 +93,15 @@ def extend(router: Router, services: Services) -> None:
                                prefill=answers)
 
     async def comment_input(turn: Turn) -> list[Reply] | None:
-        staff = turn.staff()
-        if staff is None or staff.id is None:
-            return None
-        draft = await active_draft(turn.session, [staff.id])
-        if draft is None or draft.form_id != "review_comment":
-            return None
-        if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-            await turn.session.delete(draft)
-            return [Reply(T("Review comment cancelled; the submission still awaits review."))]
-        text = turn.input.text if isinstance(turn.input, TextInput) else ""
+        answer = await staff_answer(turn, ["review_comment"],
+                                    T("Review comment cancelled; the submission still awaits review."),
+                                    text=False)  # an empty comment is refused by the use case, with its reason
+        if not isinstance(answer, StaffAnswer):
+            return answer
+        draft = answer.draft
         decided = await review.return_with_comment(turn.session, int(draft.state.get("submission_id", 0)),
-                                                   int(draft.state.get("version", -1)), staff=staff, comment=text,
-                                                   now=turn.now)
+                                                   int(draft.state.get("version", -1)), staff=answer.staff,
+                                                   comment=answer.text, now=turn.now)
         if decided.outcome is not review.Outcome.refused:  # a usable comment: asked once, answered once
             await turn.session.delete(draft)
         return [Reply(decided.message)]

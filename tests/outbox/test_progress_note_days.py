@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.jobs import enqueue_due
 from services.stations import society_named
 from storage.db import Database
-from storage.models import AuditLog
+from storage.models import Activity, AuditLog, Person
 from tests.conftest import SHANGHAI
 from tests.helpers import add_station
 from tests.outbox.support import add_person, rows
@@ -66,3 +66,20 @@ async def test_progress_totals_are_read_on_the_note_date_or_when_catching_up_onl
         await enqueue_due(db, at(dt.date(2027, 10, 1)))
     assert len(sums) == 1
     assert f"minimums:2027-10-01:station-{behind.id}:person-1" in {r.idempotency_key for r in await rows(db)}
+
+
+async def test_inactivity_warning_asks_the_ledger_only_for_stations_in_their_window(db: Database) -> None:
+    """Seed 004 第十八条（四） (no progress within a year of founding), warned at 9 months: not a station that logged."""
+    idle = await add_station(db, "Idle station", profile="quzhou", founded_on=dt.date(2026, 10, 1))
+    busy = await add_station(db, "Busy station", profile="quzhou", founded_on=dt.date(2026, 10, 1))
+    await add_person(db, 7201, station_id=idle.id)
+    await add_person(db, 7202, station_id=busy.id)
+    async with db.session() as session:
+        logger = (await session.exec(select(Person).where(Person.station_id == busy.id))).one()
+        session.add(Activity(station_id=busy.id or 0, activity_type="tackling", title="t",
+                             started_on=dt.date(2026, 11, 2), logged_by_person_id=logger.id or 0))
+        await session.commit()
+    await enqueue_due(db, at(dt.date(2027, 7, 1)))
+    keys = {r.idempotency_key for r in await rows(db)}
+    assert any(k.startswith(f"no-activity:station-{idle.id}:M-9") for k in keys)
+    assert not any(k.startswith(f"no-activity:station-{busy.id}:") for k in keys)
