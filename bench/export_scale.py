@@ -40,7 +40,8 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def measure(url: str, year: int, out: Path | None, in_process: bool, stations: int | None) -> dict[str, object]:
+async def measure(url: str, year: int, out: Path | None, in_process: bool = False,
+                  stations: int | None = None) -> dict[str, object]:
     db = Database(url)
     baseline = rss_mb()
     load = os.getloadavg()
