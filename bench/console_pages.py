@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from bench.generate import STAFF_BASE, Sizes, fresh_database, populate
+from bot.heap import freeze_startup_heap
 from bot.services import Services
 from bot.settings import Settings
 from bot.webapp.app import create_web_app
@@ -200,6 +201,7 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--round", action="store_true", help="open a quzhou round first (the overview's progress)")
     parser.add_argument("--filled", metavar="URL", help="a database this script filled before (kept with --keep): "
                         "its rows are reused, nothing is generated")
+    parser.add_argument("--no-freeze", action="store_true", help="leave start-up objects to the full collections")
     parser.add_argument("--keep", action="store_true", help="keep the filled database (print its URL) for --filled")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
@@ -235,6 +237,8 @@ async def main(argv: list[str] | None = None) -> None:
             print(f"filled: {url}", file=sys.stderr)
         filled = round(time.perf_counter() - began, 1)
         app = create_web_app(None, services)  # type: ignore[arg-type]  # no webhook here
+        if not args.no_freeze:
+            freeze_startup_heap()  # as `stationbot run` and `webhook` do once started
         bearer = {"Authorization": f"Bearer {token}"}
         middle = args.stations // 2
         pairs: dict[str, tuple[str, str]] = {

@@ -21,6 +21,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,14 +40,18 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def measure(url: str, year: int, out: Path | None, in_process: bool) -> dict[str, object]:
+async def measure(url: str, year: int, out: Path | None, in_process: bool = False,
+                  stations: int | None = None) -> dict[str, object]:
     db = Database(url)
     baseline = rss_mb()
     load = os.getloadavg()
     started, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
     async with db.session() as session:
-        data = await export_year(session, year, translator("zh_Hans"), tz=ZoneInfo("Asia/Shanghai"),
-                                 in_child=None if in_process else db.url)
+        # An older commit's export_year (run by a copy of this script in its tree) knows no ``in_child``.
+        where: dict[str, Any] = {} if in_process else {"in_child": db.url}
+        data = await export_year(session, year, translator("zh_Hans"),
+                                 list(range(1, stations + 1)) if stations else None,
+                                 tz=ZoneInfo("Asia/Shanghai"), **where)
     seconds = time.perf_counter() - started
     own_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu
     await db.dispose()
@@ -54,7 +59,7 @@ async def measure(url: str, year: int, out: Path | None, in_process: bool) -> di
         out.write_bytes(data)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"python": platform.python_version(), "cores": os.cpu_count(), "url": url.split("@")[-1], "year": year,
-            "mode": "in process" if in_process else "child process", "load_before": [round(x, 2) for x in load],
+            "mode": "in process" if in_process else "child process", "stations": stations or "all", "load_before": [round(x, 2) for x in load],
             "load_after": [round(x, 2) for x in os.getloadavg()],
             "seconds": round(seconds, 1), "cpu_seconds": round(own_cpu, 1),
             "child_cpu_seconds": round(children.ru_utime + children.ru_stime, 1), "bytes": len(data),
@@ -68,8 +73,9 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--in-process", action="store_true", help="no child process (as tests run it)")
+    parser.add_argument("--stations", type=int, help="only stations 1..N (a subset for a slow older export)")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.url, args.year, args.out, args.in_process))))
+    print(json.dumps(asyncio.run(measure(args.url, args.year, args.out, args.in_process, args.stations))))
 
 
 if __name__ == "__main__":
