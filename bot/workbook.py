@@ -4,7 +4,8 @@ Chosen by the numbers (bench/RESULTS.md, 2026-11-27 session 2, section 3): about
 constant-memory mode at the same constant memory. It takes every sheet as an iterator of rows and
 writes the whole workbook in one ``save()``, pulling rows as it goes, so a sheet is never held whole.
 
-Every cell format names a CJK-capable font; numbers stay numbers (``0.##``), dates are real dates
+Every cell format names a CJK-capable font; numbers stay numbers in Excel's ``General`` format (``0.##``
+showed a whole number as "1." in Excel and WPS), dates are real dates
 with a date format, times are local to the deployment's ``TIMEZONE``; headers are bold on a fill,
 the header row is frozen, each column has its width.
 """
@@ -20,7 +21,7 @@ from typing import Any, BinaryIO
 from rustpy_xlsxwriter import FastExcel, Format
 
 CJK_FONT = "Microsoft YaHei"  # shipped with every Chinese Windows; LibreOffice maps it to Noto Sans CJK
-NUM_FORMATS = {"number": "0.##", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
+NUM_FORMATS = {"number": "General", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 PROGRESS_EVERY = 1000  # rows between two progress reports
 
 

@@ -224,7 +224,7 @@ async def test_cells_keep_their_formats_font_widths_and_frozen_header(db: Databa
     assert isinstance(date.value, dt.datetime) and date.number_format == "yyyy-mm-dd"
     assert isinstance(logged.value, dt.datetime) and logged.number_format == "yyyy-mm-dd hh:mm"
     participants = first[header.index("Participants")]
-    assert participants.value == 10 and participants.data_type == "n" and participants.number_format == "0.##"
+    assert participants.value == 10 and participants.data_type == "n" and participants.number_format == "General"
     assert ledger.column_dimensions["B"].width >= 30  # the station's name
     submitted = book["Submissions"]
     assert submitted.cell(row=2, column=6).number_format == "yyyy-mm-dd hh:mm"
