@@ -44,10 +44,11 @@ async def export(turn: Turn) -> list[Reply]:
             return [Reply(NO_STATION)]
         station_ids = [manager.station_id]
 
-    tz = turn.services.settings.tz
+    tz, url = turn.services.settings.tz, turn.services.db.url
 
     async def workbook(session: AsyncSession, tr: Translator) -> Reply:
-        content = await export_year(session, year, tr, station_ids, tz=tz, individual_ratings=station_ids is None)
+        content = await export_year(session, year, tr, station_ids, tz=tz, individual_ratings=station_ids is None,
+                                    in_child=url)  # a process of its own: a network's year is a minute of CPU
         return Reply(T("The {year} workbook: stations, submissions, ledger, ratings and scores.", year=str(year)),
                      file=OutgoingFile(f"stationbot-{year}.xlsx", content=content))
 
