@@ -17,6 +17,7 @@ from services import review
 from services.review import STALE, card, view_of
 from storage.datetimes import local
 from storage.drafts import get_or_create, save
+from storage.ids import db_int
 from storage.models import Person, Submission, SubmissionStatus
 from storage.submissions import latest_answers, review_queue
 
@@ -50,9 +51,9 @@ def extend(router: Router, services: Services) -> None:
         assert isinstance(turn.input, ButtonInput)
         parts = turn.input.data.split(":")
         action = parts[1] if len(parts) > 1 else ""
-        sub_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
-        submission = await turn.session.get(Submission, sub_id)
-        if submission is None:
+        sub_id = db_int(parts[2]) if len(parts) > 2 else None
+        submission = await turn.session.get(Submission, sub_id) if sub_id is not None else None
+        if submission is None or sub_id is None:
             return [Reply(STALE, notice=STALE)]
         if action == "o":
             return await reopen(turn, submission)
@@ -61,7 +62,8 @@ def extend(router: Router, services: Services) -> None:
             return [Reply(T("Only staff can review submissions."), notice=T("Only staff can review submissions."))]
         if action == "s":
             return [await card_for(turn, submission)]
-        version = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else -1
+        given = db_int(parts[3]) if len(parts) > 3 else None
+        version = -1 if given is None else given
         hooks = hooks_for(turn, submission.kind)
         if action == "a" and hooks is None:
             decided = await review.accept(turn.session, sub_id, version, staff=staff, now=turn.now)

@@ -75,7 +75,7 @@ class GridFilter:
         query = request.query_params
         number = query.get("page", "1")
         return cls(query.get("region", "")[:50], query.get("q", "")[:100].strip(), query.get("open") == "1",
-                   max(int(number), 1) if number.isdigit() and len(number) < 6 else 1)
+                   min(max(form_int(number, 1), 1), 99999))
 
     def query(self, **changes: Any) -> str:
         values: dict[str, Any] = {"region": self.region, "q": self.search, "open": "1" if self.open_only else "",
@@ -202,7 +202,7 @@ async def save_scores(request: Request, round_id: int,
     staff, form = signed
     services = services_of(request)
     tr = staff.tr
-    async with services.db.session() as session:
+    async with services.db.serial(), services.db.session() as session:  # read, then write: SQLite's one writer
         rnd = await row_or_refused(session, AssessmentRound, round_id, NO_ROUND, tr)
         if rnd.status != OPEN:
             return await grid_page(request, staff, round_id, notes=[tr.gettext(NOT_OPEN)], status_code=409)
