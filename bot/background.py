@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.workbook import Progress
 from conversations.types import Reply
 from locales import T, Translator
 from storage.outbox import enqueue
@@ -48,6 +49,14 @@ class Background:
         self.services = services
         self._tasks: set[asyncio.Task[None]] = set()
         self._running: set[str] = set()  # names of the jobs under way
+        self._progress: dict[str, Progress] = {}  # rows written by a job under way (an export), by its name
+
+    def progress(self, name: str) -> Progress:
+        """A counter for the job ``name`` to fill while it runs; the "preparing…" page reads it."""
+        return self._progress.setdefault(name, Progress())
+
+    def progress_of(self, name: str) -> Progress | None:
+        return self._progress.get(name)
 
     def _track(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -88,6 +97,7 @@ class Background:
                 log.exception("background work %s failed", name)
             finally:
                 self._running.discard(name)
+                self._progress.pop(name, None)
 
         self._track(run())
 

@@ -66,8 +66,10 @@ def run_bot(settings: Settings) -> int:
         say(settings, TOKEN_HELP)
         return 2
     from bot.app import allowed_updates, build_application
+    from bot.heap import freeze_startup_heap
 
     application = build_application(settings)
+    freeze_startup_heap()
     application.run_polling(allowed_updates=allowed_updates())
     return 0
 

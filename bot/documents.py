@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TIMEOUT_SECONDS = 120.0
-# DOCX files per LibreOffice run: a round of a thousand stations converts in runs that each finish in time.
-PDF_BATCH = 40
+# DOCX files per LibreOffice run: a round of a thousand stations converts in runs that each finish in time
+# (40 tables took 93 s of the 120 s limit at load 14 on 2 cores: bench/results/session3-paperwork.md).
+PDF_BATCH = 20
 
 
 def _multiline(value: Any) -> Any:

@@ -1,7 +1,9 @@
-"""The year's workbook for staff (all stations) or a manager (their own): xlsxwriter, constant memory.
+"""The year's workbook for staff (all stations) or a manager (their own), written by ``bot.workbook``.
 
 Sheets: stations, submissions, ledger (one row per activity, streamed), ratings, scores. Headers
 and labels are rendered in the reader's language; every cell format names a CJK-capable font.
+The big sheets are generators the writer pulls from a worker thread, each pull reading one partition
+on the event loop (``_Bridge``); the bot's callers run it all in a process of its own (``in_child``).
 """
 
 from __future__ import annotations
@@ -9,15 +11,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
-import tempfile
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from typing import Any, BinaryIO, TypeVar
 
-import xlsxwriter
 from sqlmodel.ext.asyncio.session import AsyncSession
-from xlsxwriter.worksheet import Worksheet
 
 from bot.ledger_columns import ledger_cells, ledger_columns
+from bot.workbook import CJK_FONT, Progress, Sheet, write_workbook
 from locales import TN, T, Translator, render
 from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
@@ -28,8 +28,8 @@ from storage.manual_scores import manual_points
 from storage.models import Station
 from storage.rating_aggregates import StationSatisfaction, rating_aggregates
 
-CJK_FONT = "Microsoft YaHei"  # shipped with every Chinese Windows; LibreOffice maps it to Noto Sans CJK
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (for dates after Excel's fictitious 1900-02-29)
+__all__ = ["CJK_FONT", "STATUS_LABELS", "export_year", "write_year"]
+T_ = TypeVar("T_")
 
 STATUS_LABELS: dict[str, T] = {
     "submitted": T("Submitted, awaiting review"), "returned": T("Returned for changes"),
@@ -41,62 +41,6 @@ STATUS_LABELS: dict[str, T] = {
 def _label(value: str, tr: Translator) -> str:
     label = STATUS_LABELS.get(value)
     return render(label, tr) if label is not None else value
-
-
-class _Book:
-    """A workbook with the formats every sheet uses."""
-
-    def __init__(self, output: io.BytesIO, tmpdir: str, tz: dt.tzinfo) -> None:
-        self.tz = tz
-        self.book = xlsxwriter.Workbook(output, {"constant_memory": True, "tmpdir": tmpdir})
-        base = {"font_name": CJK_FONT, "font_size": 10}
-        self.text = self.book.add_format(base)
-        self.header = self.book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1})
-        self.date = self.book.add_format({**base, "num_format": "yyyy-mm-dd"})
-        self.datetime = self.book.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
-        self.number = self.book.add_format({**base, "num_format": "0.##"})
-
-    def sheet(self, name: T, headers: Sequence[str], tr: Translator, widths: Sequence[int] = ()) -> Worksheet:
-        sheet = self.book.add_worksheet(render(name, tr)[:31])
-        for col, width in enumerate(widths):
-            sheet.set_column(col, col, width)
-        for col, title in enumerate(headers):
-            sheet.write_string(0, col, title, self.header)
-        sheet.freeze_panes(1, 0)
-        return sheet
-
-    def rows(self, sheet: Worksheet, first: int, rows: Sequence[Sequence[Any]]) -> None:
-        """Rows ``first``, ``first + 1`` ...: one call per partition, for a worker thread."""
-        for offset, values in enumerate(rows):
-            self.row(sheet, first + offset, values)
-
-    def row(self, sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
-        """One row; dispatch on the exact type, commonest first (this runs for tens of millions of cells).
-
-        Dates become Excel serial numbers here (days since 1899-12-30, times as fractions of a day in
-        the deployment's ``TIMEZONE``) and are written as numbers with a date format: what ``write_datetime`` does, cheaper.
-        """
-        for col, value in enumerate(values):
-            kind = type(value)
-            if kind is str:
-                if value:
-                    sheet.write_string(row, col, value, self.text)
-            elif kind is int or kind is float:
-                sheet.write_number(row, col, value, self.number)
-            elif value is None:
-                continue
-            elif kind is dt.date:
-                sheet.write_number(row, col, (value - EXCEL_EPOCH).days, self.date)
-            elif isinstance(value, dt.datetime):
-                local = value.astimezone(self.tz)
-                seconds = local.hour * 3600 + local.minute * 60 + local.second
-                sheet.write_number(row, col, (local.date() - EXCEL_EPOCH).days + seconds / 86400, self.datetime)
-            elif kind is bool:
-                sheet.write_boolean(row, col, value, self.text)
-            elif isinstance(value, int | float):
-                sheet.write_number(row, col, value, self.number)
-            else:
-                sheet.write_string(row, col, str(value), self.text)
 
 
 def _headers(tr: Translator, *labels: T) -> list[str]:
@@ -117,125 +61,169 @@ def _on_time(late_workdays: int, tr: Translator) -> str:
     return render(T("Late") if late_workdays > 0 else T("On time"), tr)
 
 
+Rows = Iterator[Sequence[Any]]
+
+
+class _Bridge:
+    """Async reads for a writer in a worker thread: it pulls, each pull runs on the event loop.
+
+    The writer takes synchronous row iterators; the rows come from async sessions. Each pull waits for
+    one partition (or one station's score), so no more than that is ever held.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+
+    def call(self, work: Awaitable[T_]) -> T_:
+        async def run() -> T_:
+            return await work
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result()
+
+    def rows(self, partitions: AsyncIterator[Sequence[Any]], build: Callable[[Sequence[Any]], list[Any]]) -> Rows:
+        while True:
+            try:
+                partition = self.call(anext(partitions))
+            except StopAsyncIteration:
+                return
+            for row in partition:
+                yield build(row)
+
+
 async def export_year(session: AsyncSession, year: int, tr: Translator,
                       station_ids: Sequence[int] | None = None, chunk: int = 500, *, tz: dt.tzinfo,
-                      individual_ratings: bool = True) -> bytes:
+                      individual_ratings: bool = True, progress: Progress | None = None,
+                      in_child: str | None = None) -> bytes:
     """The workbook as bytes; ``station_ids`` limits it (a manager's own station); times in ``tz``.
 
     ``individual_ratings=False`` (a manager's pack) gives averages per dimension instead of one row per
     rating: a station with few demand units could otherwise tell who gave which score and comment.
+    ``in_child`` (the database URL) makes it in a process of its own (``bot.export_process``): a network's
+    year is a minute of CPU that would otherwise share the bot's interpreter lock.
     """
-    stations = await listings.list_stations(session, station_ids=station_ids)
-    names = {s.id: s.name for s in stations}
-    profiles = _profiles(stations)
+    if in_child is not None:
+        from bot.export_process import export_in_child
+
+        return await export_in_child(in_child, year, tr.locale, station_ids, chunk=chunk, tz=tz,
+                                     individual_ratings=individual_ratings, progress=progress)
     output = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="stationbot-xlsx-") as tmpdir:
-        book = _Book(output, tmpdir, tz)
-        await _stations_sheet(book, stations, tr)
-        await _submissions_sheet(book, session, year, station_ids, names, profiles, stations, tr)
-        await _ledger_sheet(book, session, year, station_ids, names, stations, profiles, tr, chunk)
-        if individual_ratings:
-            await _ratings_sheet(book, session, year, station_ids, names, profiles, tr, chunk)
-        else:
-            await _ratings_summary_sheet(book, session, year, stations, profiles, tr)
-        await _scores_sheet(book, session, year, stations, tr)
-        await asyncio.to_thread(book.book.close)  # zips the sheets: seconds on a big year, off the loop
+    await write_year(session, year, tr, output, station_ids, chunk, tz=tz, individual_ratings=individual_ratings,
+                     progress=progress)
     return output.getvalue()
 
 
-async def _stations_sheet(book: _Book, stations: Sequence[Station], tr: Translator) -> None:
-    sheet = book.sheet(T("Stations"), _headers(
+async def write_year(session: AsyncSession, year: int, tr: Translator, target: str | BinaryIO,
+                     station_ids: Sequence[int] | None = None, chunk: int = 500, *, tz: dt.tzinfo,
+                     individual_ratings: bool = True, progress: Progress | None = None) -> None:
+    """Write the workbook to ``target`` (a path or a binary buffer); see ``export_year``."""
+    stations = await listings.list_stations(session, station_ids=station_ids)
+    names = {s.id: s.name for s in stations}
+    profiles = _profiles(stations)
+    bridge = _Bridge(asyncio.get_running_loop())
+    if progress is not None:
+        total = await listings.count_activities(session, station_ids, year)
+        if individual_ratings:
+            total += await listings.count_ratings(session, station_ids, year, tz=tz)
+        progress.start(total)
+    sheets = [_stations_sheet(stations, tr),
+              await _submissions_sheet(session, year, station_ids, names, profiles, stations, tr),
+              _ledger_sheet(bridge, session, year, station_ids, names, stations, profiles, tr, chunk)]
+    if individual_ratings:
+        sheets.append(_ratings_sheet(bridge, session, year, station_ids, names, profiles, tr, chunk, tz))
+    else:
+        sheets.append(await _ratings_summary_sheet(session, year, stations, profiles, tr, tz))
+    sheets += await _scores_sheets(bridge, session, year, stations, tr, tz)
+    # The writer pulls the rows (each pull reads on this loop) and zips the file: all off the loop.
+    await asyncio.to_thread(write_workbook, target, sheets, tz, progress.add if progress is not None else None)
+
+
+def _stations_sheet(stations: Sequence[Station], tr: Translator) -> Sheet:
+    rows = [[station.id, station.name, station.policy_profile, station.region, _label(station.status, tr),
+             station.station_type, station.host_unit_name, station.approval_number, station.founded_on,
+             station.agreement_end, station.manager_certificate_expiry] for station in stations]
+    return Sheet(render(T("Stations"), tr), _headers(
         tr, T("ID"), T("Station"), T("Policy"), T("Region"), T("Status"), T("Station type"), T("Host unit"),
         T("Approval number"), T("Founded on"), T("Agreement ends"), T("Manager certificate expires")),
-        tr, (6, 30, 16, 12, 12, 14, 30, 16, 12, 12, 14))
-    for n, station in enumerate(stations, start=1):
-        book.row(sheet, n, [station.id, station.name, station.policy_profile, station.region,
-                            _label(station.status, tr), station.station_type, station.host_unit_name,
-                            station.approval_number, station.founded_on, station.agreement_end,
-                            station.manager_certificate_expiry])
+        ("number",) + ("text",) * 7 + ("date",) * 3, (6, 30, 16, 12, 12, 14, 30, 16, 12, 12, 14), rows)
 
 
-async def _submissions_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
+async def _submissions_sheet(session: AsyncSession, year: int, station_ids: Sequence[int] | None,
                              names: dict[int | None, str], profiles: dict[str, Profile],
-                             stations: Sequence[Station], tr: Translator) -> None:
-    sheet = book.sheet(T("Submissions"), _headers(
-        tr, T("Station"), T("Submission"), T("Year"), T("Status"), T("Due on"), T("Submitted at"),
-        T("Late working days"), T("On time or late"), T("Version")), tr, (30, 20, 8, 16, 12, 16, 10, 10, 8))
+                             stations: Sequence[Station], tr: Translator) -> Sheet:
     kinds: dict[tuple[int | None, str], str] = {}
     for station in stations:
         for item in profiles[station.policy_profile].annual_submissions:
             kinds[(station.id, item.id)] = render(T(item.label), tr)
-    rows = await listings.list_submissions(session, year, station_ids)
-    for n, sub in enumerate(rows, start=1):
-        book.row(sheet, n, [names.get(sub.station_id, str(sub.station_id)), kinds.get((sub.station_id, sub.kind), sub.kind),
-                            sub.year, _label(sub.status, tr), sub.due_on, sub.submitted_at, sub.late_workdays,
-                            _on_time(sub.late_workdays, tr), sub.current_version])
+    rows = [[names.get(sub.station_id, str(sub.station_id)), kinds.get((sub.station_id, sub.kind), sub.kind),
+             sub.year, _label(sub.status, tr), sub.due_on, sub.submitted_at, sub.late_workdays,
+             _on_time(sub.late_workdays, tr), sub.current_version]
+            for sub in await listings.list_submissions(session, year, station_ids)]
+    return Sheet(render(T("Submissions"), tr), _headers(
+        tr, T("Station"), T("Submission"), T("Year"), T("Status"), T("Due on"), T("Submitted at"),
+        T("Late working days"), T("On time or late"), T("Version")),
+        ("text", "text", "number", "text", "date", "datetime", "number", "text", "number"),
+        (30, 20, 8, 16, 12, 16, 10, 10, 8), rows)
 
 
-async def _ledger_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
-                        names: dict[int | None, str], stations: Sequence[Station], profiles: dict[str, Profile],
-                        tr: Translator, chunk: int) -> None:
-    """One row per activity: ID and station, then the columns the activity form declares (``ledger_columns``).
-
-    Rows are fetched a partition at a time on the event loop and written by a worker thread, so the
-    bot keeps answering others while a big year is exported (the writing is most of the time).
-    """
+def _ledger_sheet(bridge: _Bridge, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
+                  names: dict[int | None, str], stations: Sequence[Station], profiles: dict[str, Profile],
+                  tr: Translator, chunk: int) -> Sheet:
+    """One row per activity: ID and station, then the columns the activity form declares (``ledger_columns``)."""
     columns = ledger_columns({s.id: profiles[s.policy_profile] for s in stations}, tr)
     sources, cells = ledger_cells(columns, names)
-    sheet = book.sheet(T("Ledger"), _headers(tr, T("ID"), T("Station")) + [c.header for c in columns], tr,
-                       (8, 30, *(c.width for c in columns)))
-    n = 1
-    async for partition in export_streams.stream_ledger(session, station_ids, year, sources, chunk):
-        values = [cells(row) for row in partition]
-        await asyncio.to_thread(book.rows, sheet, n, values)
-        n += len(values)
+    partitions = export_streams.stream_ledger(session, station_ids, year, sources, chunk)
+    return Sheet(render(T("Ledger"), tr), _headers(tr, T("ID"), T("Station")) + [c.header for c in columns],
+                 ("number", "text", *(c.kind for c in columns)), (8, 30, *(c.width for c in columns)),
+                 bridge.rows(partitions, cells), counted=True)
 
 
-async def _ratings_sheet(book: _Book, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
-                         names: dict[int | None, str], profiles: dict[str, Profile], tr: Translator,
-                         chunk: int) -> None:
+def _rating_dimensions(profiles: dict[str, Profile], tr: Translator) -> dict[str, str]:
     dimensions: dict[str, str] = {}
     for profile in profiles.values():
         for dim in profile.rating.dimensions:
             dimensions.setdefault(dim.id, render(T(dim.label), tr))
-    sheet = book.sheet(T("Ratings"), _headers(tr, T("Station"), T("Rated at"), T("Score (0–100)"))
-                       + list(dimensions.values()) + _headers(tr, T("Comment")), tr,
-                       (30, 16, 10) + (10,) * len(dimensions) + (40,))
-    n = 1
-    async for partition in export_streams.stream_ratings(session, station_ids, year, chunk, tz=book.tz):
-        values: list[list[Any]] = []
-        for station_id, created_at, score, scores, comment in partition:
-            scores = scores or {}
-            line: list[Any] = [names.get(station_id, str(station_id)), created_at, score]
-            line += [scores.get(key) if isinstance(scores.get(key), int | float) else None for key in dimensions]
-            line.append(comment)
-            values.append(line)
-        await asyncio.to_thread(book.rows, sheet, n, values)
-        n += len(values)
+    return dimensions
 
 
-async def _ratings_summary_sheet(book: _Book, session: AsyncSession, year: int, stations: Sequence[Station],
-                                 profiles: dict[str, Profile], tr: Translator) -> None:
+def _ratings_sheet(bridge: _Bridge, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
+                   names: dict[int | None, str], profiles: dict[str, Profile], tr: Translator,
+                   chunk: int, tz: dt.tzinfo) -> Sheet:
+    dimensions = _rating_dimensions(profiles, tr)
+
+    def line(row: Sequence[Any]) -> list[Any]:
+        station_id, created_at, score, scores, comment = row
+        scores = scores or {}
+        given = [scores.get(key) for key in dimensions]
+        return [names.get(station_id, str(station_id)), created_at, score,
+                *(v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in given), comment]
+
+    partitions = export_streams.stream_ratings(session, station_ids, year, chunk, tz=tz)
+    return Sheet(render(T("Ratings"), tr), _headers(tr, T("Station"), T("Rated at"), T("Score (0–100)"))
+                 + list(dimensions.values()) + _headers(tr, T("Comment")),
+                 ("text", "datetime", "number", *("number",) * len(dimensions), "text"),
+                 (30, 16, 10, *(10,) * len(dimensions), 40), bridge.rows(partitions, line), counted=True)
+
+
+async def _ratings_summary_sheet(session: AsyncSession, year: int, stations: Sequence[Station],
+                                 profiles: dict[str, Profile], tr: Translator, tz: dt.tzinfo) -> Sheet:
     """Per station: how many ratings, then the average (0–100) against the target and each dimension's
     average stars, only from 3 ratings on (``rating_aggregates``: fewer would identify the rater)."""
-    dimensions: dict[str, str] = {}
-    for profile in profiles.values():
-        for dim in profile.rating.dimensions:
-            dimensions.setdefault(dim.id, render(T(dim.label), tr))
+    dimensions = _rating_dimensions(profiles, tr)
     found = {s.station_id: s for s in await rating_aggregates(session, year, [s.id for s in stations if s.id],
-                                                              tz=book.tz, per_dimension=True)}
-    sheet = book.sheet(T("Ratings summary"), _headers(
-        tr, T("Station"), T("Ratings"), T("Score (0–100)"), T("Required or target"), T("Met"))
-        + [render(T("{dimension} (average)", dimension=label), tr) for label in dimensions.values()],
-        tr, (30, 8, 10, 10, 6) + (12,) * len(dimensions))
-    for n, station in enumerate(stations, start=1):
+                                                              tz=tz, per_dimension=True)}
+    rows: list[list[Any]] = []
+    for station in stations:
         rated = found.get(station.id or 0)
         spec = profiles[station.policy_profile].rating
         values: list[Any] = [station.name, rated.count if rated else 0, rated.average if rated else None,
                              _target_text(spec), _yes_no(rated.aggregate.met if rated else None, tr)]
         per_dimension = rated.aggregate.per_dimension if rated else {}
-        values += [per_dimension.get(key) for key in dimensions]
-        book.row(sheet, n, values)
+        rows.append(values + [per_dimension.get(key) for key in dimensions])
+    return Sheet(render(T("Ratings summary"), tr), _headers(
+        tr, T("Station"), T("Ratings"), T("Score (0–100)"), T("Required or target"), T("Met"))
+        + [render(T("{dimension} (average)", dimension=label), tr) for label in dimensions.values()],
+        ("text", "number", "number", "text", "text", *("number",) * len(dimensions)),
+        (30, 8, 10, 10, 6, *(12,) * len(dimensions)), rows)
 
 
 def _target_text(spec: RatingSpec) -> str:
@@ -291,26 +279,34 @@ def _score_lines(score: StationScore, profile: Profile, satisfaction: StationSat
     return lines
 
 
-async def _scores_sheet(book: _Book, session: AsyncSession, year: int, stations: Sequence[Station],
-                        tr: Translator) -> None:
-    """One sheet per profile: quzhou's table row by row, minimums, wuhan-qis counters, satisfaction."""
+async def _scores_sheets(bridge: _Bridge, session: AsyncSession, year: int, stations: Sequence[Station],
+                         tr: Translator, tz: dt.tzinfo) -> list[Sheet]:
+    """One sheet per profile: quzhou's table row by row, minimums, wuhan-qis counters, satisfaction.
+
+    A station's score is computed when the writer reaches it (ten thousand stations' lines are not held).
+    """
     ids = [s.id for s in stations if s.id is not None]
     all_totals = await totals_by_station(session, year, ids)
-    satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids, tz=book.tz)}
+    satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids, tz=tz)}
     manual = await manual_points(session, year, ids)
     headers = _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"), T("Points"), T("Maximum points"),
                        T("Required or target"), T("Met"))
     by_profile: dict[str, list[Station]] = {}
     for station in stations:
         by_profile.setdefault(station.policy_profile, []).append(station)
+
+    def lines(profile: Profile, members: list[Station]) -> Rows:
+        for station in members:
+            score = bridge.call(station_score(session, station, year,
+                                              all_totals.get(station.id or 0, LedgerTotals(year=year)),
+                                              manual.get(station.id or 0, {})))
+            for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
+                yield [station.name, *line]
+
+    sheets = []
     for profile_id in sorted(by_profile):
         profile = load_profile(profile_id)
-        sheet = book.sheet(_profile_sheet_name(profile), headers, tr, (30, 16, 40, 10, 8, 8, 10, 6))
-        n = 0
-        for station in by_profile[profile_id]:
-            score = await station_score(session, station, year,
-                                       all_totals.get(station.id or 0, LedgerTotals(year=year)),
-                                       manual.get(station.id or 0, {}))
-            for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
-                n += 1
-                book.row(sheet, n, [station.name, *line])
+        sheets.append(Sheet(render(_profile_sheet_name(profile), tr), headers,
+                            ("text", "text", "text", "number", "number", "number", "number", "text"),
+                            (30, 16, 40, 10, 8, 8, 10, 6), lines(profile, by_profile[profile_id])))
+    return sheets

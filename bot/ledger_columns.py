@@ -28,20 +28,20 @@ Cell = Callable[[Any, int | None], Any]  # (stored value, station id) -> the cel
 
 @dataclass(frozen=True)
 class LedgerColumn:
-    """One column of the ledger sheet: the Activity column it reads, its title, width and cell."""
+    """One column of the ledger sheet: the Activity column it reads, its title, width and cell.
+
+    ``cell`` None: the stored value as it is; ``key``: one counter of a counters column (a JSON object).
+    """
 
     source: str
     header: str
     width: int
     kind: str
-    cell: Cell
+    cell: Cell | None = None
+    key: str | None = None
 
 
 WIDTHS = {"text": 36, "long_text": 40, "choice": 16, "multi_choice": 20, "date": 12}
-
-
-def _plain(value: Any, _station: int | None) -> Any:
-    return value
 
 
 def _number(value: Any, _station: int | None) -> Any:
@@ -86,14 +86,6 @@ def _choice(spec: FieldSpec, profiles: dict[int | None, Profile], tr: Translator
     return cell
 
 
-def _counter(key: str) -> Cell:
-    def cell(value: Any, _station: int | None) -> Any:
-        found = (value or {}).get(key)
-        return found if isinstance(found, int | float) and not isinstance(found, bool) else None
-
-    return cell
-
-
 def _field_columns(spec: FieldSpec, forms: Sequence[tuple[FieldSpec, Profile]],
                    profiles: dict[int | None, Profile], tr: Translator) -> list[LedgerColumn]:
     """The sheet columns of one declared field (a counters field gives one per item, over every profile)."""
@@ -106,29 +98,30 @@ def _field_columns(spec: FieldSpec, forms: Sequence[tuple[FieldSpec, Profile]],
         for field, profile in forms:
             for item in getattr(profile, field.choices_from or "", ()):
                 items.setdefault(item.id, render(T(item.label), tr))
-        return [LedgerColumn(spec.column, label, 8, "number", _counter(key)) for key, label in items.items()]
+        return [LedgerColumn(spec.column, label, 8, "number", key=key) for key, label in items.items()]
     if kind in ("choice", "multi_choice"):
         return [LedgerColumn(spec.column, header, width, "text", _choice(spec, profiles, tr, kind == "multi_choice"))]
     if kind == "date":
-        return [LedgerColumn(spec.column, header, width, "date", _plain)]
-    if kind in ("integer", "money"):
+        return [LedgerColumn(spec.column, header, width, "date")]
+    if kind == "integer":  # an integer column reads as an int
+        return [LedgerColumn(spec.column, header, width, "number")]
+    if kind == "money":
         return [LedgerColumn(spec.column, header, width, "number", _number)]
     if kind == "yes_no":
         return [LedgerColumn(spec.column, header, width, "text", _yes_no(tr))]
     if kind == "attachment":
         return [LedgerColumn(spec.column, header, width, "number", _count)]
-    return [LedgerColumn(spec.column, header, width, "text", _plain)]
+    return [LedgerColumn(spec.column, header, width, "text")]
 
 
 def _computed(tr: Translator) -> list[LedgerColumn]:
     """Columns no question fills: the submission computes them from the roster and the unit picked."""
     yes, no = render(T("Yes"), tr), render(T("No"), tr)
     return [
-        LedgerColumn("experts", render(T("Experts"), tr), 20, "text", _plain),
-        LedgerColumn("experts_count", render(T("Number of experts"), tr), 8, "number", _number),
-        LedgerColumn("experts_outside_province", render(T("Experts from outside the province"), tr), 8, "number",
-                     _number),
-        LedgerColumn("expert_days", render(T("Expert days"), tr), 8, "number", _number),
+        LedgerColumn("experts", render(T("Experts"), tr), 20, "text"),
+        LedgerColumn("experts_count", render(T("Number of experts"), tr), 8, "number"),
+        LedgerColumn("experts_outside_province", render(T("Experts from outside the province"), tr), 8, "number"),
+        LedgerColumn("expert_days", render(T("Expert days"), tr), 8, "number"),
         LedgerColumn("demand_unit_id", render(T("Demand unit served"), tr), 8, "text",
                      lambda value, _station: yes if value is not None else no),
     ]
@@ -150,21 +143,49 @@ def ledger_columns(station_profiles: dict[int | None, Profile], tr: Translator) 
     for name, spec in by_column.items():
         columns += _field_columns(spec, [(f, p) for f, p in forms if f.column == name], station_profiles, tr)
     computed = [c for c in _computed(tr) if c.source not in by_column]  # a form that asks for one wins
-    return columns + computed + [LedgerColumn("created_at", render(T("Logged at"), tr), 16, "datetime", _plain)]
+    return columns + computed + [LedgerColumn("created_at", render(T("Logged at"), tr), 16, "datetime")]
 
 
 def ledger_cells(columns: Sequence[LedgerColumn],
                  names: dict[int | None, str]) -> tuple[list[str], Callable[[Sequence[Any]], list[Any]]]:
-    """The columns to read (id and station first) and a function from a read row to the sheet's cells."""
+    """The columns to read (id and station first) and a function from a read row to the sheet's cells.
+
+    It runs for every ledger row (a million in a network's year): a stored value that is its own cell is
+    copied, and the counters of one JSON column are read in one pass.
+    """
     sources = ["id", "station_id"]
     for column in columns:
         if column.source not in sources:
             sources.append(column.source)
-    plan = [(sources.index(column.source), column.cell) for column in columns]
+    # Steps: (index, None, None) copy; (index, cell, None) convert; (index, None, keys) counters.
+    steps: list[tuple[int, Cell | None, tuple[str, ...] | None]] = []
+    for column in columns:
+        index = sources.index(column.source)
+        if column.key is None:
+            steps.append((index, column.cell, None))
+        elif steps and steps[-1][0] == index and steps[-1][2] is not None:
+            steps[-1] = (index, None, (*steps[-1][2], column.key))
+        else:
+            steps.append((index, None, (column.key,)))
 
     def cells(row: Sequence[Any]) -> list[Any]:
         station = row[1]
-        return [row[0], names.get(station, str(station)), *(cell(row[index], station) for index, cell in plan)]
+        out = [row[0], names.get(station, str(station))]
+        for index, cell, keys in steps:
+            value = row[index]
+            if keys is not None:
+                given = value or {}
+                out.extend([_count_of(given.get(key)) for key in keys])
+            elif cell is None:
+                out.append(value)
+            else:
+                out.append(cell(value, station))
+        return out
 
     return sources, cells
 
+
+def _count_of(value: Any) -> Any:
+    """A counter's cell: a number (never a boolean), else empty."""
+    kind = type(value)
+    return value if kind is int or kind is float else None

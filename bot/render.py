@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InputFile
 from telegram.error import BadRequest
 
 from conversations.types import Keyboard, Reply
@@ -16,19 +17,24 @@ log = logging.getLogger(__name__)
 TELEGRAM_TEXT_LIMIT = 4096
 
 
-def markup(buttons: Keyboard, tr: Translator) -> InlineKeyboardMarkup | None:
+def markup(buttons: Keyboard, tr: Translator) -> dict[str, Any] | None:
+    """The inline keyboard as the Bot API's JSON, handed to PTB through ``api_kwargs``.
+
+    Why not ``InlineKeyboardMarkup``: PTB builds, freezes and then serialises one object per
+    button, which cost a form step more than the database did (a calendar has 40 buttons);
+    the JSON is what Telegram receives either way.
+    """
     if not buttons:
         return None
     rows = [
         [
-            InlineKeyboardButton(render(b.text, tr), url=b.url)
-            if b.url
-            else InlineKeyboardButton(render(b.text, tr), callback_data=b.action)
+            {"text": render(b.text, tr), "url": b.url} if b.url
+            else {"text": render(b.text, tr), "callback_data": b.action}
             for b in row
         ]
         for row in buttons
     ]
-    return InlineKeyboardMarkup(rows)
+    return {"inline_keyboard": rows}
 
 
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
@@ -58,6 +64,7 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator,
     """Send (or edit) one reply; returns the Telegram message id."""
     text = render(reply.text, tr)
     keyboard = markup(reply.buttons, tr)
+    extra = {"reply_markup": keyboard} if keyboard is not None else None
     if reply.file is not None:
         content = reply.file.content
         if content is None and reply.file.qr_of is not None:
@@ -65,14 +72,14 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator,
         payload = reply.file.file_id or InputFile(content or b"", filename=reply.file.filename)
         caption = text[:1024] if text else None
         if reply.file.kind == "photo":
-            message = await bot.send_photo(chat_id, payload, caption=caption, reply_markup=keyboard)
+            message = await bot.send_photo(chat_id, payload, caption=caption, api_kwargs=extra)
         else:
-            message = await bot.send_document(chat_id, payload, caption=caption, reply_markup=keyboard)
+            message = await bot.send_document(chat_id, payload, caption=caption, api_kwargs=extra)
         return message.message_id
     if reply.edit and origin_message_id is not None and len(text) <= TELEGRAM_TEXT_LIMIT:
         try:
             edited = await bot.edit_message_text(text, chat_id=chat_id, message_id=origin_message_id,
-                                                 reply_markup=keyboard)
+                                                 api_kwargs=extra)
             return edited.message_id if not isinstance(edited, bool) else origin_message_id
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
@@ -82,6 +89,6 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator,
     message_id = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-        message = await bot.send_message(chat_id, chunk, reply_markup=keyboard if last else None)
+        message = await bot.send_message(chat_id, chunk, api_kwargs=extra if last else None)
         message_id = message.message_id
     return message_id

@@ -27,7 +27,7 @@ class StaffAnswer:
     staff_id: int
     draft: Draft
     text: str
-    """As typed (not blank) when the question wants text, else ""."""
+    """As typed ("" for anything but text)."""
 
 
 async def open_staff_draft(turn: Turn, staff_id: int, *, form_id: str, subject_key: str, state: dict[str, Any],
@@ -60,4 +60,4 @@ async def staff_answer(turn: Turn, form_ids: Collection[str], cancelled: Text, *
     typed = turn.input.text if isinstance(turn.input, TextInput) else ""
     if text and not typed.strip():
         return [Reply(PLEASE_TYPE)]
-    return StaffAnswer(staff, staff.id, draft, typed if text else "")
+    return StaffAnswer(staff, staff.id, draft, typed)

@@ -76,6 +76,7 @@ async def keep_upload(session: AsyncSession, upload: FileInput, content: bytes, 
     database (``prepared_file``) for the outbox, a week past the time it is due to go (raises FieldError)."""
     document = attachment_of(upload)
     document.pop("file_id")
+    document.pop("file_unique_id")
     document["prepared_id"] = await keep_file(session, document["name"], content, when or now)
     return document
 

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ApiToken, Person, Role, Station
+from storage.station_search import cleaned, matching
 
 PEOPLE_PAGE = 50
 
@@ -53,12 +54,13 @@ async def api_tokens_newest_first(session: AsyncSession) -> list[ApiToken]:
 
 async def stations_with_manager(session: AsyncSession, search: str,
                                 limit: int) -> tuple[list[tuple[Station, str | None]], int]:
-    """Stations whose number is ``search`` or whose name, host unit or region contains it, each with the name
-    of its active manager (None when the seat is free), ordered by name; and how many match in all."""
-    text = search.strip()
-    like = f"%{text}%"
-    matches = or_(col(Station.name).ilike(like), col(Station.host_unit_name).ilike(like),
-                  col(Station.region).ilike(like))
+    """Stations whose number is ``search`` or that the console's station search finds for it
+    (``storage.station_search``), each with the name of its active manager (None when the seat is free),
+    ordered by name; and how many match in all."""
+    text = cleaned(search)
+    if not text:
+        return [], 0
+    matches = matching(text, (await session.connection()).dialect.name)
     if text.isdigit() and len(text) < 10:
         matches = or_(col(Station.id) == int(text), matches)
     manager = (select(Person.station_id, func.min(Person.name).label("manager"))

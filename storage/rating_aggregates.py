@@ -17,7 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.profile import load_profile
+from rules.profile import RatingSpec, load_profile
 from rules.satisfaction import SatisfactionAggregate, aggregate, summarise
 from storage.listings import rated_in
 from storage.models import Rating, RatingRequest, Station
@@ -67,11 +67,13 @@ async def rating_aggregates(session: AsyncSession, year: int, station_ids: Seque
     if per_dimension and rows:
         stars = await _mean_stars(session, where, chunk)
     found: list[StationSatisfaction] = []
+    specs: dict[str, RatingSpec] = {}  # thousands of rows, a handful of profiles
     for station_id, name, profile, count, average in rows:
-        spec = load_profile(profile).rating
-        mean_stars = stars.get(int(station_id), {})
+        spec = specs.get(profile) or specs.setdefault(profile, load_profile(profile).rating)
+        mean_stars = stars.get(int(station_id))
         summary = summarise(int(count), float(average) if average is not None else None,
-                            {d.id: mean_stars[d.id] for d in spec.dimensions if d.id in mean_stars}, spec)
+                            {d.id: mean_stars[d.id] for d in spec.dimensions if d.id in mean_stars}
+                            if mean_stars else {}, spec)
         found.append(StationSatisfaction(int(station_id), name, profile, spec.target, summary))
     return found
 

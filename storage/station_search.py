@@ -55,4 +55,6 @@ def matching(query: str, dialect: str) -> Any:
     if len(query) >= SHORTEST_INDEXED and dialect == "postgresql":
         return text(f"{PG_EXPRESSION} ILIKE :station_search_like ESCAPE '\\'").bindparams(
             bindparam("station_search_like", _escaped_like(query)))
-    return or_(*[getattr(Station, c).icontains(query, autoescape=True) for c in COLUMNS])
+    if dialect == "sqlite":  # SQLite's LIKE ignores ASCII letter case already: no lower() on 6 columns per row
+        return or_(*[getattr(Station, c).contains(query, autoescape=True) for c in COLUMNS])
+    return or_(*[getattr(Station, c).ilike(_escaped_like(query), escape="\\") for c in COLUMNS])

@@ -27,6 +27,7 @@ from locales import Join, Raw, T, Text
 from rules.profile import ApplicationRules, load_profile
 from services import applications as approval
 from storage import applications as store
+from storage.ids import db_int
 from storage.models import Person, StationApplication, Submission
 from storage.notices import close_notice, notice_for, state_of
 from storage.submissions import latest_answers
@@ -36,7 +37,8 @@ MAX_TEXT = 2000
 
 
 async def load(turn: Turn, raw: str) -> StationApplication | None:
-    return await turn.session.get(StationApplication, int(raw)) if raw.isdigit() else None
+    number = db_int(raw)
+    return await turn.session.get(StationApplication, number) if number is not None else None
 
 
 async def staff_button(turn: Turn) -> list[Reply]:
@@ -66,10 +68,10 @@ async def staff_button(turn: Turn) -> list[Reply]:
 async def tick(turn: Turn, application: StationApplication, submission: Submission, staff: Person,
                parts: list[str]) -> list[Reply]:
     rules = rules_of(load_profile(application.policy_profile))
-    index = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else -1
-    version = int(parts[4]) if len(parts) > 4 and parts[4].isdigit() else -1
+    index = db_int(parts[3]) if len(parts) > 3 else None
+    version = db_int(parts[4]) if len(parts) > 4 else None
     if application.stage != "review" or submission.status != "submitted" or \
-            version != submission.current_version or not 0 <= index < len(rules.preconditions):
+            index is None or version != submission.current_version or not 0 <= index < len(rules.preconditions):
         return [Reply(STALE, notice=STALE)]
     item = rules.preconditions[index]
     ok = not (application.checklist.get(item.id) or {}).get("ok")

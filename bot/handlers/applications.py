@@ -35,6 +35,7 @@ from rules.profile import ApplicationRules, Profile, all_profiles, load_profile
 from services.qr import qr_png
 from storage import applications as store
 from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
+from storage.ids import db_int
 from storage.models import AuditLog, Draft, Invite, Person, Role, StationApplication, Submission
 from storage.notices import open_notice
 from storage.outbox import enqueue
@@ -67,8 +68,8 @@ async def draft_profile(turn: Turn, draft: Draft) -> str | None:
     kind, _, rest = draft.subject_key.partition(":")
     if kind == "new":
         return rest
-    if kind == "submission" and rest.isdigit():
-        application = await store.for_submission(turn.session, int(rest))
+    if kind == "submission" and (number := db_int(rest)) is not None:
+        application = await store.for_submission(turn.session, number)
         return application.policy_profile if application else None
     return None
 

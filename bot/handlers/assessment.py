@@ -16,6 +16,7 @@ from conversations.types import ButtonInput, CommandInput, Reply
 from locales import TN, Raw, T, Text
 from rules.profile import all_profiles, load_profile
 from services import round_steps, rounds
+from storage.ids import db_int
 from storage.models import AssessmentEntry, AssessmentRound
 from storage.rounds import OPEN, PUBLICITY, RoundExists
 from storage.rounds import rounds as list_rounds
@@ -40,8 +41,8 @@ def parse_open(args: tuple[str, ...], today: dt.date) -> tuple[list[str], int, d
     year = default_year(today)
     deadline = today + dt.timedelta(days=DEFAULT_DEADLINE_DAYS)
     for arg in args[1:]:
-        if arg.isdigit() and len(arg) == 4:
-            year = int(arg)
+        if len(arg) == 4 and (number := db_int(arg)) is not None:
+            year = number
         else:
             try:
                 deadline = dt.date.fromisoformat(arg)
@@ -58,8 +59,8 @@ async def assess(turn: Turn) -> list[Reply]:
         found = await list_rounds(turn.session)
         return [ui.round_list([(r.id or 0, load_profile(r.profile), r.period_start, r.period_end, r.status)
                                for r in found])]
-    if args[0].startswith("#") and args[0][1:].isdigit():
-        rnd = await turn.session.get(AssessmentRound, int(args[0][1:]))
+    if args[0].startswith("#") and (number := db_int(args[0][1:])) is not None:
+        rnd = await turn.session.get(AssessmentRound, number)
         return [await card(turn, rnd)] if rnd is not None else [Reply(T("No such round."))]
     parsed = parse_open(args, turn.today)
     if not isinstance(parsed, tuple):
@@ -115,7 +116,7 @@ async def staff_button(turn: Turn) -> list[Reply]:
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
-    target = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    target = (db_int(parts[2]) if len(parts) > 2 else None) or 0
     if action in ("sg", "tp", "ex"):
         return await entry_button(turn, action, target, parts[3] if len(parts) > 3 else "")
     if action in ("cc", "cd", "cx", "ce"):
@@ -138,9 +139,8 @@ async def staff_button(turn: Turn) -> list[Reply]:
     if action == "g" and rnd.status == OPEN:
         return [await next_grade(turn, rnd, edit=True)]
     if action == "t":
-        if not (len(parts) > 3 and parts[3].isdigit() and await round_steps.decide_tie(turn.session, rnd,
-                                                                                       int(parts[3]),
-                                                                                       turn.services.settings.tz)):
+        choice = db_int(parts[3]) if len(parts) > 3 else None
+        if choice is None or not await round_steps.decide_tie(turn.session, rnd, choice, turn.services.settings.tz):
             return [Reply(STALE, notice=STALE)]
         action = "k"
     if action == "k" and rnd.status in (OPEN, PUBLICITY):

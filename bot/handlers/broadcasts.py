@@ -20,6 +20,7 @@ from locales import TN, Join, Raw, T, Text
 from services import broadcasts as use
 from storage.broadcasts import FORM_ID, composer_draft, recent_broadcasts, save_draft
 from storage.datetimes import db_time, local
+from storage.ids import db_int
 from storage.models import Draft, OutboxStatus
 from storage.outbox import UNCONFIRMED
 from storage.recipients import station_choices
@@ -139,10 +140,10 @@ async def button(turn: Turn) -> list[Reply]:
             return [Reply(T("Which one?"), keyboard(*rows), edit=True)]
         await save(turn, draft, audience=[*state.get("audience", []), {"type": kind}])
         return await show_preview(turn, draft)
-    if action == "v" and state.get("step") == "value" and len(parts) > 2 and parts[2].isdigit():
+    if action == "v" and state.get("step") == "value" and len(parts) > 2:
         options = state.get("options", [])
-        index = int(parts[2])
-        if index >= len(options):
+        index = db_int(parts[2])
+        if index is None or index >= len(options):
             return [Reply(NO_DRAFT, notice=T("This button is no longer active."))]
         await save(turn, draft, audience=[*state.get("audience", []),
                                           {"type": state.get("pending"), "value": options[index]}])
@@ -202,12 +203,13 @@ async def list_broadcasts(turn: Turn) -> list[Reply]:
 async def cancel_broadcast(turn: Turn, number: str) -> list[Reply]:
     staff = turn.staff()
     assert staff is not None
-    count = await use.cancel(turn.session, int(number), staff=staff, now=turn.now) if number.isdigit() else None
+    broadcast_id = db_int(number)
+    count = await use.cancel(turn.session, broadcast_id, staff=staff, now=turn.now) if broadcast_id is not None else None
     if count is None:
         return [Reply(T("Only a scheduled broadcast that has not started can be cancelled."),
                       notice=T("This button is no longer active."))]
     return [Reply(TN("Broadcast #{number} is cancelled; {n} message will not be sent.",
-                     "Broadcast #{number} is cancelled; {n} messages will not be sent.", count, number=int(number)), edit=True)]
+                     "Broadcast #{number} is cancelled; {n} messages will not be sent.", count, number=broadcast_id), edit=True)]
 
 
 def extend(router: Router, services: Services) -> None:

@@ -26,6 +26,7 @@ from services.consequences import CLOSE, CONFIRM, DISMISS, ESCALATE, decide_cons
 from storage.consequences import decide, due_rectifications, of_resubmission, open_items
 from storage.db import Database
 from storage.drafts import active_draft
+from storage.ids import db_int
 from storage.models import Consequence, Draft, Station, StationStatus
 from storage.submissions import submit
 
@@ -157,7 +158,8 @@ def install_jobs(services: Services) -> None:
 async def propose_exit(turn: Turn) -> list[Reply]:
     """``/exit <station id>``: the host unit asked to leave (or agreed to): a proposal staff then confirm."""
     args = turn.input.args if isinstance(turn.input, CommandInput) else ()
-    station = await turn.session.get(Station, int(args[0])) if args and args[0].isdigit() else None
+    number = db_int(args[0]) if args else None
+    station = await turn.session.get(Station, number) if number is not None else None
     if station is None or station.id is None:
         return [Reply(T("Send /exit followed by the station's number, for example /exit 12 (see /stations)."))]
     if station.status not in (StationStatus.active.value, StationStatus.rectifying.value):

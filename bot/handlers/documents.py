@@ -43,6 +43,7 @@ from rules.profile import load_profile
 from services import rounds
 from storage import documents as store
 from storage.datetimes import db_time, local
+from storage.ids import db_int
 from storage.ledger import ledger_counts
 from storage.models import (
     AssessmentEntry,
@@ -249,10 +250,10 @@ async def documents_command(turn: Turn) -> list[Reply]:
     """/documents, /documents <station number>, /documents <kind> <year>."""
     assert isinstance(turn.input, CommandInput)
     args = turn.input.args
-    if len(args) == 1 and args[0].isdigit():
-        return await station_documents(turn, int(args[0]))
-    if len(args) == 2 and args[1].isdigit() and submitted_kind(args[0]):
-        return start_zip(turn, args[0], int(args[1]))
+    if len(args) == 1 and (station_id := db_int(args[0])) is not None:
+        return await station_documents(turn, station_id)
+    if len(args) == 2 and (year := db_int(args[1])) is not None and submitted_kind(args[0]):
+        return start_zip(turn, args[0], year)
     rows = await store.kinds_and_years(turn.session)
     if not rows:
         return [Reply(T("No documents yet: each plan, summary or change report gets its document when submitted."))]
@@ -430,9 +431,9 @@ async def doc_button(turn: Turn) -> list[Reply]:
     ``doc:rz:<round id>`` the round's zip. Every id is re-read from the database."""
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
-    if len(parts) == 4 and parts[1] == "z" and parts[3].isdigit() and submitted_kind(parts[2]):
-        return start_zip(turn, parts[2], int(parts[3]))
-    target = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    if len(parts) == 4 and parts[1] == "z" and (year := db_int(parts[3])) is not None and submitted_kind(parts[2]):
+        return start_zip(turn, parts[2], year)
+    target = db_int(parts[2]) if len(parts) == 3 else None
     if target is not None and parts[1] in ("r", "rz"):
         rnd = await turn.session.get(AssessmentRound, target)
         if rnd is not None:

@@ -17,6 +17,7 @@ from locales import TN, Join, Raw, T
 from rules.profile import Profile, load_profile
 from storage.drafts import get_or_create, save
 from storage.evaluation import create_yearly_requests
+from storage.ids import db_int
 from storage.models import DemandUnit, Draft, Invite, Person, Rating, RatingRequest, Role, Station
 from storage.outbox import enqueue
 from storage.ratings import unit_contact
@@ -88,7 +89,8 @@ async def open_token(turn: Turn, invite: Invite) -> list[Reply]:
 async def button(turn: Turn) -> list[Reply]:
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
-    request = await turn.session.get(RatingRequest, int(parts[1])) if len(parts) == 4 and parts[1].isdigit() else None
+    request_id = db_int(parts[1]) if len(parts) == 4 else None
+    request = await turn.session.get(RatingRequest, request_id) if request_id is not None else None
     contact = contact_for(turn, request) if request is not None and request.kind == "yearly" else None
     if request is None or contact is None:
         return [Reply(STALE, notice=STALE)]
@@ -98,7 +100,8 @@ async def button(turn: Turn) -> list[Reply]:
     _, profile, questions = await context_of(turn, request)
     draft = await draft_for(turn, contact, request)
     answers = dict(draft.state.get("answers", {}))
-    index = int(parts[2]) if parts[2].isdigit() else -1
+    found = db_int(parts[2])
+    index = -1 if found is None else found
     accepted = ev.accept_button(questions, index, parts[3], profile.rating.scale)
     if accepted is None or index != ev.next_question(questions, answers):
         return [Reply(STALE, notice=STALE)]
@@ -124,7 +127,7 @@ async def typed(turn: Turn) -> list[Reply] | None:
 async def launch(turn: Turn) -> list[Reply]:
     """Staff: ``/evaluation <year>`` asks every unit each evaluated station served that year."""
     args = turn.input.args if isinstance(turn.input, CommandInput) else ()
-    year = int(args[0]) if args and args[0].isdigit() and len(args[0]) == 4 else turn.today.year
+    year = (db_int(args[0]) if args and len(args[0]) == 4 else None) or turn.today.year
     staff = turn.staff()
     direct = links = 0
     for item in await create_yearly_requests(turn.session, year, turn.now):

@@ -78,7 +78,7 @@ async def run_engine(turn: Turn, draft: Draft, station: Station, call: str) -> l
     facts: dict[str, Loader] = {"duty_year": duty_year}
     if draft.form_id == "annual_summary":
         facts["ledger_counts"] = counts_for_summary
-    answers = DraftState.from_json(draft.state).answers if draft.state else None
+    answers = draft.state.get("answers") if draft.state else None  # read only: no copy needed
     ctx, loaders = lazy_form_context(session, station, today, turn.tr, facts, answers)
     draft_id = draft.id
     assert draft_id is not None
@@ -120,7 +120,9 @@ async def store_outcome(turn: Turn, draft: Draft, outcome: Outcome,
     elif outcome.draft is not None:
         status = "parked" if outcome.cancelled_kept else "active"
         await save(turn.session, draft, outcome.draft.to_json(), outcome.draft.rev, turn.now, status)
-    await turn.session.flush()
+    session = turn.session
+    if session.new or session.dirty or session.deleted:  # a plain step's one write is already made
+        await session.flush()
     return replies
 
 

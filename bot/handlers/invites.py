@@ -8,6 +8,7 @@ from conversations.types import Button, ButtonInput, CommandInput, OutgoingFile,
 from locales import TN, Join, Raw, T
 from services.people import INVITE_ROLES, PeopleProblem, invite_person
 from services.qr import qr_png
+from storage.ids import db_int
 from storage.listings import list_stations
 from storage.models import Role, Station
 
@@ -57,9 +58,10 @@ def register(router: Router) -> None:
             return [Reply(USAGE)]
         if role == Role.staff.value:
             return await issue_invite(turn, role, None)
-        if len(args) < 2 or not args[1].isdigit():
+        station_id = db_int(args[1]) if len(args) >= 2 else None
+        if station_id is None:
             return [Reply(USAGE)]
-        station = await turn.session.get(Station, int(args[1]))
+        station = await turn.session.get(Station, station_id)
         if station is None:
             return [Reply(T("There is no station number {number}. Send /stations to see the list.", number=args[1]))]
         return await issue_invite(turn, role, station)
@@ -73,11 +75,12 @@ def register(router: Router) -> None:
         if role == Role.staff.value:
             return await issue_invite(turn, role, None)
         target = parts[2] if len(parts) > 2 else "p0"
-        if target.startswith("p") and target[1:].isdigit():
-            page = int(target[1:])
+        page = db_int(target[1:]) if target.startswith("p") else None
+        if page is not None:
             stations = await list_stations(turn.session, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
             return [station_page(stations[:PAGE_SIZE], role, page, len(stations) > PAGE_SIZE)]
-        station = await turn.session.get(Station, int(target)) if target.isdigit() else None
+        station_id = db_int(target)
+        station = await turn.session.get(Station, station_id) if station_id is not None else None
         if station is None:
             return [Reply(T("This button is no longer active."), notice=T("This button is no longer active."))]
         return await issue_invite(turn, role, station)

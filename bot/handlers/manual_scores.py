@@ -20,6 +20,7 @@ from locales import T, Text
 from rules.manual_scores import PointsProblem, check_sheet, manual_items
 from rules.profile import Profile, all_profiles, load_profile
 from services.manual_scores import score
+from storage.ids import db_int
 from storage.manual_scores import manual_points, scorable_stations, set_many
 from storage.models import Station, StationStatus
 
@@ -35,7 +36,7 @@ def default_year(today: dt.date) -> int:
 
 def year_arg(turn: Turn) -> int:
     args = turn.input.args if isinstance(turn.input, CommandInput) else ()
-    return int(args[0]) if args and args[0].isdigit() and len(args[0]) == 4 else default_year(turn.today)
+    return (db_int(args[0]) if args and len(args[0]) == 4 else None) or default_year(turn.today)
 
 
 def profiles_with_manual_rows() -> list[str]:
@@ -65,8 +66,8 @@ async def scoring(turn: Turn) -> list[Reply]:
     """``/scoring [year] [station id]``: the list of stations, or one station's card."""
     year = year_arg(turn)
     args = turn.input.args if isinstance(turn.input, CommandInput) else ()
-    if len(args) > 1 and args[1].isdigit():
-        station = await scorable(turn, int(args[1]))
+    if len(args) > 1 and (station_id := db_int(args[1])) is not None:
+        station = await scorable(turn, station_id)
         if station is None:
             return [Reply(T("No station {value} with rows scored by staff.", value=args[1]))]
         return [await card_of(turn, station, year, edit=False)]
@@ -82,17 +83,17 @@ async def button(turn: Turn) -> list[Reply]:
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
     staff = turn.staff()
-    if len(parts) < 4 or not parts[2].isdigit() or not parts[3].isdigit() or staff is None or staff.id is None:
+    station_id, year = (db_int(parts[2]), db_int(parts[3])) if len(parts) >= 4 else (None, None)
+    if station_id is None or year is None or staff is None or staff.id is None:
         return [Reply(STALE, notice=STALE)]
-    station = await scorable(turn, int(parts[2]))
+    station = await scorable(turn, station_id)
     if station is None:
         return [Reply(STALE, notice=STALE)]
-    year = int(parts[3])
     if parts[1] == "c":
         return [await card_of(turn, station, year, edit=True)]
     rows = rows_of(load_profile(station.policy_profile), {})
-    index = int(parts[4]) if parts[1] == "r" and len(parts) > 4 and parts[4].isdigit() else -1
-    if not 0 <= index < len(rows):
+    index = db_int(parts[4]) if parts[1] == "r" and len(parts) > 4 else None
+    if index is None or not 0 <= index < len(rows):
         return [Reply(STALE, notice=STALE)]
     await open_staff_draft(turn, staff.id, form_id=POINTS_FORM, subject_key=f"{station.id}:{year}",
                            state={"station_id": station.id, "year": year, "item": rows[index].item_id},

@@ -21,6 +21,7 @@ from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboa
 from locales import Join, Raw, T, Text
 from storage.datetimes import local
 from storage.db import Database
+from storage.ids import db_int
 from storage.models import Objection, PublicNotice
 from storage.notices import (
     MAX_REASON,
@@ -91,9 +92,10 @@ def extend(router: Router, services: Services) -> None:
     async def object_command(turn: Turn) -> list[Reply]:
         assert isinstance(turn.input, CommandInput)
         args = turn.input.args
-        if len(args) < 2 or not args[0].isdigit():
+        notice_id = db_int(args[0]) if len(args) >= 2 else None
+        if notice_id is None:
             return [Reply(USAGE)]
-        notice = await turn.session.get(PublicNotice, int(args[0]))
+        notice = await turn.session.get(PublicNotice, notice_id)
         if notice is None:
             return [Reply(T("There is no public notice number {number}. Send /notices to see the running ones.",
                             number=args[0]))]
@@ -118,7 +120,8 @@ def extend(router: Router, services: Services) -> None:
         """``ob:u:<objection>`` upheld / ``ob:n:<objection>`` not upheld, then the finding as text."""
         assert isinstance(turn.input, ButtonInput)
         parts = turn.input.data.split(":")
-        objection = await turn.session.get(Objection, int(parts[2])) if len(parts) > 2 and parts[2].isdigit() else None
+        objection_id = db_int(parts[2]) if len(parts) > 2 else None
+        objection = await turn.session.get(Objection, objection_id) if objection_id is not None else None
         staff = turn.staff()
         if objection is None or parts[1] not in ("u", "n") or objection.answered_at is not None or \
                 staff is None or staff.id is None:

@@ -24,6 +24,7 @@ from services.people import (
     deactivate_person,
     move_manager,
 )
+from storage.ids import db_int
 from storage.models import Person, Role, Station
 from storage.people_queries import PeopleFilter, find_people, stations_with_manager
 
@@ -128,9 +129,10 @@ async def typed(turn: Turn) -> list[Reply] | None:
 def numbers(data: str, count: int) -> list[int] | None:
     """The ``count`` numbers after ``pp:<step>:``, or None when the data is not that (forged or garbled)."""
     parts = data.split(":")[2:]
-    if len(parts) != count or not all(p.isdigit() and len(p) < 12 for p in parts):
+    found = [db_int(p) for p in parts]
+    if len(found) != count or None in found:
         return None
-    return [int(p) for p in parts]
+    return [n for n in found if n is not None]
 
 
 async def button(turn: Turn) -> list[Reply]:

@@ -33,6 +33,7 @@ from services.rating_requests import link_replies
 from services.ratings import alert_staff_low_rating, enqueue_rating_reminders, first_question
 from storage.datetimes import local_day, zone_of
 from storage.drafts import active_draft, get_or_create, save
+from storage.ids import db_int
 from storage.models import AuditLog, DemandUnit, Draft, Invite, Person, RatingRequest, Role, Station
 from storage.people import bind_invite, bindings_for
 from storage.ratings import (
@@ -129,7 +130,7 @@ async def open_rating_token(turn: Turn, invite: Invite) -> list[Reply]:
 async def rate_button(turn: Turn) -> list[Reply]:
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
-    request_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    request_id = db_int(parts[1]) if len(parts) > 1 else None
     request = await turn.session.get(RatingRequest, request_id) if request_id else None
     contact = contact_for(turn, request) if request is not None else None
     if request is None or contact is None:
@@ -146,10 +147,8 @@ async def rate_button(turn: Turn) -> list[Reply]:
         if next_dimension(dimensions, scores) is not None:
             return [question(service, dimensions, scores, profile.rating.scale, edit=True)]
         return await finish(turn, request, contact, draft, "", edit=True)
-    if len(parts) != 4 or not parts[2].isdigit() or not parts[3].isdigit():
-        return [Reply(STALE, notice=STALE)]
-    index, stars = int(parts[2]), int(parts[3])
-    if index >= len(dimensions) or not 1 <= stars <= profile.rating.scale:
+    index, stars = (db_int(parts[2]), db_int(parts[3])) if len(parts) == 4 else (None, None)
+    if index is None or stars is None or index >= len(dimensions) or not 1 <= stars <= profile.rating.scale:
         return [Reply(STALE, notice=STALE)]
     scores[dimensions[index].id] = stars
     await save(turn.session, draft, {"scores": scores}, draft.rev + 1, turn.now)
@@ -198,7 +197,7 @@ async def comment_input(turn: Turn) -> list[Reply] | None:
 async def resend_link(turn: Turn) -> list[Reply]:
     assert isinstance(turn.input, ButtonInput)
     parts = turn.input.data.split(":")
-    request_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    request_id = db_int(parts[1]) if len(parts) > 1 else None
     request = await turn.session.get(RatingRequest, request_id) if request_id else None
     station = await manager_station(turn)
     manager = turn.manager()
@@ -280,7 +279,7 @@ async def ratings(turn: Turn) -> list[Reply]:
     if station is None:
         return [Reply(T("You cannot do that with your current role. Send /help to see what you can do."))]
     args = turn.input.args if isinstance(turn.input, CommandInput) else ()
-    year = int(args[0]) if args and args[0].isdigit() and len(args[0]) == 4 else turn.today.year
+    year = (db_int(args[0]) if args and len(args[0]) == 4 else None) or turn.today.year
     return await manager_ratings(turn, station, year)
 
 

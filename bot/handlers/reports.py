@@ -12,6 +12,7 @@ from conversations.types import CommandInput, OutgoingFile, Reply
 from locales import Join, Raw, T, Text, Translator
 from services.dashboard import overdue_by_region
 from storage.dashboard import submission_status_by_region
+from storage.ids import db_int
 from storage.rating_aggregates import rating_aggregates
 from storage.rounds import entries_of, rounds
 
@@ -25,10 +26,10 @@ def _year(turn: Turn) -> int | None:
     args = data.args if isinstance(data, CommandInput) else ()
     if not args:
         return turn.today.year
-    text = args[0].strip()
-    if not text.isdigit() or not MIN_YEAR <= int(text) <= turn.today.year + 1:
+    year = db_int(args[0].strip())
+    if year is None or not MIN_YEAR <= year <= turn.today.year + 1:
         return None
-    return int(text)
+    return year
 
 
 async def export(turn: Turn) -> list[Reply]:
@@ -44,10 +45,11 @@ async def export(turn: Turn) -> list[Reply]:
             return [Reply(NO_STATION)]
         station_ids = [manager.station_id]
 
-    tz = turn.services.settings.tz
+    tz, url = turn.services.settings.tz, turn.services.db.url
 
     async def workbook(session: AsyncSession, tr: Translator) -> Reply:
-        content = await export_year(session, year, tr, station_ids, tz=tz, individual_ratings=station_ids is None)
+        content = await export_year(session, year, tr, station_ids, tz=tz, individual_ratings=station_ids is None,
+                                    in_child=url)  # a process of its own: a network's year is a minute of CPU
         return Reply(T("The {year} workbook: stations, submissions, ledger, ratings and scores.", year=str(year)),
                      file=OutgoingFile(f"stationbot-{year}.xlsx", content=content))
 

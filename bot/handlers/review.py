@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from bot.handlers.forms import manager_station, open_form
 from bot.routing import APPLICANTS, MANAGERS, STAFF, Route, Router, Turn
 from bot.services import Services
+from bot.staff_drafts import StaffAnswer, staff_answer
 from bot.submission_forms import form_and_context, submission_form
 from conversations.review import kind_label
-from conversations.types import Button, ButtonInput, CommandInput, Reply, TextInput, keyboard
+from conversations.types import Button, ButtonInput, Reply, keyboard
 from locales import TN, Join, Raw, T, Text
 from services import review
 from services.review import STALE, card, view_of
 from storage.datetimes import local
-from storage.drafts import active_draft, get_or_create, save
+from storage.drafts import get_or_create, save
+from storage.ids import db_int
 from storage.models import Person, Submission, SubmissionStatus
 from storage.submissions import latest_answers, review_queue
 
@@ -49,9 +51,9 @@ def extend(router: Router, services: Services) -> None:
         assert isinstance(turn.input, ButtonInput)
         parts = turn.input.data.split(":")
         action = parts[1] if len(parts) > 1 else ""
-        sub_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
-        submission = await turn.session.get(Submission, sub_id)
-        if submission is None:
+        sub_id = db_int(parts[2]) if len(parts) > 2 else None
+        submission = await turn.session.get(Submission, sub_id) if sub_id is not None else None
+        if submission is None or sub_id is None:
             return [Reply(STALE, notice=STALE)]
         if action == "o":
             return await reopen(turn, submission)
@@ -60,7 +62,8 @@ def extend(router: Router, services: Services) -> None:
             return [Reply(T("Only staff can review submissions."), notice=T("Only staff can review submissions."))]
         if action == "s":
             return [await card_for(turn, submission)]
-        version = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else -1
+        given = db_int(parts[3]) if len(parts) > 3 else None
+        version = -1 if given is None else given
         hooks = hooks_for(turn, submission.kind)
         if action == "a" and hooks is None:
             decided = await review.accept(turn.session, sub_id, version, staff=staff, now=turn.now)
@@ -92,19 +95,15 @@ def extend(router: Router, services: Services) -> None:
                                prefill=answers)
 
     async def comment_input(turn: Turn) -> list[Reply] | None:
-        staff = turn.staff()
-        if staff is None or staff.id is None:
-            return None
-        draft = await active_draft(turn.session, [staff.id])
-        if draft is None or draft.form_id != "review_comment":
-            return None
-        if isinstance(turn.input, CommandInput) and turn.input.command == "cancel":
-            await turn.session.delete(draft)
-            return [Reply(T("Review comment cancelled; the submission still awaits review."))]
-        text = turn.input.text if isinstance(turn.input, TextInput) else ""
+        answer = await staff_answer(turn, ["review_comment"],
+                                    T("Review comment cancelled; the submission still awaits review."),
+                                    text=False)  # an empty comment is refused by the use case, with its reason
+        if not isinstance(answer, StaffAnswer):
+            return answer
+        draft = answer.draft
         decided = await review.return_with_comment(turn.session, int(draft.state.get("submission_id", 0)),
-                                                   int(draft.state.get("version", -1)), staff=staff, comment=text,
-                                                   now=turn.now)
+                                                   int(draft.state.get("version", -1)), staff=answer.staff,
+                                                   comment=answer.text, now=turn.now)
         if decided.outcome is not review.Outcome.refused:  # a usable comment: asked once, answered once
             await turn.session.delete(draft)
         return [Reply(decided.message)]

@@ -12,6 +12,7 @@ from bot.routing import MANAGERS, Route, Router, Turn
 from bot.services import Services
 from conversations.types import Button, ButtonInput, Reply, keyboard
 from locales import Join, Raw, T, Text
+from storage.ids import db_int
 from storage.models import AuditLog, Expert, Station
 from storage.roster import roster
 
@@ -44,7 +45,8 @@ def extend(router: Router, services: Services) -> None:
         assert isinstance(turn.input, ButtonInput)
         station = await manager_station(turn)
         parts = turn.input.data.split(":")
-        expert = await turn.session.get(Expert, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+        expert_id = db_int(parts[2]) if len(parts) == 3 else None
+        expert = await turn.session.get(Expert, expert_id) if expert_id is not None else None
         if station is None or station.id is None or expert is None or expert.station_id != station.id:
             return [Reply(T("This expert is not on your station's roster."))]
         expert.outside_province = not expert.outside_province

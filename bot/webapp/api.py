@@ -154,7 +154,7 @@ async def export(request: Request, year: YearPath,
     services = services_of(request)
     async with services.db.session() as session:
         content = await export_year(session, year, translator(normalise_locale(lang)), tz=services.settings.tz,
-                                    individual_ratings=scope_allows(token.scope, "individual"))
+                                    individual_ratings=scope_allows(token.scope, "individual"), in_child=services.db.url)
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="stationbot-{year}.xlsx"'})
 

@@ -46,6 +46,7 @@ async def serve_webhook(settings: Settings) -> int:
     import uvicorn
 
     from bot.app import allowed_updates, build_application
+    from bot.heap import freeze_startup_heap
     from bot.webapp.app import create_web_app
 
     application = build_application(settings, with_updater=False)
@@ -60,6 +61,7 @@ async def serve_webhook(settings: Settings) -> int:
         config = uvicorn.Config(create_web_app(application, services), host=settings.webhook_listen,
                                 port=settings.webhook_port, log_level=settings.log_level.lower(),
                                 access_log=False)
+        freeze_startup_heap()
         try:
             await uvicorn.Server(config).serve()
         finally:

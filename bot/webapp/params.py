@@ -15,8 +15,9 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import YEAR_MAX, YEAR_MIN
+from storage.ids import MAX_INT, db_int
 
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INT
 Row = TypeVar("Row", bound=SQLModel)
 
 
@@ -33,13 +34,12 @@ def form_int(value: str | None, default: None = None) -> int | None: ...
 def form_int(value: str | None, default: int | None = None) -> int | None:
     """A whole number from a console form or link; anything else (or beyond the database's INTEGER) is "not given".
 
+    The same rule as the bot's button data (``storage.ids.db_int``), negatives allowed.
+
     A page number of 10**30 must not reach PostgreSQL, which refuses it with an error, not an empty page.
     """
-    try:
-        number = int(value) if value not in (None, "") else None
-    except ValueError:
-        return default
-    return number if number is not None and -MAX_ID <= number <= MAX_ID else default
+    number = db_int(value, signed=True)
+    return number if number is not None else default
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import zipfile
+from typing import Any
 
 import httpx
 import openpyxl
+import pytest
 from sqlmodel import select
 
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
+from bot.webapp.console.exports import job_name
+from bot.workbook import Progress
 from rules.documents import registry
 from storage.models import AuditLog, PreparedDownload
 from testing.client import Sandbox
@@ -174,3 +179,38 @@ async def test_a_rounds_documents_and_a_kinds_documents_as_zips(web_box: Sandbox
     assert [n for n in kind_zip.namelist() if n.endswith(".docx")], kind_zip.namelist()
     unknown = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": "round:999"})
     assert unknown.status_code == 400
+
+
+async def test_the_progress_page_shows_the_rows_written_out_of_all(web_box: Sandbox, clock: FixedClock,
+                                                                   browser_like: httpx.AsyncClient,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the workbook is made, the page says how many ledger and rating rows are written of how many."""
+    gate = asyncio.Event()
+    given: list[Progress | None] = []
+
+    async def halfway(*args: Any, progress: Progress | None = None, **kwargs: Any) -> bytes:
+        given.append(progress)
+        assert progress is not None
+        progress.start(200)
+        progress.add(50)
+        await gate.wait()
+        progress.add(150)
+        return b"PK workbook"
+
+    monkeypatch.setattr("bot.exports.export_year", halfway)
+    await seed(web_box.services.db)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    started = await browser_like.post("/console/exports", data={"csrf": csrf_of(browser_like), "what": "workbook",
+                                                               "year": str(clock().year)})
+    status_url = REFRESH.search(started.text).group(1)  # type: ignore[union-attr]
+    for _ in range(10_000):  # let the background job reach the export (a yield, no time passes)
+        if given:
+            break
+        await asyncio.sleep(0)
+    page = await browser_like.get(status_url)
+    assert 'data-percent="25"' in page.text and "25% written: 50 of 200 ledger and rating rows." in page.text
+    gate.set()
+    await web_box.services.background.idle()
+    ready = await browser_like.get(status_url)
+    assert "Ready." in ready.text and "data-percent" not in ready.text
+    assert web_box.services.background.progress_of(job_name(int(status_url.rsplit("/", 1)[-1]))) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,7 +14,9 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import exports
+from bot.export_process import ExportFailed
 from bot.exports import CJK_FONT, export_year
+from bot.workbook import Progress
 from locales import translator
 from rules.profile import load_profile
 from rules.scoring import estimate_score
@@ -160,19 +163,68 @@ async def test_ledger_streams_in_chunks_smaller_than_the_year(db: Database) -> N
     assert small == [tuple(c.value for c in row) for row in ratings_whole.iter_rows()] and len(small) == 1 + 3
 
 
-async def test_ledger_rows_are_written_off_the_event_loop(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Writing a big ledger takes minutes: it runs in a worker thread so the bot keeps answering."""
+async def test_rows_are_written_off_the_event_loop(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing a big ledger takes a minute: the writer runs in a worker thread, pulling rows from the loop."""
     await seed(db, activities=5)
     threads: list[int] = []
-    original = exports._Book.rows
+    original = exports.write_workbook
 
-    def recording(self: exports._Book, sheet: Any, first: int, values: Any) -> None:
+    def recording(*args: Any, **kwargs: Any) -> None:
         threads.append(threading.get_ident())
-        original(self, sheet, first, values)
+        original(*args, **kwargs)
 
-    monkeypatch.setattr(exports._Book, "rows", recording)
+    monkeypatch.setattr(exports, "write_workbook", recording)
     async with db.session() as session:
         content = await export_year(session, 2027, translator("en"), chunk=2, tz=SHANGHAI)
-    assert len(threads) >= 3 and threading.get_ident() not in threads
+    assert len(threads) == 1 and threading.get_ident() not in threads
     ledger = openpyxl.load_workbook(io.BytesIO(content), read_only=True)["Ledger"]
     assert sum(1 for _ in ledger.iter_rows()) == 1 + 6
+
+
+async def test_a_child_process_makes_the_same_workbook_and_counts_its_rows(db: Database) -> None:
+    """The bot's exports run in a spawned process with its own connection (its CPU off the bot's lock):
+    the same cells as in process, and the rows written are counted in memory the parent reads."""
+    await seed(db, activities=4)
+    progress = Progress()
+    async with db.session() as session:
+        here = await export_year(session, 2027, translator("zh_Hans"), tz=SHANGHAI)
+        there = await export_year(session, 2027, translator("zh_Hans"), chunk=2, tz=SHANGHAI, in_child=db.url,
+                                  progress=progress)
+    near, far = openpyxl.load_workbook(io.BytesIO(here)), openpyxl.load_workbook(io.BytesIO(there))
+    assert near.sheetnames == far.sheetnames
+    for name in near.sheetnames:
+        assert rows(near[name]) == rows(far[name]), name
+    assert progress.total.value == 5 + 3 and progress.done.value == 8 and progress.percent() == 100
+
+
+async def test_a_failing_child_says_why(db: Database, tmp_path: Path) -> None:
+    async with db.session() as session:
+        with pytest.raises(ExportFailed, match=r"OperationalError.*no such table: station"):
+            await export_year(session, 2027, translator("en"), tz=SHANGHAI,
+                              in_child=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+
+
+async def test_cells_keep_their_formats_font_widths_and_frozen_header(db: Database) -> None:
+    """Real dates with a date format, numbers with a number format, the CJK font on every written cell,
+    a bold header on a fill, the header row frozen and each column's width, on every sheet."""
+    await seed(db, activities=2)
+    async with db.session() as session:
+        content = await export_year(session, 2027, translator("en"), tz=SHANGHAI)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert all(cell.font.b and cell.fill.fgColor.rgb.endswith("DDEBF7") for cell in sheet[1]), sheet.title
+        assert sheet.column_dimensions["A"].width > 5, sheet.title
+        for row in sheet.iter_rows(min_row=2):
+            assert all(cell.font.name == CJK_FONT for cell in row if cell.value is not None), sheet.title
+    ledger = book["Ledger"]
+    header = [c.value for c in ledger[1]]
+    first = ledger[2]
+    date, logged = first[header.index("Date")], first[header.index("Logged at")]
+    assert isinstance(date.value, dt.datetime) and date.number_format == "yyyy-mm-dd"
+    assert isinstance(logged.value, dt.datetime) and logged.number_format == "yyyy-mm-dd hh:mm"
+    participants = first[header.index("Participants")]
+    assert participants.value == 10 and participants.data_type == "n" and participants.number_format == "General"
+    assert ledger.column_dimensions["B"].width >= 30  # the station's name
+    submitted = book["Submissions"]
+    assert submitted.cell(row=2, column=6).number_format == "yyyy-mm-dd hh:mm"

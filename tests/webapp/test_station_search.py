@@ -52,7 +52,7 @@ async def test_search_finds_any_part_of_a_chinese_name_a_code_or_a_number(db: Da
     assert await names(db, "〔2026〕12") == ["衢州市柯城区科技服务站"], "the approval number"
     assert await names(db, "杭州市") == ["杭州西湖科技服务站"], "the region"
     assert await names(db, "  北仑  ") == ["宁波北仑工作站"], "blanks around the query"
-    assert await names(db, "STATION 100") == ["Station 100 Green"]
+    assert await names(db, "STATION 100") == ["Station 100 Green"] and await names(db, "gR") == ["Station 100 Green"]
     assert await names(db, "100%") == [] and await names(db, "%") == [] and await names(db, "n_1") == [], \
         "% and _ are characters, not wildcards"
     assert await names(db, "Host_U") == ["Station 100 Green"]

@@ -7,9 +7,12 @@ Every form that changes something also carries the session's CSRF token (``chang
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.webapp.auth import services_of
 from bot.webapp.console.render import request_translator
@@ -23,6 +26,7 @@ MAX_FORM_BYTES = 64 * 1024
 NOT_SIGNED_IN = N_("You are not signed in. Send /web to the bot in Telegram for a sign-in link.")
 STAFF_ONLY = N_("The web console is for staff only.")
 BAD_FORM = N_("This form has expired or did not come from this console. Reload the page and try again.")
+Row = TypeVar("Row", bound=SQLModel)
 
 
 class ConsoleRefused(Exception):
@@ -64,6 +68,14 @@ async def console_staff(request: Request) -> Staff:
     if not is_staff(person):
         raise ConsoleRefused(403, STAFF_ONLY, tr)
     return Staff(person, row, token, tr)
+
+
+async def row_or_refused(session: AsyncSession, model: type[Row], row_id: int, message: str, tr: Translator) -> Row:
+    """The row a console path's id names, or the 404 page saying ``message`` in the reader's language."""
+    row = await session.get(model, row_id)
+    if row is None:
+        raise ConsoleRefused(404, message, tr)
+    return row
 
 
 async def form_of(request: Request) -> dict[str, str]:

@@ -50,6 +50,10 @@ BAD_CHOICE = N_("Choose a year and what to prepare from the lists offered.")
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "zip": "application/zip"}
 
 
+def job_name(download_id: int) -> str:
+    return f"console-download-{download_id}"
+
+
 def _years(services: Services) -> list[int]:
     this_year = services.today().year
     return list(range(this_year + 1, max(MIN_YEAR, this_year - 10) - 1, -1))
@@ -66,7 +70,8 @@ async def prepare(services: Services, download_id: int) -> None:
             if row.kind == "workbook":
                 from bot.exports import export_year
 
-                content = await export_year(session, row.year, translator(row.language), tz=services.settings.tz)
+                content = await export_year(session, row.year, translator(row.language), tz=services.settings.tz,
+                                            in_child=services.db.url, progress=services.background.progress(job_name(download_id)))
                 filename = f"stationbot-{row.year}.xlsx"
             elif row.kind == "round":  # every document of an assessment round (bot.round_documents)
                 rnd = await session.get(AssessmentRound, int(row.detail))
@@ -135,7 +140,7 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
         await session.commit()
     assert row.id is not None
     download_id = row.id
-    services.background.start(lambda: prepare(services, download_id), name=f"console-download-{download_id}")
+    services.background.start(lambda: prepare(services, download_id), name=job_name(download_id))
     return _status_page(request, staff, row, services)
 
 
@@ -144,9 +149,12 @@ def _status_page(request: Request, staff: Staff, row: PreparedDownload, services
     waiting = row.status == PREPARING and not stalled(row, now)
     seconds = int((db_time(now) - db_time(row.created_at)).total_seconds())
     kind = document_kind(row.detail) if row.kind == "documents" else None
+    progress = services.background.progress_of(job_name(row.id or 0)) if waiting else None
+    percent = progress.percent() if progress is not None else None
     response = page(request, "people_download.html", staff.tr, staff=staff, row=row, waiting=waiting,
                     refresh=REFRESH_SECONDS, seconds=max(seconds, 0), is_stalled=stalled(row, now), kind=kind,
-                    READY=READY, FAILED=FAILED)
+                    READY=READY, FAILED=FAILED, percent=percent,
+                    done=progress.done.value if progress else 0, total=progress.total.value if progress else 0)
     response.headers["Cache-Control"] = "no-store"
     return response
 

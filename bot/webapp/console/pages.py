@@ -14,11 +14,11 @@ from bot.webapp.auth import services_of
 from bot.webapp.console.auth import (
     COOKIE,
     COOKIE_PATH,
-    ConsoleRefused,
     Staff,
     changing,
     console_staff,
     form_of,
+    row_or_refused,
 )
 from bot.webapp.console.overview import ROUND_STATUS, month_of, open_rounds, target_of
 from bot.webapp.console.render import page, request_translator
@@ -152,9 +152,7 @@ async def station_page(request: Request, station_id: int, staff: Staff = Depends
     ledger_year = ledger_year if ledger_year is not None and YEAR_MIN <= ledger_year <= YEAR_MAX else None
     ledger_type = query.get("ledger_type", "")[:50] or None
     async with services.db.session() as session:
-        station = await session.get(Station, station_id)
-        if station is None:
-            raise ConsoleRefused(404, NOT_FOUND, staff.tr)
+        station = await row_or_refused(session, Station, station_id, NOT_FOUND, staff.tr)
         society = await session.get(Society, station.society_id) if station.society_id else None
         people = (await session.exec(select(Person).where(Person.station_id == station_id)
                                      .order_by(col(Person.id)))).all()

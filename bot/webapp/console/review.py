@@ -7,15 +7,15 @@ message to the station, and the same answer when someone else decided first.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from telegram.error import TelegramError
 
 from bot.submission_forms import form_and_context
 from bot.webapp.auth import services_of
-from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
+from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff, row_or_refused
+from bot.webapp.console.files import attachment, from_telegram
 from bot.webapp.console.render import page
 from bot.webapp.params import form_int
 from conversations.review import kind_label
@@ -31,9 +31,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE_SIZE = 50
 NO_SUBMISSION = N_("There is no such submission.")
 NO_FILE = N_("There is no such file in this submission.")
-FILE_UNREACHABLE = N_("The file could not be fetched from Telegram just now. Try again in a minute.")
 STATUS_CODES = {Outcome.done: 200, Outcome.already_reviewed: 409, Outcome.moved_on: 409, Outcome.refused: 400}
-INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
 def _at(request: Request, staff: Staff) -> Any:
@@ -71,9 +69,7 @@ async def submission_page(request: Request, submission_id: int, staff: Staff = D
     """The answers, what changed since the previous version, the files and the paper, and the two decisions."""
     services = services_of(request)
     async with services.db.session() as session:
-        submission = await session.get(Submission, submission_id)
-        if submission is None:
-            raise ConsoleRefused(404, NO_SUBMISSION, staff.tr)
+        submission = await row_or_refused(session, Submission, submission_id, NO_SUBMISSION, staff.tr)
         view = await review.view_of(session, submission, today=services.today(), tr=staff.tr,
                                     forms=form_and_context)
         closed = await review.why_closed(session, submission, submission.current_version)
@@ -117,12 +113,6 @@ async def return_with_comment(request: Request, submission_id: int,
     return await _decide(request, submission_id, signed, accepted=False)
 
 
-def _download(name: str, content: bytes, mime: str) -> Response:
-    """Always a download (never shown inline as a page of this origin), with the name in UTF-8."""
-    return Response(content, media_type=mime if mime in INLINE_TYPES else "application/octet-stream",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
-
-
 @router.get("/review/{submission_id}/files/{key}")
 async def download(request: Request, submission_id: int, key: str, staff: Staff = Depends(console_staff)) -> Response:
     """``a<n>``: the n-th file of the newest version's answers (fetched from Telegram); ``d<id>`` the printed
@@ -131,9 +121,7 @@ async def download(request: Request, submission_id: int, key: str, staff: Staff 
     kind, number = key[:1], form_int(key[1:], 0)
     file: dict[str, Any] | None = None
     async with services.db.session() as session:
-        submission = await session.get(Submission, submission_id)
-        if submission is None:
-            raise ConsoleRefused(404, NO_SUBMISSION, staff.tr)
+        submission = await row_or_refused(session, Submission, submission_id, NO_SUBMISSION, staff.tr)
         if kind == "a":
             answers = await answers_of(session, submission_id, submission.current_version) or {}
             found = [f for f in files_of(answers) if f.number == number]
@@ -142,13 +130,8 @@ async def download(request: Request, submission_id: int, key: str, staff: Staff 
             doc = await session.get(SubmissionDocument, number)
             if doc is not None and doc.submission_id == submission_id:
                 if kind == "d" and doc.content is not None:
-                    return _download(doc.filename, doc.content, "application/octet-stream")
+                    return attachment(doc.content, doc.filename, None)
                 file = dict(doc.scan) if kind == "s" and doc.scan else None
     if file is None:
         raise ConsoleRefused(404, NO_FILE, staff.tr)
-    try:
-        found_file = await request.app.state.application.bot.get_file(str(file["file_id"]))
-        content = bytes(await found_file.download_as_bytearray())
-    except TelegramError as exc:
-        raise ConsoleRefused(502, FILE_UNREACHABLE, staff.tr) from exc
-    return _download(str(file.get("name") or "file"), content, str(file.get("mime_type") or ""))
+    return await from_telegram(request, staff, file)

@@ -21,6 +21,7 @@ from conversations import assessment as ui
 from locales import N_, Raw, T, Text, Translator, render
 from services import round_steps, rounds
 from services.consequences import CLOSE, CONFIRM, DISMISS, ESCALATE, decide_consequence
+from storage.ids import db_int
 from storage.models import AssessmentRound, Consequence
 from storage.rounds import OPEN, PUBLICITY
 
@@ -78,7 +79,7 @@ async def verdicts(request: Request, round_id: int, staff: Staff = Depends(conso
 
 
 def _id(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 12 else 0
+    return db_int(value) or 0
 
 
 @router.post("/rounds/{round_id}/verdicts", response_class=HTMLResponse)
@@ -87,7 +88,8 @@ async def decide_verdict(request: Request, round_id: int,
     """One station at a time: a grade staff choose, a participation or an excused absence, or a tie decided."""
     staff, form = signed
     note: Text = STALE
-    async with services_of(request).db.session() as session:
+    db = services_of(request).db
+    async with db.serial(), db.session() as session:  # read, then write: SQLite's one writer (see Database.serial)
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise ConsoleRefused(404, NO_ROUND, staff.tr)
@@ -112,7 +114,7 @@ async def publish(request: Request, round_id: int,
     """The chat's Publish / Final publication: each station is told its result (outbox), as from chat."""
     staff, _form = signed
     services = services_of(request)
-    async with services.db.session() as session:
+    async with services.db.serial(), services.db.session() as session:  # read, then write (Database.serial)
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise ConsoleRefused(404, NO_ROUND, staff.tr)
@@ -129,7 +131,7 @@ async def decide(request: Request, round_id: int,
     services = services_of(request)
     action = form.get("action", "")
     note: Text = STALE
-    async with services.db.session() as session:
+    async with services.db.serial(), services.db.session() as session:  # read, then write (Database.serial)
         item = await session.get(Consequence, _id(form.get("consequence", "")))
         if item is not None and item.round_id == round_id and action in (CONFIRM, DISMISS, CLOSE, ESCALATE):
             reply = await decide_consequence(session, item.id or 0, action, person_id=staff.person.id,

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.webapp.auth import services_of
-from bot.webapp.console.auth import ConsoleRefused, Staff, changing, console_staff
+from bot.webapp.console.auth import Staff, changing, console_staff, row_or_refused
 from bot.webapp.console.render import PAGE_HEADERS, page
 from bot.webapp.params import form_int
 from conversations import assessment as ui
@@ -75,7 +75,7 @@ class GridFilter:
         query = request.query_params
         number = query.get("page", "1")
         return cls(query.get("region", "")[:50], query.get("q", "")[:100].strip(), query.get("open") == "1",
-                   max(int(number), 1) if number.isdigit() and len(number) < 6 else 1)
+                   min(max(form_int(number, 1), 1), 99999))
 
     def query(self, **changes: Any) -> str:
         values: dict[str, Any] = {"region": self.region, "q": self.search, "open": "1" if self.open_only else "",
@@ -169,9 +169,7 @@ async def grid_context(session: AsyncSession, rnd: AssessmentRound, tr: Translat
 async def grid_page(request: Request, staff: Staff, round_id: int, *, refused: Refused | None = None,
                     notes: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
     async with services_of(request).db.session() as session:
-        rnd = await session.get(AssessmentRound, round_id)
-        if rnd is None:
-            raise ConsoleRefused(404, NO_ROUND, staff.tr)
+        rnd = await row_or_refused(session, AssessmentRound, round_id, NO_ROUND, staff.tr)
         context = await grid_context(session, rnd, staff.tr, GridFilter.of(request), refused or Refused(),
                                      services_of(request).settings.tz)
     response = page(request, "round_grid.html", staff.tr, status_code=status_code, staff=staff, notes=notes or [],
@@ -204,10 +202,8 @@ async def save_scores(request: Request, round_id: int,
     staff, form = signed
     services = services_of(request)
     tr = staff.tr
-    async with services.db.session() as session:
-        rnd = await session.get(AssessmentRound, round_id)
-        if rnd is None:
-            raise ConsoleRefused(404, NO_ROUND, tr)
+    async with services.db.serial(), services.db.session() as session:  # read, then write: SQLite's one writer
+        rnd = await row_or_refused(session, AssessmentRound, round_id, NO_ROUND, tr)
         if rnd.status != OPEN:
             return await grid_page(request, staff, round_id, notes=[tr.gettext(NOT_OPEN)], status_code=409)
         members = {e.station_id for e in await rounds.entries_of(session, round_id)}

@@ -1,0 +1,118 @@
+"""The console's round writes (scores, publish) take SQLite's writer turn like a chat update does.
+
+SQLite has one writer: a transaction that read and then finds another writer has committed fails with
+"database is locked" (``storage.db.Database.serial``). A chat update holds ``serial()`` for its whole
+transaction; the console's save and publish must wait for it and then succeed, not fail. PostgreSQL needs
+no turn (row locks); there the test only checks the writes succeed beside an open chat transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from sqlmodel import select
+
+from bot.services import FixedClock
+from storage.manual_scores import manual_points
+from storage.models import AssessmentRound, AuditLog
+from testing.client import Sandbox
+from tests.conftest import STAFF
+from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
+from tests.webapp.test_console_rounds import ROWS, SCORES, quzhou_round
+
+__all__ = ["browser_like"]
+
+
+class Statements:
+    """The SQL every connection runs, in order, with a marker where the chat transaction committed."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.lock = threading.Lock()  # aiosqlite runs statements on its own threads
+        self.round_read = threading.Event()
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        with self.lock:
+            self.seen.append(statement)
+        if "FROM assessment_round" in statement:  # the chat side never reads rounds: this is the console
+            self.round_read.set()
+
+    def mark(self, text: str) -> None:
+        with self.lock:
+            self.seen.append(text)
+
+    def first(self, fragment: str) -> int:
+        return next(i for i, s in enumerate(self.seen) if fragment in s)
+
+
+def waiting_for_turn(box: Sandbox) -> bool:
+    """Someone queues for SQLite's writer turn (``Database.serial``'s asyncio.Lock keeps its queue in ``_waiters``)."""
+    return bool(getattr(box.services.db._writer, "_waiters", None))
+
+
+async def while_a_chat_update_writes(box: Sandbox,
+                                     *, start: Any) -> tuple[httpx.Response, Statements]:
+    """Run ``start()`` (a console POST) while a transaction holds the chat's turn and has begun writing.
+
+    The chat side keeps running statements until the console request either queues for the turn
+    (the fix) or reads the round (the bug: it would then write after the chat's commit and fail).
+    """
+    db = box.services.db
+    statements = Statements()
+    event.listen(db.engine.sync_engine, "before_cursor_execute", statements)
+    try:
+        async with db.serial(), db.session() as chat:  # what bot/door.py holds for one update
+            chat.add(AuditLog(action="chat_update", subject="test"))
+            await chat.flush()  # the chat's write has begun: on SQLite it holds the database's write lock
+            posting = asyncio.create_task(start())
+            for _ in range(10_000):  # until the console request either waits for its turn or reads the round
+                if waiting_for_turn(box) or statements.round_read.is_set() or posting.done():
+                    break
+                await chat.exec(select(AuditLog.id).limit(1))
+                await asyncio.sleep(0)  # a turn of the loop, not a wait: SQLite statements run inline on it
+            if db.is_sqlite:
+                assert waiting_for_turn(box) and not statements.round_read.is_set(), \
+                    "the console waits for the chat update's turn before it reads"
+            await chat.commit()
+            statements.mark("-- chat committed")
+        response = await posting
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", statements)
+    return response, statements
+
+
+async def test_saving_scores_waits_for_a_chat_update_and_then_succeeds(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    round_id, stations = await quzhou_round(web_box, clock)
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    cells = {f"p:{stations[n].id}:{row}": value for n, values in SCORES.items()
+             for row, value in zip(ROWS, values, strict=True)}
+    saved, statements = await while_a_chat_update_writes(web_box, start=lambda: browser_like.post(
+        f"/console/rounds/{round_id}/scores", data={"csrf": csrf_of(browser_like), **cells}))
+    assert saved.status_code == 200 and "已保存 15 项得分" in saved.text, saved.text
+    async with web_box.services.db.session() as session:
+        assert len((await manual_points(session, 2026))[stations[1].id]) == 5
+    if web_box.services.db.is_sqlite:
+        assert statements.first("-- chat committed") < statements.first("FROM assessment_round")
+
+
+async def test_publishing_waits_for_a_chat_update_and_then_succeeds(
+        web_box: Sandbox, clock: FixedClock, browser_like: httpx.AsyncClient) -> None:
+    round_id, stations = await quzhou_round(web_box, clock)
+    await sign_in(browser_like, await web_link(web_box, STAFF))
+    csrf = csrf_of(browser_like)
+    cells = {f"p:{stations[n].id}:{row}": value for n, values in SCORES.items()
+             for row, value in zip(ROWS, values, strict=True)}
+    assert (await browser_like.post(f"/console/rounds/{round_id}/scores", data={"csrf": csrf, **cells})).status_code == 200
+    published, statements = await while_a_chat_update_writes(web_box, start=lambda: browser_like.post(
+        f"/console/rounds/{round_id}/publish", data={"csrf": csrf}))
+    assert published.status_code == 200, published.text
+    async with web_box.services.db.session() as session:
+        rnd = await session.get(AssessmentRound, round_id)
+        assert rnd is not None and rnd.status != "open", "the round moved on: published"
+    if web_box.services.db.is_sqlite:
+        assert statements.first("-- chat committed") < statements.first("FROM assessment_round")
