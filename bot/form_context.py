@@ -15,6 +15,7 @@ from conversations.fields import FormContext
 from conversations.fields.base import Choice, ChoicesNeeded, DeferredChoices
 from locales import Join, Raw, T, Translator
 from rules.profile import Profile, all_profiles, load_profile
+from storage.ids import db_int
 from storage.ledger import ledger_counts, recent_demand_units
 from storage.models import Station
 from storage.roster import roster, unit_needs
@@ -75,9 +76,10 @@ async def roster_choices(session: AsyncSession, station_id: int) -> list[Choice]
 async def need_choices(session: AsyncSession, station_id: int, answers: Mapping[str, Any] | None) -> list[Choice]:
     """The needs of the demand unit picked in the draft (none before one is picked, or for a new unit)."""
     unit = (answers or {}).get("demand_unit")
-    if not (isinstance(unit, str) and unit.isdigit()):
+    unit_id = db_int(unit) if isinstance(unit, str) else None
+    if unit_id is None:
         return []
-    return [(str(need.id), Raw(need.title)) for need in await unit_needs(session, station_id, int(unit))]
+    return [(str(need.id), Raw(need.title)) for need in await unit_needs(session, station_id, unit_id)]
 
 
 def context_key(answers: Mapping[str, Any] | None) -> object:

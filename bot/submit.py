@@ -19,6 +19,7 @@ from rules.deadlines import annual_due_date, deadline_for, due_year_of, lateness
 from services.rating_requests import request_rating_for_activity
 from services.review import card, view_of
 from storage.calendar import workday_calendar
+from storage.ids import db_int
 from storage.ledger import activity_columns
 from storage.models import Activity, DemandUnit, Draft, Person, Station
 from storage.outbox import enqueue
@@ -126,8 +127,8 @@ async def log_activity(turn: Turn, station: Station, answers: dict[str, Any]) ->
         turn.session.add(unit)
         await turn.session.flush()
         unit_id = unit.id
-    elif isinstance(choice, str) and choice.isdigit():
-        known = await turn.session.get(DemandUnit, int(choice))
+    elif isinstance(choice, str) and (chosen := db_int(choice)) is not None:
+        known = await turn.session.get(DemandUnit, chosen)
         unit_id = known.id if known is not None else None
     need_id = await need_for(turn.session, station.id, unit_id, answers.get("need"), answers.get("new_need"))
     days = int(answers.get("days_each") or 0)

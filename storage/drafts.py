@@ -100,3 +100,10 @@ async def park_others(session: AsyncSession, person_ids: list[int], keep_id: int
             draft.status = "parked"
             session.add(draft)
     await session.flush()
+
+
+async def make_active(session: AsyncSession, draft: Draft, person_ids: list[int]) -> None:
+    """The one open form a person's free text goes to: this draft, the others parked."""
+    if draft.status != "active":
+        draft.status = "active"
+        await park_others(session, person_ids, draft.id or 0)

@@ -34,7 +34,7 @@ from locales import TN, Join, Raw, T, Text
 from rules.profile import ApplicationRules, Profile, all_profiles, load_profile
 from services.qr import qr_png
 from storage import applications as store
-from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
+from storage.drafts import active_draft, drafts_of, get_or_create, make_active, park_others, save
 from storage.ids import db_int
 from storage.models import AuditLog, Draft, Invite, Person, Role, StationApplication, Submission
 from storage.notices import open_notice
@@ -238,8 +238,7 @@ def extend(router: Router, services: Services) -> None:
         drafts = await drafts_of(turn.session, person_ids(turn), FORM_ID)
         if drafts:
             draft = next((d for d in drafts if d.status == "active"), drafts[0])
-            draft.status = "active"
-            await park_others(turn.session, person_ids(turn), draft.id or 0)
+            await make_active(turn.session, draft, person_ids(turn))
             return [Reply(T("Continuing your saved draft.")), *await run(turn, draft, "resume")]
         mine = await store.of_applicant(turn.session, person_ids(turn))
         if not mine:

@@ -21,7 +21,8 @@ from conversations.formspec import form_ids, load_form
 from conversations.types import Button, ButtonInput, CommandInput, Reply, keyboard
 from locales import T
 from rules.profile import all_profiles
-from storage.drafts import active_draft, drafts_of, get_or_create, park_others, save
+from storage.drafts import active_draft, drafts_of, get_or_create, make_active, park_others, save
+from storage.ids import db_int
 from storage.ledger import ledger_counts
 from storage.models import Draft, Station
 
@@ -195,35 +196,37 @@ def extend(router: Router, services: Services) -> None:
             return await open_form(turn, form_id)
         return handler
 
-    async def engine_button(turn: Turn) -> list[Reply]:
-        """``f:<draft_id>:<rev>:...`` — the draft must be this person's; the engine checks the rev."""
+    async def own_draft(turn: Turn, position: int) -> Draft | None:
+        """The draft whose id is part ``position`` of the button's data, if it is this person's (else forged or gone)."""
         assert isinstance(turn.input, ButtonInput)
         parts = turn.input.data.split(":")
-        draft = await turn.session.get(Draft, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
-        if draft is None or draft.person_id not in person_ids(turn):
+        draft_id = db_int(parts[position]) if len(parts) > position else None
+        draft = await turn.session.get(Draft, draft_id) if draft_id is not None else None
+        return draft if draft is not None and draft.person_id in person_ids(turn) else None
+
+    async def engine_button(turn: Turn) -> list[Reply]:
+        """``f:<draft_id>:<rev>:...`` — the draft must be this person's; the engine checks the rev."""
+        draft = await own_draft(turn, 1)
+        if draft is None:
             return engine.moved_on(None).replies
         runner = services.hooks.stationless_forms.get(draft.form_id)
         if runner is not None:  # a form filled before any station exists (a station application)
-            if draft.status != "active":
-                draft.status = "active"
-                await park_others(turn.session, person_ids(turn), draft.id or 0)
+            await make_active(turn.session, draft, person_ids(turn))
             return list(await runner(turn, draft))
         if draft.station_id is None:
             return engine.moved_on(None).replies
         station = await turn.session.get(Station, draft.station_id)
         if station is None:
             return engine.moved_on(None).replies
-        if draft.status != "active":
-            draft.status = "active"
-            await park_others(turn.session, person_ids(turn), draft.id or 0)
+        await make_active(turn.session, draft, person_ids(turn))
         return await run_engine(turn, draft, station, "handle")
 
     async def switch_button(turn: Turn) -> list[Reply]:
         """``fs:c:<draft>`` continue the open form; ``fs:d:<draft>:<command>`` discard it and start another."""
         assert isinstance(turn.input, ButtonInput)
         parts = turn.input.data.split(":")
-        draft = await turn.session.get(Draft, int(parts[2])) if len(parts) > 2 and parts[2].isdigit() else None
-        if draft is None or draft.person_id not in person_ids(turn):
+        draft = await own_draft(turn, 2)
+        if draft is None:
             return engine.moved_on(None).replies
         station = await turn.session.get(Station, draft.station_id) if draft.station_id else None
         if station is None:

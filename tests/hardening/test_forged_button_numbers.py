@@ -14,6 +14,7 @@ from testing.client import Call, Sandbox, User
 from tests.security.support import CONTACT, MANAGER_A, STAFF_EN, seed, snapshot
 
 STALE = "This button is no longer active."
+MOVED_ON = "This form has moved on."  # a form's own button (bot/handlers/forms.py) whose draft is gone
 SUBMISSION_GONE = "This submission has changed since this message; nothing was done."  # review's own stale answer
 APPLICATION_GONE = "This application has changed since this message; nothing was done."  # application review's
 TRY_AGAIN = "Something went wrong on our side"
@@ -32,6 +33,9 @@ BUTTONS = (
     (STAFF_EN, "doc:r:{}", STALE),         # bot/handlers/documents.py
     (CONTACT, "ev:{}:0:5", STALE),         # bot/handlers/evaluation.py
     (MANAGER_A, "rlink:{}", STALE),        # bot/handlers/ratings.py
+    (MANAGER_A, "f:{}:1:n", MOVED_ON),     # bot/handlers/forms.py, a form step's button
+    (MANAGER_A, "fs:c:{}", MOVED_ON),      # bot/handlers/forms.py, continue the open form
+    (MANAGER_A, "fs:d:{}:log", MOVED_ON),  # bot/handlers/forms.py, discard it and start another
 )
 
 
