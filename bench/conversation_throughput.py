@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -40,6 +41,7 @@ from bench.harness import (
     start_stationbot,
     stop,
 )
+from bot.heap import freeze_startup_heap
 from storage.models import Activity
 
 POSTGRES_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres:stationbot@127.0.0.1:5432/postgres")
@@ -63,12 +65,19 @@ async def drop_postgres(url: str) -> None:
         await admin.close()
 
 
-async def bot_run(backend: str, users: int, mode: str, workdir: Path, profiler: Any = None) -> dict[str, Any]:
-    """One measured run of the real bot; checks every manager's activity reached the ledger."""
+async def bot_run(backend: str, users: int, mode: str, workdir: Path, profiler: Any = None,
+                  freeze: bool = True) -> dict[str, Any]:
+    """One measured run of the real bot; checks every manager's activity reached the ledger.
+
+    ``freeze``: start-up objects leave the collector's full passes, as ``stationbot run`` and ``webhook`` do
+    once started (bot/heap.py); undone after the run so the next one starts alike.
+    """
     url = backend_url(backend, workdir)
     db = await fresh_database(url)
     await populate(db, Sizes(stations=users, language="en", profile="gd-quality"))
     driver = await start_stationbot(url, mode=mode, db=db)
+    if freeze:
+        freeze_startup_heap()
     ids = [manager_id(i) for i in range(1, users + 1)]
     try:
         if profiler is not None:
@@ -80,12 +89,13 @@ async def bot_run(backend: str, users: int, mode: str, workdir: Path, profiler: 
             recorded = (await session.exec(select(func.count()).select_from(Activity))).one()
         retries = sum(TRY_AGAIN in text for chat in ids for text in driver.api.sent_per_chat.get(chat, []))
     finally:
+        gc.unfreeze()
         await stop(driver)
         if backend == "postgres":
             await drop_postgres(url)
         else:
             Path(url.split("///", 1)[1]).unlink(missing_ok=True)
-    return {"bot": "stationbot", "backend": backend, "mode": mode, "users": users, **timings.summary(),
+    return {"bot": "stationbot", "backend": backend, "mode": mode, "users": users, "frozen": freeze, **timings.summary(),
             "activities_recorded": int(recorded), "try_again_replies": retries}
 
 
@@ -113,7 +123,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 async def measure(users: int, backends: list[str], modes: list[str], workdir: Path,
-                  profile_to: Path | None = None) -> list[dict[str, Any]]:
+                  profile_to: Path | None = None, freeze: bool = True) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for mode in modes:
         rows.append(await echo_run(users, mode))
@@ -123,7 +133,7 @@ async def measure(users: int, backends: list[str], modes: list[str], workdir: Pa
                 from pyinstrument import Profiler  # type: ignore[import-not-found]
 
                 profiler = Profiler(async_mode="disabled", interval=0.0005)
-            rows.append(await bot_run(backend, users, mode, workdir, profiler))
+            rows.append(await bot_run(backend, users, mode, workdir, profiler, freeze))
             if profiler is not None and profile_to is not None:
                 target = profile_to.with_name(f"{profile_to.stem}-{backend}-{mode}{profile_to.suffix}")
                 target.write_text(profiler.output_html() if target.suffix == ".html"
@@ -139,11 +149,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mode", choices=("queue", "concurrent", "both"), default="both")
     parser.add_argument("--workdir", type=Path, default=Path(__file__).resolve().parent / "data")
     parser.add_argument("--profile", type=Path, default=None, help="write a pyinstrument profile (.html or .txt)")
+    parser.add_argument("--no-freeze", action="store_true", help="leave start-up objects in the collector's passes")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     modes = ["queue", "concurrent"] if args.mode == "both" else [args.mode]
-    rows = asyncio.run(measure(args.users, backends, modes, args.workdir, args.profile))
+    rows = asyncio.run(measure(args.users, backends, modes, args.workdir, args.profile, not args.no_freeze))
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores")
     print(table(rows))
 
