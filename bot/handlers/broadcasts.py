@@ -20,6 +20,7 @@ from locales import TN, Join, Raw, T, Text
 from services import broadcasts as use
 from storage.broadcasts import FORM_ID, composer_draft, recent_broadcasts, save_draft
 from storage.datetimes import db_time, local
+from storage.drafts import park_others
 from storage.ids import db_int
 from storage.models import Draft, OutboxStatus
 from storage.outbox import UNCONFIRMED
@@ -62,6 +63,8 @@ async def start(turn: Turn) -> list[Reply]:
     draft.status = COMPOSING
     draft.state = {}
     await save(turn, draft, step="text", audience=[])
+    # A question still open (a /people search, a row's points) would take the text meant for the broadcast.
+    await park_others(turn.session, [staff.id], draft.id or 0)
     return [Reply(T("Send the text of the broadcast. To attach a document, send the document with the text as "
                     "its caption."))]
 

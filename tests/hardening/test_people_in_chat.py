@@ -129,3 +129,12 @@ async def test_people_is_refused_to_non_staff_and_forged_buttons_change_nothing(
     assert "You cannot deactivate yourself" in joined(await sandbox.press_data(STAFF_EN, f"pp:D:{staff.id}"))
     assert "This button is no longer active." in joined(await sandbox.press_data(STAFF_EN, "pp:D:x"))
     assert (await person(sandbox, STAFF_EN.id)).active
+
+
+async def test_a_broadcast_started_while_a_search_is_still_asking_gets_the_text_typed_next(sandbox: Sandbox) -> None:
+    """A staff question left open (/people asking for a name) must not swallow the broadcast's text."""
+    await seed(sandbox.services.db)
+    assert "Type part of a name" in joined(await sandbox.send(STAFF_EN, "/people"))
+    assert "Send the text of the broadcast" in joined(await sandbox.send(STAFF_EN, "/broadcast"))
+    answer = joined(await sandbox.send(STAFF_EN, "The plan is due on Friday"))
+    assert "Who should receive it?" in answer and "matches" not in answer, answer
