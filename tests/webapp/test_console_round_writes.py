@@ -1,4 +1,5 @@
-"""The console's round writes (scores, publish) take SQLite's writer turn like a chat update does.
+"""The console's writes that read first (round scores, publish, a broadcast's cancel) take SQLite's writer turn
+like a chat update does.
 
 SQLite has one writer: a transaction that read and then finds another writer has committed fails with
 "database is locked" (``storage.db.Database.serial``). A chat update holds ``serial()`` for its whole
@@ -18,9 +19,10 @@ from sqlmodel import select
 
 from bot.services import FixedClock
 from storage.manual_scores import manual_points
-from storage.models import AssessmentRound, AuditLog
+from storage.models import AssessmentRound, AuditLog, Broadcast
 from testing.client import Sandbox
 from tests.conftest import STAFF
+from tests.security.support import STAFF_EN, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 from tests.webapp.test_console_rounds import ROWS, SCORES, quzhou_round
 
@@ -30,15 +32,16 @@ __all__ = ["browser_like"]
 class Statements:
     """The SQL every connection runs, in order, with a marker where the chat transaction committed."""
 
-    def __init__(self) -> None:
+    def __init__(self, console_reads: str) -> None:
         self.seen: list[str] = []
         self.lock = threading.Lock()  # aiosqlite runs statements on its own threads
+        self.console_reads = console_reads
         self.round_read = threading.Event()
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         with self.lock:
             self.seen.append(statement)
-        if "FROM assessment_round" in statement:  # the chat side never reads rounds: this is the console
+        if self.console_reads in statement:  # the chat side never reads this table: this is the console
             self.round_read.set()
 
     def mark(self, text: str) -> None:
@@ -54,15 +57,15 @@ def waiting_for_turn(box: Sandbox) -> bool:
     return bool(getattr(box.services.db._writer, "_waiters", None))
 
 
-async def while_a_chat_update_writes(box: Sandbox,
-                                     *, start: Any) -> tuple[httpx.Response, Statements]:
+async def while_a_chat_update_writes(box: Sandbox, *, start: Any,
+                                     console_reads: str = "FROM assessment_round") -> tuple[httpx.Response, Statements]:
     """Run ``start()`` (a console POST) while a transaction holds the chat's turn and has begun writing.
 
     The chat side keeps running statements until the console request either queues for the turn
     (the fix) or reads the round (the bug: it would then write after the chat's commit and fail).
     """
     db = box.services.db
-    statements = Statements()
+    statements = Statements(console_reads)
     event.listen(db.engine.sync_engine, "before_cursor_execute", statements)
     try:
         async with db.serial(), db.session() as chat:  # what bot/door.py holds for one update
@@ -116,3 +119,23 @@ async def test_publishing_waits_for_a_chat_update_and_then_succeeds(
         assert rnd is not None and rnd.status != "open", "the round moved on: published"
     if web_box.services.db.is_sqlite:
         assert statements.first("-- chat committed") < statements.first("FROM assessment_round")
+
+
+async def test_cancelling_a_broadcast_waits_for_a_chat_update_and_then_succeeds(
+        web_box: Sandbox, browser_like: httpx.AsyncClient) -> None:
+    await seed(web_box.services.db)
+    await sign_in(browser_like, await web_link(web_box, STAFF_EN))
+    scheduled = await browser_like.post("/console/broadcasts", data={
+        "csrf": csrf_of(browser_like), "text": "Plans are due before March.", "action": "schedule",
+        "managers": "1", "when": "2027-02-20T09:30"})
+    assert scheduled.status_code == 303, scheduled.text
+    number = int(scheduled.headers["location"].rsplit("/", 1)[1])
+    cancelled, statements = await while_a_chat_update_writes(
+        web_box, console_reads="FROM broadcast",
+        start=lambda: browser_like.post(f"/console/broadcasts/{number}/cancel", data={"csrf": csrf_of(browser_like)}))
+    assert cancelled.status_code == 200 and "The broadcast is cancelled." in cancelled.text, cancelled.text
+    async with web_box.services.db.session() as session:
+        item = await session.get(Broadcast, number)
+        assert item is not None and item.status == "cancelled"
+    if web_box.services.db.is_sqlite:
+        assert statements.first("-- chat committed") < statements.first("FROM broadcast")
