@@ -18,9 +18,9 @@ from sqlmodel import select
 
 from bot.services import FixedClock
 from bot.webapp.console.auth import COOKIE
-from storage.tokens import hash_token
 from storage.datetimes import db_time
 from storage.models import AuditLog, ConsoleSession
+from storage.tokens import hash_token
 from testing.client import Sandbox
 from tests.security.support import STAFF_EN, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
