@@ -86,7 +86,7 @@ async def prepare(services: Services, download_id: int) -> None:
         except Exception as exc:
             log.exception("console download %s failed", download_id)
             error = f"{type(exc).__name__}: {exc}"
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         row = await session.get(PreparedDownload, download_id)
         if row is None or row.status != PREPARING:
             return
@@ -94,7 +94,6 @@ async def prepare(services: Services, download_id: int) -> None:
             await fail(session, row, error, services.now())
         else:
             await finish(session, row, filename, content, services.now(), count=count, note=note)
-        await session.commit()
 
 
 @router.get("/exports", response_class=HTMLResponse)
@@ -118,7 +117,7 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
     kind = what.removeprefix("documents:")
     round_id = what.removeprefix("round:")
     now = services.now()
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         number = form_int(round_id)
         rnd = await session.get(AssessmentRound, number) if what.startswith("round:") and number else None
         if rnd is not None:
@@ -137,7 +136,6 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
                                    person_id=staff.person.id, now=now)
         session.add(AuditLog(at=db_time(now), person_id=staff.person.id, action="console_export",
                              subject=f"prepared_download:{row.id}", detail={"what": what, "year": job[1]}))
-        await session.commit()
     assert row.id is not None
     download_id = row.id
     services.background.start(lambda: prepare(services, download_id), name=job_name(download_id))
