@@ -8,9 +8,11 @@ messages) scans of ``BotApiEmulator.last_message``, and to time each update in i
 Two ways of feeding updates are offered:
 
 * ``queue`` — as the bot is built: ``application.start()`` and ``update_queue.put``; PTB's
-  fetcher handles one update at a time (``concurrent_updates(False)``). Two extra ``TypeHandler``
-  groups (-1 and 1) stamp when PTB started and finished each update, so the service time is
-  measured without the queueing delay.
+  fetcher hands updates to the bot's update processor (``bot/ordering.py``: chats in parallel up
+  to a bound, each chat in order). Two extra ``TypeHandler`` groups (-1 and 1) stamp when PTB
+  started and finished each update. Two figures come of it: the *service* time (group -1 to
+  group 1: after the update got its concurrency slot, so without the wait for one) and the
+  *response* time (``update_queue.put`` to group 1: what the person waits for the answer).
 * ``concurrent`` — ``application.process_update`` is awaited from one asyncio task per user:
   many users' updates overlap, each user's own updates stay in order (a user never taps before
   the bot answered), which is the guarantee per-chat ordering needs. ``app.py`` is untouched.
@@ -134,6 +136,7 @@ class Timings:
     """Per-update service times (seconds) and errors, merged over all users."""
 
     service: list[float] = field(default_factory=list)
+    response: list[float] = field(default_factory=list)  # queue mode: from update_queue.put to the end stamp
     steps: int = 0
     failures: int = 0
     wall: float = 0.0
@@ -141,12 +144,14 @@ class Timings:
 
     def summary(self) -> dict[str, float]:
         ordered = sorted(self.service) or [0.0]
+        waited = sorted(self.response) or [0.0]
 
-        def pct(p: float) -> float:
-            return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+        def pct(p: float, values: list[float] = ordered) -> float:
+            return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
 
         return {"steps": float(self.steps), "steps_per_s": self.steps / self.wall if self.wall else 0.0,
                 "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+                "resp_p50_ms": pct(50, waited), "resp_p95_ms": pct(95, waited), "resp_p99_ms": pct(99, waited),
                 "mean_ms": statistics.fmean(ordered) * 1000, "failures": float(self.failures), "wall_s": self.wall,
                 "cpu_ms_per_step": self.cpu / self.steps * 1000 if self.steps else 0.0}
 
@@ -164,7 +169,7 @@ class Driver:
         self.api = api
         self.mode = mode
         self._started: dict[int, float] = {}
-        self._done: dict[int, asyncio.Future[float]] = {}
+        self._done: dict[int, tuple[float, asyncio.Future[tuple[float, float]]]] = {}
         if mode == "queue":
             application.add_handler(TypeHandler(Update, self._stamp_start), group=-1)
             application.add_handler(TypeHandler(Update, self._stamp_end), group=1)
@@ -173,20 +178,26 @@ class Driver:
         self._started[update.update_id] = time.perf_counter()
 
     async def _stamp_end(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        future = self._done.pop(update.update_id, None)
-        began = self._started.pop(update.update_id, time.perf_counter())
+        end = time.perf_counter()
+        queued, future = self._done.pop(update.update_id, (end, None))
+        began = self._started.pop(update.update_id, end)
         if future is not None and not future.done():
-            future.set_result(time.perf_counter() - began)
+            future.set_result((end - began, end - queued))
 
     async def feed(self, payload: dict[str, Any]) -> float:
-        """Process one update; returns the time PTB spent on it (seconds)."""
+        """Process one update; returns the time PTB spent on it (seconds), after it got its slot."""
+        return (await self.feed_timed(payload))[0]
+
+    async def feed_timed(self, payload: dict[str, Any]) -> tuple[float, float]:
+        """Process one update; returns (service, response) seconds: PTB's time on it, and the wait from the queue."""
         update = Update.de_json(payload, self.app.bot)
         if self.mode == "concurrent":
             began = time.perf_counter()
             await self.app.process_update(update)
-            return time.perf_counter() - began
-        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._done[update.update_id] = future
+            spent = time.perf_counter() - began
+            return spent, spent
+        future: asyncio.Future[tuple[float, float]] = asyncio.get_running_loop().create_future()
+        self._done[update.update_id] = (time.perf_counter(), future)
         await self.app.update_queue.put(update)
         return await future
 
@@ -206,7 +217,9 @@ async def run_script(driver: Driver, user_id: int, n: int, script: Sequence[tupl
                 timings.failures += 1
                 return
             payload = Updates.callback(user_id, data, message)
-        timings.service.append(await driver.feed(payload))
+        service, response = await driver.feed_timed(payload)
+        timings.service.append(service)
+        timings.response.append(response)
         timings.steps += 1
 
 

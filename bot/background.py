@@ -113,7 +113,7 @@ class Background:
 
     async def _deliver(self, key: str, chat_id: int, person_id: int | None, reply: Reply) -> None:
         now = self.services.now()
-        async with self.services.db.serial(), self.services.db.session() as session:
+        async with self.services.db.transaction() as session:
             if reply.file is not None and reply.file.content is not None:
                 kept = await keep_file(session, reply.file.filename, reply.file.content, now)
                 reply = dataclasses.replace(reply, file=dataclasses.replace(reply.file, content=None,
@@ -121,7 +121,6 @@ class Background:
             # Asked for a moment ago: quiet hours do not hold it back.
             await enqueue(session, key=key, chat_id=chat_id, reply=reply, kind="prepared", person_id=person_id,
                           not_before=now, respect_quiet_hours=False)
-            await session.commit()
 
     async def idle(self) -> None:
         """Wait until every started piece of work has delivered (tests; a clean shutdown)."""

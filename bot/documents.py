@@ -178,7 +178,7 @@ async def kept_pdfs_of(db: Database, files: Mapping[str, bytes], clock: Callable
         if len(fresh) < min(PDF_BATCH, len(batches) - start) and not reason:
             reason = "LibreOffice could not convert some documents"
         if fresh:
-            async with db.serial(), db.session() as session:
+            async with db.transaction() as session:
                 await keep_pdfs(session, fresh, clock())
             made.update(fresh)
     return Pdfs({pdf_path(name): made[key] for name, key in keys.items() if key in made}, reason)

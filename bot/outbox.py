@@ -197,10 +197,9 @@ class Dispatcher:
             now - self.lease_renewed_at
         ).total_seconds() < self.config.renew_every_seconds:
             return True
-        async with self.db.session() as session:
+        async with self.db.transaction() as session:
             got = await take_lease(session, LOCK_NAME, self.holder, now,
                                    now + dt.timedelta(seconds=self.config.lease_seconds))
-            await session.commit()
         was_holding, self.holding = self.holding, got
         self.lease_renewed_at = now if got else None
         if got and not was_holding:
@@ -215,16 +214,14 @@ class Dispatcher:
         if not self.holding:
             return
         await self.drain()
-        async with self.db.session() as session:
+        async with self.db.transaction() as session:
             await end_lease(session, LOCK_NAME, self.holder, self.clock() - dt.timedelta(seconds=1))
-            await session.commit()
         self.holding = False
 
     async def recover(self) -> int:
         """Rows left ``sending`` by a dead holder are ambiguous: mark them unconfirmed (see module doc)."""
-        async with self.db.session() as session:
+        async with self.db.transaction() as session:
             interrupted = await mark_interrupted(session, self.in_flight, INTERRUPTED)
-            await session.commit()
         if interrupted:
             log.warning("outbox: %d message(s) interrupted mid-send by a previous process marked unconfirmed",
                         interrupted)
@@ -294,9 +291,8 @@ class Dispatcher:
 
     # ---- one message -----------------------------------------------------------------------
     async def _claim(self, row_id: int, now: dt.datetime) -> bool:
-        async with self.db.session() as session:
+        async with self.db.transaction() as session:
             claimed = await claim(session, row_id, lease_held(LOCK_NAME, self.holder, now))
-            await session.commit()
         return claimed
 
     async def _languages(self, person_ids: set[int]) -> dict[int | None, str]:
@@ -348,15 +344,13 @@ class Dispatcher:
         self.outcome.errors.append(error.split(":", 1)[0])
 
     async def _finish(self, row_id: int, **values: Any) -> None:
-        async with self.db.session() as session:
+        async with self.db.transaction() as session:
             await finish(session, row_id, **values)
-            await session.commit()
 
     async def _forbidden(self, row: Any, error: str) -> None:
         """The user blocked the bot: fail the row, mark every binding of that chat unreachable, tell staff."""
         now = self.clock()
-        async with self.db.session() as session:
+        async with self.db.transaction() as session:
             await fail_blocked(session, row.id, row.chat_id, error)
             if row.kind not in ("staff_alert", "broadcast"):
                 await alert_staff_unreachable(session, row.chat_id, now)
-            await session.commit()

@@ -14,10 +14,12 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from locales import N_
+from conversations.types import Reply
+from locales import N_, Raw, T
 from storage.api_tokens import SCOPES, create_api_token, revoke_api_token, token_name_problem
 from storage.datetimes import db_time
 from storage.models import LIVE_STATUSES, ApiToken, AuditLog, ConsoleSession, Invite, Person, Role, Station
+from storage.outbox import enqueue
 from storage.tokens import create_invite
 
 INVITE_ROLES = (Role.manager.value, Role.liaison.value, Role.staff.value)
@@ -151,12 +153,34 @@ async def move_manager(session: AsyncSession, person_id: int, station_id: int, b
     if seated is not None:
         return PeopleProblem.station_has_manager
     before = person.station_id
+    old = await session.get(Station, before) if before is not None else None
     person.station_id = station.id
     session.add(person)
-    session.add(AuditLog(at=db_time(now), person_id=_by(by), action="manager_moved", subject=f"person:{person_id}",
-                         detail={"from_station_id": before, "to_station_id": station.id}))
+    line = AuditLog(at=db_time(now), person_id=_by(by), action="manager_moved", subject=f"person:{person_id}",
+                    detail={"from_station_id": before, "to_station_id": station.id})
+    session.add(line)
     await session.flush()
+    await _tell_moved_manager(session, person, station, old, line, now)
     return person
+
+
+async def _tell_moved_manager(session: AsyncSession, person: Person, station: Station, old: Station | None,
+                              line: AuditLog, now: dt.datetime) -> None:
+    """The manager learns of the move from the bot, not from a /status that suddenly names another station.
+
+    Sent at once (not held for quiet hours): what they file next goes to the new station. The audit line's id
+    makes the key, so each move is told once even if the outbox write is retried.
+    """
+    if person.chat_id is None:
+        return
+    if old is None:
+        text = T("Staff have made you the manager of {station}. /status shows its duties.", station=Raw(station.name))
+    else:
+        text = T("Staff have moved you from {old} to {station}: you now manage {station}, and /status shows its "
+                 "duties. Submissions and drafts already made stay with {old}.",
+                 old=Raw(old.name), station=Raw(station.name))
+    await enqueue(session, key=f"manager-moved:{line.id}", chat_id=person.chat_id, reply=Reply(text),
+                  kind="manager_moved", person_id=person.id, not_before=now, respect_quiet_hours=False)
 
 
 async def create_token(session: AsyncSession, name: str, scope: str, by: Person | None,

@@ -116,25 +116,46 @@ async def redeem_login_link(session: AsyncSession, token: str, client: str,
     return SignedIn(session_token, person)
 
 
-async def session_person(session: AsyncSession, session_token: str,
-                         now: dt.datetime) -> tuple[ConsoleSession, Person] | None:
-    """The live session behind a cookie and its person (whatever their role), or None.
-
-    Idle sessions are ended here; a live one has its last use moved on.
-    """
+async def open_session(session: AsyncSession, session_token: str) -> tuple[ConsoleSession, Person | None] | None:
+    """The open session row behind a cookie and its person (None when gone), read only, or None."""
     if not session_token or not TOKEN_PATTERN.match(session_token):
         return None
-    now = db_time(now)
     row = (await session.exec(select(ConsoleSession).where(
         ConsoleSession.token_hash == hash_token(session_token), col(ConsoleSession.ended_at).is_(None)))).first()
     if row is None:
         return None
+    return row, await session.get(Person, row.person_id)
+
+
+def needs_write(found: tuple[ConsoleSession, Person | None], now: dt.datetime) -> bool:
+    """Whether this request must write: end an idle session or a non-staff one, or move the last use on.
+
+    Most page loads only read, so they need not wait for the writer's turn (``Database.transaction``).
+    """
+    row, person = found
+    seen, now = db_time(row.last_seen_at), db_time(now)
+    if seen + IDLE_LIMIT <= now:
+        return True
+    return person is not None and (now - seen >= TOUCH_EVERY or not is_staff(person))
+
+
+async def session_person(session: AsyncSession, session_token: str,
+                         now: dt.datetime) -> tuple[ConsoleSession, Person] | None:
+    """The live session behind a cookie and its person (whatever their role), or None.
+
+    Idle sessions are ended here; a live one has its last use moved on. It writes: run it in a
+    write transaction (``Database.transaction``).
+    """
+    found = await open_session(session, session_token)
+    if found is None:
+        return None
+    row, person = found
+    now = db_time(now)
     if db_time(row.last_seen_at) + IDLE_LIMIT <= now:
         row.ended_at = now
         session.add(row)
         await session.flush()
         return None
-    person = await session.get(Person, row.person_id)
     if person is None:
         return None
     if now - db_time(row.last_seen_at) >= TOUCH_EVERY:

@@ -104,6 +104,19 @@ class Database:
             yield
 
     @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: the writer's turn (``serial``), a session, and a commit when the block ends.
+
+        Every in-process write takes it, not only those that read first: a writer that skips the turn
+        can commit between a chat update's read and its write and so fail that update on SQLite.
+        An exception rolls back (the session closes uncommitted); leaving the block any other way,
+        ``return`` included, commits.
+        """
+        async with self.serial(), self.session() as session:
+            yield session
+            await session.commit()
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         with clock_scope(self.clock):
             async with self.sessionmaker() as session:

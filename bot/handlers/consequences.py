@@ -121,7 +121,7 @@ async def status_lines(turn: Turn) -> list[Reply]:
 async def enqueue_rectification_reminders(db: Database, now: dt.datetime) -> int:
     """30, 7 and 1 days before the deadline, then weekly while overdue; idempotent by key."""
     added = 0
-    async with db.session() as session:
+    async with db.transaction() as session:
         for item in await due_rectifications(session):
             if item.due_on is None:
                 continue
@@ -137,7 +137,6 @@ async def enqueue_rectification_reminders(db: Database, now: dt.datetime) -> int
             added += await rounds.tell_station(session, item.station_id, Reply(
                 text, keyboard([Button(T("File the rectification report"), "m:rectify")])), key=key,
                 kind="reminder", now=now)
-        await session.commit()
     return added
 
 

@@ -97,13 +97,12 @@ async def _deliver(services: Services, doc_id: int) -> None:
         except Exception as exc:
             log.exception("document %s: rendering failed", doc_id)
             filename, content, error = "", b"", f"{type(exc).__name__}: {exc}"
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         doc = await session.get(SubmissionDocument, doc_id)
         if doc is None or doc.status != store.PENDING:
             return
         if error:
             _failed(doc, error)
-            await session.commit()
             return
         doc.filename, doc.content = filename, content
         doc.rendered_at = db_time(now)
@@ -118,7 +117,6 @@ async def _deliver(services: Services, doc_id: int) -> None:
                           reply=Reply(caption, file=OutgoingFile(filename, prepared_id=kept)),
                           kind="document", not_before=now, respect_quiet_hours=False)
             doc.sent_at = db_time(now)
-        await session.commit()
 
 
 def _failed(doc: SubmissionDocument, error: str) -> None:

@@ -46,7 +46,7 @@ def shown(turn: Turn, value: dt.datetime) -> dt.datetime:
 
 async def enqueue_notice_endings(db: Database, now: dt.datetime, tz: dt.tzinfo) -> int:
     """Tell staff once when a 公示 is over and its subject still awaits their decision (idempotent keys)."""
-    async with db.session() as session:
+    async with db.transaction() as session:
         items: list[Outgoing] = []
         staff = await active_staff(session)
         for notice in await ended_open_notices(session, now):
@@ -58,7 +58,6 @@ async def enqueue_notice_endings(db: Database, now: dt.datetime, tz: dt.tzinfo) 
             items += [Outgoing(f"notice-ended:{notice.id}:person-{person.id}", person.chat_id or 0, reply,
                                "staff_alert", person.id, respect_quiet_hours=True) for person in staff]
         added = await enqueue_many(session, items, not_before=now)
-        await session.commit()
     return added
 
 

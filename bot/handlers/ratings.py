@@ -287,10 +287,8 @@ def install_reminders(services: Services) -> None:
     """Rating reminders: once at start-up (catch-up), then daily."""
 
     async def sweep() -> int:
-        async with services.db.session() as session:
-            added = await enqueue_rating_reminders(session, services.now())
-            await session.commit()
-            return added
+        async with services.db.transaction() as session:
+            return await enqueue_rating_reminders(session, services.now())
 
     async def start(job_queue: JobQueue[Any]) -> None:
         try:

@@ -75,13 +75,12 @@ async def post_round(request: Request, body: OpenRound) -> dict[str, Any]:
     if profile is None or profile.assessment is None:
         raise HTTPException(422, detail=f"unknown profile {body.profile!r}")
     services = services_of(request)
-    async with services.db.session() as session:
+    async with services.db.transaction() as session:
         try:
             rnd, ev, told = await rounds.open_and_tell(session, profile_id=body.profile, period_end=body.year,
                                                        deadline=body.deadline, person_id=None, now=services.now())
         except RoundExists as exists:
             raise HTTPException(409, detail=f"round {exists.existing.id} of this period exists") from None
-        await session.commit()
         return {**_round(rnd), "stations": len(ev.entries), "managers_told": told}
 
 
@@ -113,7 +112,7 @@ async def put_manual_scores(request: Request, year: YearPath, station_id: IdPath
                             body: Annotated[dict[str, float | str], Body()]) -> dict[str, Any]:
     """``{"facilities": 8, ...}``: every value checked against its row's maximum; all stored or none."""
     services = services_of(request)
-    async with services.db.session() as session:
+    async with services.db.transaction() as session:
         station = await session.get(Station, station_id)
         items = {i.id: i for i in manual_items(load_profile(station.policy_profile))} if station else {}
         if station is None or not items:
@@ -151,7 +150,7 @@ async def post_score_sheet(request: Request, year: YearPath) -> dict[str, Any]:
     except SheetUnreadable:
         raise HTTPException(422, detail="not an xlsx score sheet") from None
     services = services_of(request)
-    async with services.db.session() as session:
+    async with services.db.transaction() as session:
         stations = await scorable_stations(session, _profiles_with_rows())
         values, problems = check_sheet(rows, {s.id: load_profile(s.policy_profile)
                                               for s in stations if s.id is not None})
@@ -159,5 +158,4 @@ async def post_score_sheet(request: Request, year: YearPath) -> dict[str, Any]:
             raise HTTPException(422, detail=[dataclasses.asdict(p) for p in problems])
         written = await set_many(session, year=year, values=values, person_id=None, now=services.now(),
                                  source="import")
-        await session.commit()
     return {"year": year, "rows": written, "stations": len(values)}

@@ -9,8 +9,9 @@ import copy
 
 from sqlmodel import select
 
-from storage.models import AuditLog, Person, Station
+from storage.models import AuditLog, OutboxMessage, Person, Station
 from testing.client import Sandbox, joined
+from testing.outbox_flush import render_pending
 from tests.helpers import add_station
 from tests.security.support import ALPHA, BRAVO, MANAGER_A, MANAGER_B, STAFF_EN, audit_count, seed, snapshot
 
@@ -86,6 +87,9 @@ async def test_moving_a_manager_is_refused_to_a_station_with_a_manager_and_done_
     assert moved.station_id == charlie.id
     assert line.detail == {"from_station_id": bob.station_id, "to_station_id": charlie.id}
     assert line.person_id == (await person(sandbox, STAFF_EN.id)).id
+    told = joined(await render_pending(sandbox, MANAGER_B.id))
+    assert f"Staff have moved you from {BRAVO} to {CHARLIE}: you now manage {CHARLIE}" in told, told
+    assert await render_pending(sandbox, MANAGER_B.id) == [], "the move is told once"
     assert CHARLIE in joined(await sandbox.send(MANAGER_B, "/status")), "Bob now reports for Charlie"
 
 
@@ -138,3 +142,26 @@ async def test_a_broadcast_started_while_a_search_is_still_asking_gets_the_text_
     assert "Send the text of the broadcast" in joined(await sandbox.send(STAFF_EN, "/broadcast"))
     answer = joined(await sandbox.send(STAFF_EN, "The plan is due on Friday"))
     assert "Who should receive it?" in answer and "matches" not in answer, answer
+
+
+async def test_a_moved_manager_who_reads_chinese_is_told_in_chinese_at_once(sandbox: Sandbox) -> None:
+    """The notice goes out in the manager's own language, and is not held for quiet hours (what they file next goes
+    to the new station)."""
+    await seed(sandbox.services.db)
+    await free_stations(sandbox)
+    async with sandbox.services.db.session() as session:
+        bob = (await session.exec(select(Person).where(Person.telegram_user_id == MANAGER_B.id))).one()
+        bob.language, bob.language_chosen = "zh_Hans", True
+        session.add(bob)
+        await session.commit()
+    await sandbox.send(STAFF_EN, "/people Bob")
+    await sandbox.press(STAFF_EN, f"Bob · Station manager · {BRAVO}")
+    await sandbox.press(STAFF_EN, "Move to another station…")
+    await sandbox.send(STAFF_EN, "Charlie")
+    await sandbox.press(STAFF_EN, CHARLIE)
+    await sandbox.press(STAFF_EN, "Yes, move")
+    async with sandbox.services.db.session() as session:
+        [row] = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "manager_moved"))).all()
+    assert (row.chat_id, row.respect_quiet_hours) == (MANAGER_B.id, False)
+    told = joined(await render_pending(sandbox, MANAGER_B.id))
+    assert f"工作人员已将您从 {BRAVO} 调至 {CHARLIE}：您现为 {CHARLIE} 的站长" in told, told

@@ -11,6 +11,7 @@ from bot.webapp.app import create_web_app
 from bot.webapp.console.auth import COOKIE
 from storage.models import ApiToken, AuditLog, ConsoleSession, Invite, Person, Role, Station, StationStatus
 from testing.client import Sandbox, User, joined
+from testing.outbox_flush import render_pending
 from tests.security.support import CONTACT, MANAGER_A, MANAGER_B, STAFF_EN, World, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 
@@ -155,6 +156,9 @@ async def test_moving_a_manager_to_another_station_takes_a_free_live_seat(web_bo
         audit = (await session.exec(select(AuditLog).where(AuditLog.action == "manager_moved"))).one()
     assert audit.detail == {"from_station_id": world.station_a.id, "to_station_id": world.station_b.id}
     assert audit.subject == f"person:{alice.id}" and audit.person_id == (await person_of(web_box, STAFF_EN)).id
+    told = joined(await render_pending(web_box, MANAGER_A.id))
+    assert (f"Staff have moved you from {world.station_a.name} to {world.station_b.name}: "
+            f"you now manage {world.station_b.name}") in told, told
     status = joined(await web_box.send(MANAGER_A, "/status"))
     assert world.station_b.name in status and world.station_a.name not in status
 

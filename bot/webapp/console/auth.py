@@ -17,7 +17,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.webapp.auth import services_of
 from bot.webapp.console.render import request_translator
 from locales import N_, Translator, translator
-from storage.console import csrf_ok, csrf_token, end_session, is_staff, session_person
+from storage.console import (
+    csrf_ok,
+    csrf_token,
+    end_session,
+    is_staff,
+    needs_write,
+    open_session,
+    session_person,
+)
 from storage.models import ConsoleSession, Person
 
 COOKIE = "stationbot_console"
@@ -56,11 +64,14 @@ async def console_staff(request: Request) -> Staff:
     services = services_of(request)
     token = request.cookies.get(COOKIE, "")
     now = services.now()
-    async with services.db.session() as session:
-        found = await session_person(session, token, now)
-        if found is not None and not is_staff(found[1]):
-            await end_session(session, found[0], now)
-        await session.commit()
+    async with services.db.session() as session:  # most page loads only read: no writer's turn to wait for
+        seen = await open_session(session, token)
+    found = (seen[0], seen[1]) if seen is not None and seen[1] is not None else None
+    if seen is not None and needs_write(seen, now):
+        async with services.db.transaction() as session:  # a write beside chat updates (SQLite: one writer)
+            found = await session_person(session, token, now)
+            if found is not None and not is_staff(found[1]):
+                await end_session(session, found[0], now)
     if found is None:
         raise ConsoleRefused(401, NOT_SIGNED_IN, request_translator(request))
     row, person = found

@@ -197,7 +197,7 @@ async def compose_broadcast(request: Request, signed: tuple[Staff, dict[str, str
         if upload is not None:
             errors.append(N_("Attach the document again: a browser does not keep a file in a returned form."))
         return await composer_page(request, staff, fields, errors=errors)
-    async with services.db.serial(), services.db.session() as session:  # read, then write: SQLite's one writer
+    async with services.db.transaction() as session:
         person = await session.merge(staff.person)
         document = await use.keep_upload(session, upload.as_input(), upload.content, now=now, when=when) \
             if upload is not None else None
@@ -259,10 +259,9 @@ async def cancel(request: Request, broadcast_id: int,
                  signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> HTMLResponse:
     staff, _form = signed
     services = services_of(request)
-    async with services.db.serial(), services.db.session() as session:  # read, then write: SQLite's one writer
+    async with services.db.transaction() as session:
         person = await session.merge(staff.person)
         cancelled = await use.cancel(session, broadcast_id, staff=person, now=services.now())
-        await session.commit()
     if cancelled is None:
         return page(request, "message.html", staff.tr, staff=staff, message=NOT_CANCELLABLE)
     return await report_page(request, staff, broadcast_id, notice=N_("The broadcast is cancelled."))

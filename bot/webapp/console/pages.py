@@ -69,9 +69,8 @@ async def login_page(request: Request, t: str = "") -> HTMLResponse:
 async def login(request: Request) -> Response:
     services = services_of(request)
     form = await form_of(request)
-    async with services.db.session() as session:
+    async with services.db.transaction() as session:
         outcome = await redeem_login_link(session, form.get("t", ""), client_of(request), services.now())
-        await session.commit()
     tr = request_translator(request)
     if not isinstance(outcome, SignedIn):
         code = 429 if outcome is LinkProblem.throttled else 400
@@ -86,10 +85,9 @@ async def login(request: Request) -> Response:
 async def logout(request: Request, signed: tuple[Staff, dict[str, str]] = Depends(changing)) -> Response:
     staff, _form = signed
     services = services_of(request)
-    async with services.db.session() as session:
+    async with services.db.transaction() as session:
         row = await session.merge(staff.session)
         await end_session(session, row, services.now())
-        await session.commit()
     response = page(request, "message.html", staff.tr, message=N_("You are signed out."))
     response.delete_cookie(COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="lax")
     return response

@@ -87,7 +87,7 @@ async def invite(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
     staff, form = signed
     services = services_of(request)
     role = form.get("role", "")
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         station_id = form_int(form.get("station", "").strip())
         station = await session.get(Station, station_id) if station_id is not None else None
         if role in (Role.manager.value, Role.liaison.value) and station is None:
@@ -96,7 +96,6 @@ async def invite(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
                                    days=services.settings.invite_days)
         if isinstance(made, PeopleProblem):
             return _refused(request, staff, made)
-        await session.commit()
     token, row = made
     link = services.deep_link(token)
     return page(request, "people_invite.html", staff.tr, staff=staff, link=link, qr=qr_svg(link),
@@ -119,12 +118,11 @@ async def deactivate(request: Request, person_id: int,
                         DEACTIVATE_QUESTION,
                         {"name": person.name, "role": staff.tr.gettext(ROLE_TITLES.get(person.role, person.role)),
                          "place": f", {station.name}" if station else ""})
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         done = await deactivate_person(session, person_id, staff.person, services.now(),
                                        services.settings.staff_telegram_ids)
         if isinstance(done, PeopleProblem):
             return _refused(request, staff, done)
-        await session.commit()
     return page(request, "people_done.html", staff.tr, staff=staff, back="/console/people",
                 message=DEACTIVATED,
                 args={"name": done.name, "role": staff.tr.gettext(ROLE_TITLES.get(done.role, done.role))})
@@ -136,13 +134,12 @@ async def move(request: Request, person_id: int,
     staff, form = signed
     services = services_of(request)
     station_id = form_int(form.get("station", "").strip())
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         done = (await move_manager(session, person_id, station_id, staff.person, services.now())
                 if station_id is not None else PeopleProblem.no_station)
         if isinstance(done, PeopleProblem):
             return _refused(request, staff, done)
         station = await session.get(Station, station_id)
-        await session.commit()
     assert station is not None
     return page(request, "people_done.html", staff.tr, staff=staff, back="/console/people",
                 message=MOVED, args={"name": done.name, "station": station.name})
@@ -161,7 +158,7 @@ async def create(request: Request, signed: tuple[Staff, dict[str, str]] = Depend
     """A new API token, shown on this response only (only its hash is kept)."""
     staff, form = signed
     services = services_of(request)
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         made = await create_token(session, form.get("name", ""), form.get("scope", ""), staff.person, services.now())
         if isinstance(made, PeopleProblem):
             return _refused(request, staff, made)
@@ -187,11 +184,10 @@ async def revoke(request: Request, token_id: int,
         return _confirm(request, staff, f"/console/tokens/{token_id}/revoke", "/console/tokens",
                         N_("Revoke token {number} ({name})? Whatever uses it is refused from then on."),
                         {"number": token.id, "name": token.name})
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         done = await revoke_token(session, token_id, staff.person, services.now())
         if isinstance(done, PeopleProblem):
             return _refused(request, staff, done)
-        await session.commit()
     return page(request, "people_done.html", staff.tr, staff=staff, back="/console/tokens",
                 message=N_("Token {number} ({name}) is revoked: the API refuses it from now on."),
                 args={"number": done.id, "name": done.name})

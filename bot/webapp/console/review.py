@@ -88,14 +88,13 @@ async def _decide(request: Request, submission_id: int, signed: tuple[Staff, dic
     staff, form = signed
     services = services_of(request)
     version = form_int(form.get("version"), -1)
-    async with services.db.serial(), services.db.session() as session:
+    async with services.db.transaction() as session:
         person = await session.get(Person, staff.person.id)
         assert person is not None
         decided = (await review.accept(session, submission_id, version, staff=person, now=services.now())
                    if accepted else
                    await review.return_with_comment(session, submission_id, version, staff=person,
                                                     comment=form.get("comment", ""), now=services.now()))
-        await session.commit()
     return page(request, "review_done.html", staff.tr, status_code=STATUS_CODES[decided.outcome], staff=staff,
                 message=render(decided.message, staff.tr), submission_id=submission_id,
                 done=decided.outcome is Outcome.done)

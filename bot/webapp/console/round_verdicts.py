@@ -89,7 +89,7 @@ async def decide_verdict(request: Request, round_id: int,
     staff, form = signed
     note: Text = STALE
     db = services_of(request).db
-    async with db.serial(), db.session() as session:  # read, then write: SQLite's one writer (see Database.serial)
+    async with db.transaction() as session:
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise ConsoleRefused(404, NO_ROUND, staff.tr)
@@ -104,7 +104,6 @@ async def decide_verdict(request: Request, round_id: int,
                                                                       form.get("grade", "")[:20]):
                 note = T("Saved for {station}.", station=Raw(await rounds.station_name(
                     session, entries[entry_id].station_id)))
-        await session.commit()
     return await verdicts_page(request, staff, round_id, [note])
 
 
@@ -114,12 +113,11 @@ async def publish(request: Request, round_id: int,
     """The chat's Publish / Final publication: each station is told its result (outbox), as from chat."""
     staff, _form = signed
     services = services_of(request)
-    async with services.db.serial(), services.db.session() as session:  # read, then write (Database.serial)
+    async with services.db.transaction() as session:
         rnd = await session.get(AssessmentRound, round_id)
         if rnd is None:
             raise ConsoleRefused(404, NO_ROUND, staff.tr)
         done = await round_steps.publish_next(session, rnd, services.now())
-        await session.commit()
     return await verdicts_page(request, staff, round_id, [done.note if done is not None else STALE])
 
 
@@ -131,11 +129,10 @@ async def decide(request: Request, round_id: int,
     services = services_of(request)
     action = form.get("action", "")
     note: Text = STALE
-    async with services.db.serial(), services.db.session() as session:  # read, then write (Database.serial)
+    async with services.db.transaction() as session:
         item = await session.get(Consequence, _id(form.get("consequence", "")))
         if item is not None and item.round_id == round_id and action in (CONFIRM, DISMISS, CLOSE, ESCALATE):
             reply = await decide_consequence(session, item.id or 0, action, person_id=staff.person.id,
                                              now=services.now())
             note = reply.text if reply is not None else STALE
-        await session.commit()
     return await verdicts_page(request, staff, round_id, [note])

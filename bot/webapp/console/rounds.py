@@ -202,7 +202,7 @@ async def save_scores(request: Request, round_id: int,
     staff, form = signed
     services = services_of(request)
     tr = staff.tr
-    async with services.db.serial(), services.db.session() as session:  # read, then write: SQLite's one writer
+    async with services.db.transaction() as session:
         rnd = await row_or_refused(session, AssessmentRound, round_id, NO_ROUND, tr)
         if rnd.status != OPEN:
             return await grid_page(request, staff, round_id, notes=[tr.gettext(NOT_OPEN)], status_code=409)
