@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.serialize import reply_to_json
@@ -36,47 +35,88 @@ class Outgoing:
     extra: dict[str, Any] | None = None
 
 
-# Multi-row INSERTs stay well under SQLite's bound-parameter limit (13 columns a row).
-CHUNK_ROWS = 500
+# SQLite's executemany and PostgreSQL's array parameters take any number of rows; the chunk bounds memory.
+CHUNK_ROWS = 5000
+# The columns every enqueued row sets, in the order of the statements below.
+_COLUMNS = ("idempotency_key", "person_id", "chat_id", "kind", "payload", "status", "not_before",
+            "respect_quiet_hours", "attempts", "last_error", "broadcast_id", "created_at")
+# PostgreSQL: one statement per chunk, the varying columns as arrays (a row per array element, in order).
+_PG_INSERT = (
+    f"INSERT INTO outbox ({', '.join(_COLUMNS)}) "
+    "SELECT k, p, c, kd, pl::json, $6::varchar, $7::timestamptz, q, 0, '', b, $8::timestamptz "
+    "FROM unnest($1::varchar[], $2::integer[], $3::bigint[], $4::varchar[], $5::text[], $9::boolean[], "
+    "$10::integer[]) WITH ORDINALITY AS t(k, p, c, kd, pl, q, b, n) ORDER BY n "
+    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+)
+_SQLITE_INSERT = (
+    f"INSERT INTO outbox ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    "ON CONFLICT (idempotency_key) DO NOTHING"
+)
 
 
-def _row(item: Outgoing, not_before: dt.datetime, created_at: dt.datetime) -> dict[str, Any]:
-    return {
-        "idempotency_key": item.key,
-        "chat_id": item.chat_id,
-        "person_id": item.person_id,
-        "kind": item.kind,
-        "payload": {"reply": reply_to_json(item.reply), **(item.extra or {})},
-        "status": OutboxStatus.pending.value,
-        "not_before": not_before,
-        "respect_quiet_hours": item.respect_quiet_hours,
-        "attempts": 0,
-        "last_error": "",
-        "broadcast_id": item.broadcast_id,
-        "created_at": created_at,
-    }
+def payload_texts(items: Sequence[Outgoing]) -> list[str]:
+    """Each row's payload as JSON text; a reply shared by several rows (one reminder to each of a station's
+    managers) is serialised once. The text is what the column's own JSON type would have written."""
+    replies: dict[int, str] = {}
+    texts = []
+    for item in items:
+        if item.extra:
+            texts.append(json.dumps({"reply": reply_to_json(item.reply), **item.extra}))
+            continue
+        reply = replies.get(id(item.reply))
+        if reply is None:
+            reply = replies[id(item.reply)] = json.dumps(reply_to_json(item.reply))
+        texts.append('{"reply": ' + reply + "}")
+    return texts
 
 
 async def enqueue_many(session: AsyncSession, items: Sequence[Outgoing], *, not_before: dt.datetime) -> int:
-    """Insert the rows whose key is new, a chunk per statement (race-safe); returns rows added.
+    """Insert the rows whose key is new (race-safe: a key taken meanwhile is skipped); returns rows added.
 
-    The daily sweep enqueues tens of thousands of candidate reminders, most already present, and a
-    broadcast to the network 10,000 rows: one executemany per chunk (compiled once; rendering a
-    500-row VALUES clause per chunk took about 1 s per 1,000 rows), RETURNING counts the rows added.
+    The December sweep of a network enqueues ~14,000 reminders and a broadcast 10,000 rows, so rows go
+    in bulk past the ORM: on PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)`` per chunk (one round
+    trip, RETURNING counts the rows added), on SQLite the driver's executemany (its row count is the rows
+    added; ignored conflicts change nothing). Building the same rows through SQLAlchemy's per-row bind
+    processing and multi-row VALUES was ~40 % of that sweep.
     """
     if not items:
         return 0
     connection = await session.connection()
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     created_at = utcnow()
     start = db_time(not_before)
-    statement: Any = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
     added = 0
     for offset in range(0, len(items), CHUNK_ROWS):
-        rows = [_row(item, start, created_at) for item in items[offset:offset + CHUNK_ROWS]]
-        added += len((await connection.execute(statement, rows)).all())
+        chunk = items[offset:offset + CHUNK_ROWS]
+        payloads = payload_texts(chunk)
+        if connection.dialect.name == "postgresql":
+            result = await connection.exec_driver_sql(_PG_INSERT, (
+                [i.key for i in chunk], [i.person_id for i in chunk], [i.chat_id for i in chunk],
+                [i.kind for i in chunk], payloads, OutboxStatus.pending.value, start, created_at,
+                [i.respect_quiet_hours for i in chunk], [i.broadcast_id for i in chunk]))
+            added += len(result.all())
+        else:
+            added += await _sqlite_insert(connection, chunk, payloads, start, created_at)
     return added
+
+
+async def _sqlite_insert(connection: Any, chunk: Sequence[Outgoing], payloads: list[str], start: dt.datetime,
+                         created_at: dt.datetime) -> int:
+    """executemany with each value as the column's type would bind it (SQLite's datetime text, booleans as 0/1)."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    bind = {name: table.c[name].type.bind_processor(connection.dialect) for name in _COLUMNS}
+
+    def value(name: str, raw: Any) -> Any:
+        process = bind[name]
+        return raw if process is None or raw is None else process(raw)
+
+    status = value("status", OutboxStatus.pending.value)
+    begins, created = value("not_before", start), value("created_at", created_at)
+    quiet = {flag: value("respect_quiet_hours", flag) for flag in (True, False)}
+    rows = [(item.key, item.person_id, item.chat_id, item.kind, payload, status, begins,
+             quiet[bool(item.respect_quiet_hours)], 0, "", item.broadcast_id, created)
+            for item, payload in zip(chunk, payloads, strict=True)]
+    result = await connection.exec_driver_sql(_SQLITE_INSERT, rows)
+    return int(result.rowcount)
 
 
 async def keys_starting(session: AsyncSession, prefix: str) -> list[str]:

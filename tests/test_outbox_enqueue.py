@@ -39,3 +39,32 @@ def test_typed_params_survive_json() -> None:
     text = T("{day} {amount}", day=dt.date(2027, 2, 26), amount=Decimal("100000.00"))
     restored = text_from_json(text_to_json(text))
     assert render(restored, translator("zh_Hans")) == "2027年2月26日 ¥100,000.00"
+
+
+async def test_bulk_enqueue_adds_new_keys_in_order_with_their_own_payloads(db: Database) -> None:
+    """The sweep's bulk insert (unnest arrays on PostgreSQL, executemany on SQLite) writes what the ORM row would."""
+    from conversations.serialize import reply_to_json
+    from storage.outbox import Outgoing, enqueue_many
+
+    now = dt.datetime(2027, 2, 1, 0, 30, tzinfo=dt.UTC)
+    shared = Reply(T("Reminder for {station}: please submit {what}.", station="站 A", what=T("x {day}", day=now.date())),
+                   keyboard([Button(T("Open the form"), "du:plan")]))
+    other = Reply(T("Station status"))
+    async with db.session() as session:
+        assert await enqueue(session, key="taken", chat_id=1, reply=other, kind="reminder", not_before=now)
+        items = [Outgoing("b:person-1", 11, shared, "reminder", None), Outgoing("taken", 1, other, "reminder"),
+                 Outgoing("a:person-2", 12, shared, "reminder", None, respect_quiet_hours=False),
+                 Outgoing("c", 13, other, "notice", None, extra={"origin": "test"})]
+        added = await enqueue_many(session, items, not_before=now + dt.timedelta(hours=1))
+        again = await enqueue_many(session, items, not_before=now)
+        await session.commit()
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()  # type: ignore[arg-type]
+    assert (added, again) == (3, 0)
+    assert [(r.idempotency_key, r.chat_id, r.kind, r.respect_quiet_hours) for r in rows] == [
+        ("taken", 1, "reminder", True), ("b:person-1", 11, "reminder", True), ("a:person-2", 12, "reminder", False),
+        ("c", 13, "notice", True)]
+    assert rows[1].payload == rows[2].payload == {"reply": reply_to_json(shared)}
+    assert rows[3].payload == {"reply": reply_to_json(other), "origin": "test"}
+    assert {(r.status, r.attempts, r.last_error) for r in rows} == {("pending", 0, "")}
+    assert all(r.not_before.replace(tzinfo=dt.UTC) == now + dt.timedelta(hours=1) for r in rows[1:])
+    assert render(reply_from_json(rows[2].payload["reply"]).text, translator("en")).startswith("Reminder for 站 A")

@@ -5,20 +5,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from bot.documents import DOCX_MIME, PdfMaker
 from bot.handlers.documents import pdf_maker, zip_of
-from bot.round_documents import Download, assessment_table, round_zip, telegram_download
+from bot.round_documents import Download, assessment_table, telegram_download
 from bot.webapp.auth import require_token, services_of
+from bot.webapp.console.exports import MIME, REFRESH_SECONDS, ask_for
 from bot.webapp.params import IdPath, row_or_404
+from locales import DEFAULT_LOCALE
 from rules.documents import document_kind
 from services import rounds
 from storage.documents import count_documents, list_documents
-from storage.models import AssessmentRound, SubmissionDocument
+from storage.downloads import FAILED, PREPARING, READY, stalled
+from storage.models import ApiToken, AssessmentRound, PreparedDownload, SubmissionDocument
+from storage.prepared_files import prepared_content
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], dependencies=[Depends(require_token)])
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 NO_ROUND = "no such round"
+API_DOWNLOADS = {"round"}  # the prepared files the API starts, and so may hand out
 Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 
 
@@ -93,21 +99,68 @@ async def documents_zip(request: Request, kind: str, year: int, station_id: int 
     return Response(content, media_type="application/zip", headers=headers)
 
 
-@router.get("/assessment/rounds/{round_id}/documents.zip", response_class=Response,
-            responses={200: {"content": {"application/zip": {}},
-                             "description": "a folder per station: its assessment table, documents and stamped scans"}})
-async def round_documents_zip(request: Request, round_id: IdPath) -> Response:
-    """A round's documents as one zip (the same as the round card's button in chat)."""
-    async with services_of(request).db.session() as session:
+@router.get("/assessment/rounds/{round_id}/documents.zip", status_code=202,
+            responses={202: {"description": "being prepared: poll the download named in the body (and Location)"},
+                       404: {"description": "no such round"}})
+async def round_documents_zip(request: Request, round_id: IdPath,
+                              token: ApiToken = Depends(require_token)) -> JSONResponse:
+    """A round's documents as one zip (the same as the round card's button in chat), prepared off the request.
+
+    Converting every document to PDF takes minutes, so the answer is 202 at once with the download to poll:
+    ``GET /api/v1/downloads/{id}`` says ``preparing`` (202) until it is ``ready`` or ``failed`` (200); the zip
+    is then at ``/api/v1/downloads/{id}/file``. Asking again while it is being prepared joins that download.
+    """
+    services = services_of(request)
+    async with services.db.session() as session:
         rnd = await row_or_404(session, AssessmentRound, round_id, NO_ROUND)
-        made = await round_zip(session, rnd, services_of(request).settings.tz, _download(request),
-                               pdfs=_pdfs(request))
-    return Response(made.content, media_type="application/zip", headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(made.filename)}",
-        "X-Stations": str(made.stations), "X-Assessment-Tables": str(made.tables), "X-Documents": str(made.documents),
-        "X-Stamped-Copies": str(made.scans), "X-Stamped-Copies-Missing": str(made.missing_scans),
-        "X-PDFs": str(made.pdfs), "X-PDFs-Missing": str(made.missing_pdfs),
-        **({"X-PDF-Missing": made.pdf_reason} if made.pdf_reason else {})})
+    row = await ask_for(services, kind="round", year=rnd.period_end, detail=str(rnd.id), language=DEFAULT_LOCALE,
+                        person_id=None, audit="api_download", asked={"round_id": round_id, "token": token.name})
+    return _download_answer(row)
+
+
+def _download_answer(row: PreparedDownload) -> JSONResponse:
+    """The download's state; 202 with Location and Retry-After while it is being prepared."""
+    url = f"/api/v1/downloads/{row.id}"
+    body = {"id": row.id, "status": row.status, "url": url, "filename": row.filename, "size": row.size,
+            "documents": row.count, "note": row.note,
+            "file": f"{url}/file" if row.status == READY else None}
+    if row.status != PREPARING:
+        return JSONResponse(body)
+    return JSONResponse(body, status_code=202, headers={"Location": url, "Retry-After": str(REFRESH_SECONDS)})
+
+
+async def _api_download(request: Request, download_id: int) -> PreparedDownload:
+    """A download the API prepares (a round's zip); the console's other files are not the API's to hand out."""
+    async with services_of(request).db.session() as session:
+        row = await session.get(PreparedDownload, download_id)
+    if row is None or row.kind not in API_DOWNLOADS:
+        raise HTTPException(404, detail="no such download")
+    if stalled(row, services_of(request).now()):
+        row.status, row.note = FAILED, "lost with a restart: ask for the file again"
+    return row
+
+
+@router.get("/downloads/{download_id}", responses={202: {"description": "still being prepared"}})
+async def download_status(request: Request, download_id: IdPath) -> JSONResponse:
+    """Poll here after a 202: ``preparing`` (202), then ``ready`` with ``file`` or ``failed`` with ``note`` (200)."""
+    return _download_answer(await _api_download(request, download_id))
+
+
+@router.get("/downloads/{download_id}/file", response_class=Response,
+            responses={200: {"content": {"application/zip": {}}},
+                       409: {"description": "not ready yet"}, 410: {"description": "no longer kept"}})
+async def download_file(request: Request, download_id: IdPath) -> Response:
+    """The prepared file (kept for a week)."""
+    row = await _api_download(request, download_id)
+    if row.status != READY or row.prepared_file_id is None:
+        raise HTTPException(409, detail=f"the download is {row.status}: poll /api/v1/downloads/{download_id}")
+    async with services_of(request).db.session() as session:
+        content = await prepared_content(session, row.prepared_file_id)
+    if content is None:
+        raise HTTPException(410, detail="this file is no longer kept (a week): ask for it again")
+    return Response(content, media_type=MIME.get(row.filename.rsplit(".", 1)[-1], "application/octet-stream"),
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(row.filename)}",
+                             "X-Documents": str(row.count), **({"X-Note": row.note} if row.note else {})})
 
 
 async def _table(request: Request, round_id: int, station_id: int) -> tuple[str, bytes]:

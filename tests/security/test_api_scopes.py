@@ -50,6 +50,8 @@ DOCUMENT_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/documents/{document_id}.docx"): "aggregates",
     ("GET", "/api/v1/documents/{kind}/{year}.zip"): "aggregates",
     ("GET", "/api/v1/assessment/rounds/{round_id}/documents.zip"): "aggregates",
+    ("GET", "/api/v1/downloads/{download_id}"): "aggregates",
+    ("GET", "/api/v1/downloads/{download_id}/file"): "aggregates",
     ("GET", "/api/v1/assessment/rounds/{round_id}/stations/{station_id}/table.docx"): "aggregates",
     ("GET", "/api/v1/assessment/rounds/{round_id}/stations/{station_id}/table.pdf"): "aggregates",
 }

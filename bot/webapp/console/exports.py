@@ -96,6 +96,24 @@ async def prepare(services: Services, download_id: int) -> None:
             await finish(session, row, filename, content, services.now(), count=count, note=note)
 
 
+async def ask_for(services: Services, *, kind: str, year: int, detail: str, language: str, person_id: int | None,
+                  audit: str, asked: dict[str, object]) -> PreparedDownload:
+    """The same file already being made, or a new row committed and its work started (console and API alike)."""
+    now = services.now()
+    async with services.db.transaction() as session:
+        running = await preparing_like(session, kind=kind, year=year, detail=detail, language=language, now=now)
+        if running is not None:
+            return running
+        row = await start_download(session, kind=kind, year=year, detail=detail, language=language,
+                                   person_id=person_id, now=now)
+        session.add(AuditLog(at=db_time(now), person_id=person_id, action=audit,
+                             subject=f"prepared_download:{row.id}", detail=asked))
+    assert row.id is not None
+    download_id = row.id
+    services.background.start(lambda: prepare(services, download_id), name=job_name(download_id))
+    return row
+
+
 @router.get("/exports", response_class=HTMLResponse)
 async def exports(request: Request, staff: Staff = Depends(console_staff)) -> HTMLResponse:
     services = services_of(request)
@@ -116,8 +134,7 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
     year = form_int(year_text, 0)
     kind = what.removeprefix("documents:")
     round_id = what.removeprefix("round:")
-    now = services.now()
-    async with services.db.transaction() as session:
+    async with services.db.session() as session:
         number = form_int(round_id)
         rnd = await session.get(AssessmentRound, number) if what.startswith("round:") and number else None
         if rnd is not None:
@@ -128,17 +145,8 @@ async def start(request: Request, signed: tuple[Staff, dict[str, str]] = Depends
             job = ("documents", year, kind)
         else:
             raise ConsoleRefused(400, BAD_CHOICE, staff.tr)
-        running = await preparing_like(session, kind=job[0], year=job[1], detail=job[2],
-                                       language=staff.person.language, now=now)
-        if running is not None:
-            return _status_page(request, staff, running, services)
-        row = await start_download(session, kind=job[0], year=job[1], detail=job[2], language=staff.person.language,
-                                   person_id=staff.person.id, now=now)
-        session.add(AuditLog(at=db_time(now), person_id=staff.person.id, action="console_export",
-                             subject=f"prepared_download:{row.id}", detail={"what": what, "year": job[1]}))
-    assert row.id is not None
-    download_id = row.id
-    services.background.start(lambda: prepare(services, download_id), name=job_name(download_id))
+    row = await ask_for(services, kind=job[0], year=job[1], detail=job[2], language=staff.person.language,
+                        person_id=staff.person.id, audit="console_export", asked={"what": what, "year": job[1]})
     return _status_page(request, staff, row, services)
 
 
