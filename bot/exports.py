@@ -170,11 +170,11 @@ def _ledger_sheet(bridge: _Bridge, session: AsyncSession, year: int, station_ids
                   tr: Translator, chunk: int) -> Sheet:
     """One row per activity: ID and station, then the columns the activity form declares (``ledger_columns``)."""
     columns = ledger_columns({s.id: profiles[s.policy_profile] for s in stations}, tr)
-    sources, cells = ledger_cells(columns, names)
-    partitions = export_streams.stream_ledger(session, station_ids, year, sources, chunk)
+    read = ledger_cells(columns, names)
+    partitions = export_streams.stream_ledger(session, station_ids, year, read.sources, chunk, counted=read.counted)
     return Sheet(render(T("Ledger"), tr), _headers(tr, T("ID"), T("Station")) + [c.header for c in columns],
                  ("number", "text", *(c.kind for c in columns)), (8, 30, *(c.width for c in columns)),
-                 bridge.rows(partitions, cells), counted=True)
+                 bridge.rows(partitions, read.cells), counted=True)
 
 
 def _rating_dimensions(profiles: dict[str, Profile], tr: Translator) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from conversations.columns import declared_columns
@@ -30,7 +31,8 @@ Cell = Callable[[Any, int | None], Any]  # (stored value, station id) -> the cel
 class LedgerColumn:
     """One column of the ledger sheet: the Activity column it reads, its title, width and cell.
 
-    ``cell`` None: the stored value as it is; ``key``: one counter of a counters column (a JSON object).
+    ``cell`` None: the stored value as it is; ``key``: one counter of a counters column (a JSON object);
+    ``counted``: the number of items of a JSON list (attachments), counted by the database.
     """
 
     source: str
@@ -39,6 +41,7 @@ class LedgerColumn:
     kind: str
     cell: Cell | None = None
     key: str | None = None
+    counted: bool = False
 
 
 WIDTHS = {"text": 36, "long_text": 40, "choice": 16, "multi_choice": 20, "date": 12}
@@ -50,10 +53,6 @@ def _number(value: Any, _station: int | None) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     return value if isinstance(value, int | float) else None
-
-
-def _count(value: Any, _station: int | None) -> int:
-    return len(value or ())
 
 
 def _yes_no(tr: Translator) -> Cell:
@@ -110,7 +109,7 @@ def _field_columns(spec: FieldSpec, forms: Sequence[tuple[FieldSpec, Profile]],
     if kind == "yes_no":
         return [LedgerColumn(spec.column, header, width, "text", _yes_no(tr))]
     if kind == "attachment":
-        return [LedgerColumn(spec.column, header, width, "number", _count)]
+        return [LedgerColumn(spec.column, header, width, "number", counted=True)]
     return [LedgerColumn(spec.column, header, width, "text")]
 
 
@@ -146,43 +145,80 @@ def ledger_columns(station_profiles: dict[int | None, Profile], tr: Translator) 
     return columns + computed + [LedgerColumn("created_at", render(T("Logged at"), tr), 16, "datetime")]
 
 
-def ledger_cells(columns: Sequence[LedgerColumn],
-                 names: dict[int | None, str]) -> tuple[list[str], Callable[[Sequence[Any]], list[Any]]]:
+def ledger_cells(columns: Sequence[LedgerColumn], names: dict[int | None, str]) -> LedgerCells:
     """The columns to read (id and station first) and a function from a read row to the sheet's cells.
 
-    It runs for every ledger row (a million in a network's year): a stored value that is its own cell is
-    copied, and the counters of one JSON column are read in one pass.
+    It runs for every ledger row (a million in a network's year): neighbouring stored values that are
+    their own cells are copied in one ``itemgetter``, the counters of one JSON column are read in one
+    pass (an empty object, most rows, gives its empty cells at once), and an attachment list is
+    counted by the database (``counted``), never decoded.
     """
     sources = ["id", "station_id"]
+    counted: set[str] = set()
     for column in columns:
         if column.source not in sources:
             sources.append(column.source)
-    # Steps: (index, None, None) copy; (index, cell, None) convert; (index, None, keys) counters.
-    steps: list[tuple[int, Cell | None, tuple[str, ...] | None]] = []
+        if column.counted:
+            counted.add(column.source)
+    # Steps: (COPY, indices) copy a run; (CELL, index, cell) convert one; (COUNTERS, index, keys) counters.
+    steps: list[tuple[Any, ...]] = []
     for column in columns:
         index = sources.index(column.source)
-        if column.key is None:
-            steps.append((index, column.cell, None))
-        elif steps and steps[-1][0] == index and steps[-1][2] is not None:
-            steps[-1] = (index, None, (*steps[-1][2], column.key))
+        last = steps[-1] if steps else None
+        if column.key is not None:
+            if last is not None and last[0] == _COUNTERS and last[1] == index:
+                steps[-1] = (_COUNTERS, index, (*last[2], column.key))
+            else:
+                steps.append((_COUNTERS, index, (column.key,)))
+        elif column.cell is not None:
+            steps.append((_CELL, index, column.cell))
+        elif last is not None and last[0] == _COPY:
+            steps[-1] = (_COPY, (*last[1], index))
         else:
-            steps.append((index, None, (column.key,)))
+            steps.append((_COPY, (index,)))
+    plan: list[tuple[int, Any, Any]] = []
+    for step in steps:
+        if step[0] == _COPY:
+            plan.append((_COPY, itemgetter(*step[1]), len(step[1]) > 1))
+        elif step[0] == _COUNTERS:
+            plan.append((_COUNTERS, step[1], (step[2], (None,) * len(step[2]))))
+        else:
+            plan.append((_CELL, step[1], step[2]))
 
     def cells(row: Sequence[Any]) -> list[Any]:
         station = row[1]
-        out = [row[0], names.get(station, str(station))]
-        for index, cell, keys in steps:
-            value = row[index]
-            if keys is not None:
-                given = value or {}
-                out.extend([_count_of(given.get(key)) for key in keys])
-            elif cell is None:
-                out.append(value)
+        name = names.get(station)
+        out = [row[0], name if name is not None else str(station)]
+        for kind, first, second in plan:
+            if kind == _COPY:
+                if second:
+                    out.extend(first(row))
+                else:
+                    out.append(first(row))
+            elif kind == _CELL:
+                out.append(second(row[first], station))
             else:
-                out.append(cell(value, station))
+                keys, empty = second
+                given = row[first]
+                if not given:
+                    out.extend(empty)
+                else:
+                    out.extend([_count_of(given.get(key)) for key in keys])
         return out
 
-    return sources, cells
+    return LedgerCells(sources, frozenset(counted), cells)
+
+
+_COPY, _CELL, _COUNTERS = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class LedgerCells:
+    """What to read for the ledger sheet and how a read row becomes its cells (``ledger_cells``)."""
+
+    sources: list[str]
+    counted: frozenset[str]  # sources read as their number of items (a JSON list counted in SQL)
+    cells: Callable[[Sequence[Any]], list[Any]]
 
 
 def _count_of(value: Any) -> Any:
