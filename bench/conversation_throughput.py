@@ -16,7 +16,9 @@ task per user (each user's updates in order), see harness.py.
 Latency is given twice in queue mode: *service* (p50/p99: from the update getting its slot in
 ``bot/ordering.py`` to its end) and *response* (resp p50/p99: from ``update_queue.put`` to its
 end, what a person waits). ``--concurrency N`` overrides the bound on chats in flight for the
-backend measured (``bot.ordering``), to choose it by throughput and both latencies.
+backend measured (``bot.ordering``), to choose it by throughput and both latencies; with
+``--api-latency-ms`` each Bot API call takes that long, as a real round trip to Telegram does
+(the sandbox answers at once, which would favour handling one chat at a time).
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ async def drop_postgres(url: str) -> None:
 
 
 async def bot_run(backend: str, users: int, mode: str, workdir: Path, profiler: Any = None,
-                  freeze: bool = True, concurrency: int | None = None) -> dict[str, Any]:
+                  freeze: bool = True, concurrency: int | None = None, api_latency_s: float = 0.0) -> dict[str, Any]:
     """One measured run of the real bot; checks every manager's activity reached the ledger.
 
     ``freeze``: start-up objects leave the collector's full passes, as ``stationbot run`` and ``webhook`` do
@@ -85,7 +87,7 @@ async def bot_run(backend: str, users: int, mode: str, workdir: Path, profiler: 
     url = backend_url(backend, workdir)
     db = await fresh_database(url)
     await populate(db, Sizes(stations=users, language="en", profile="gd-quality"))
-    driver = await start_stationbot(url, mode=mode, db=db)
+    driver = await start_stationbot(url, mode=mode, db=db, api_latency_s=api_latency_s)
     if freeze:
         freeze_startup_heap()
     ids = [manager_id(i) for i in range(1, users + 1)]
@@ -107,12 +109,12 @@ async def bot_run(backend: str, users: int, mode: str, workdir: Path, profiler: 
         else:
             Path(url.split("///", 1)[1]).unlink(missing_ok=True)
     return {"bot": "stationbot", "backend": backend, "mode": mode, "users": users, "frozen": freeze,
-            "concurrency": bound, **timings.summary(),
+            "concurrency": bound, "api_latency_ms": api_latency_s * 1000, **timings.summary(),
             "activities_recorded": int(recorded), "try_again_replies": retries}
 
 
-async def echo_run(users: int, mode: str) -> dict[str, Any]:
-    driver = await start_echo(mode)
+async def echo_run(users: int, mode: str, api_latency_s: float = 0.0) -> dict[str, Any]:
+    driver = await start_echo(mode, api_latency_s)
     try:
         timings: Timings = await run_users(driver, [manager_id(i) for i in range(1, users + 1)], ECHO_SCRIPT)
     finally:
@@ -121,15 +123,15 @@ async def echo_run(users: int, mode: str) -> dict[str, Any]:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = ("| bot | backend | mode | chats at once | users | steps | steps/s | service p50 / p95 / p99 ms | "
+    head = ("| bot | backend | mode | users | steps | chats at once | steps/s | service p50 / p95 / p99 ms | "
             "response p50 / p95 / p99 ms | mean ms | CPU ms/step | CPU ratio to echo | ledger rows | try-again |\n|"
             + "---|" * 14)
     echo = {r["mode"]: r["cpu_ms_per_step"] for r in rows if r["bot"] == "echo"}
     lines = [head]
     for r in rows:
         ratio = r["cpu_ms_per_step"] / echo[r["mode"]] if echo.get(r["mode"]) else float("nan")
-        lines.append(f"| {r['bot']} | {r['backend']} | {r['mode']} | {r.get('concurrency', '-')} | {r['users']} | "
-                     f"{int(r['steps'])} | {r['steps_per_s']:.0f} | "
+        lines.append(f"| {r['bot']} | {r['backend']} | {r['mode']} | {r['users']} | {int(r['steps'])} | "
+                     f"{r.get('concurrency', '-')} | {r['steps_per_s']:.0f} | "
                      f"{r['p50_ms']:.1f} / {r['p95_ms']:.1f} / {r['p99_ms']:.1f} | "
                      f"{r['resp_p50_ms']:.1f} / {r['resp_p95_ms']:.1f} / {r['resp_p99_ms']:.1f} | "
                      f"{r['mean_ms']:.2f} | {r['cpu_ms_per_step']:.2f} | {ratio:.1f}× | "
@@ -139,17 +141,17 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 async def measure(users: int, backends: list[str], modes: list[str], workdir: Path,
                   profile_to: Path | None = None, freeze: bool = True,
-                  concurrency: int | None = None) -> list[dict[str, Any]]:
+                  concurrency: int | None = None, api_latency_s: float = 0.0) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for mode in modes:
-        rows.append(await echo_run(users, mode))
+        rows.append(await echo_run(users, mode))  # the CPU floor: no Bot API latency (it handles one update at a time)
         for backend in backends:
             profiler = None
             if profile_to is not None:
                 from pyinstrument import Profiler  # type: ignore[import-not-found]
 
                 profiler = Profiler(async_mode="disabled", interval=0.0005)
-            rows.append(await bot_run(backend, users, mode, workdir, profiler, freeze, concurrency))
+            rows.append(await bot_run(backend, users, mode, workdir, profiler, freeze, concurrency, api_latency_s))
             if profiler is not None and profile_to is not None:
                 target = profile_to.with_name(f"{profile_to.stem}-{backend}-{mode}{profile_to.suffix}")
                 target.write_text(profiler.output_html() if target.suffix == ".html"
@@ -168,12 +170,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-freeze", action="store_true", help="leave start-up objects in the collector's passes")
     parser.add_argument("--concurrency", type=int, default=None,
                         help="chats handled at once (default: bot/ordering.py's value for the backend)")
+    parser.add_argument("--api-latency-ms", type=float, default=0.0,
+                        help="each Bot API call answers after this long, like a round trip to Telegram")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     modes = ["queue", "concurrent"] if args.mode == "both" else [args.mode]
     rows = asyncio.run(measure(args.users, backends, modes, args.workdir, args.profile, not args.no_freeze,
-                               args.concurrency))
+                               args.concurrency, args.api_latency_ms / 1000))
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores")
     print(table(rows))
 

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, TypeHandler, filters
+from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.services import FixedClock
@@ -68,6 +69,26 @@ class TrackingEmulator(BotApiEmulator):
         if not self.keep_calls:
             self.calls.clear()
         return result
+
+
+class DelayedRequest(SandboxRequest):
+    """The sandbox Bot API answering after ``latency_s``, like a real round trip to Telegram.
+
+    The emulator answers at once, so without this a benchmark favours handling one chat at a time;
+    a real bot waits tens of milliseconds on every call, and other chats should go on meanwhile.
+    """
+
+    def __init__(self, emulator: BotApiEmulator, latency_s: float = 0.0) -> None:
+        super().__init__(emulator)
+        self.latency_s = latency_s
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
+                         pool_timeout: Any = None) -> tuple[int, bytes]:
+        if self.latency_s > 0:
+            await asyncio.sleep(self.latency_s)
+        return await super().do_request(url, method, request_data, read_timeout, write_timeout, connect_timeout,
+                                        pool_timeout)
 
 
 def bench_settings(url: str) -> Settings:
@@ -233,11 +254,12 @@ async def run_users(driver: Driver, users: Sequence[int], script: Sequence[tuple
 
 
 async def start_stationbot(url: str, *, mode: str = "concurrent", keep_calls: bool = False,
-                           clock: FixedClock | None = None, db: Database | None = None) -> Driver:
+                           clock: FixedClock | None = None, db: Database | None = None,
+                           api_latency_s: float = 0.0) -> Driver:
     """The real bot, built by ``bot.app.build_application``, initialised and post-initialised."""
     api = TrackingEmulator(keep_calls=keep_calls)
     settings = bench_settings(url)
-    application = build_application(settings, db=db or Database(url), request=SandboxRequest(api),
+    application = build_application(settings, db=db or Database(url), request=DelayedRequest(api, api_latency_s),
                                     clock=clock or FixedClock(START), with_updater=False)
     # The reminder sweep and the outbox dispatcher are measured separately (sweep_and_status.py).
     application.bot_data["services"].background_jobs = False
@@ -250,10 +272,10 @@ async def start_stationbot(url: str, *, mode: str = "concurrent", keep_calls: bo
     return driver
 
 
-async def start_echo(mode: str = "concurrent") -> Driver:
+async def start_echo(mode: str = "concurrent", api_latency_s: float = 0.0) -> Driver:
     """The floor: a bare PTB Application whose one handler replies the text (buttons: answered)."""
     api = TrackingEmulator(keep_calls=False)
-    application = (Application.builder().token(TOKEN).request(SandboxRequest(api))
+    application = (Application.builder().token(TOKEN).request(DelayedRequest(api, api_latency_s))
                    .get_updates_request(SandboxRequest(api)).updater(None).concurrent_updates(False).build())
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -18,7 +18,7 @@ from rules.profile import Profile, all_profiles, load_profile
 from storage.ids import db_int
 from storage.ledger import ledger_counts, recent_demand_units
 from storage.models import Station
-from storage.roster import roster, unit_needs
+from storage.roster import roster_entries, unit_needs
 
 MAX_UNIT_CHOICES = 12
 Result = TypeVar("Result")
@@ -60,13 +60,13 @@ def profile_choices(profile: Profile) -> dict[str, list[Choice]]:
 
 async def station_units(session: AsyncSession, station_id: int) -> list[Choice]:
     """Demand units this station created or served lately, newest first (read only on the step that offers them)."""
-    return [(str(unit.id), Raw(unit.name)) for unit in await recent_demand_units(session, station_id, MAX_UNIT_CHOICES)]
+    return [(str(unit_id), Raw(name)) for unit_id, name in await recent_demand_units(session, station_id, MAX_UNIT_CHOICES)]
 
 
 async def roster_choices(session: AsyncSession, station_id: int) -> list[Choice]:
     """The station's experts as "name (title, 🌏 outside the province)" in roster order."""
     choices: list[Choice] = []
-    for expert in await roster(session, station_id):
+    for expert in await roster_entries(session, station_id):
         details = [expert.title] if expert.title else []
         label = Raw(f"{expert.name} ({', '.join(details)})" if details else expert.name)
         choices.append((str(expert.id), Join((label, Raw("🌏")), " ") if expert.outside_province else label))
@@ -79,7 +79,7 @@ async def need_choices(session: AsyncSession, station_id: int, answers: Mapping[
     unit_id = db_int(unit) if isinstance(unit, str) else None
     if unit_id is None:
         return []
-    return [(str(need.id), Raw(need.title)) for need in await unit_needs(session, station_id, unit_id)]
+    return [(str(need_id), Raw(title)) for need_id, title in await unit_needs(session, station_id, unit_id)]
 
 
 def context_key(answers: Mapping[str, Any] | None) -> object:

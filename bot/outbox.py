@@ -30,7 +30,6 @@ injected so tests run at any date without waiting.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import logging
 import os
@@ -45,11 +44,10 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.render import send_reply
+from bot.outbox_files import SentFiles, with_prepared_bytes  # noqa: F401  (testing.outbox_flush imports it from here)
 from bot.settings import Settings
 from conversations.quiet_hours import in_quiet_hours
 from conversations.serialize import reply_from_json
-from conversations.types import Reply
 from locales import DEFAULT_LOCALE, translator
 from services.staff_alerts import alert_staff_unreachable
 from storage.datetimes import db_time
@@ -68,7 +66,6 @@ from storage.outbox_dispatch import (
     mark_interrupted,
     take_lease,
 )
-from storage.prepared_files import prepared_content
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +102,6 @@ class DispatcherConfig:
         }
         values.update(overrides)
         return cls(**values)
-
-
-async def with_prepared_bytes(db: Database, reply: Reply) -> Reply:
-    """A file made off the update path travels as an id; fetch its bytes just before sending."""
-    if reply.file is None or reply.file.prepared_id is None:
-        return reply
-    async with db.session() as session:
-        content = await prepared_content(session, reply.file.prepared_id)
-    if content is None:
-        raise LookupError(f"prepared file {reply.file.prepared_id} is gone")
-    return dataclasses.replace(reply, file=dataclasses.replace(reply.file, content=content, prepared_id=None))
 
 
 class Pacer:
@@ -183,6 +169,7 @@ class Dispatcher:
         self.sleep = sleep
         self.monotonic = monotonic
         self.pacer = Pacer(config.rate_per_second, config.per_chat_seconds, monotonic)
+        self.files = SentFiles(db)  # a broadcast's document is uploaded once, then sent by its file_id
         self.holding = False
         self.lease_renewed_at: dt.datetime | None = None
         self.in_flight: set[int] = set()
@@ -303,8 +290,8 @@ class Dispatcher:
 
     async def _send(self, row: Any, locale: str) -> None:
         try:
-            reply = await with_prepared_bytes(self.db, reply_from_json(row.payload["reply"]))
-            message_id = await send_reply(self.bot, row.chat_id, reply, translator(locale))
+            message_id = await self.files.send(self.bot, row.chat_id, reply_from_json(row.payload["reply"]),
+                                               translator(locale))
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
             self.pacer.pause(seconds)

@@ -7,7 +7,7 @@ import logging
 import warnings
 from typing import Any
 
-from telegram import Bot, InputFile
+from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest
 from telegram.warnings import PTBUserWarning
 
@@ -81,23 +81,38 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     return parts
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator,
-                     origin_message_id: int | None = None) -> int | None:
-    """Send (or edit) one reply; returns the Telegram message id."""
+async def send_file(bot: Bot, chat_id: int, reply: Reply, tr: Translator) -> Message:
+    """Send a reply that carries a file (its text the caption). The Message names the file's Telegram
+    ``file_id`` (``sent_file_id``), which sends the same file again without its bytes."""
+    assert reply.file is not None
     text = render(reply.text, tr)
     keyboard = markup(reply.buttons, tr)
     extra = {"reply_markup": keyboard} if keyboard is not None else None
+    content = reply.file.content
+    if content is None and reply.file.qr_of is not None:
+        content = await asyncio.to_thread(qr_png, reply.file.qr_of)
+    payload = reply.file.file_id or InputFile(content or b"", filename=reply.file.filename)
+    caption = text[:1024] if text else None
+    if reply.file.kind == "photo":
+        return await bot.send_photo(chat_id, payload, caption=caption, api_kwargs=extra)
+    return await bot.send_document(chat_id, payload, caption=caption, api_kwargs=extra)
+
+
+def sent_file_id(message: Message) -> str | None:
+    """The Bot API ``file_id`` of the document or photo (largest size) a sent message carries."""
+    if message.document is not None:
+        return message.document.file_id
+    return message.photo[-1].file_id if message.photo else None
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator,
+                     origin_message_id: int | None = None) -> int | None:
+    """Send (or edit) one reply; returns the Telegram message id."""
     if reply.file is not None:
-        content = reply.file.content
-        if content is None and reply.file.qr_of is not None:
-            content = await asyncio.to_thread(qr_png, reply.file.qr_of)
-        payload = reply.file.file_id or InputFile(content or b"", filename=reply.file.filename)
-        caption = text[:1024] if text else None
-        if reply.file.kind == "photo":
-            message = await bot.send_photo(chat_id, payload, caption=caption, api_kwargs=extra)
-        else:
-            message = await bot.send_document(chat_id, payload, caption=caption, api_kwargs=extra)
-        return message.message_id
+        return (await send_file(bot, chat_id, reply, tr)).message_id
+    text = render(reply.text, tr)
+    keyboard = markup(reply.buttons, tr)
+    extra = {"reply_markup": keyboard} if keyboard is not None else None
     if reply.edit and origin_message_id is not None and len(text) <= TELEGRAM_TEXT_LIMIT:
         try:
             edited = await _raw(bot, "edit_message_text", {"chat_id": chat_id, "message_id": origin_message_id,

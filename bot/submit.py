@@ -24,7 +24,7 @@ from storage.ledger import activity_columns
 from storage.models import Activity, DemandUnit, Draft, Person, Station
 from storage.outbox import enqueue
 from storage.recipients import active_staff
-from storage.roster import NewExpert, link_experts, need_for
+from storage.roster import NewExpert, link_experts, need_for, roster_experts
 from storage.submissions import SubmissionLocked, submit
 
 log = logging.getLogger(__name__)
@@ -132,21 +132,20 @@ async def log_activity(turn: Turn, station: Station, answers: dict[str, Any]) ->
         unit_id = known.id if known is not None else None
     need_id = await need_for(turn.session, station.id, unit_id, answers.get("need"), answers.get("new_need"))
     days = int(answers.get("days_each") or 0)
-    activity = Activity(**activity_columns(load_form("activity", station.policy_profile), answers),
-                        station_id=station.id, demand_unit_id=unit_id, need_id=need_id, answers=answers,
+    added = [NewExpert(str(row.get("name") or ""), str(row.get("title") or ""), bool(row.get("outside_province")))
+             for row in answers.get("new_experts") or [] if isinstance(row, dict)]
+    experts = await roster_experts(turn.session, station.id, list(answers.get("expert_picks") or []), added)
+    columns = activity_columns(load_form("activity", station.policy_profile), answers)
+    # The free-text columns stay filled for the ledger export: names, head count, total days (known
+    # before the row is written, so it is written once).
+    columns.update(experts="、".join(e.name for e in experts)[:1000], experts_count=len(experts),
+                   experts_outside_province=sum(e.outside_province for e in experts), expert_days=days * len(experts))
+    activity = Activity(**columns, station_id=station.id, demand_unit_id=unit_id, need_id=need_id, answers=answers,
                         logged_by_person_id=manager.id)
     turn.session.add(activity)
     await turn.session.flush()
     assert activity.id is not None
-    added = [NewExpert(str(row.get("name") or ""), str(row.get("title") or ""), bool(row.get("outside_province")))
-             for row in answers.get("new_experts") or [] if isinstance(row, dict)]
-    experts = await link_experts(turn.session, station.id, activity.id, list(answers.get("expert_picks") or []),
-                                 added, days)
-    # The free-text columns stay filled for the ledger export: names, head count, total days.
-    activity.experts = "、".join(e.name for e in experts)[:1000]
-    activity.experts_count = len(experts)
-    activity.experts_outside_province = sum(e.outside_province for e in experts)
-    activity.expert_days = days * len(experts)
+    await link_experts(turn.session, activity.id, experts, days)
     replies = [Reply(T("Recorded in the station ledger (entry {number}).", number=activity.id))]
     if unit_id is not None:
         replies += await request_rating(turn, activity, manager)

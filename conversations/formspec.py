@@ -9,12 +9,12 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from rules.datafile import load_validated
 from rules.profile import Profile, load_profile
@@ -165,9 +165,17 @@ class FormSpec(_Strict):
     fields: tuple[FieldSpec, ...]
     facts: tuple[FactSpec, ...] = ()
     profile_id: str = ""
+    # name -> field, built on first use for the ``fields`` tuple it was built from (a model_copy
+    # with other fields copies this too, hence the identity check): a step looks fields up often.
+    _by_name: tuple[tuple[FieldSpec, ...], dict[str, FieldSpec]] | None = PrivateAttr(default=None)
 
     def field(self, name: str) -> FieldSpec | None:
-        return next((f for f in self.fields if f.name == name), None)
+        index = self._by_name
+        if index is None or index[0] is not self.fields:
+            index = self._by_name = (self.fields, {})
+            for f in reversed(self.fields):  # the first of a name wins, as a scan in order would
+                index[1][f.name] = f
+        return index[1].get(name)
 
     def index(self, name: str) -> int:
         return next(i for i, f in enumerate(self.fields) if f.name == name)
@@ -218,31 +226,52 @@ def condition_names(source: str) -> set[str]:
     return {n.id for n in ast.walk(compile_condition(source)) if isinstance(n, ast.Name)}
 
 
+Condition = Callable[[Mapping[str, Any]], Any]
+
+
 def evaluate(source: str, answers: Mapping[str, Any]) -> bool:
     """Truth of a condition over answers; a missing answer is None and type clashes are False."""
-    return bool(_value(compile_condition(source).body, answers))
+    return bool(_condition(source)(answers))
 
 
-def _value(node: ast.expr, answers: Mapping[str, Any]) -> Any:
+@functools.lru_cache(maxsize=1024)
+def _condition(source: str) -> Condition:
+    """The condition as nested closures, made once per source: walking the syntax tree for every
+    field of every step was a good part of a form step's engine time."""
+    return _closure(compile_condition(source).body)
+
+
+def _closure(node: ast.expr) -> Condition:
     if isinstance(node, ast.Constant):
-        return node.value
+        constant = node.value
+        return lambda _answers: constant
     if isinstance(node, ast.Name):
-        return answers.get(node.id)
+        name = node.id
+        return lambda answers: answers.get(name)
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [_value(e, answers) for e in node.elts]
+        items = [_closure(e) for e in node.elts]
+        return lambda answers: [item(answers) for item in items]
     if isinstance(node, ast.UnaryOp):
-        return not _value(node.operand, answers)
+        operand = _closure(node.operand)
+        return lambda answers: not operand(answers)
     if isinstance(node, ast.BoolOp):
-        values = (_value(v, answers) for v in node.values)
-        return all(values) if isinstance(node.op, ast.And) else any(values)
+        parts = [_closure(v) for v in node.values]
+        if isinstance(node.op, ast.And):
+            return lambda answers: all(part(answers) for part in parts)
+        return lambda answers: any(part(answers) for part in parts)
     if isinstance(node, ast.Compare):
-        left = _value(node.left, answers)
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = _value(right_node, answers)
-            if not _compare(op, left, right):
-                return False
-            left = right
-        return True
+        first = _closure(node.left)
+        steps = [(op, _closure(right)) for op, right in zip(node.ops, node.comparators, strict=True)]
+
+        def compare(answers: Mapping[str, Any]) -> bool:
+            left = first(answers)
+            for op, right_of in steps:
+                right = right_of(answers)
+                if not _compare(op, left, right):
+                    return False
+                left = right
+            return True
+        return compare
     raise ValueError(f"unsupported expression {ast.dump(node)}")
 
 

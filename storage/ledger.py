@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Numeric, Text, cast, func, or_, true
+from sqlalchemy import Numeric, Text, bindparam, cast, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -64,25 +64,34 @@ async def ledger_counts(session: AsyncSession, station_id: int, year: int) -> di
 RECENT_ACTIVITIES = 50
 
 
-async def recent_demand_units(session: AsyncSession, station_id: int, limit: int) -> list[DemandUnit]:
-    """Demand units this station created or served lately, newest first (one statement).
-
-    Only the station's latest ledger rows (an index range), never the whole ledger.
-    """
+def _recent_demand_units_query() -> Any:
     recent = (
-        select(Activity.demand_unit_id)
-        .where(Activity.station_id == station_id, col(Activity.demand_unit_id).is_not(None))
+        sa_select(col(Activity.demand_unit_id))
+        .where(col(Activity.station_id) == bindparam("station_id"), col(Activity.demand_unit_id).is_not(None))
         .order_by(col(Activity.id).desc())
         .limit(RECENT_ACTIVITIES)
         .scalar_subquery()
     )
-    query = (
-        select(DemandUnit)
-        .where(or_(col(DemandUnit.created_by_station_id) == station_id, col(DemandUnit.id).in_(recent)))
+    return (
+        sa_select(col(DemandUnit.id), col(DemandUnit.name))
+        .where(or_(col(DemandUnit.created_by_station_id) == bindparam("station_id"), col(DemandUnit.id).in_(recent)))
         .order_by(col(DemandUnit.id).desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list((await session.exec(query)).all())
+
+
+# Built once (three steps of every activity form run it): building and hashing the expression cost
+# more than running it. Columns, not entities: the form lists only show an id and a name.
+RECENT_DEMAND_UNITS = _recent_demand_units_query()
+
+
+async def recent_demand_units(session: AsyncSession, station_id: int, limit: int) -> list[tuple[int, str]]:
+    """(id, name) of demand units this station created or served lately, newest first (one statement).
+
+    Only the station's latest ledger rows (an index range), never the whole ledger.
+    """
+    rows = await session.exec(RECENT_DEMAND_UNITS, params={"station_id": station_id, "limit": limit})
+    return [(int(unit_id), str(name)) for unit_id, name in rows.all()]
 
 
 def _summed(value: Any) -> float:
