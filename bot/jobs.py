@@ -77,8 +77,7 @@ def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: Workday
               behind: tuple[Text, ...], has_activity: bool = True) -> StationFacts:
     today = now.date()
     station = row.station
-    assert station.id is not None
-    recipients = tuple(Recipient(p.id, p.chat_id) for p in row.recipients if p.id is not None and p.chat_id)
+    recipients = tuple(Recipient(p.id, p.chat_id) for p in row.recipients if p.chat_id)
     # The same owed items as /status: this year's duties and last year's still missing, from the station's start.
     owed = deadlines.due_items(deadlines.StationFacts(profile.id, founded_on=started_on(station, now),
                                                       submitted=frozenset(row.submitted)), today, profile)
@@ -96,7 +95,7 @@ def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: Workday
             deadline = deadlines.deadline_for(kind, event, profile, cal)
         except (ValueError, KeyError):
             continue
-        if owner is None or owner.chat_id is None or draft.id is None or deadline is None:
+        if owner is None or not owner.chat_id or deadline is None:
             continue
         drafts.append(ChangeDraft(draft.id, Recipient(draft.person_id, owner.chat_id), deadline,
                                   previous_working_day(deadline, cal), source_text(profile, profile.change_kind(kind).source)))
