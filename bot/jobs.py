@@ -73,17 +73,37 @@ def profile_of(profile_id: str) -> Profile | None:
         return None
 
 
+class ProfileMemo:
+    """What the sweep works out once per profile rather than once per station: the yearly duties due around
+    today (``rules.deadlines.annual_plan``), which kinds are filed as submissions, and the source texts."""
+
+    def __init__(self, profile: Profile, today: dt.date) -> None:
+        self.profile = profile
+        self.plan = deadlines.annual_plan(profile, today)
+        self.filed_kinds = {spec.id for spec in profile.annual_submissions}  # profile.submission(kind) is not None
+        self._sources: dict[str, Text] = {}
+
+    def source(self, source: str) -> Text:
+        text = self._sources.get(source)
+        if text is None:
+            text = self._sources[source] = source_text(self.profile, source)
+        return text
+
+
 def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: WorkdayCalendar,
-              behind: tuple[Text, ...], has_activity: bool = True) -> StationFacts:
+              behind: tuple[Text, ...], has_activity: bool = True, memo: ProfileMemo | None = None) -> StationFacts:
     today = now.date()
+    if memo is None or memo.profile is not profile or memo.plan.today != today:
+        memo = ProfileMemo(profile, today)
     station = row.station
     recipients = tuple(Recipient(p.id, p.chat_id) for p in row.recipients if p.chat_id)
     # The same owed items as /status: this year's duties and last year's still missing, from the station's start.
     owed = deadlines.due_items(deadlines.StationFacts(profile.id, founded_on=started_on(station, now),
-                                                      submitted=frozenset(row.submitted)), today, profile)
+                                                      submitted=frozenset(row.submitted)), today, profile,
+                               plan=memo.plan)
     annual = [AnnualItem(item.kind, item.year, item.due_on, item.status == "done", item.label,
-                         source_text(profile, item.source))
-              for item in owed if item.due_on is not None and profile.submission(item.kind) is not None]
+                         memo.source(item.source))
+              for item in owed if item.due_on is not None and item.kind in memo.filed_kinds]
     drafts = []
     owners = {p.id: p for p in row.recipients}
     for draft in row.change_drafts:
@@ -98,7 +118,7 @@ def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: Workday
         if owner is None or not owner.chat_id or deadline is None:
             continue
         drafts.append(ChangeDraft(draft.id, Recipient(draft.person_id, owner.chat_id), deadline,
-                                  previous_working_day(deadline, cal), source_text(profile, profile.change_kind(kind).source)))
+                                  previous_working_day(deadline, cal), memo.source(profile.change_kind(kind).source)))
     return StationFacts(station.id, station.name, profile, recipients, tuple(annual), tuple(drafts),
                         station.manager_certificate_expiry, station.agreement_end, station.founded_on,
                         has_activity, behind)
@@ -166,8 +186,10 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         unsure = [sid for row in rows if (sid := row.station.id) is not None and sid in profiles
                   and in_inactivity_window(profiles[sid], row.station.founded_on, today)]
         active = await stations_with_activity(session, unsure)
+        memos = {key: ProfileMemo(p, today) for key, p in {id(p): p for p in profiles.values()}.items()}
         facts = [facts_for(row, now, profiles[row.station.id], cal, behind.get(row.station.id, ()),
-                           row.station.id not in unsure or row.station.id in active)
+                           row.station.id not in unsure or row.station.id in active,
+                           memos[id(profiles[row.station.id])])
                  for row in rows if row.station.id in profiles]
         outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
                              "reminder", recipient.person_id)
