@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ledger_columns import ledger_cells, ledger_columns
-from bot.workbook import CJK_FONT, Progress, Sheet, write_workbook
+from bot.workbook import CJK_FONT, Progress, Sheet, local_time, sheet_keys, write_workbook
 from locales import TN, T, Translator, render
 from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
@@ -30,6 +30,7 @@ from storage.rating_aggregates import StationSatisfaction, rating_aggregates
 
 __all__ = ["CJK_FONT", "STATUS_LABELS", "export_year", "write_year"]
 T_ = TypeVar("T_")
+SCORE_BATCH = 200  # stations scored per pull of a score sheet (each pull is a trip to the event loop)
 
 STATUS_LABELS: dict[str, T] = {
     "submitted": T("Submitted, awaiting review"), "returned": T("Returned for changes"),
@@ -80,14 +81,15 @@ class _Bridge:
 
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result()
 
-    def rows(self, partitions: AsyncIterator[Sequence[Any]], build: Callable[[Sequence[Any]], list[Any]]) -> Rows:
+    def batches(self, partitions: AsyncIterator[Sequence[Any]], keys: Sequence[str],
+                build: Callable[[Sequence[Any]], list[Any]]) -> Iterator[list[dict[str, Any]]]:
+        """Each partition as the writer's row dicts (``Sheet.batches``), built in one comprehension."""
         while True:
             try:
                 partition = self.call(anext(partitions))
             except StopAsyncIteration:
                 return
-            for row in partition:
-                yield build(row)
+            yield [dict(zip(keys, build(row), strict=True)) for row in partition]
 
 
 async def export_year(session: AsyncSession, year: int, tr: Translator,
@@ -127,7 +129,7 @@ async def write_year(session: AsyncSession, year: int, tr: Translator, target: s
         progress.start(total)
     sheets = [_stations_sheet(stations, tr),
               await _submissions_sheet(session, year, station_ids, names, profiles, stations, tr),
-              _ledger_sheet(bridge, session, year, station_ids, names, stations, profiles, tr, chunk)]
+              _ledger_sheet(bridge, session, year, station_ids, names, stations, profiles, tr, chunk, tz)]
     if individual_ratings:
         sheets.append(_ratings_sheet(bridge, session, year, station_ids, names, profiles, tr, chunk, tz))
     else:
@@ -167,14 +169,15 @@ async def _submissions_sheet(session: AsyncSession, year: int, station_ids: Sequ
 
 def _ledger_sheet(bridge: _Bridge, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
                   names: dict[int | None, str], stations: Sequence[Station], profiles: dict[str, Profile],
-                  tr: Translator, chunk: int) -> Sheet:
+                  tr: Translator, chunk: int, tz: dt.tzinfo) -> Sheet:
     """One row per activity: ID and station, then the columns the activity form declares (``ledger_columns``)."""
     columns = ledger_columns({s.id: profiles[s.policy_profile] for s in stations}, tr)
-    read = ledger_cells(columns, names)
+    read = ledger_cells(columns, names, local_time(tz))
     partitions = export_streams.stream_ledger(session, station_ids, year, read.sources, chunk, counted=read.counted)
-    return Sheet(render(T("Ledger"), tr), _headers(tr, T("ID"), T("Station")) + [c.header for c in columns],
-                 ("number", "text", *(c.kind for c in columns)), (8, 30, *(c.width for c in columns)),
-                 bridge.rows(partitions, read.cells), counted=True)
+    headers = _headers(tr, T("ID"), T("Station")) + [c.header for c in columns]
+    return Sheet(render(T("Ledger"), tr), headers, ("number", "text", *(c.kind for c in columns)),
+                 (8, 30, *(c.width for c in columns)), counted=True,
+                 batches=bridge.batches(partitions, sheet_keys(headers), read.cells))
 
 
 def _rating_dimensions(profiles: dict[str, Profile], tr: Translator) -> dict[str, str]:
@@ -189,19 +192,22 @@ def _ratings_sheet(bridge: _Bridge, session: AsyncSession, year: int, station_id
                    names: dict[int | None, str], profiles: dict[str, Profile], tr: Translator,
                    chunk: int, tz: dt.tzinfo) -> Sheet:
     dimensions = _rating_dimensions(profiles, tr)
+    local = local_time(tz)
 
     def line(row: Sequence[Any]) -> list[Any]:
         station_id, created_at, score, scores, comment = row
         scores = scores or {}
         given = [scores.get(key) for key in dimensions]
-        return [names.get(station_id, str(station_id)), created_at, score,
+        name = names.get(station_id)
+        return [name if name is not None else str(station_id), local(created_at), score,
                 *(v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in given), comment]
 
     partitions = export_streams.stream_ratings(session, station_ids, year, chunk, tz=tz)
-    return Sheet(render(T("Ratings"), tr), _headers(tr, T("Station"), T("Rated at"), T("Score (0–100)"))
-                 + list(dimensions.values()) + _headers(tr, T("Comment")),
-                 ("text", "datetime", "number", *("number",) * len(dimensions), "text"),
-                 (30, 16, 10, *(10,) * len(dimensions), 40), bridge.rows(partitions, line), counted=True)
+    headers = (_headers(tr, T("Station"), T("Rated at"), T("Score (0–100)")) + list(dimensions.values())
+               + _headers(tr, T("Comment")))
+    return Sheet(render(T("Ratings"), tr), headers, ("text", "datetime", "number", *("number",) * len(dimensions), "text"),
+                 (30, 16, 10, *(10,) * len(dimensions), 40), counted=True,
+                 batches=bridge.batches(partitions, sheet_keys(headers), line))
 
 
 async def _ratings_summary_sheet(session: AsyncSession, year: int, stations: Sequence[Station],
@@ -295,13 +301,16 @@ async def _scores_sheets(bridge: _Bridge, session: AsyncSession, year: int, stat
     for station in stations:
         by_profile.setdefault(station.policy_profile, []).append(station)
 
+    async def scores(batch: Sequence[Station]) -> list[StationScore]:
+        return [await station_score(session, station, year, all_totals.get(station.id or 0, LedgerTotals(year=year)),
+                                    manual.get(station.id or 0, {})) for station in batch]
+
     def lines(profile: Profile, members: list[Station]) -> Rows:
-        for station in members:
-            score = bridge.call(station_score(session, station, year,
-                                              all_totals.get(station.id or 0, LedgerTotals(year=year)),
-                                              manual.get(station.id or 0, {})))
-            for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
-                yield [station.name, *line]
+        for start in range(0, len(members), SCORE_BATCH):  # one trip to the event loop per batch of stations
+            batch = members[start:start + SCORE_BATCH]
+            for station, score in zip(batch, bridge.call(scores(batch)), strict=True):
+                for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
+                    yield [station.name, *line]
 
     sheets = []
     for profile_id in sorted(by_profile):
