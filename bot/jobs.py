@@ -10,6 +10,9 @@ from the database.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from typing import Any
@@ -26,6 +29,7 @@ from conversations.reminders import (
     ChangeDraft,
     DigestFacts,
     Recipient,
+    Reminder,
     StationFacts,
     digest_key,
     in_inactivity_window,
@@ -62,6 +66,8 @@ from storage.updates import prune_processed_updates
 log = logging.getLogger(__name__)
 
 DAILY_AT = dt.time(8, 30)
+# Stations worked out between two chances for a database statement running meanwhile to move on.
+YIELD_EVERY = 100
 DIGEST_AT = dt.time(9, 0)
 
 
@@ -181,20 +187,39 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         effective = await effective_profiles(session)
         profiles = {row.station.id: p for row in rows
                     if row.station.id is not None and (p := effective.get(row.station.policy_profile)) is not None}
-        behind = await behind_minimums(session, rows, profiles, now)
         # The ledger is asked whether a station logged anything only where a warning could follow.
         unsure = [sid for row in rows if (sid := row.station.id) is not None and sid in profiles
                   and in_inactivity_window(profiles[sid], row.station.founded_on, today)]
         active = await stations_with_activity(session, unsure)
         memos = {key: ProfileMemo(p, today) for key, p in {id(p): p for p in profiles.values()}.items()}
-        facts = [facts_for(row, now, profiles[row.station.id], cal, behind.get(row.station.id, ()),
-                           row.station.id not in unsure or row.station.id in active,
-                           memos[id(profiles[row.station.id])])
-                 for row in rows if row.station.id in profiles]
+        # The progress-note totals (a note date, or catching up to one) are summed by the database while
+        # this process works out every station's reminders; the stations found behind are redone after.
+        totals = asyncio.ensure_future(behind_minimums(session, rows, profiles, now))
+        try:
+            facts: list[StationFacts] = []
+            reminders: list[list[Reminder]] = []
+            for count, row in enumerate(r for r in rows if r.station.id in profiles):
+                station = facts_for(row, now, profiles[row.station.id], cal, (),
+                                    row.station.id not in unsure or row.station.id in active,
+                                    memos[id(profiles[row.station.id])])
+                facts.append(station)
+                reminders.append(station_reminders(station, today))
+                if count % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # the totals' next statement goes out
+            behind = await totals
+        except BaseException:
+            if not totals.done():
+                with contextlib.suppress(BaseException):
+                    await totals  # never leave a statement running on the session
+            raise
+        for index, station in enumerate(facts):
+            notes = behind.get(station.station_id)
+            if notes:
+                facts[index] = station = dataclasses.replace(station, behind_minimums=notes)
+                reminders[index] = station_reminders(station, today)
         outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
                              "reminder", recipient.person_id)
-                    for station in facts for reminder in station_reminders(station, today)
-                    for recipient in reminder.recipients]
+                    for found in reminders for reminder in found for recipient in reminder.recipients]
         # Most candidates were enqueued on an earlier day: skip them before their text is serialised
         # (the insert still ignores a key another process added meanwhile).
         known = await existing_keys(session, [item.key for item in outgoing])
