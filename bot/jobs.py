@@ -217,13 +217,15 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
             if notes:
                 facts[index] = station = dataclasses.replace(station, behind_minimums=notes)
                 reminders[index] = station_reminders(station, today)
-        outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
-                             "reminder", recipient.person_id)
-                    for found in reminders for reminder in found for recipient in reminder.recipients]
-        # Most candidates were enqueued on an earlier day: skip them before their text is serialised
-        # (the insert still ignores a key another process added meanwhile).
-        known = await existing_keys(session, [item.key for item in outgoing])
-        added += await enqueue_many(session, [item for item in outgoing if item.key not in known], not_before=now)
+        candidates = [(f"{reminder.key}:person-{recipient.person_id}", recipient, reminder)
+                      for found in reminders for reminder in found for recipient in reminder.recipients]
+        # Most candidates were enqueued on an earlier day: skip them before their text is built and
+        # serialised (the insert still ignores a key another process added meanwhile).
+        known = await existing_keys(session, [key for key, _, _ in candidates])
+        added += await enqueue_many(session, [Outgoing(key, recipient.chat_id, reminder.reply, "reminder",
+                                                       recipient.person_id)
+                                              for key, recipient, reminder in candidates if key not in known],
+                                    not_before=now)
         added += await enqueue_digest(session, now, rows, facts, set(loaded), overrides)
         await session.commit()
     if added:
