@@ -7,6 +7,7 @@ so nothing here names a duty: a sixth profile's duties work through the same cod
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +26,16 @@ async def station_profile(session: AsyncSession, station: Station) -> Profile:
     return await effective_profile(session, station.policy_profile)
 
 
-def started_on(station: Station, now: dt.datetime) -> dt.date | None:
+class Started(Protocol):
+    """What ``started_on`` reads of a station (a ``Station`` row, or the sweep's columns)."""
+
+    @property
+    def founded_on(self) -> dt.date | None: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
+def started_on(station: Started, now: dt.datetime) -> dt.date | None:
     """When the station's duties begin: its founding date, else the day it was added to the bot.
 
     ``now`` is the services clock, aware in ``TIMEZONE``: the added day is read in that zone. An added

@@ -16,13 +16,22 @@ import multiprocessing
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workbook import Progress
 
 log = logging.getLogger(__name__)
+
+# The score sheets' totals scan the year's ledger four times over: on SQLite through a memory map
+# rather than a read() call per page (system time). Only that connection maps the file, and only this
+# much of it: mapped pages count in the process's resident memory (a network's file is ~260 MB).
+SQLITE_MMAP_BYTES = 192 * 1024 * 1024
 
 # Spawn, not fork: the bot's process has an event loop, threads and open connections a fork would copy.
 CONTEXT = multiprocessing.get_context("spawn")
@@ -79,9 +88,17 @@ async def _write(url: str, year: int, language: str, station_ids: list[int] | No
     from storage.db import Database
 
     db = Database(url)
+
+    @asynccontextmanager
+    async def scanning() -> AsyncIterator[AsyncSession]:
+        async with db.session() as session:
+            if db.is_sqlite:
+                await session.execute(text(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}"))
+            yield session
+
     try:
         async with db.session() as session:
             await write_year(session, year, translator(language), target, station_ids, chunk, tz=tz,
-                             individual_ratings=individual_ratings, progress=progress)
+                             individual_ratings=individual_ratings, progress=progress, reader=scanning)
     finally:
         await db.dispose()

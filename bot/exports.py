@@ -12,12 +12,14 @@ import asyncio
 import datetime as dt
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ledger_columns import ledger_cells, ledger_columns
-from bot.workbook import CJK_FONT, Progress, Sheet, write_workbook
+from bot.workbook import CJK_FONT, Progress, Sheet, local_time, sheet_keys, write_workbook
 from locales import TN, T, Translator, render
 from rules.profile import Profile, RatingSpec, load_profile
 from rules.scoring import LedgerTotals
@@ -30,6 +32,7 @@ from storage.rating_aggregates import StationSatisfaction, rating_aggregates
 
 __all__ = ["CJK_FONT", "STATUS_LABELS", "export_year", "write_year"]
 T_ = TypeVar("T_")
+SCORE_BATCH = 200  # stations scored per pull of a score sheet (each pull is a trip to the event loop)
 
 STATUS_LABELS: dict[str, T] = {
     "submitted": T("Submitted, awaiting review"), "returned": T("Returned for changes"),
@@ -62,6 +65,7 @@ def _on_time(late_workdays: int, tr: Translator) -> str:
 
 
 Rows = Iterator[Sequence[Any]]
+Reader = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 class _Bridge:
@@ -80,14 +84,15 @@ class _Bridge:
 
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result()
 
-    def rows(self, partitions: AsyncIterator[Sequence[Any]], build: Callable[[Sequence[Any]], list[Any]]) -> Rows:
+    def batches(self, partitions: AsyncIterator[Sequence[Any]], keys: Sequence[str],
+                build: Callable[[Sequence[Any]], list[Any]]) -> Iterator[list[dict[str, Any]]]:
+        """Each partition as the writer's row dicts (``Sheet.batches``), built in one comprehension."""
         while True:
             try:
                 partition = self.call(anext(partitions))
             except StopAsyncIteration:
                 return
-            for row in partition:
-                yield build(row)
+            yield [dict(zip(keys, build(row), strict=True)) for row in partition]
 
 
 async def export_year(session: AsyncSession, year: int, tr: Translator,
@@ -114,8 +119,13 @@ async def export_year(session: AsyncSession, year: int, tr: Translator,
 
 async def write_year(session: AsyncSession, year: int, tr: Translator, target: str | BinaryIO,
                      station_ids: Sequence[int] | None = None, chunk: int = 500, *, tz: dt.tzinfo,
-                     individual_ratings: bool = True, progress: Progress | None = None) -> None:
-    """Write the workbook to ``target`` (a path or a binary buffer); see ``export_year``."""
+                     individual_ratings: bool = True, progress: Progress | None = None,
+                     reader: Reader | None = None) -> None:
+    """Write the workbook to ``target`` (a path or a binary buffer); see ``export_year``.
+
+    ``reader`` opens a second session (the export's own process has its own engine): the score sheets'
+    totals are read on it while the ledger sheet is written.
+    """
     stations = await listings.list_stations(session, station_ids=station_ids)
     names = {s.id: s.name for s in stations}
     profiles = _profiles(stations)
@@ -127,14 +137,19 @@ async def write_year(session: AsyncSession, year: int, tr: Translator, target: s
         progress.start(total)
     sheets = [_stations_sheet(stations, tr),
               await _submissions_sheet(session, year, station_ids, names, profiles, stations, tr),
-              _ledger_sheet(bridge, session, year, station_ids, names, stations, profiles, tr, chunk)]
+              _ledger_sheet(bridge, session, year, station_ids, names, stations, profiles, tr, chunk, tz)]
     if individual_ratings:
         sheets.append(_ratings_sheet(bridge, session, year, station_ids, names, profiles, tr, chunk, tz))
     else:
         sheets.append(await _ratings_summary_sheet(session, year, stations, profiles, tr, tz))
-    sheets += await _scores_sheets(bridge, session, year, stations, tr, tz)
+    scores, aside = await _scores_sheets(bridge, session, year, stations, tr, tz, station_ids, reader)
     # The writer pulls the rows (each pull reads on this loop) and zips the file: all off the loop.
-    await asyncio.to_thread(write_workbook, target, sheets, tz, progress.add if progress is not None else None)
+    try:
+        await asyncio.to_thread(write_workbook, target, sheets + scores, tz,
+                                progress.add if progress is not None else None)
+    finally:
+        if aside is not None and not aside.done():  # the writer failed before the score sheets
+            aside.cancel()
 
 
 def _stations_sheet(stations: Sequence[Station], tr: Translator) -> Sheet:
@@ -167,14 +182,15 @@ async def _submissions_sheet(session: AsyncSession, year: int, station_ids: Sequ
 
 def _ledger_sheet(bridge: _Bridge, session: AsyncSession, year: int, station_ids: Sequence[int] | None,
                   names: dict[int | None, str], stations: Sequence[Station], profiles: dict[str, Profile],
-                  tr: Translator, chunk: int) -> Sheet:
+                  tr: Translator, chunk: int, tz: dt.tzinfo) -> Sheet:
     """One row per activity: ID and station, then the columns the activity form declares (``ledger_columns``)."""
     columns = ledger_columns({s.id: profiles[s.policy_profile] for s in stations}, tr)
-    read = ledger_cells(columns, names)
+    read = ledger_cells(columns, names, local_time(tz))
     partitions = export_streams.stream_ledger(session, station_ids, year, read.sources, chunk, counted=read.counted)
-    return Sheet(render(T("Ledger"), tr), _headers(tr, T("ID"), T("Station")) + [c.header for c in columns],
-                 ("number", "text", *(c.kind for c in columns)), (8, 30, *(c.width for c in columns)),
-                 bridge.rows(partitions, read.cells), counted=True)
+    headers = _headers(tr, T("ID"), T("Station")) + [c.header for c in columns]
+    return Sheet(render(T("Ledger"), tr), headers, ("number", "text", *(c.kind for c in columns)),
+                 (8, 30, *(c.width for c in columns)), counted=True,
+                 batches=bridge.batches(partitions, sheet_keys(headers), read.cells))
 
 
 def _rating_dimensions(profiles: dict[str, Profile], tr: Translator) -> dict[str, str]:
@@ -189,19 +205,22 @@ def _ratings_sheet(bridge: _Bridge, session: AsyncSession, year: int, station_id
                    names: dict[int | None, str], profiles: dict[str, Profile], tr: Translator,
                    chunk: int, tz: dt.tzinfo) -> Sheet:
     dimensions = _rating_dimensions(profiles, tr)
+    local = local_time(tz)
 
     def line(row: Sequence[Any]) -> list[Any]:
         station_id, created_at, score, scores, comment = row
         scores = scores or {}
         given = [scores.get(key) for key in dimensions]
-        return [names.get(station_id, str(station_id)), created_at, score,
+        name = names.get(station_id)
+        return [name if name is not None else str(station_id), local(created_at), score,
                 *(v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in given), comment]
 
     partitions = export_streams.stream_ratings(session, station_ids, year, chunk, tz=tz)
-    return Sheet(render(T("Ratings"), tr), _headers(tr, T("Station"), T("Rated at"), T("Score (0–100)"))
-                 + list(dimensions.values()) + _headers(tr, T("Comment")),
-                 ("text", "datetime", "number", *("number",) * len(dimensions), "text"),
-                 (30, 16, 10, *(10,) * len(dimensions), 40), bridge.rows(partitions, line), counted=True)
+    headers = (_headers(tr, T("Station"), T("Rated at"), T("Score (0–100)")) + list(dimensions.values())
+               + _headers(tr, T("Comment")))
+    return Sheet(render(T("Ratings"), tr), headers, ("text", "datetime", "number", *("number",) * len(dimensions), "text"),
+                 (30, 16, 10, *(10,) * len(dimensions), 40), counted=True,
+                 batches=bridge.batches(partitions, sheet_keys(headers), line))
 
 
 async def _ratings_summary_sheet(session: AsyncSession, year: int, stations: Sequence[Station],
@@ -236,72 +255,136 @@ def _profile_sheet_name(profile: Profile) -> T:
     return T("Scores {profile}", profile=profile.id)
 
 
+class _Words:
+    """Fixed labels rendered once per export, not once per station (ten thousand stations' score lines)."""
+
+    def __init__(self, tr: Translator) -> None:
+        self.tr = tr
+        self._rendered: dict[str, str] = {}
+        self._yes, self._no = render(T("Yes"), tr), render(T("No"), tr)
+
+    def __call__(self, label: T) -> str:
+        text = self._rendered.get(label.msgid)
+        if text is None:
+            text = self._rendered[label.msgid] = render(label, self.tr)
+        return text
+
+    def yes_no(self, value: bool | None) -> str:
+        return "" if value is None else self._yes if value else self._no
+
+
 def _score_lines(score: StationScore, profile: Profile, satisfaction: StationSatisfaction | None,
-                 tr: Translator) -> list[list[Any]]:
+                 words: _Words) -> list[list[Any]]:
     """Rows ``[group, item, actual, points, max points, required or target, met]`` of one station.
 
     While rows await staff the estimate is a range (low, high) and the verdict cell stays empty
-    unless the whole range is on one side of the pass mark.
+    unless the whole range is on one side of the pass mark. ``words`` renders each fixed label once per export.
     """
-    groups = {g.id: render(T(g.label), tr) for g in (profile.scoring.groups if profile.scoring else ())}
+    tr = words.tr
+    groups = {g.id: words(T(g.label)) for g in (profile.scoring.groups if profile.scoring else ())}
     awaiting = {line.id for line in score.awaiting_staff}
     lines: list[list[Any]] = []
     for m in score.minimums:
-        lines.append([render(T("Minimums"), tr), render(T(m.label), tr), m.actual, None, None, m.required,
-                      _yes_no(m.met, tr)])
+        lines.append([words(T("Minimums")), words(T(m.label)), m.actual, None, None, m.required,
+                      words.yes_no(m.met)])
     for line in score.lines:
-        item = render(T(line.label), tr)
+        item = words(T(line.label))
         if line.id in awaiting:
             item = render(T("{item} (awaiting staff score)", item=item), tr)
         elif line.manual:
             item = render(T("{item} (scored by staff)", item=item), tr)
         lines.append([groups.get(line.group, line.group), item, line.actual, line.points, line.max_points,
-                      line.target, _yes_no(line.met, tr)])
+                      line.target, words.yes_no(line.met)])
     if score.score_kind == "table" and score.score_total is not None:
-        estimate = render(T("Score estimate"), tr)
-        lines.append([estimate, render(T("Points from the ledger"), tr), None, score.score_automatic,
+        estimate = words(T("Score estimate"))
+        lines.append([estimate, words(T("Points from the ledger")), None, score.score_automatic,
                       None, None, ""])
-        lines.append([estimate, render(T("Points scored by staff"), tr), None, score.score_manual, None, None, ""])
+        lines.append([estimate, words(T("Points scored by staff")), None, score.score_manual, None, None, ""])
         if awaiting:
-            names = "、".join(render(T(line.label), tr) for line in score.awaiting_staff)
+            names = "、".join(words(T(line.label)) for line in score.awaiting_staff)
             lines.append([estimate, render(T("Rows awaiting staff: {rows}", rows=names), tr), None, None,
                           score.score_high - score.score_total if score.score_high is not None else None, None, ""])
-        lines.append([estimate, render(T("Estimated total, lowest (points)"), tr), None, score.score_total,
-                      None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
-        lines.append([estimate, render(T("Estimated total, highest (points)"), tr), None, score.score_high,
-                      None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
+        lines.append([estimate, words(T("Estimated total, lowest (points)")), None, score.score_total,
+                      None, profile.scoring.pass_mark if profile.scoring else None, words.yes_no(score.score_passes)])
+        lines.append([estimate, words(T("Estimated total, highest (points)")), None, score.score_high,
+                      None, profile.scoring.pass_mark if profile.scoring else None, words.yes_no(score.score_passes)])
     if satisfaction is not None:
-        lines.append([render(T("Satisfaction"), tr),
+        lines.append([words(T("Satisfaction")),
                       render(TN("Average satisfaction (0–100) from {n} rating",
                                         "Average satisfaction (0–100) from {n} ratings", satisfaction.count), tr),
                       satisfaction.average, None, None, _target_text(profile.rating),
-                      _yes_no(satisfaction.aggregate.met, tr)])
+                      words.yes_no(satisfaction.aggregate.met)])
     return lines
 
 
+@dataclass
+class _ScoreInputs:
+    """What the score sheets read for every station at once (the year's totals are a scan of the ledger)."""
+
+    totals: dict[int, LedgerTotals]
+    satisfaction: dict[int, StationSatisfaction]
+    manual: dict[int, dict[str, float]]
+
+
+async def _score_inputs(session: AsyncSession, year: int, station_ids: Sequence[int] | None, ids: list[int],
+                        tz: dt.tzinfo) -> _ScoreInputs:
+    # All stations: no list of ten thousand ids for the database to match each ledger row against.
+    totals = await totals_by_station(session, year, ids if station_ids is not None else None)
+    satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids, tz=tz)}
+    return _ScoreInputs(totals, satisfaction, dict(await manual_points(session, year, ids)))
+
+
+async def _score_inputs_aside(reader: Reader, year: int, station_ids: Sequence[int] | None, ids: list[int],
+                              tz: dt.tzinfo) -> _ScoreInputs:
+    async with reader() as session:
+        return await _score_inputs(session, year, station_ids, ids, tz)
+
+
 async def _scores_sheets(bridge: _Bridge, session: AsyncSession, year: int, stations: Sequence[Station],
-                         tr: Translator, tz: dt.tzinfo) -> list[Sheet]:
+                         tr: Translator, tz: dt.tzinfo, station_ids: Sequence[int] | None,
+                         reader: Reader | None) -> tuple[list[Sheet], asyncio.Task[_ScoreInputs] | None]:
     """One sheet per profile: quzhou's table row by row, minimums, wuhan-qis counters, satisfaction.
 
     A station's score is computed when the writer reaches it (ten thousand stations' lines are not held).
+    With a ``reader`` (a second session) the year's totals are read on it while the ledger is being
+    written: on a network they are several scans of the year's ledger, seconds the ledger need not wait for.
     """
     ids = [s.id for s in stations if s.id is not None]
-    all_totals = await totals_by_station(session, year, ids)
-    satisfaction = {s.station_id: s for s in await rating_aggregates(session, year, ids, tz=tz)}
-    manual = await manual_points(session, year, ids)
+    aside: asyncio.Task[_ScoreInputs] | None = None
+    ready: list[_ScoreInputs] = []
+    if reader is not None:
+        aside = asyncio.create_task(_score_inputs_aside(reader, year, station_ids, ids, tz))
+    else:
+        ready.append(await _score_inputs(session, year, station_ids, ids, tz))
+
+    async def wait(task: asyncio.Task[_ScoreInputs]) -> _ScoreInputs:
+        return await task
+
+    def inputs() -> _ScoreInputs:
+        if not ready:
+            assert aside is not None
+            ready.append(bridge.call(wait(aside)))
+        return ready[0]
+
     headers = _headers(tr, T("Station"), T("Line"), T("Item"), T("Actual"), T("Points"), T("Maximum points"),
                        T("Required or target"), T("Met"))
     by_profile: dict[str, list[Station]] = {}
     for station in stations:
         by_profile.setdefault(station.policy_profile, []).append(station)
 
+    async def scores(batch: Sequence[Station], given: _ScoreInputs) -> list[StationScore]:
+        return [await station_score(session, station, year, given.totals.get(station.id or 0, LedgerTotals(year=year)),
+                                    given.manual.get(station.id or 0, {})) for station in batch]
+
+    words = _Words(tr)
+
     def lines(profile: Profile, members: list[Station]) -> Rows:
-        for station in members:
-            score = bridge.call(station_score(session, station, year,
-                                              all_totals.get(station.id or 0, LedgerTotals(year=year)),
-                                              manual.get(station.id or 0, {})))
-            for line in _score_lines(score, profile, satisfaction.get(station.id or 0), tr):
-                yield [station.name, *line]
+        given = inputs()
+        for start in range(0, len(members), SCORE_BATCH):  # one trip to the event loop per batch of stations
+            batch = members[start:start + SCORE_BATCH]
+            for station, score in zip(batch, bridge.call(scores(batch, given)), strict=True):
+                for line in _score_lines(score, profile, given.satisfaction.get(station.id or 0), words):
+                    yield [station.name, *line]
 
     sheets = []
     for profile_id in sorted(by_profile):
@@ -309,4 +392,4 @@ async def _scores_sheets(bridge: _Bridge, session: AsyncSession, year: int, stat
         sheets.append(Sheet(render(_profile_sheet_name(profile), tr), headers,
                             ("text", "text", "text", "number", "number", "number", "number", "text"),
                             (30, 16, 40, 10, 8, 8, 10, 6), lines(profile, by_profile[profile_id])))
-    return sheets
+    return sheets, aside

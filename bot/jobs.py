@@ -10,6 +10,9 @@ from the database.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from typing import Any
@@ -26,6 +29,7 @@ from conversations.reminders import (
     ChangeDraft,
     DigestFacts,
     Recipient,
+    Reminder,
     StationFacts,
     digest_key,
     in_inactivity_window,
@@ -62,6 +66,8 @@ from storage.updates import prune_processed_updates
 log = logging.getLogger(__name__)
 
 DAILY_AT = dt.time(8, 30)
+# Stations worked out between two chances for a database statement running meanwhile to move on.
+YIELD_EVERY = 100
 DIGEST_AT = dt.time(9, 0)
 
 
@@ -73,18 +79,37 @@ def profile_of(profile_id: str) -> Profile | None:
         return None
 
 
+class ProfileMemo:
+    """What the sweep works out once per profile rather than once per station: the yearly duties due around
+    today (``rules.deadlines.annual_plan``), which kinds are filed as submissions, and the source texts."""
+
+    def __init__(self, profile: Profile, today: dt.date) -> None:
+        self.profile = profile
+        self.plan = deadlines.annual_plan(profile, today)
+        self.filed_kinds = {spec.id for spec in profile.annual_submissions}  # profile.submission(kind) is not None
+        self._sources: dict[str, Text] = {}
+
+    def source(self, source: str) -> Text:
+        text = self._sources.get(source)
+        if text is None:
+            text = self._sources[source] = source_text(self.profile, source)
+        return text
+
+
 def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: WorkdayCalendar,
-              behind: tuple[Text, ...], has_activity: bool = True) -> StationFacts:
+              behind: tuple[Text, ...], has_activity: bool = True, memo: ProfileMemo | None = None) -> StationFacts:
     today = now.date()
+    if memo is None or memo.profile is not profile or memo.plan.today != today:
+        memo = ProfileMemo(profile, today)
     station = row.station
-    assert station.id is not None
-    recipients = tuple(Recipient(p.id, p.chat_id) for p in row.recipients if p.id is not None and p.chat_id)
+    recipients = tuple(Recipient(p.id, p.chat_id) for p in row.recipients if p.chat_id)
     # The same owed items as /status: this year's duties and last year's still missing, from the station's start.
     owed = deadlines.due_items(deadlines.StationFacts(profile.id, founded_on=started_on(station, now),
-                                                      submitted=frozenset(row.submitted)), today, profile)
+                                                      submitted=frozenset(row.submitted)), today, profile,
+                               plan=memo.plan)
     annual = [AnnualItem(item.kind, item.year, item.due_on, item.status == "done", item.label,
-                         source_text(profile, item.source))
-              for item in owed if item.due_on is not None and profile.submission(item.kind) is not None]
+                         memo.source(item.source))
+              for item in owed if item.due_on is not None and item.kind in memo.filed_kinds]
     drafts = []
     owners = {p.id: p for p in row.recipients}
     for draft in row.change_drafts:
@@ -96,10 +121,10 @@ def facts_for(row: StationRows, now: dt.datetime, profile: Profile, cal: Workday
             deadline = deadlines.deadline_for(kind, event, profile, cal)
         except (ValueError, KeyError):
             continue
-        if owner is None or owner.chat_id is None or draft.id is None or deadline is None:
+        if owner is None or not owner.chat_id or deadline is None:
             continue
         drafts.append(ChangeDraft(draft.id, Recipient(draft.person_id, owner.chat_id), deadline,
-                                  previous_working_day(deadline, cal), source_text(profile, profile.change_kind(kind).source)))
+                                  previous_working_day(deadline, cal), memo.source(profile.change_kind(kind).source)))
     return StationFacts(station.id, station.name, profile, recipients, tuple(annual), tuple(drafts),
                         station.manager_certificate_expiry, station.agreement_end, station.founded_on,
                         has_activity, behind)
@@ -162,22 +187,45 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
         effective = await effective_profiles(session)
         profiles = {row.station.id: p for row in rows
                     if row.station.id is not None and (p := effective.get(row.station.policy_profile)) is not None}
-        behind = await behind_minimums(session, rows, profiles, now)
         # The ledger is asked whether a station logged anything only where a warning could follow.
         unsure = [sid for row in rows if (sid := row.station.id) is not None and sid in profiles
                   and in_inactivity_window(profiles[sid], row.station.founded_on, today)]
         active = await stations_with_activity(session, unsure)
-        facts = [facts_for(row, now, profiles[row.station.id], cal, behind.get(row.station.id, ()),
-                           row.station.id not in unsure or row.station.id in active)
-                 for row in rows if row.station.id in profiles]
-        outgoing = [Outgoing(f"{reminder.key}:person-{recipient.person_id}", recipient.chat_id, reminder.reply,
-                             "reminder", recipient.person_id)
-                    for station in facts for reminder in station_reminders(station, today)
-                    for recipient in reminder.recipients]
-        # Most candidates were enqueued on an earlier day: skip them before their text is serialised
-        # (the insert still ignores a key another process added meanwhile).
-        known = await existing_keys(session, [item.key for item in outgoing])
-        added += await enqueue_many(session, [item for item in outgoing if item.key not in known], not_before=now)
+        memos = {key: ProfileMemo(p, today) for key, p in {id(p): p for p in profiles.values()}.items()}
+        # The progress-note totals (a note date, or catching up to one) are summed by the database while
+        # this process works out every station's reminders; the stations found behind are redone after.
+        totals = asyncio.ensure_future(behind_minimums(session, rows, profiles, now))
+        try:
+            facts: list[StationFacts] = []
+            reminders: list[list[Reminder]] = []
+            for count, row in enumerate(r for r in rows if r.station.id in profiles):
+                station = facts_for(row, now, profiles[row.station.id], cal, (),
+                                    row.station.id not in unsure or row.station.id in active,
+                                    memos[id(profiles[row.station.id])])
+                facts.append(station)
+                reminders.append(station_reminders(station, today))
+                if count % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # the totals' next statement goes out
+            behind = await totals
+        except BaseException:
+            if not totals.done():
+                with contextlib.suppress(BaseException):
+                    await totals  # never leave a statement running on the session
+            raise
+        for index, station in enumerate(facts):
+            notes = behind.get(station.station_id)
+            if notes:
+                facts[index] = station = dataclasses.replace(station, behind_minimums=notes)
+                reminders[index] = station_reminders(station, today)
+        candidates = [(f"{reminder.key}:person-{recipient.person_id}", recipient, reminder)
+                      for found in reminders for reminder in found for recipient in reminder.recipients]
+        # Most candidates were enqueued on an earlier day: skip them before their text is built and
+        # serialised (the insert still ignores a key another process added meanwhile).
+        known = await existing_keys(session, [key for key, _, _ in candidates])
+        added += await enqueue_many(session, [Outgoing(key, recipient.chat_id, reminder.reply, "reminder",
+                                                       recipient.person_id)
+                                              for key, recipient, reminder in candidates if key not in known],
+                                    not_before=now)
         added += await enqueue_digest(session, now, rows, facts, set(loaded), overrides)
         await session.commit()
     if added:

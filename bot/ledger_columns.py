@@ -145,13 +145,14 @@ def ledger_columns(station_profiles: dict[int | None, Profile], tr: Translator) 
     return columns + computed + [LedgerColumn("created_at", render(T("Logged at"), tr), 16, "datetime")]
 
 
-def ledger_cells(columns: Sequence[LedgerColumn], names: dict[int | None, str]) -> LedgerCells:
+def ledger_cells(columns: Sequence[LedgerColumn], names: dict[int | None, str],
+                 local: Callable[[Any], Any] = lambda value: value) -> LedgerCells:
     """The columns to read (id and station first) and a function from a read row to the sheet's cells.
 
     It runs for every ledger row (a million in a network's year): neighbouring stored values that are
     their own cells are copied in one ``itemgetter``, the counters of one JSON column are read in one
     pass (an empty object, most rows, gives its empty cells at once), and an attachment list is
-    counted by the database (``counted``), never decoded.
+    counted by the database (``counted``), never decoded. ``local`` turns a stored time into the sheet's.
     """
     sources = ["id", "station_id"]
     counted: set[str] = set()
@@ -172,6 +173,8 @@ def ledger_cells(columns: Sequence[LedgerColumn], names: dict[int | None, str]) 
                 steps.append((_COUNTERS, index, (column.key,)))
         elif column.cell is not None:
             steps.append((_CELL, index, column.cell))
+        elif column.kind == "datetime":
+            steps.append((_CELL, index, lambda value, _station: local(value)))
         elif last is not None and last[0] == _COPY:
             steps[-1] = (_COPY, (*last[1], index))
         else:

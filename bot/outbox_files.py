@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
 
 from telegram import Bot
@@ -24,7 +25,7 @@ from bot.render import send_file, send_reply, sent_file_id
 from conversations.types import Reply
 from locales import Translator
 from storage.db import Database
-from storage.prepared_files import prepared_content
+from storage.prepared_files import prepared_content, prepared_stamp
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +44,24 @@ async def with_prepared_bytes(db: Database, reply: Reply) -> Reply:
 
 
 class SentFiles:
-    """Telegram file ids of the prepared files this process has sent, by ``prepared_file`` id."""
+    """Telegram file ids of the prepared files this process has sent, by ``prepared_file`` id and time kept
+    (an id alone may name a new file once the old one is pruned)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.file_ids: dict[int, str] = {}
-        self._first_send: dict[int, asyncio.Lock] = {}
+        self.file_ids: dict[tuple[int, dt.datetime], str] = {}
+        self._first_send: dict[tuple[int, dt.datetime], asyncio.Lock] = {}
 
     async def send(self, bot: Bot, chat_id: int, reply: Reply, tr: Translator) -> int | None:
         """Send ``reply``; a prepared file's bytes go once, its ``file_id`` every later time."""
         file = reply.file
         if file is None or file.prepared_id is None:
             return await send_reply(bot, chat_id, reply, tr)
-        key = file.prepared_id
+        async with self.db.session() as session:
+            stamp = await prepared_stamp(session, file.prepared_id)
+        if stamp is None:
+            raise LookupError(f"prepared file {file.prepared_id} is gone")
+        key = (file.prepared_id, stamp)
         if key not in self.file_ids:
             async with self._first_send.setdefault(key, asyncio.Lock()):
                 if key not in self.file_ids:  # no send of this file has succeeded yet: upload it
@@ -67,11 +73,11 @@ class SentFiles:
             return await send_reply(bot, chat_id, again, tr)
         except BadRequest as exc:
             log.warning("outbox: Telegram refused the kept file id of prepared file %s (%s); sending the bytes",
-                        key, exc.message)
+                        file.prepared_id, exc.message)
             self.file_ids.pop(key, None)
             return await send_reply(bot, chat_id, await with_prepared_bytes(self.db, reply), tr)
 
-    def _remember(self, key: int, file_id: str | None) -> None:
+    def _remember(self, key: tuple[int, dt.datetime], file_id: str | None) -> None:
         if file_id is None:
             return
         if len(self.file_ids) >= REMEMBERED:

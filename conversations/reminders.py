@@ -10,8 +10,9 @@ stable key, running either twice, or after days of downtime, adds each reminder 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from conversations.duties import duty_button, duty_label
 from conversations.types import Button, Reply, keyboard
@@ -79,14 +80,39 @@ class StationFacts:
     behind_minimums: tuple[Text, ...] = ()
 
 
-@dataclass(frozen=True)
 class Reminder:
-    """One message to enqueue for each recipient, under ``key + ':person-<id>'``."""
+    """One message to enqueue for each recipient, under ``key + ':person-<id>'``.
 
-    key: str
-    recipients: tuple[Recipient, ...]
-    reply: Reply
-    moment: dt.date
+    ``reply`` may be given as a function: it is built when first read. The daily sweep works out every
+    station's reminders to learn their keys, and reads the reply only of keys not enqueued before (most
+    days none), so 10,000 stations' texts are not built for nothing.
+    """
+
+    __slots__ = ("_build", "_reply", "key", "moment", "recipients")
+
+    def __init__(self, key: str, recipients: tuple[Recipient, ...], reply: Reply | Callable[[], Reply],
+                 moment: dt.date) -> None:
+        self.key, self.recipients, self.moment = key, recipients, moment
+        self._reply: Reply | None = reply if isinstance(reply, Reply) else None
+        self._build: Callable[[], Reply] | None = None if isinstance(reply, Reply) else reply
+
+    @property
+    def reply(self) -> Reply:
+        if self._reply is None:
+            assert self._build is not None
+            self._reply, self._build = self._build(), None
+        return self._reply
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reminder):
+            return NotImplemented
+        return (self.key, self.recipients, self.moment, self.reply) == (other.key, other.recipients, other.moment,
+                                                                        other.reply)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Reminder(key={self.key!r}, recipients={self.recipients!r}, moment={self.moment!r})"
 
 
 def latest(moments: Sequence[tuple[str, dt.date]], today: dt.date) -> tuple[str, dt.date] | None:
@@ -132,13 +158,16 @@ def annual_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
         if moment is None or moment[1].year != item.due.year:
             continue
         label, day = moment
-        what = item_what(item.kind, item.year, item.label)
-        text = Join((T("Reminder for {station}: please submit {what}.", station=Raw(facts.name), what=what),
-                     when_text(item.due, today, item.source)))
-        button = Button(T("Open the form"), duty_button(item.kind))
         found.append(Reminder(f"{item.kind}-due:{item.year}:station-{facts.station_id}:{label}",
-                              unique_chats(facts.recipients), Reply(text, keyboard([button])), day))
+                              unique_chats(facts.recipients), partial(annual_reply, facts.name, item, today), day))
     return found
+
+
+def annual_reply(station: str, item: AnnualItem, today: dt.date) -> Reply:
+    what = item_what(item.kind, item.year, item.label)
+    text = Join((T("Reminder for {station}: please submit {what}.", station=Raw(station), what=what),
+                 when_text(item.due, today, item.source)))
+    return Reply(text, keyboard([Button(T("Open the form"), duty_button(item.kind))]))
 
 
 def change_report_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
@@ -157,26 +186,28 @@ def change_report_reminders(facts: StationFacts, today: dt.date) -> list[Reminde
 
 def expiry_reminders(facts: StationFacts, today: dt.date) -> list[Reminder]:
     found = []
-    for key, date, what in (
-        ("certificate", facts.certificate_expiry, T("The station manager's certificate of {station} expires on {day}.",
-                                                    station=Raw(facts.name), day=facts.certificate_expiry)),
-        ("agreement-end", facts.agreement_end, T("The co-operation agreement of {station} ends on {day}.",
-                                                 station=Raw(facts.name), day=facts.agreement_end)),
-    ):
-        if date is None:
+    for key, date in (("certificate", facts.certificate_expiry), ("agreement-end", facts.agreement_end)):
+        if date is None or today > date:
             continue
         moment = latest([(f"T-{d}", date - dt.timedelta(days=d))
                          for d in facts.profile.reminders.expiry_days_before], today)
-        if moment is None or today > date:
+        if moment is None:
             continue
         label, day = moment
-        days = (date - today).days
-        text = Join((what, TN("That is in {days} day; please arrange the renewal in time.",
-                               "That is in {days} days; please arrange the renewal in time.", days, days=days)))
-        reply = Reply(text, keyboard([Button(T("Station status"), "m:status")]))
         found.append(Reminder(f"{key}:{date.isoformat()}:station-{facts.station_id}:{label}",
-                              unique_chats(facts.recipients), reply, day))
+                              unique_chats(facts.recipients), partial(expiry_reply, key, facts.name, date, today), day))
     return found
+
+
+def expiry_reply(key: str, station: str, date: dt.date, today: dt.date) -> Reply:
+    days = (date - today).days
+    what = (T("The station manager's certificate of {station} expires on {day}.", station=Raw(station), day=date)
+            if key == "certificate" else
+            T("The co-operation agreement of {station} ends on {day}.", station=Raw(station), day=date))
+    text = Join((what,
+                 TN("That is in {days} day; please arrange the renewal in time.",
+                    "That is in {days} days; please arrange the renewal in time.", days, days=days)))
+    return Reply(text, keyboard([Button(T("Station status"), "m:status")]))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -230,7 +230,17 @@ def translator(locale: str | None = None) -> Translator:
 
 
 # ---- storing texts: an outbox row is rendered when it is sent, in the recipient's language ----
+# Parameter types stored as they are. The sweep serialises ~14,000 replies at network scale, so the common
+# types are found by their exact class first; subclasses go through the isinstance checks below.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def _param_to_json(value: Any) -> Any:
+    cls = type(value)
+    if cls in _AS_IS:
+        return value
+    if cls is dt.date:
+        return {"$date": value.isoformat()}
     if isinstance(value, (T, TN, Raw, Join)):
         return {"$text": text_to_json(value)}
     if isinstance(value, dt.datetime):
@@ -258,6 +268,13 @@ def _param_from_json(value: Any) -> Any:
 
 def text_to_json(text: Text) -> Any:
     """A lazy text as JSON, so it can wait in the database and be translated at send time."""
+    cls = type(text)
+    if cls is T:
+        assert isinstance(text, T)
+        return {"msgid": text.msgid, "params": {k: _param_to_json(v) for k, v in text.params.items()}}
+    if cls is Raw:
+        assert isinstance(text, Raw)
+        return {"raw": text.text}
     if isinstance(text, str):
         return {"raw": text}
     if isinstance(text, Raw):

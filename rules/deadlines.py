@@ -192,20 +192,54 @@ def _item(kind: str, key: str, label: str, year: int, due_on: dt.date | None, to
     return DueItem(kind, key, label, year, due_on, _status(due_on, today, done), days_left, source)
 
 
-def _annual(profile: Profile, today: dt.date, submitted: Collection[tuple[str, int]],
-            founded_on: dt.date | None, years: tuple[int, ...]) -> list[DueItem]:
-    items = []
+@dataclass(frozen=True)
+class PlannedDuty:
+    """One yearly duty of a profile in one due year, worked out once for every station of the profile."""
+
+    kind: str
+    key: str
+    label: str
+    year: int  # the year it is about
+    due_on: dt.date | None
+    latest_start: dt.date  # ``owed`` as a date bound
+    source: str
+    earlier_year: bool  # due in a year before today's: listed only while still missing
+
+
+@dataclass(frozen=True)
+class AnnualPlan:
+    """The yearly duties of a profile for the due years around ``today``: what ``due_items`` computes for
+    every station alike. The daily sweep makes one per profile instead of one per station (10,000)."""
+
+    profile_id: str
+    today: dt.date
+    years: tuple[int, ...]
+    duties: tuple[PlannedDuty, ...]
+
+
+def annual_plan(profile: Profile, today: dt.date, years: tuple[int, ...] | None = None) -> AnnualPlan:
+    """The profile's yearly duties due last year and this year (``years`` to choose others)."""
+    years = years if years is not None else (today.year - 1, today.year)
+    duties = []
     for due_year in years:
         for spec in profile.duties:
-            due_on = _due_date(spec, due_year)
             year = covered_year(spec, due_year)
-            done = (spec.id, year) in submitted
-            if not owed(spec, year, founded_on):
-                continue
-            if due_year < today.year and (done or due_on is None):
-                continue
             source = spec.due.source if spec.due is not None else spec.source
-            items.append(_item(spec.id, f"{spec.id}:{year}", spec.label, year, due_on, today, done, source))
+            duties.append(PlannedDuty(spec.id, f"{spec.id}:{year}", spec.label, year, _due_date(spec, due_year),
+                                      latest_owing_start(spec, year), source, due_year < today.year))
+    return AnnualPlan(profile.id, today, years, tuple(duties))
+
+
+def _annual(plan: AnnualPlan, today: dt.date, submitted: Collection[tuple[str, int]],
+            founded_on: dt.date | None) -> list[DueItem]:
+    items = []
+    for duty in plan.duties:
+        done = (duty.kind, duty.year) in submitted
+        if founded_on is not None and founded_on > duty.latest_start:
+            continue  # not owed: the station started after it was due (``owed``)
+        if duty.earlier_year and (done or duty.due_on is None):
+            continue
+        items.append(_item(duty.kind, duty.key, duty.label, duty.year, duty.due_on, today, done, duty.source))
     return items
 
 
@@ -226,31 +260,34 @@ def _order(item: DueItem) -> tuple[dt.date, str]:
 
 @overload
 def due_items(facts: StationFacts, today: dt.date, profile: Profile,
-              cal: WorkdayCalendar | None = None) -> list[DueItem]: ...
+              cal: WorkdayCalendar | None = None, *, plan: AnnualPlan | None = None) -> list[DueItem]: ...
 @overload
 def due_items(facts: Profile, today: dt.date, profile: Collection[tuple[str, int]], cal: None = None, *,
               certificate_expiry: dt.date | None = None, agreement_end: dt.date | None = None) -> list[DueItem]: ...
 def due_items(facts: StationFacts | Profile, today: dt.date, profile: Profile | Collection[tuple[str, int]],
               cal: WorkdayCalendar | None = None, *, certificate_expiry: dt.date | None = None,
-              agreement_end: dt.date | None = None) -> list[DueItem]:
+              agreement_end: dt.date | None = None, plan: AnnualPlan | None = None) -> list[DueItem]:
     """What the station owes, sorted by due date (undated duties last): yearly duties, expiries, change reports.
 
     Yearly items are this year's, plus last year's still missing (overdue). Items the station
     does not owe (due before it started) are left out. Expiries show from
     ``reminders.expiry_days_before``. A change report without a limit has no item. The older
     call form ``due_items(profile, today, submitted, certificate_expiry=, agreement_end=)``
-    gives this year's duties and the expiries.
+    gives this year's duties and the expiries. ``plan`` (``annual_plan(profile, today)``) lets a caller
+    asking for many stations of one profile work the profile's duties out once.
     """
     if isinstance(facts, Profile):
         submitted = profile
         assert not isinstance(submitted, Profile)
-        items = _annual(facts, today, submitted, None, (today.year,))
+        items = _annual(annual_plan(facts, today, (today.year,)), today, submitted, None)
         return sorted(items + _expiries(facts, today, certificate_expiry, agreement_end), key=_order)
     assert isinstance(profile, Profile)
     if facts.profile_id != profile.id:
         raise ValueError(f"station facts are for profile {facts.profile_id}, not {profile.id}")
     calendar = cal or WorkdayCalendar()
-    items = _annual(profile, today, facts.submitted, facts.founded_on, (today.year - 1, today.year))
+    if plan is None or plan.profile_id != profile.id or plan.today != today or plan.years != (today.year - 1, today.year):
+        plan = annual_plan(profile, today)
+    items = _annual(plan, today, facts.submitted, facts.founded_on)
     items += _expiries(profile, today, facts.certificate_expiry, facts.agreement_end)
     for change in facts.open_changes:
         deadline = deadline_for(change.kind, change.event_date, profile, calendar)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -35,8 +37,10 @@ class Outgoing:
     extra: dict[str, Any] | None = None
 
 
-# SQLite's executemany and PostgreSQL's array parameters take any number of rows; the chunk bounds memory.
+# SQLite's executemany and PostgreSQL's array parameters take any number of rows; the chunk bounds memory,
+# and on PostgreSQL lets the server insert one chunk while the next is serialised.
 CHUNK_ROWS = 5000
+PG_CHUNK_ROWS = 2000
 # The columns every enqueued row sets, in the order of the statements below.
 _COLUMNS = ("idempotency_key", "person_id", "chat_id", "kind", "payload", "status", "not_before",
             "respect_quiet_hours", "attempts", "last_error", "broadcast_id", "created_at")
@@ -85,17 +89,30 @@ async def enqueue_many(session: AsyncSession, items: Sequence[Outgoing], *, not_
     created_at = utcnow()
     start = db_time(not_before)
     added = 0
-    for offset in range(0, len(items), CHUNK_ROWS):
-        chunk = items[offset:offset + CHUNK_ROWS]
-        payloads = payload_texts(chunk)
-        if connection.dialect.name == "postgresql":
-            result = await connection.exec_driver_sql(_PG_INSERT, (
-                [i.key for i in chunk], [i.person_id for i in chunk], [i.chat_id for i in chunk],
-                [i.kind for i in chunk], payloads, OutboxStatus.pending.value, start, created_at,
-                [i.respect_quiet_hours for i in chunk], [i.broadcast_id for i in chunk]))
-            added += len(result.all())
-        else:
-            added += await _sqlite_insert(connection, chunk, payloads, start, created_at)
+    if connection.dialect.name != "postgresql":
+        for offset in range(0, len(items), CHUNK_ROWS):
+            chunk = items[offset:offset + CHUNK_ROWS]
+            added += await _sqlite_insert(connection, chunk, payload_texts(chunk), start, created_at)
+        return added
+    # PostgreSQL is another process: it inserts one chunk while this one serialises the next.
+    in_flight: asyncio.Future[Any] | None = None
+    try:
+        for offset in range(0, len(items), PG_CHUNK_ROWS):
+            chunk = items[offset:offset + PG_CHUNK_ROWS]
+            parameters = ([i.key for i in chunk], [i.person_id for i in chunk], [i.chat_id for i in chunk],
+                          [i.kind for i in chunk], payload_texts(chunk), OutboxStatus.pending.value, start,
+                          created_at, [i.respect_quiet_hours for i in chunk], [i.broadcast_id for i in chunk])
+            if in_flight is not None:
+                added += len((await in_flight).all())
+            in_flight = asyncio.ensure_future(connection.exec_driver_sql(_PG_INSERT, parameters))
+            await asyncio.sleep(0)  # the statement goes out now, before the next chunk is built
+        assert in_flight is not None
+        added += len((await in_flight).all())
+    except BaseException:
+        if in_flight is not None and not in_flight.done():
+            with contextlib.suppress(BaseException):
+                await in_flight  # never leave a statement running on the connection
+        raise
     return added
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.datetimes import db_time
@@ -26,6 +26,12 @@ async def keep_file(session: AsyncSession, filename: str, content: bytes, now: d
 async def prepared_content(session: AsyncSession, file_id: int) -> bytes | None:
     item = await session.get(PreparedFile, file_id)
     return item.content if item is not None else None
+
+
+async def prepared_stamp(session: AsyncSession, file_id: int) -> dt.datetime | None:
+    """When the file was kept (None: gone), without its bytes: with the id it names one file for good,
+    as a pruned file's id may be given again to a new one (SQLite reuses the highest rowid)."""
+    return (await session.exec(select(PreparedFile.created_at).where(PreparedFile.id == file_id))).first()
 
 
 async def prune_prepared_files(session: AsyncSession, now: dt.datetime) -> int:

@@ -49,6 +49,15 @@ async def station_managers(session: AsyncSession, station_ids: Collection[int] |
     return list((await session.exec(_people(*where, reachable_only=reachable_only))).all())
 
 
+async def station_manager_chats(session: AsyncSession) -> list[tuple[int | None, int, int]]:
+    """(station id, person id, chat id) of every reachable active manager and liaison, as ``station_managers``
+    selects them: the daily sweep reads the whole network's, as columns rather than ORM objects."""
+    query = _people(col(Person.role).in_(MANAGING), reachable_only=True)
+    rows = (await (await session.connection()).execute(
+        query.with_only_columns(col(Person.station_id), col(Person.id), col(Person.chat_id)))).all()
+    return [(station_id, int(person_id), int(chat_id)) for station_id, person_id, chat_id in rows]
+
+
 async def demand_contacts(session: AsyncSession, demand_unit_id: int | None = None, *,
                           reachable_only: bool = True) -> list[Person]:
     """Active demand-unit contacts with a chat, of one unit (all units when None)."""

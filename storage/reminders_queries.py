@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import String, any_, bindparam
+from sqlalchemy import select as columns
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,23 +20,53 @@ from storage.models import (
     AuditLog,
     Draft,
     OutboxMessage,
-    Person,
     Rating,
     Society,
     Station,
     Submission,
     SubmissionStatus,
 )
-from storage.recipients import station_managers
+from storage.recipients import station_manager_chats
+
+
+@dataclass(frozen=True, slots=True)
+class SweepStation:
+    """What the sweep reads of a station: loaded as columns (10,000 ORM objects were ~13 % of a sweep)."""
+
+    id: int
+    name: str
+    policy_profile: str
+    society_id: int | None
+    founded_on: dt.date | None
+    created_at: dt.datetime
+    manager_certificate_expiry: dt.date | None
+    agreement_end: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reachable:
+    """A reachable manager or liaison of a station: the person and their chat."""
+
+    id: int
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDraft:
+    """An unsubmitted change-report draft: its answers say the event and its kind."""
+
+    id: int
+    person_id: int
+    state: dict[str, Any] | None
 
 
 @dataclass
 class StationRows:
-    station: Station
+    station: SweepStation
     society_level: str
-    recipients: list[Person] = field(default_factory=list)
+    recipients: list[Reachable] = field(default_factory=list)
     submitted: set[tuple[str, int]] = field(default_factory=set)
-    change_drafts: list[Draft] = field(default_factory=list)
+    change_drafts: list[OpenDraft] = field(default_factory=list)
 
 
 async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[StationRows]:
@@ -42,28 +75,33 @@ async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[St
     Whether a station has logged anything is asked separately (``stations_with_activity``), only for
     the few stations an inactivity warning could concern: a DISTINCT over the whole ledger took ~1 s.
     """
-    stations = (await session.exec(select(Station).where(col(Station.status).in_(LIVE_STATUSES))
-                                   .order_by(col(Station.id)))).all()
-    levels = {s.id: s.level for s in (await session.exec(select(Society))).all()}
-    by_id = {s.id: StationRows(s, levels.get(s.society_id, "")) for s in stations}
-    people = await station_managers(session)
-    for person in people:
-        if person.station_id in by_id:
-            by_id[person.station_id].recipients.append(person)
+    connection = await session.connection()
+    stations = (await connection.execute(
+        columns(col(Station.id), col(Station.name), col(Station.policy_profile), col(Station.society_id),
+                col(Station.founded_on), col(Station.created_at), col(Station.manager_certificate_expiry),
+                col(Station.agreement_end))
+        .where(col(Station.status).in_(LIVE_STATUSES)).order_by(col(Station.id)))).all()
+    levels: dict[Any, str] = dict((await connection.execute(columns(col(Society.id), col(Society.level)))).tuples().all())
+    by_id = {s[0]: StationRows(SweepStation(*s), levels.get(s[3], "")) for s in stations}  # type: ignore[arg-type]
+    owners = set()
+    for station_id, person_id, chat_id in await station_manager_chats(session):
+        owners.add(person_id)
+        if station_id in by_id:
+            by_id[station_id].recipients.append(Reachable(person_id, chat_id))
     # Every yearly duty is data (the profile's annual_submissions), so any kind but change reports; a
     # returned submission is owed again.
-    submissions = (await session.exec(select(Submission.station_id, Submission.kind, Submission.year).where(
+    submissions = (await connection.execute(select(Submission.station_id, Submission.kind, Submission.year).where(
         Submission.kind != "change_report", col(Submission.year).in_(years),
         Submission.status != SubmissionStatus.returned))).all()
     for station_id, kind, year in submissions:
         if station_id in by_id and year is not None:
             by_id[station_id].submitted.add((kind, year))
-    drafts = (await session.exec(select(Draft).where(Draft.form_id == "change_report",
-                                                     col(Draft.submission_id).is_(None)))).all()
-    owners = {p.id: p for p in people}
-    for draft in drafts:
-        if draft.station_id in by_id and draft.person_id in owners:
-            by_id[draft.station_id].change_drafts.append(draft)
+    drafts = (await connection.execute(columns(col(Draft.id), col(Draft.person_id), col(Draft.station_id),
+                                               col(Draft.state)).where(
+        col(Draft.form_id) == "change_report", col(Draft.submission_id).is_(None)))).all()
+    for draft_id, person_id, station_id, state in drafts:
+        if station_id in by_id and person_id in owners:
+            by_id[station_id].change_drafts.append(OpenDraft(draft_id, person_id, state))
     return list(by_id.values())
 
 
@@ -89,12 +127,20 @@ PROGRESS_CHECK = "progress_notes"
 
 
 async def existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
-    """The outbox idempotency keys among ``keys`` already used (an index lookup per chunk)."""
+    """The outbox idempotency keys among ``keys`` already used (an index lookup per key)."""
+    if not keys:
+        return set()
+    connection = await session.connection()
+    column = col(OutboxMessage.idempotency_key)
+    if connection.dialect.name == "postgresql":
+        # One array parameter, all keys at once: with 500 IN parameters asyncpg's reused prepared statement
+        # went to a generic plan that scanned the whole outbox per chunk (0.3-0.5 s each, 26 chunks a sweep).
+        query = columns(column).where(column == any_(bindparam("keys", list(keys), type_=ARRAY(String))))
+        return set((await connection.execute(query)).scalars().all())
     found: set[str] = set()
     for offset in range(0, len(keys), KEYS_PER_QUERY):
         chunk = list(keys[offset:offset + KEYS_PER_QUERY])
-        found.update((await session.exec(select(OutboxMessage.idempotency_key)
-                                         .where(col(OutboxMessage.idempotency_key).in_(chunk)))).all())
+        found.update((await connection.execute(columns(column).where(column.in_(chunk)))).scalars().all())
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlmodel import select
 
 from conversations.serialize import reply_from_json
@@ -41,10 +42,17 @@ def test_typed_params_survive_json() -> None:
     assert render(restored, translator("zh_Hans")) == "2027年2月26日 ¥100,000.00"
 
 
-async def test_bulk_enqueue_adds_new_keys_in_order_with_their_own_payloads(db: Database) -> None:
-    """The sweep's bulk insert (unnest arrays on PostgreSQL, executemany on SQLite) writes what the ORM row would."""
+@pytest.mark.parametrize("chunk", [5000, 1], ids=["one-chunk", "chunk-per-row"])
+async def test_bulk_enqueue_adds_new_keys_in_order_with_their_own_payloads(db: Database, chunk: int,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep's bulk insert (unnest arrays on PostgreSQL, executemany on SQLite) writes what the ORM row would;
+    in chunks, the next chunk is built while the previous one is inserted (PostgreSQL)."""
     from conversations.serialize import reply_to_json
+    from storage import outbox
     from storage.outbox import Outgoing, enqueue_many
+
+    monkeypatch.setattr(outbox, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(outbox, "PG_CHUNK_ROWS", chunk)
 
     now = dt.datetime(2027, 2, 1, 0, 30, tzinfo=dt.UTC)
     shared = Reply(T("Reminder for {station}: please submit {what}.", station="站 A", what=T("x {day}", day=now.date())),

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from bot.documents import DOCX_MIME, PdfMaker
-from bot.handlers.documents import pdf_maker, zip_of
-from bot.round_documents import Download, assessment_table, telegram_download
+from bot.handlers.documents import pdf_maker
+from bot.round_documents import assessment_table
 from bot.webapp.auth import require_token, services_of
 from bot.webapp.console.exports import MIME, REFRESH_SECONDS, ask_for
-from bot.webapp.params import IdPath, row_or_404
+from bot.webapp.params import IdPath, IdQuery, YearPath, row_or_404
 from locales import DEFAULT_LOCALE
 from rules.documents import document_kind
 from services import rounds
@@ -24,7 +24,7 @@ from storage.prepared_files import prepared_content
 router = APIRouter(prefix="/api/v1", tags=["documents"], dependencies=[Depends(require_token)])
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 NO_ROUND = "no such round"
-API_DOWNLOADS = {"round"}  # the prepared files the API starts, and so may hand out
+API_DOWNLOADS = {"round", "documents"}  # the prepared files the API starts, and so may hand out
 Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 
 
@@ -77,26 +77,24 @@ def _pdfs(request: Request) -> PdfMaker:
     return pdf_maker(services_of(request))
 
 
-def _download(request: Request) -> Download:
-    """Stamped scans are Telegram files, fetched through the web app's bot."""
-    return telegram_download(request.app.state.application.bot)
-
-
-@router.get("/documents/{kind}/{year}.zip", response_class=Response,
-            responses={200: {"content": {"application/zip": {}}, "description": "DOCX (and PDF) of every station"}})
-async def documents_zip(request: Request, kind: str, year: int, station_id: int | None = None) -> Response:
+@router.get("/documents/{kind}/{year}.zip", status_code=202,
+            responses={202: {"description": "being prepared: poll the download named in the body (and Location)"},
+                       404: {"description": "no such document kind"}})
+async def documents_zip(request: Request, kind: str, year: YearPath, station_id: IdQuery = None,
+                        token: ApiToken = Depends(require_token)) -> JSONResponse:
     """The newest version of every submission of one kind and year; PDFs too when LibreOffice is installed;
-    each stamped scan beside its document (``<document>-盖章件.<ext>``) and ``清单.txt`` saying which is which."""
+    each stamped scan beside its document (``<document>-盖章件.<ext>``) and ``清单.txt`` saying which is which.
+
+    Prepared off the request like the round's zip: 202 at once with the download to poll (``/api/v1/downloads/{id}``).
+    """
     found = document_kind(kind)
     if found is None or found.filled_from != "submission":
         raise HTTPException(404, detail="no such document kind (assessment tables: /api/v1/assessment/rounds/…)")
-    async with services_of(request).db.session() as session:
-        content, count, reason = await zip_of(session, kind, year, station_id, download=_download(request),
-                                              pdfs=_pdfs(request))
-    headers = {"Content-Disposition": f'attachment; filename="{kind}-{year}.zip"', "X-Documents": str(count)}
-    if reason:
-        headers["X-PDF-Missing"] = reason
-    return Response(content, media_type="application/zip", headers=headers)
+    detail = kind if station_id is None else f"{kind}:{station_id}"
+    row = await ask_for(services_of(request), kind="documents", year=year, detail=detail, language=DEFAULT_LOCALE,
+                        person_id=None, audit="api_download",
+                        asked={"kind": kind, "year": year, "station_id": station_id, "token": token.name})
+    return _download_answer(row)
 
 
 @router.get("/assessment/rounds/{round_id}/documents.zip", status_code=202,

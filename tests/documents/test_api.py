@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import httpx
 from sqlmodel import select
 
@@ -15,6 +12,7 @@ from testing.client import Sandbox
 from testing.outbox_flush import render_pending
 from tests.documents.support import manager_of
 from tests.documents.test_flow import submit
+from tests.documents.test_round_zip_api import zip_through_the_api
 from tests.webapp.conftest import api_token, client, web_box, web_settings  # noqa: F401  (fixtures)
 
 
@@ -42,8 +40,15 @@ async def test_documents_routes_need_a_token_and_serve_docx_pdf_and_zip(
         assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
     else:
         assert pdf.status_code == 503 and "LibreOffice is not installed" in pdf.text
-    bundle = await client.get(f"/api/v1/documents/annual_plan/{year}.zip", headers=auth)
-    names = zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
-    assert bundle.headers["X-Documents"] == "1" and any(n.endswith(".docx") for n in names)
+    ready, bundle, archive = await zip_through_the_api(web_box, client, f"/api/v1/documents/annual_plan/{year}.zip",
+                                                       auth)  # prepared off the request: 202, poll, fetch
+    assert bundle.headers["X-Documents"] == "1" == str(ready["documents"])
+    assert any(n.endswith(".docx") for n in archive.namelist()) and ready["filename"] == f"annual_plan-{year}.zip"
+    one, _, only = await zip_through_the_api(
+        web_box, client, f"/api/v1/documents/annual_plan/{year}.zip?station_id={who.station.id}", auth)
+    assert one["documents"] == 1 and only.namelist() == archive.namelist(), "the station's own documents"
+    other, _, _ = await zip_through_the_api(
+        web_box, client, f"/api/v1/documents/annual_plan/{year}.zip?station_id={(who.station.id or 0) + 1}", auth)
+    assert other["documents"] == 0, "another station submitted nothing"
     assert (await client.get(f"/api/v1/documents/nonsense/{year}.zip", headers=auth)).status_code == 404
     assert (await client.get("/api/v1/documents/99.docx", headers=auth)).status_code == 404

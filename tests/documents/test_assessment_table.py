@@ -30,7 +30,7 @@ from tests.assessment.test_round_wuhan import annex_points
 from tests.conftest import SHANGHAI, STAFF
 from tests.documents.support import all_text, cells, first_paragraph, require_pdf_tools
 from tests.documents.test_flow import pdf_checks
-from tests.documents.test_round_zip_api import zip_through_the_api
+from tests.documents.test_round_zip_api import round_zip_url, zip_through_the_api
 from tests.webapp.conftest import api_token, client, web_box, web_settings  # noqa: F401  (fixtures)
 
 QUZHOU_MANUAL = {"facilities": 9, "funding_systems": 8.5, "project_planning": 5, "coordination": 3, "radiation": 6}
@@ -245,7 +245,7 @@ async def test_round_documents_in_the_staff_api(web_box: Sandbox, client: httpx.
                              headers=auth)).status_code == 404, "not a station of this round"
     refused = await client.get(f"/api/v1/assessment/rounds/{gd_round}/stations/{gd.id}/table.docx", headers=auth)
     assert refused.status_code == 404 and "prescribes no assessment table" in refused.text, "seed 000: no table"
-    _, _, bundle = await zip_through_the_api(web_box, client, quzhou, auth)  # prepared off the request
+    _, _, bundle = await zip_through_the_api(web_box, client, round_zip_url(quzhou), auth)  # off the request
     names = bundle.namelist()
     assert any(n.startswith(f"{st.id}-") and "考核表" in n for n in names) and "清单.txt" in names, names
     assert (await client.get("/api/v1/assessment/rounds/999/documents.zip", headers=auth)).status_code == 404

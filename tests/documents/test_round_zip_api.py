@@ -34,10 +34,14 @@ async def round_id_of(web: httpx.AsyncClient, auth: dict[str, str]) -> int:
     return int(next(r["id"] for r in found if r["profile"] == "quzhou"))
 
 
-async def zip_through_the_api(box: Sandbox, web: httpx.AsyncClient, round_id: int,
+def round_zip_url(round_id: int) -> str:
+    return f"/api/v1/assessment/rounds/{round_id}/documents.zip"
+
+
+async def zip_through_the_api(box: Sandbox, web: httpx.AsyncClient, url: str,
                               auth: dict[str, str]) -> tuple[dict[str, Any], httpx.Response, zipfile.ZipFile]:
-    """Ask for the round's zip, check the 202 names a download being prepared, wait for the work, fetch the file."""
-    asked = await web.get(f"/api/v1/assessment/rounds/{round_id}/documents.zip", headers=auth)
+    """Ask for a zip, check the 202 names a download being prepared, wait for the work, fetch the file."""
+    asked = await web.get(url, headers=auth)
     assert asked.status_code == 202, asked.text
     body = asked.json()
     assert body["status"] == "preparing" and body["file"] is None, body
@@ -62,7 +66,7 @@ async def test_seed004_the_round_zip_is_prepared_off_the_request_and_fetched_whe
     await round_with_a_document(web_box)
     auth = {"Authorization": f"Bearer {api_token}"}
     round_id = await round_id_of(client, auth)
-    ready, _, archive = await zip_through_the_api(web_box, client, round_id, auth)
+    ready, _, archive = await zip_through_the_api(web_box, client, round_zip_url(round_id), auth)
     documents = docx_of(archive)
     assert any("考核表" in n for n in documents) and any("年度工作总结" in n for n in documents), documents
     assert "清单.txt" in archive.namelist() and ready["documents"] == len(documents) == 2
@@ -105,7 +109,7 @@ async def test_seed004_the_round_zip_from_the_api_has_each_documents_pdf(
     clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI))
     await round_with_a_document(web_box)
     auth = {"Authorization": f"Bearer {api_token}"}
-    _, _, archive = await zip_through_the_api(web_box, client, await round_id_of(client, auth), auth)
+    _, _, archive = await zip_through_the_api(web_box, client, round_zip_url(await round_id_of(client, auth)), auth)
     documents = docx_of(archive)
     assert len(documents) == 2
     for name in documents:

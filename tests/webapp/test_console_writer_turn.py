@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import httpx
 from sqlalchemy import event
@@ -27,10 +28,11 @@ from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_lin
 from tests.webapp.test_console_round_writes import Statements, waiting_for_turn
 
 __all__ = ["browser_like"]
+T = TypeVar("T")
 
 
-async def beside_a_chat_update(box: Sandbox, start: Callable[[], Awaitable[httpx.Response]],
-                               marker: str) -> tuple[httpx.Response, Statements, bool, bool]:
+async def beside_a_chat_update(box: Sandbox, start: Callable[[], Awaitable[T]],
+                               marker: str) -> tuple[T, Statements, bool, bool]:
     """Run ``start()`` while a transaction holds the chat's turn and has begun writing.
 
     The chat side keeps running statements until the request queues for the turn, runs a statement

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from bot.workbook import local_time
 from storage import export_streams
 from storage.db import Database
 from storage.listings import rated_in
@@ -90,3 +92,18 @@ async def test_ratings_read_through_the_driver_equal_sqlalchemys_values(db: Data
     assert old and len(new) == len(old)
     assert [[_utc(v) for v in row] for row in new] == [[_utc(v) for v in row] for row in old]
     assert all(isinstance(row[3], dict) and isinstance(row[2], float) for row in new)
+
+
+def test_local_time_equals_astimezone_across_daylight_saving_changes() -> None:
+    """The sheet's times add an hour's cached offset: every minute around New York's two changes, and Shanghai's
+    year, equals converting each value through the zone (aware values too)."""
+    for zone, starts in ((ZoneInfo("America/New_York"), (dt.datetime(2026, 3, 8, 5), dt.datetime(2026, 11, 1, 4))),
+                         (SHANGHAI, (dt.datetime(2026, 1, 1), dt.datetime(2026, 12, 31, 15)))):
+        local = local_time(zone)
+        for start in starts:
+            for minute in range(0, 4 * 60, 7):
+                utc = start + dt.timedelta(minutes=minute, microseconds=minute)
+                expected = utc.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
+                assert local(utc) == expected, utc
+                assert local(utc.replace(tzinfo=dt.UTC)) == expected
+    assert local(None) is None and local(dt.date(2026, 1, 1)) == dt.date(2026, 1, 1)

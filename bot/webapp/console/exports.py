@@ -79,10 +79,11 @@ async def prepare(services: Services, download_id: int) -> None:
                 made = await round_zip(session, rnd, services.settings.tz, downloader(services), pdfs=pdf_maker(services))
                 content, filename, count = made.content, made.filename, made.documents + made.tables
                 note = f"{made.missing_scans} stamped copies could not be fetched" if made.missing_scans else ""
-            else:
-                content, count, note = await zip_of(session, row.detail, row.year, download=downloader(services),
-                                                   pdfs=pdf_maker(services))
-                filename = f"{row.detail}-{row.year}.zip"
+            else:  # detail: the document kind, or "kind:station id" (the staff API's one station)
+                kind, _, station = row.detail.partition(":")
+                content, count, note = await zip_of(session, kind, row.year, int(station) if station else None,
+                                                   download=downloader(services), pdfs=pdf_maker(services))
+                filename = f"{kind}-{row.year}.zip"
         except Exception as exc:
             log.exception("console download %s failed", download_id)
             error = f"{type(exc).__name__}: {exc}"
@@ -154,7 +155,7 @@ def _status_page(request: Request, staff: Staff, row: PreparedDownload, services
     now = services.now()
     waiting = row.status == PREPARING and not stalled(row, now)
     seconds = int((db_time(now) - db_time(row.created_at)).total_seconds())
-    kind = document_kind(row.detail) if row.kind == "documents" else None
+    kind = document_kind(row.detail.partition(":")[0]) if row.kind == "documents" else None
     progress = services.background.progress_of(job_name(row.id or 0)) if waiting else None
     percent = progress.percent() if progress is not None else None
     response = page(request, "people_download.html", staff.tr, staff=staff, row=row, waiting=waiting,
