@@ -255,46 +255,65 @@ def _profile_sheet_name(profile: Profile) -> T:
     return T("Scores {profile}", profile=profile.id)
 
 
+class _Words:
+    """Fixed labels rendered once per export, not once per station (ten thousand stations' score lines)."""
+
+    def __init__(self, tr: Translator) -> None:
+        self.tr = tr
+        self._rendered: dict[str, str] = {}
+        self._yes, self._no = render(T("Yes"), tr), render(T("No"), tr)
+
+    def __call__(self, label: T) -> str:
+        text = self._rendered.get(label.msgid)
+        if text is None:
+            text = self._rendered[label.msgid] = render(label, self.tr)
+        return text
+
+    def yes_no(self, value: bool | None) -> str:
+        return "" if value is None else self._yes if value else self._no
+
+
 def _score_lines(score: StationScore, profile: Profile, satisfaction: StationSatisfaction | None,
-                 tr: Translator) -> list[list[Any]]:
+                 words: _Words) -> list[list[Any]]:
     """Rows ``[group, item, actual, points, max points, required or target, met]`` of one station.
 
     While rows await staff the estimate is a range (low, high) and the verdict cell stays empty
-    unless the whole range is on one side of the pass mark.
+    unless the whole range is on one side of the pass mark. ``words`` renders each fixed label once per export.
     """
-    groups = {g.id: render(T(g.label), tr) for g in (profile.scoring.groups if profile.scoring else ())}
+    tr = words.tr
+    groups = {g.id: words(T(g.label)) for g in (profile.scoring.groups if profile.scoring else ())}
     awaiting = {line.id for line in score.awaiting_staff}
     lines: list[list[Any]] = []
     for m in score.minimums:
-        lines.append([render(T("Minimums"), tr), render(T(m.label), tr), m.actual, None, None, m.required,
-                      _yes_no(m.met, tr)])
+        lines.append([words(T("Minimums")), words(T(m.label)), m.actual, None, None, m.required,
+                      words.yes_no(m.met)])
     for line in score.lines:
-        item = render(T(line.label), tr)
+        item = words(T(line.label))
         if line.id in awaiting:
             item = render(T("{item} (awaiting staff score)", item=item), tr)
         elif line.manual:
             item = render(T("{item} (scored by staff)", item=item), tr)
         lines.append([groups.get(line.group, line.group), item, line.actual, line.points, line.max_points,
-                      line.target, _yes_no(line.met, tr)])
+                      line.target, words.yes_no(line.met)])
     if score.score_kind == "table" and score.score_total is not None:
-        estimate = render(T("Score estimate"), tr)
-        lines.append([estimate, render(T("Points from the ledger"), tr), None, score.score_automatic,
+        estimate = words(T("Score estimate"))
+        lines.append([estimate, words(T("Points from the ledger")), None, score.score_automatic,
                       None, None, ""])
-        lines.append([estimate, render(T("Points scored by staff"), tr), None, score.score_manual, None, None, ""])
+        lines.append([estimate, words(T("Points scored by staff")), None, score.score_manual, None, None, ""])
         if awaiting:
-            names = "、".join(render(T(line.label), tr) for line in score.awaiting_staff)
+            names = "、".join(words(T(line.label)) for line in score.awaiting_staff)
             lines.append([estimate, render(T("Rows awaiting staff: {rows}", rows=names), tr), None, None,
                           score.score_high - score.score_total if score.score_high is not None else None, None, ""])
-        lines.append([estimate, render(T("Estimated total, lowest (points)"), tr), None, score.score_total,
-                      None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
-        lines.append([estimate, render(T("Estimated total, highest (points)"), tr), None, score.score_high,
-                      None, profile.scoring.pass_mark if profile.scoring else None, _yes_no(score.score_passes, tr)])
+        lines.append([estimate, words(T("Estimated total, lowest (points)")), None, score.score_total,
+                      None, profile.scoring.pass_mark if profile.scoring else None, words.yes_no(score.score_passes)])
+        lines.append([estimate, words(T("Estimated total, highest (points)")), None, score.score_high,
+                      None, profile.scoring.pass_mark if profile.scoring else None, words.yes_no(score.score_passes)])
     if satisfaction is not None:
-        lines.append([render(T("Satisfaction"), tr),
+        lines.append([words(T("Satisfaction")),
                       render(TN("Average satisfaction (0–100) from {n} rating",
                                         "Average satisfaction (0–100) from {n} ratings", satisfaction.count), tr),
                       satisfaction.average, None, None, _target_text(profile.rating),
-                      _yes_no(satisfaction.aggregate.met, tr)])
+                      words.yes_no(satisfaction.aggregate.met)])
     return lines
 
 
@@ -357,12 +376,14 @@ async def _scores_sheets(bridge: _Bridge, session: AsyncSession, year: int, stat
         return [await station_score(session, station, year, given.totals.get(station.id or 0, LedgerTotals(year=year)),
                                     given.manual.get(station.id or 0, {})) for station in batch]
 
+    words = _Words(tr)
+
     def lines(profile: Profile, members: list[Station]) -> Rows:
         given = inputs()
         for start in range(0, len(members), SCORE_BATCH):  # one trip to the event loop per batch of stations
             batch = members[start:start + SCORE_BATCH]
             for station, score in zip(batch, bridge.call(scores(batch, given)), strict=True):
-                for line in _score_lines(score, profile, given.satisfaction.get(station.id or 0), tr):
+                for line in _score_lines(score, profile, given.satisfaction.get(station.id or 0), words):
                     yield [station.name, *line]
 
     sheets = []
