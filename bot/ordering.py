@@ -15,11 +15,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-# How many chats are handled at once. On SQLite the transactions take turns anyway, and more
-# chats in flight only lengthen the queue at its one writer (bench/RESULTS.md, 2026-11-27: 100,
-# 75 and 48 steps/s at 4, 16 and 256); PostgreSQL's pool of 10 connections works in parallel.
+# How many chats are handled at once. The bound exists for the Telegram round trip (50–200 ms a
+# reply): while one chat waits for Telegram, others should be served. Beyond what covers that wait
+# a higher bound buys nothing, since the event loop is busy anyway: updates then wait inside the
+# loop instead of for a slot (service time grows, what a person waits does not), see
+# bench/results/session4-step.md. With a 50 ms round trip SQLite gave 39 / 60 / 75 / 76 / 62
+# steps/s at 4 / 8 / 16 / 32 / 64 chats (its transactions still take turns: ``Database.serial``),
+# PostgreSQL 43 / 71 / 84 / 57 at 8 / 16 / 32 / 64; without a round trip all bounds gave about
+# the same throughput.
 MAX_CONCURRENT_UPDATES = 256
-SQLITE_CONCURRENT_UPDATES = 4
+SQLITE_CONCURRENT_UPDATES = 16
 POSTGRES_CONCURRENT_UPDATES = 32
 
 
