@@ -336,8 +336,12 @@ class Activity(SQLModel, table=True):
     """One row of the station ledger (工作台帐)."""
 
     # started_on alone: the network's ledger of a month or year (the console's overview, the API's year filter)
+    # ix_activity_totals covers the year's aggregates (``storage.ledger.totals_by_station``): read
+    # from the index alone, not from the wide rows (issue 14).
     __table_args__ = (Index("ix_activity_station_date", "station_id", "started_on"),
-                      Index("ix_activity_started_on", "started_on"))
+                      Index("ix_activity_started_on", "started_on"),
+                      Index("ix_activity_totals", "station_id", "started_on", "activity_type", "demand_unit_id",
+                            "need_id", "expert_days", "participants"))
 
     id: int | None = Field(default=None, primary_key=True)
     station_id: int = Field(foreign_key="station.id")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from rules.scoring import LedgerTotals, totals_from_rows
@@ -127,3 +128,36 @@ async def test_sql_totals_equal_the_python_reference_over_the_same_rows(db: Data
         experts = (await expert_years(session, 2027, [stations.busy]))[stations.busy]
         in_sql = (await totals_by_station(session, 2027, [stations.busy]))[stations.busy]
     assert in_sql == totals_from_rows(rows, 2027, experts)
+
+
+async def test_year_counts_needs_and_units_are_read_from_the_covering_index(db: Database) -> None:
+    """Issue 14: the year's aggregates read ``ix_activity_totals`` alone, not the wide ledger rows.
+
+    SQLite's planner would take the date index and then every row from the table (~3 s a scan at
+    network scale); the figures themselves are held by the tests above on both databases.
+    """
+    stations = await ledger(db)
+    statements: list[tuple[str, object]] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "json_each" not in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with db.session() as session:
+            found = await totals_by_station(session, 2027)
+            some = await totals_by_station(session, 2027, [stations.busy], until=dt.date(2027, 3, 1))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    assert found[stations.busy].activities == 4 and some[stations.busy].activities == 2
+    aggregates = [(s, p) for s, p in statements if "FROM activity" in s and "JOIN" not in s.upper()]
+    assert len(aggregates) == 6, aggregates  # counts and sums, needs, units; twice
+    if not db.is_sqlite:
+        return  # PostgreSQL's planner chooses by cost and statistics; nothing to pin at this size
+    async with db.session() as session:
+        connection = await session.connection()
+        for statement, parameters in aggregates:
+            plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
+            used = " ".join(str(step[-1]) for step in plan)
+            assert "COVERING INDEX ix_activity_totals" in used, (statement, used)
