@@ -10,7 +10,7 @@ Measured, in this order, in one fresh process (so ``ru_maxrss`` is this work's p
 * ``/status`` through the real Application (PTB → door → ``bot/handlers/status.py`` → render)
   for 20 stations, and the bare ledger query ``storage.ledger.ledger_counts`` for the same;
 * ``bot.jobs.enqueue_due`` — the daily sweep: first run (enqueues the outbox rows) and a second
-  run (idempotent: enqueues nothing), on two dates: early in the year (a month of ledger) and in
+  run (idempotent: enqueues nothing; the normal daily case), with the statements each sends, on two dates: early in the year (a month of ledger) and in
   December (the whole year's ledger, the worst case for progress notes on minimums).
 
 Enqueued outbox rows and the recorded progress-note checks are deleted afterwards, so the database
@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, event, func
 from sqlmodel import select
 
 from bench.generate import manager_id
@@ -96,10 +96,17 @@ async def measure_sweep(url: str, now: dt.datetime, trace: bool) -> dict[str, An
         if trace:
             tracemalloc.start()
         runs = []
+        statements = [0]
+
+        def count(*_: Any) -> None:
+            statements[0] += 1
+
+        event.listen(db.engine.sync_engine, "before_cursor_execute", count)
         for _ in range(2):
-            began, cpu = time.perf_counter(), time.process_time()
+            began, cpu, statements[0] = time.perf_counter(), time.process_time(), 0
             added = await enqueue_due(db, now)
-            runs.append((time.perf_counter() - began, added, time.process_time() - cpu))
+            runs.append((time.perf_counter() - began, added, time.process_time() - cpu, statements[0]))
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
         python_peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
         if trace:
             tracemalloc.stop()
@@ -113,7 +120,8 @@ async def measure_sweep(url: str, now: dt.datetime, trace: bool) -> dict[str, An
     # CPU seconds of this process: on a machine shared with busy neighbours the wall time mostly says
     # how long it waited for a core (the database server's own CPU is not in it on PostgreSQL).
     return {"date": now.date().isoformat(), "first_run_s": runs[0][0], "first_run_cpu_s": runs[0][2],
-            "rows_enqueued": runs[0][1], "second_run_s": runs[1][0], "second_run_cpu_s": runs[1][2], "rows_enqueued_again": runs[1][1], "peak_rss_mb": rss_mb(),
+            "rows_enqueued": runs[0][1], "second_run_s": runs[1][0], "second_run_cpu_s": runs[1][2],
+            "rows_enqueued_again": runs[1][1], "statements": [runs[0][3], runs[1][3]], "peak_rss_mb": rss_mb(),
             "tracemalloc_peak_mb": python_peak}
 
 

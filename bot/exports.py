@@ -150,6 +150,8 @@ async def write_year(session: AsyncSession, year: int, tr: Translator, target: s
     finally:
         if aside is not None and not aside.done():  # the writer failed before the score sheets
             aside.cancel()
+        elif aside is not None and not aside.cancelled():
+            aside.exception()  # read, so a failure the writer never reached is not logged as unretrieved
 
 
 def _stations_sheet(stations: Sequence[Station], tr: Translator) -> Sheet:

@@ -120,7 +120,8 @@ async def _sqlite_insert(connection: Any, chunk: Sequence[Outgoing], payloads: l
                          created_at: dt.datetime) -> int:
     """executemany with each value as the column's type would bind it (SQLite's datetime text, booleans as 0/1)."""
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    bind = {name: table.c[name].type.bind_processor(connection.dialect) for name in _COLUMNS}
+    dialect = connection.dialect  # the dialect's own type (SQLite's DATETIME text), not the generic one
+    bind = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _COLUMNS}
 
     def value(name: str, raw: Any) -> Any:
         process = bind[name]

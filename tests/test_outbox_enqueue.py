@@ -76,3 +76,25 @@ async def test_bulk_enqueue_adds_new_keys_in_order_with_their_own_payloads(db: D
     assert {(r.status, r.attempts, r.last_error) for r in rows} == {("pending", 0, "")}
     assert all(r.not_before.replace(tzinfo=dt.UTC) == now + dt.timedelta(hours=1) for r in rows[1:])
     assert render(reply_from_json(rows[2].payload["reply"]).text, translator("en")).startswith("Reminder for 站 A")
+
+
+async def test_bulk_enqueued_rows_are_due_at_their_exact_moment_like_rows_the_orm_wrote(db: Database) -> None:
+    """SQLite compares the stored datetime text: bulk rows must store what the ORM stores (naive UTC, no
+    '+00:00'), or a row enqueued for t is not due at t and sorts apart from the ORM's rows of the same second."""
+    from sqlalchemy import text
+
+    from storage.outbox import Outgoing, enqueue_many
+    from storage.outbox_dispatch import due_rows
+
+    moment = dt.datetime(2027, 2, 9, 2, 0, 0, 33333, tzinfo=dt.UTC)
+    async with db.session() as session:
+        session.add(OutboxMessage(idempotency_key="orm", chat_id=1, kind="notice", payload={}, not_before=moment))
+        await session.flush()
+        await enqueue_many(session, [Outgoing("bulk", 2, Reply(T("Station status")), "notice")], not_before=moment)
+        await session.commit()
+        connection = await session.connection()
+        stored = (await connection.execute(text("SELECT not_before FROM outbox ORDER BY id"))).all()
+        due = await due_rows(session, moment, quiet=False, limit=10)
+        early = await due_rows(session, moment - dt.timedelta(microseconds=1), quiet=False, limit=10)
+    assert stored[0][0] == stored[1][0], stored  # the same text (SQLite) or the same timestamp (PostgreSQL)
+    assert [row.chat_id for row in due] == [1, 2] and early == []

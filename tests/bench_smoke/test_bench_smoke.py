@@ -67,6 +67,8 @@ async def test_sweep_and_status_smoke(tmp_path: Path) -> None:
         assert sweep["rows_enqueued"] > 0, "the sweep found reminders to send"
         assert sweep["rows_enqueued_again"] == 0, "a second sweep the same day enqueues nothing"
         assert sweep["peak_rss_mb"] > 0 and sweep["tracemalloc_peak_mb"] > 0
+        first, again = sweep["statements"]
+        assert 0 < again < first, "the second sweep sends no insert"
 
 
 async def test_export_scale_smoke(tmp_path: Path) -> None:
