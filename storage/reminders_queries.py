@@ -81,7 +81,8 @@ async def station_rows(session: AsyncSession, years: tuple[int, ...]) -> list[St
                 col(Station.founded_on), col(Station.created_at), col(Station.manager_certificate_expiry),
                 col(Station.agreement_end))
         .where(col(Station.status).in_(LIVE_STATUSES)).order_by(col(Station.id)))).all()
-    levels: dict[Any, str] = dict((await connection.execute(columns(col(Society.id), col(Society.level)))).tuples().all())
+    levels: dict[Any, str] = {society_id: level for society_id, level in
+                              await connection.execute(columns(col(Society.id), col(Society.level)))}
     by_id = {s[0]: StationRows(SweepStation(*s), levels.get(s[3], "")) for s in stations}  # type: ignore[arg-type]
     owners = set()
     for station_id, person_id, chat_id in await station_manager_chats(session):
