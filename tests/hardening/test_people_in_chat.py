@@ -35,6 +35,15 @@ async def free_stations(box: Sandbox) -> tuple[Station, Station]:
             await add_station(box.services.db, DELTA, region="韶关"))
 
 
+async def offer_bob_a_move(box: Sandbox, typed: str, station: str) -> None:
+    """Staff find Bob, choose "Move…", type part of a station's name and pick it: the confirmation is shown."""
+    await box.send(STAFF_EN, "/people Bob")
+    await box.press(STAFF_EN, f"Bob · Station manager · {BRAVO}")
+    await box.press(STAFF_EN, "Move to another station…")
+    await box.send(STAFF_EN, typed)
+    await box.press(STAFF_EN, station)
+
+
 async def test_staff_find_a_manager_by_typing_and_deactivate_them_after_confirming(sandbox: Sandbox) -> None:
     await seed(sandbox.services.db)
     asked = joined(await sandbox.send(STAFF_EN, "/people"))
@@ -96,19 +105,11 @@ async def test_moving_a_manager_is_refused_to_a_station_with_a_manager_and_done_
 async def test_a_move_button_from_an_old_message_does_not_move_a_manager_moved_since(sandbox: Sandbox) -> None:
     await seed(sandbox.services.db)
     charlie, delta = await free_stations(sandbox)
-    await sandbox.send(STAFF_EN, "/people Bob")
-    await sandbox.press(STAFF_EN, f"Bob · Station manager · {BRAVO}")
-    await sandbox.press(STAFF_EN, "Move to another station…")
-    await sandbox.send(STAFF_EN, "Charlie")
-    await sandbox.press(STAFF_EN, CHARLIE)
+    await offer_bob_a_move(sandbox, "Charlie", CHARLIE)
     old_message, old_data = sandbox.find_button(STAFF_EN, "Yes, move")
     old_message = copy.deepcopy(old_message)  # the message as it was; the chat goes on below
     # Meanwhile Bob is moved to Delta (a colleague, or the same staff member in a second search).
-    await sandbox.send(STAFF_EN, "/people Bob")
-    await sandbox.press(STAFF_EN, f"Bob · Station manager · {BRAVO}")
-    await sandbox.press(STAFF_EN, "Move to another station…")
-    await sandbox.send(STAFF_EN, "Delta")
-    await sandbox.press(STAFF_EN, DELTA)
+    await offer_bob_a_move(sandbox, "Delta", DELTA)
     await sandbox.press(STAFF_EN, "Yes, move")
     assert (await person(sandbox, MANAGER_B.id)).station_id == delta.id
     stale = joined(await sandbox.press_data(STAFF_EN, old_data, old_message))
@@ -154,11 +155,7 @@ async def test_a_moved_manager_who_reads_chinese_is_told_in_chinese_at_once(sand
         bob.language, bob.language_chosen = "zh_Hans", True
         session.add(bob)
         await session.commit()
-    await sandbox.send(STAFF_EN, "/people Bob")
-    await sandbox.press(STAFF_EN, f"Bob · Station manager · {BRAVO}")
-    await sandbox.press(STAFF_EN, "Move to another station…")
-    await sandbox.send(STAFF_EN, "Charlie")
-    await sandbox.press(STAFF_EN, CHARLIE)
+    await offer_bob_a_move(sandbox, "Charlie", CHARLIE)
     await sandbox.press(STAFF_EN, "Yes, move")
     async with sandbox.services.db.session() as session:
         [row] = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "manager_moved"))).all()
