@@ -180,7 +180,9 @@ async def enqueue_due(db: Database, now: dt.datetime) -> int:
     """Enqueue every reminder and the weekly digest whose latest moment has passed; returns rows added."""
     today = now.date()
     added = 0
-    async with db.session() as session:
+    # The writer's turn for the whole sweep: it reads, then writes the outbox; on SQLite a chat update that
+    # committed in between would make that write fail ("database is locked") and the day's reminders wait.
+    async with db.transaction() as session:
         overrides, loaded = await load_overrides(session)
         cal = WorkdayCalendar(overrides, set(loaded))
         rows = await station_rows(session, (today.year - 1, today.year, today.year + 1))
@@ -275,7 +277,7 @@ async def enqueue_digest(session: AsyncSession, now: dt.datetime, rows: list[Sta
 
 async def prune_bookkeeping(db: Database, now: dt.datetime) -> tuple[int, int]:
     """Keep the de-duplication and prepared-file tables bounded: (update ids, files) removed."""
-    async with db.session() as session:
+    async with db.transaction() as session:
         updates = await prune_processed_updates(session, now)
         files = await prune_prepared_files(session, now)
         pdfs = await prune_document_pdfs(session, now)

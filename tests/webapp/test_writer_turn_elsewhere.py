@@ -12,6 +12,7 @@ import datetime as dt
 
 import httpx
 
+from bot.jobs import enqueue_due
 from bot.services import FixedClock
 from bot.webapp.app import create_web_app
 from storage.api_tokens import create_api_token
@@ -20,6 +21,7 @@ from storage.models import OutboxStatus
 from testing.client import Sandbox
 from tests.assessment.support import station
 from tests.conftest import SHANGHAI
+from tests.helpers import add_station
 from tests.outbox.support import FakeTime, add_person, dispatcher, put, rows
 from tests.webapp.test_console_writer_turn import beside_a_chat_update
 
@@ -58,3 +60,20 @@ async def test_the_dispatcher_waits_for_a_chat_update_and_then_sends(sandbox: Sa
     if db.is_sqlite:
         assert queued, "taking the lease waits for the chat update's turn"
         assert statements.first("-- chat committed") < statements.first("UPDATE dispatcher_lock")
+
+
+async def test_the_daily_sweep_waits_for_a_chat_update_and_then_queues_its_reminders(
+        sandbox: Sandbox, clock: FixedClock) -> None:
+    """The sweep reads every station and then writes the outbox: on SQLite it takes the turn first, so a chat
+    update committing in between cannot fail it and hold the day's reminders back."""
+    db = sandbox.services.db
+    st = await add_station(db)
+    await add_person(db, 5001, station_id=st.id)
+    clock.set(dt.datetime(2027, 2, 23, 10, 0, tzinfo=SHANGHAI))  # the year's plan is due (T-7)
+    added, statements, queued, _ = await beside_a_chat_update(
+        sandbox, lambda: enqueue_due(db, clock()), marker="INSERT INTO outbox")
+    assert added == 1
+    assert [r.idempotency_key for r in await rows(db)] == [f"plan-due:2027:station-{st.id}:T-7:person-1"]
+    if db.is_sqlite:
+        assert queued, "the sweep waits for the chat update's turn before it reads"
+        assert statements.first("-- chat committed") < statements.first("INSERT INTO outbox")
