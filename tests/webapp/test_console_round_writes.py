@@ -9,82 +9,31 @@ no turn (row locks); there the test only checks the writes succeed beside an ope
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from typing import Any
 
 import httpx
-from sqlalchemy import event
-from sqlmodel import select
 
 from bot.services import FixedClock
 from storage.manual_scores import manual_points
-from storage.models import AssessmentRound, AuditLog, Broadcast
+from storage.models import AssessmentRound, Broadcast
 from testing.client import Sandbox
 from tests.conftest import STAFF
 from tests.security.support import STAFF_EN, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
 from tests.webapp.test_console_rounds import ROWS, SCORES, quzhou_round
+from tests.webapp.writer_turn_support import Statements, beside_a_chat_update
 
 __all__ = ["browser_like"]
 
 
-class Statements:
-    """The SQL every connection runs, in order, with a marker where the chat transaction committed."""
-
-    def __init__(self, console_reads: str) -> None:
-        self.seen: list[str] = []
-        self.lock = threading.Lock()  # aiosqlite runs statements on its own threads
-        self.console_reads = console_reads
-        self.round_read = threading.Event()
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        with self.lock:
-            self.seen.append(statement)
-        if self.console_reads in statement:  # the chat side never reads this table: this is the console
-            self.round_read.set()
-
-    def mark(self, text: str) -> None:
-        with self.lock:
-            self.seen.append(text)
-
-    def first(self, fragment: str) -> int:
-        return next(i for i, s in enumerate(self.seen) if fragment in s)
-
-
-def waiting_for_turn(box: Sandbox) -> bool:
-    """Someone queues for SQLite's writer turn (``Database.serial``'s asyncio.Lock keeps its queue in ``_waiters``)."""
-    return bool(getattr(box.services.db._writer, "_waiters", None))
-
-
 async def while_a_chat_update_writes(box: Sandbox, *, start: Any,
                                      console_reads: str = "FROM assessment_round") -> tuple[httpx.Response, Statements]:
-    """Run ``start()`` (a console POST) while a transaction holds the chat's turn and has begun writing.
-
-    The chat side keeps running statements until the console request either queues for the turn
-    (the fix) or reads the round (the bug: it would then write after the chat's commit and fail).
-    """
-    db = box.services.db
-    statements = Statements(console_reads)
-    event.listen(db.engine.sync_engine, "before_cursor_execute", statements)
-    try:
-        async with db.serial(), db.session() as chat:  # what bot/door.py holds for one update
-            chat.add(AuditLog(action="chat_update", subject="test"))
-            await chat.flush()  # the chat's write has begun: on SQLite it holds the database's write lock
-            posting = asyncio.create_task(start())
-            for _ in range(10_000):  # until the console request either waits for its turn or reads the round
-                if waiting_for_turn(box) or statements.round_read.is_set() or posting.done():
-                    break
-                await chat.exec(select(AuditLog.id).limit(1))
-                await asyncio.sleep(0)  # a turn of the loop, not a wait: SQLite statements run inline on it
-            if db.is_sqlite:
-                assert waiting_for_turn(box) and not statements.round_read.is_set(), \
-                    "the console waits for the chat update's turn before it reads"
-            await chat.commit()
-            statements.mark("-- chat committed")
-        response = await posting
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", statements)
+    """Run ``start()`` (a console POST) beside a chat update that writes: on SQLite the console request must
+    queue for the turn and read the round only after the chat committed (else it would fail after the commit)."""
+    response, statements, queued, _ = await beside_a_chat_update(box, start, marker=console_reads)
+    if box.services.db.is_sqlite:
+        assert queued and statements.first("-- chat committed") < statements.first(console_reads), \
+            "the console waits for the chat update's turn before it reads"
     return response, statements
 
 

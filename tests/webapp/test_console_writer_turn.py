@@ -9,56 +9,23 @@ succeed beside an open chat transaction.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import httpx
-from sqlalchemy import event
 from sqlmodel import select
 
 from bot.services import FixedClock
 from bot.webapp.console.auth import COOKIE
 from storage.datetimes import db_time
-from storage.models import AuditLog, ConsoleSession
+from storage.models import ConsoleSession
 from storage.tokens import hash_token
 from testing.client import Sandbox
 from tests.security.support import STAFF_EN, seed
 from tests.webapp.console_support import browser_like, csrf_of, sign_in, web_link
-from tests.webapp.test_console_round_writes import Statements, waiting_for_turn
+from tests.webapp.writer_turn_support import beside_a_chat_update
 
 __all__ = ["browser_like"]
 T = TypeVar("T")
-
-
-async def beside_a_chat_update(box: Sandbox, start: Callable[[], Awaitable[T]],
-                               marker: str) -> tuple[T, Statements, bool, bool]:
-    """Run ``start()`` while a transaction holds the chat's turn and has begun writing.
-
-    The chat side keeps running statements until the request queues for the turn, runs a statement
-    containing ``marker`` (its write), or finishes. Returns the response, the statements, whether it
-    queued for the turn and whether it finished while the chat still held it.
-    """
-    db = box.services.db
-    statements = Statements(marker)
-    event.listen(db.engine.sync_engine, "before_cursor_execute", statements)
-    try:
-        async with db.serial(), db.session() as chat:  # what bot/door.py holds for one update
-            chat.add(AuditLog(action="chat_update", subject="test"))
-            await chat.flush()  # the chat's write has begun: on SQLite it holds the database's write lock
-            request = asyncio.create_task(start())
-            for _ in range(10_000):
-                if waiting_for_turn(box) or statements.round_read.is_set() or request.done():
-                    break
-                await chat.exec(select(AuditLog.id).limit(1))
-                await asyncio.sleep(0)  # a turn of the loop, not a wait: SQLite statements run inline on it
-            queued, finished_first = waiting_for_turn(box), request.done()
-            await chat.commit()
-            statements.mark("-- chat committed")
-        response = await request
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", statements)
-    return response, statements, queued, finished_first
 
 
 async def open_session(box: Sandbox, client: httpx.AsyncClient) -> ConsoleSession:

@@ -23,7 +23,7 @@ from tests.assessment.support import station
 from tests.conftest import SHANGHAI
 from tests.helpers import add_station
 from tests.outbox.support import FakeTime, add_person, dispatcher, put, rows
-from tests.webapp.test_console_writer_turn import beside_a_chat_update
+from tests.webapp.writer_turn_support import beside_a_chat_update
 
 
 async def test_seed004_art14_manual_scores_through_the_api_wait_for_a_chat_update_and_then_succeed(
